@@ -1,0 +1,3 @@
+"""Revdesk: the revenue-operations back office."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,88 @@
+"""Everything that writes parties data: one function per business action, in a transaction."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from revdesk.foundation.audit import audited_save
+
+from .choices import Role
+from .models import Customer, Distributor, Payee, UserProfile
+
+User = get_user_model()
+
+CUSTOMER_EDITABLE_FIELDS = (
+    "name",
+    "parent",
+    "country",
+    "currency",
+    "payment_terms_days",
+    "credit_limit",
+    "segment",
+    "territory",
+    "sales_rep",
+    "collector",
+    "is_key_account",
+    "requires_po",
+    "requires_proof_of_delivery",
+    "requires_portal_upload",
+    "portal_name",
+    "is_active",
+)
+
+
+def roles_ensure() -> dict[str, Group]:
+    """Create the role groups if they are missing; returns them by role value."""
+    return {role.value: Group.objects.get_or_create(name=role.label)[0] for role in Role}
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    roles: list[Role],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    payee: Payee | None = None,
+    distributor: Distributor | None = None,
+    team_lead=None,
+):
+    groups = roles_ensure()
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        is_staff=Role.ADMIN in roles,
+        is_superuser=Role.ADMIN in roles,
+    )
+    user.groups.set([groups[Role(role).value] for role in roles])
+    UserProfile.objects.create(user=user, distributor=distributor, team_lead=team_lead)
+    if payee is not None:
+        payee.user = user
+        payee.save(update_fields=["user", "updated_at"])
+    return user
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, data: dict) -> bool:
+    """Change a customer's editable fields; audited. Returns False when nothing changed."""
+    unknown = set(data) - set(CUSTOMER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    if data.get("parent") is not None and _would_cycle(customer, data["parent"]):
+        raise ValidationError({"parent": "A customer cannot be its own ancestor."})
+    return audited_save(customer, actor=actor, fields=data)
+
+
+def _would_cycle(customer: Customer, parent: Customer) -> bool:
+    node = parent
+    while node is not None:
+        if node.pk == customer.pk:
+            return True
+        node = node.parent
+    return False

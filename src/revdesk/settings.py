@@ -1,0 +1,166 @@
+"""Django settings, read from the environment.
+
+REVDESK_ENV          "development" (default) or "production" (safe defaults, secrets required)
+REVDESK_HOME         data directory (default ./var); holds the SQLite file, uploads, exports
+DATABASE_URL         e.g. postgres://user@127.0.0.1:5432/revdesk (default: SQLite in REVDESK_HOME)
+REVDESK_SECRET_KEY   required in production
+REVDESK_DEBUG        "1"/"0"; defaults to on in development, off in production
+REVDESK_ALLOWED_HOSTS  comma separated; defaults to localhost in development
+REVDESK_REPORTING_CURRENCY  ISO code of the reporting currency (default USD)
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+REVDESK_ENV = os.environ.get("REVDESK_ENV", "development").strip().lower()
+PRODUCTION = REVDESK_ENV == "production"
+
+REVDESK_HOME = Path(os.environ.get("REVDESK_HOME", Path.cwd() / "var")).expanduser().resolve()
+
+SECRET_KEY = os.environ.get("REVDESK_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("REVDESK_SECRET_KEY must be set when REVDESK_ENV=production.")
+    SECRET_KEY = "revdesk-development-only-key-never-use-in-production"
+
+DEBUG = _flag("REVDESK_DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = _list(
+    "REVDESK_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("REVDESK_ALLOWED_HOSTS must be set when REVDESK_ENV=production.")
+CSRF_TRUSTED_ORIGINS = _list("REVDESK_CSRF_TRUSTED_ORIGINS", "")
+
+REPORTING_CURRENCY = os.environ.get("REVDESK_REPORTING_CURRENCY", "USD").upper()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "ninja",
+    "revdesk.foundation",
+    "revdesk.parties",
+    "revdesk.catalog",
+    "revdesk.orders",
+    "revdesk.receivables",
+    "revdesk.ingest",
+    "revdesk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "revdesk.foundation.middleware.RequestIdMiddleware",
+]
+
+ROOT_URLCONF = "revdesk.urls"
+WSGI_APPLICATION = "revdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "revdesk.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+if "DATABASE_URL" in os.environ:
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+else:
+    REVDESK_HOME.mkdir(parents=True, exist_ok=True)
+    DATABASES = {"default": dj_database_url.parse(f"sqlite:///{REVDESK_HOME / 'revdesk.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web app read while an import writes; a busy timeout instead of "locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("REVDESK_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = REVDESK_HOME / "static"
+MEDIA_ROOT = REVDESK_HOME / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = _flag("REVDESK_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SECURE_SSL_REDIRECT = _flag("REVDESK_SSL_REDIRECT", False)
+    SECURE_HSTS_SECONDS = int(os.environ.get("REVDESK_HSTS_SECONDS", "0"))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("REVDESK_LOG_LEVEL", "WARNING")},
+}

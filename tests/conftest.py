@@ -1,0 +1,62 @@
+"""Shared fixtures, and the PostgreSQL pass.
+
+With DATABASE_URL pointing at PostgreSQL the whole suite runs there. If that server cannot be
+reached, every database test is skipped with the reason -- unless REVDESK_REQUIRE_POSTGRES=1
+(as in .ci/run), where the run fails instead: CI must never skip the PostgreSQL pass.
+"""
+
+import os
+
+import pytest
+
+from revdesk.foundation.testing import PASSWORD, world_build
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) else None
+
+
+def _postgres_unreachable_reason() -> str | None:
+    url = _postgres_url()
+    if url is None:
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(url.replace("postgresql://", "postgres://", 1), connect_timeout=5):
+            return None
+    except psycopg.OperationalError as error:
+        return f"PostgreSQL at {url} is not reachable: {error}".strip()
+
+
+_POSTGRES_PROBLEM = _postgres_unreachable_reason()
+
+
+def pytest_report_header(config):
+    url = _postgres_url()
+    return f"database: {'PostgreSQL ' + url if url else 'SQLite (in memory)'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if _POSTGRES_PROBLEM is None:
+        return
+    if os.environ.get("REVDESK_REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError(
+            f"{_POSTGRES_PROBLEM} -- REVDESK_REQUIRE_POSTGRES=1 forbids skipping these tests."
+        )
+    skip = pytest.mark.skip(reason=_POSTGRES_PROBLEM)
+    for item in items:
+        if "django_db" in item.keywords or "db" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def world(db):
+    """A small organisation: see revdesk.foundation.testing.World."""
+    return world_build()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
