@@ -6,6 +6,7 @@ reached, every database test is skipped with the reason -- unless REVDESK_REQUIR
 """
 
 import os
+import shutil
 
 import pytest
 
@@ -39,6 +40,7 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    _browser_tests_need_chromium(items)
     if _POSTGRES_PROBLEM is None:
         return
     if os.environ.get("REVDESK_REQUIRE_POSTGRES") == "1":
@@ -60,3 +62,17 @@ def world(db):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+def _browser_tests_need_chromium(items) -> None:
+    """Browser tests drive Debian's Chromium; without it they skip (CI: fail)."""
+    if shutil.which("chromium"):
+        return
+    browser_items = [item for item in items if "browser" in item.keywords]
+    if not browser_items:
+        return
+    reason = "Chromium is not installed (apt-get install -y chromium)"
+    if os.environ.get("REVDESK_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"{reason} -- REVDESK_REQUIRE_BROWSER=1 forbids skipping them.")
+    for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=reason))

@@ -1,0 +1,33 @@
+"""The engine backend keeps the rules the house assumes (docs/decisions/0004-engine-backend.md)."""
+
+from decimal import Decimal
+
+import pyarrow as pa
+
+from revdesk.engine.backend import connect, money
+
+
+def test_create_table_writes_valid_sql():
+    """Ibis 12 with sqlglot >= 30.18 emits `DROP VIEW IF EXISTS` with no name here."""
+    con = connect()
+    table = pa.table({"amount": pa.array([Decimal("1.005")], pa.decimal128(18, 3))})
+    con.create_table("lines", obj=table)
+    con.create_table("lines", obj=table, overwrite=True)
+    assert con.table("lines").count().execute() == 1
+
+
+def test_decimal_arithmetic_is_exact_and_rounds_half_up():
+    con = connect()
+    table = pa.table(
+        {
+            "amount": pa.array([Decimal("100.10"), Decimal("0.05")], pa.decimal128(18, 2)),
+            "rate": pa.array([Decimal("0.035"), Decimal("0.1")], pa.decimal128(9, 4)),
+        }
+    )
+    lines = con.create_table("lines", obj=table)
+    earned = (money(lines.amount) * money(lines.rate)).cast(money(lines.amount).type())
+    result = lines.mutate(earned=earned.round(2)).order_by("amount").execute()
+    # 0.05 × 0.1 = 0.005 -> 0.01 (half-up); 100.10 × 0.035 = 3.5035 -> 3.50
+    assert list(result["earned"]) == [Decimal("0.01"), Decimal("3.50")]
+    total = money(lines.amount).sum().execute()
+    assert total == Decimal("100.15")
