@@ -9,8 +9,7 @@
   with `field`, `message` and (when known) the `value` that was refused.
 """
 
-from __future__ import annotations
-
+import json
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PageNumberPagination
@@ -29,7 +28,7 @@ from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 from revdesk.engine.money import D, round_money
 
 from .models import ApiToken
-from .scoping import restrict, viewer_for
+from .scoping import viewer_for
 
 # --- authentication -------------------------------------------------------------------------
 
@@ -51,18 +50,25 @@ class TokenAuth(HttpBearer):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The Django session of a signed-in person; CSRF is checked for unsafe methods."""
+    """The Django session of a signed-in person; CSRF is checked for unsafe methods.
+
+    Without a session cookie this answers "not signed in" (401), never a CSRF failure, so a
+    script with a wrong token learns that its token is wrong.
+    """
 
     def _get_key(self, request: HttpRequest) -> str | None:
-        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False):
-            if check_csrf(request):
-                raise HttpError(
-                    403,
-                    "The CSRF check failed: a signed-in browser must send the X-CSRFToken "
-                    "header with the csrftoken cookie's value. Scripts should use a bearer "
-                    "token instead.",
-                )
-        return request.COOKIES.get(self.param_name)
+        key = request.COOKIES.get(self.param_name)
+        if not key:
+            return None
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if self.csrf and not exempt and check_csrf(request):
+            raise HttpError(
+                403,
+                "The CSRF check failed: a signed-in browser must send the X-CSRFToken "
+                "header with the csrftoken cookie's value. Scripts should use a bearer "
+                "token instead.",
+            )
+        return key
 
 
 def api_auth() -> list:
@@ -82,7 +88,7 @@ def _amount_in(value: Any) -> Decimal:
     try:
         return D(value)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{value!r} is not an amount; expected e.g. \"1234.50\"") from error
+        raise ValueError(f'{value!r} is not an amount; expected e.g. "1234.50"') from error
 
 
 _AMOUNT_SCHEMA = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1234.50"]}
@@ -120,13 +126,14 @@ class Pagination(PageNumberPagination):
         super().__init__(**kwargs)
 
 
-def visible_or_404(queryset: QuerySet, user, *, label: str, **lookup: Any) -> Model:
-    """The one object matching lookup that the user may see, else a plain 404.
+def visible_or_404(visible: QuerySet, *, label: str, **lookup: Any) -> Model:
+    """The one object matching lookup in `visible` (a queryset a selector has already
+    restricted to what the caller may see), else a plain 404.
 
     Objects outside a person's scope answer exactly as objects that do not exist, so the API
     never confirms what someone may not see.
     """
-    found = restrict(queryset, user).filter(**lookup).first()
+    found = visible.filter(**lookup).first()
     if found is None:
         described = ", ".join(f"{key} {value}" for key, value in lookup.items())
         raise HttpError(404, f"No {label} with {described} among the records you may see.")
@@ -157,10 +164,26 @@ def _message_of(error: dict) -> str:
     return message
 
 
-def _problems_text(errors: list[dict]) -> str:
-    described = "; ".join(f"{error['field']}: {error['message']}" for error in errors)
+def _problems_text(request, errors: list[dict]) -> str:
+    described = "; ".join(
+        f"{error['field']}: {error['message']}"
+        + (f" (got {error['value']!r})" if "value" in error else "")
+        for error in errors
+    )
     noun = "problem" if len(errors) == 1 else "problems"
-    return f"The request has {len(errors)} {noun}, nothing was changed. {described}"
+    unchanged = "" if request.method in {"GET", "HEAD", "OPTIONS"} else ", nothing was changed"
+    return f"The request has {len(errors)} {noun}{unchanged}. {described}"
+
+
+def _sent_values(request) -> dict:
+    """The JSON object the request sent, to name refused values in errors; {} otherwise."""
+    if request.content_type != "application/json":
+        return {}
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _validation_error(request, exc: NinjaValidationError, api):
@@ -171,24 +194,28 @@ def _validation_error(request, exc: NinjaValidationError, api):
             "field": _field_of(error.get("loc", ()), param_names),
             "message": _message_of(error),
         }
-        if "input" in error and not isinstance(error["input"], dict | list):
+        if "input" in error and not isinstance(error["input"], dict | list | type(None)):
             item["value"] = error["input"]
         errors.append(item)
     return api.create_response(
-        request, {"detail": _problems_text(errors), "errors": errors}, status=422
+        request, {"detail": _problems_text(request, errors), "errors": errors}, status=422
     )
 
 
 def _django_validation_error(request, exc: DjangoValidationError, api):
     errors = []
+    sent = _sent_values(request)
     if hasattr(exc, "error_dict"):
         for field, field_errors in exc.message_dict.items():
             for message in field_errors:
-                errors.append({"field": field, "message": message})
+                item = {"field": field, "message": message}
+                if field in sent and not isinstance(sent[field], dict | list | type(None)):
+                    item["value"] = sent[field]
+                errors.append(item)
     else:
         errors = [{"field": "request", "message": message} for message in exc.messages]
     return api.create_response(
-        request, {"detail": _problems_text(errors), "errors": errors}, status=422
+        request, {"detail": _problems_text(request, errors), "errors": errors}, status=422
     )
 
 
@@ -204,6 +231,22 @@ def _authentication_error(request, exc: AuthenticationError, api):
             "(create a token with `revdesk token create USER`)."
         )
     return api.create_response(request, {"detail": detail}, status=401)
+
+
+class RevdeskAPI(NinjaAPI):
+    """NinjaAPI that keeps the refused value in validation errors (Ninja drops it)."""
+
+    def validation_error_from_error_contexts(self, error_contexts) -> NinjaValidationError:
+        errors = []
+        for context in error_contexts:
+            model = context.model
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                item = dict(error)
+                location = model.__ninja_flatten_map_reverse__.get(error["loc"], error["loc"])
+                item["loc"] = (model.__ninja_param_source__, *location)
+                item.pop("ctx", None)
+                errors.append(item)
+        return NinjaValidationError(errors)
 
 
 def exception_handlers_install(api) -> None:
