@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = ("revdesk.foundation.commands",)
+COMMAND_MODULES = ("revdesk.foundation.commands", "revdesk.ingest.commands")
 
 
 def setup_django() -> None:

@@ -1,14 +1,17 @@
 """Everything that writes parties data: one function per business action, in a transaction."""
 
+from collections.abc import Mapping, Sequence
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from revdesk.foundation.audit import audited_save
+from revdesk.foundation.bulk import UpsertResult, bulk_upsert
 
 from .choices import Role
-from .models import Customer, Distributor, Payee, UserProfile
+from .models import Customer, Distributor, Payee, Territory, UserProfile
 
 User = get_user_model()
 
@@ -86,3 +89,78 @@ def _would_cycle(customer: Customer, parent: Customer) -> bool:
             return True
         node = node.parent
     return False
+
+
+# Bulk upserts by natural key, for imports (revdesk.ingest). Rows carry resolved ids.
+
+TERRITORY_IMPORT_FIELDS = ("name", "parent_id")
+PAYEE_IMPORT_FIELDS = ("name", "email", "kind", "manager_id", "currency", "hired_on", "is_active")
+DISTRIBUTOR_IMPORT_FIELDS = ("name", "country", "currency", "email", "is_active")
+CUSTOMER_IMPORT_FIELDS = (
+    "name",
+    "parent_id",
+    "country",
+    "currency",
+    "payment_terms_days",
+    "credit_limit",
+    "segment",
+    "territory_id",
+    "sales_rep_id",
+    "collector_id",
+    "is_key_account",
+    "requires_po",
+    "requires_proof_of_delivery",
+    "requires_portal_upload",
+    "portal_name",
+    "is_active",
+)
+
+
+def _refuse_self_reference(rows: Sequence[Mapping[str, object]], model, ref: str) -> None:
+    """A row may not name itself as its own parent/manager (deeper cycles: the importer)."""
+    codes = [row["code"] for row in rows if row.get(ref) is not None]
+    if not codes:
+        return
+    ids = dict(model.objects.filter(code__in=codes).values_list("code", "id"))
+    for row in rows:
+        if row.get(ref) is not None and ids.get(row["code"]) == row[ref]:
+            raise ValidationError({ref: f"{row['code']} cannot be its own parent."})
+
+
+@transaction.atomic
+def territories_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Create or update territories by code; audited. A parent must already be saved."""
+    _refuse_self_reference(rows, Territory, "parent_id")
+    return bulk_upsert(
+        model=Territory, key=("code",), rows=rows, fields=TERRITORY_IMPORT_FIELDS, actor=actor
+    )
+
+
+@transaction.atomic
+def payees_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Create or update payees by code (employee number); audited."""
+    _refuse_self_reference(rows, Payee, "manager_id")
+    return bulk_upsert(
+        model=Payee, key=("code",), rows=rows, fields=PAYEE_IMPORT_FIELDS, actor=actor
+    )
+
+
+@transaction.atomic
+def distributors_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Create or update distributors by code; audited."""
+    return bulk_upsert(
+        model=Distributor,
+        key=("code",),
+        rows=rows,
+        fields=DISTRIBUTOR_IMPORT_FIELDS,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def customers_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Create or update customers by code; audited. A parent must already be saved."""
+    _refuse_self_reference(rows, Customer, "parent_id")
+    return bulk_upsert(
+        model=Customer, key=("code",), rows=rows, fields=CUSTOMER_IMPORT_FIELDS, actor=actor
+    )

@@ -1,0 +1,243 @@
+"""Reading CSV and Excel files as a stream of (row number, cells), with clear file errors."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+ENCODING_NAMES = {
+    "cp1252": "Windows-1252, what Excel calls 'ANSI' or 'Western European (Windows)'",
+    "latin_1": "ISO-8859-1 / latin-1",
+    "iso8859_15": "ISO-8859-15 / latin-9",
+    "utf_16": "UTF-16",
+    "mac_roman": "Mac Roman",
+}
+SCAN_CHUNK = 1 << 20
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read; the message says why and how to fix it."""
+
+
+def file_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return "xlsx"
+    if suffix == ".xls":
+        raise FileProblem(
+            f"{path.name} is an old Excel 97-2003 .xls workbook. Open it in Excel and save it "
+            "as .xlsx (Excel Workbook) or as CSV UTF-8."
+        )
+    with path.open("rb") as handle:
+        if handle.read(4) == b"PK\x03\x04":
+            return "xlsx"
+    return "csv"
+
+
+def utf8_problem(path: Path) -> str | None:
+    """None if the whole file is UTF-8; otherwise a message naming the likely encoding."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(SCAN_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                position = offset + max(error.start, 0)
+                handle.seek(0)
+                line = handle.read(position).count(b"\n") + 1
+                bad = handle.read(1)
+                handle.seek(max(0, position - 4000))
+                sample = handle.read(SCAN_CHUNK)
+                return _encoding_message(path, line, bad, sample)
+            offset += len(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return f"{path.name} ends in the middle of a character: the file looks truncated."
+    return None
+
+
+def _encoding_message(path: Path, line: int, bad: bytes, sample: bytes) -> str:
+    guess = guess_encoding(sample)
+    looks = f"It looks like {guess} ({ENCODING_NAMES.get(guess, guess)}). " if guess else ""
+    option = guess or "cp1252"
+    return (
+        f"{path.name} is not UTF-8: byte 0x{bad.hex().upper()} on line {line} is not valid "
+        f"UTF-8. {looks}Re-run with --encoding {option}, or in Excel use File > Save As > "
+        "'CSV UTF-8 (Comma delimited)'."
+    )
+
+
+def guess_encoding(sample: bytes) -> str | None:
+    """The most likely single-byte encoding of a non-UTF-8 sample (cp1252 when it fits)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    guess = codecs.lookup(best.encoding).name.replace("-", "_") if best else None
+    western = {"cp1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250", "mac_roman", None}
+    if guess in western:
+        try:
+            sample.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return "latin_1"
+    return guess
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts bytes read, for a progress bar on a streamed file."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.raw.readinto(buffer)
+        self.done += count or 0
+        return count
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
+
+
+class CsvSource:
+    def __init__(self, path: Path, *, encoding: str | None, delimiter: str | None):
+        self.path = path
+        self.encoding = encoding or "utf-8-sig"
+        if encoding is None:
+            problem = utf8_problem(path)
+            if problem:
+                raise FileProblem(problem)
+        else:
+            try:
+                codecs.lookup(encoding)
+            except LookupError as error:
+                raise FileProblem(
+                    f"Unknown encoding {encoding!r}. Use e.g. utf-8, cp1252 or latin-1."
+                ) from error
+        self.total = path.stat().st_size
+        self._reader: _CountingReader | None = None
+        self.delimiter = delimiter or self._sniff_delimiter()
+        self.sheet = None
+
+    def _sniff_delimiter(self) -> str:
+        with self.path.open("r", encoding=self.encoding, errors="replace", newline="") as handle:
+            first = handle.readline()
+        counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+    @property
+    def done(self) -> int:
+        return self._reader.done if self._reader else 0
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) for every row, the header first (row 1). Blank rows skipped."""
+        self._reader = _CountingReader(self.path.open("rb"))
+        buffered = io.BufferedReader(self._reader, buffer_size=SCAN_CHUNK)
+        text = io.TextIOWrapper(buffered, encoding=self.encoding, newline="")
+        try:
+            for number, cells in enumerate(csv.reader(text, delimiter=self.delimiter), start=1):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                yield number, cells
+        except UnicodeDecodeError as error:
+            raise FileProblem(
+                f"{self.path.name} could not be read as {self.encoding}: {error.reason}."
+            ) from error
+        except csv.Error as error:
+            raise FileProblem(f"{self.path.name} is not a readable CSV file: {error}.") from error
+        finally:
+            text.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{Decimal(repr(value)):f}"
+    return str(value)
+
+
+class XlsxSource:
+    def __init__(self, path: Path, *, sheet: str | None, kind: str):
+        from openpyxl import load_workbook
+
+        self.path = path
+        try:
+            self.workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise FileProblem(
+                f"{path.name} could not be opened as an Excel .xlsx workbook ({error}). "
+                "Save it from Excel as .xlsx or as CSV UTF-8."
+            ) from error
+        names = self.workbook.sheetnames
+        listed = ", ".join(f"'{name}'" for name in names)
+        if sheet is not None:
+            if sheet not in names:
+                raise FileProblem(
+                    f"{path.name} has no sheet '{sheet}'. Its sheets are: {listed}. "
+                    "Pass --sheet with one of them."
+                )
+            chosen = sheet
+        elif kind in names:
+            chosen = kind
+        elif len(names) == 1:
+            chosen = names[0]
+        else:
+            raise FileProblem(
+                f"{path.name} has several sheets ({listed}) and none is named '{kind}'. "
+                f"Rename the data sheet to '{kind}' or pass --sheet NAME."
+            )
+        self.sheet = chosen
+        self.worksheet = self.workbook[chosen]
+        self.total = self.worksheet.max_row or 0
+        self.done = 0
+        self.encoding = None
+        self.delimiter = None
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        try:
+            for number, values in enumerate(self.worksheet.iter_rows(values_only=True), start=1):
+                self.done = number
+                cells = [_cell_text(value).strip() for value in values]
+                if not any(cells):
+                    continue
+                yield number, cells
+        except Exception as error:
+            raise FileProblem(f"{self.path.name} could not be read: {error}.") from error
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+def source_open(
+    path: Path, *, kind: str, encoding: str | None, delimiter: str | None, sheet: str | None
+):
+    if not path.exists():
+        raise FileProblem(f"{path} does not exist.")
+    if path.stat().st_size == 0:
+        raise FileProblem(f"{path.name} is empty: it has no header row and no data.")
+    if file_format(path) == "xlsx":
+        return XlsxSource(path, sheet=sheet, kind=kind)
+    return CsvSource(path, encoding=encoding, delimiter=delimiter)
