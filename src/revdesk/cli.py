@@ -12,7 +12,11 @@ import importlib
 import os
 import sys
 
-COMMAND_MODULES = ("revdesk.foundation.commands", "revdesk.ingest.commands")
+COMMAND_MODULES = (
+    "revdesk.foundation.commands",
+    "revdesk.ingest.commands",
+    "revdesk.demo.commands",
+)
 
 
 def setup_django() -> None:

@@ -1,0 +1,235 @@
+"""`revdesk demo` (build the demo company, print the logins, serve) and `revdesk serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--scale wants a number such as 1, 10 or 0.1, got {text!r}"
+        ) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"--scale must be more than 0, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"--port wants a number from 1 to 65535, got {text!r}")
+    return int(text)
+
+
+def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}; other addresses must be listed "
+        "in REVDESK_ALLOWED_HOSTS)",
+    )
+    parser.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="build a realistic demo company in the database, print the logins and serve it",
+        description="Creates (or reuses) the database, migrates it, generates a year of a "
+        "demo company's orders, invoices and payments (the same seed always gives the same "
+        "data), creates one login per role and serves the web app.",
+    )
+    demo.add_argument(
+        "--scale",
+        type=_scale,
+        default=1.0,
+        help="multiplies customers, orders, invoices and payments (1 = 500 customers; 0.1 and "
+        "10 work too)",
+    )
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default 2026)")
+    demo.add_argument("--reset", action="store_true", help="empty the database and rebuild")
+    demo.add_argument("--no-serve", action="store_true", help="build and stop; do not serve")
+    demo.add_argument("--json", action="store_true", help="print a JSON summary instead")
+    _add_server_arguments(demo)
+    demo.set_defaults(handler=_demo)
+
+    serve = subparsers.add_parser(
+        "serve", help="serve the web app with waitress (static files through whitenoise)"
+    )
+    _add_server_arguments(serve)
+    serve.set_defaults(handler=_serve)
+
+
+class _RichReporter:
+    """Shows each generation stage as its own progress bar."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+        self.task = None
+        self.total = 0
+
+    def finish(self) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, completed=self.total)
+
+    def stage(self, name: str, total: int) -> None:
+        self.finish()
+        self.total = max(total, 1)
+        self.task = self.progress.add_task(name, total=self.total)
+
+    def advance(self, steps: int = 1) -> None:
+        self.progress.advance(self.task, steps)
+
+
+def _database_label() -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return f"SQLite file {database['NAME']}"
+    return f"{database['ENGINE'].rsplit('.', 1)[-1]} database {database['NAME']!r}"
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+
+    from . import data
+    from .generator import DEFAULT_SEED, company_build, customers_for_scale
+    from .selectors import demo_company_exists, demo_logins, table_counts
+
+    quiet = args.json
+    console = Console(quiet=quiet)
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    console.print(f"Database: {_database_label()}")
+    with console.status("Creating or upgrading the database…"):
+        call_command("migrate", interactive=False, verbosity=0)
+    if args.reset and demo_company_exists():
+        with console.status("Emptying the database (--reset)…"):
+            call_command("flush", interactive=False, verbosity=0)
+
+    summary = None
+    if demo_company_exists():
+        counts = table_counts()
+        console.print(
+            f"The database already holds a company ({counts['Customer']:,} customers, "
+            f"{counts['Invoice']:,} invoices): reusing it. Use --reset to rebuild it."
+        )
+        if args.seed is not None or args.scale != 1.0:
+            console.print("[yellow]--seed and --scale only apply when the company is built.[/]")
+    else:
+        customers = customers_for_scale(args.scale)
+        console.print(
+            f"Building {data.COMPANY_NAME}: {customers:,} customers, seed {seed}, "
+            f"today is {data.TODAY:%d %B %Y}."
+        )
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<38}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=quiet,
+        ) as progress:
+            reporter = _RichReporter(progress)
+            summary = company_build(seed=seed, scale=args.scale, reporter=reporter)
+            reporter.finish()
+        counts = summary.counts
+        console.print(f"Built in {summary.seconds:.1f} s.")
+
+    logins = demo_logins()
+    if quiet:
+        print(
+            json.dumps(
+                {
+                    "database": _database_label(),
+                    "built": summary is not None,
+                    "seed": summary.seed if summary else None,
+                    "scale": summary.scale if summary else None,
+                    "seconds": round(summary.seconds, 2) if summary else None,
+                    "counts": counts,
+                    "password": data.DEMO_PASSWORD,
+                    "logins": [
+                        {"username": row.username, "role": row.role, "sees": row.sees}
+                        for row in logins
+                    ],
+                },
+                indent=2,
+            )
+        )
+    else:
+        rows = Table(title="Rows per table", show_header=True, header_style="bold")
+        rows.add_column("table")
+        rows.add_column("rows", justify="right")
+        for name, count in counts.items():
+            rows.add_row(name, f"{count:,}")
+        console.print(rows)
+        table = Table(
+            title=f"Demo logins (password for all: {data.DEMO_PASSWORD})",
+            show_header=True,
+            header_style="bold",
+        )
+        table.add_column("username", style="bold cyan")
+        table.add_column("password")
+        table.add_column("role")
+        table.add_column("what they see", overflow="fold")
+        for row in logins:
+            table.add_row(row.username, data.DEMO_PASSWORD, row.role, row.sees)
+        console.print(table)
+    if args.no_serve:
+        return 0
+    return serve(host=args.host, port=args.port, console=console)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    return serve(host=args.host, port=args.port, console=Console())
+
+
+def serve(*, host: str, port: int, console) -> int:
+    """Serve the web app until interrupted."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from waitress import serve as waitress_serve
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        console.print(
+            "[yellow]The database is not up to date: run `revdesk migrate` "
+            "(or `revdesk demo`) first.[/]"
+        )
+        return 1
+    if not settings.WHITENOISE_USE_FINDERS:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"Revdesk is at [bold]http://{shown}:{port}/[/] (Ctrl+C stops it).")
+    try:
+        waitress_serve(get_wsgi_application(), host=host, port=port, threads=8, ident="revdesk")
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:
+        console.print(f"[red]Cannot listen on {host}:{port}: {error.strerror or error}.[/]")
+        return 1
+    return 0

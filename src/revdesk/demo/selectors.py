@@ -1,0 +1,231 @@
+"""Reads about the demo company: row counts, a fingerprint, and what each demo login sees."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+
+from revdesk.catalog.models import (
+    BillingCode,
+    FxRate,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductLine,
+)
+from revdesk.foundation.scoping import restrict, viewer_for
+from revdesk.orders.models import Order, OrderLine
+from revdesk.parties.models import (
+    BillingContact,
+    Customer,
+    Distributor,
+    Payee,
+    PlanAssignment,
+    Territory,
+    TerritoryAssignment,
+    UserProfile,
+)
+from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
+
+from . import data
+
+User = get_user_model()
+
+# Natural keys and values of every table the demo writes (no database ids, no timestamps).
+FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    ProductLine: ("code", "name", "kind"),
+    BillingCode: ("code", "description", "is_recurring", "revenue_account", "tax_category"),
+    Product: (
+        "sku",
+        "name",
+        "product_line__code",
+        "billing_code__code",
+        "currency",
+        "unit_cost",
+        "list_price",
+        "is_recurring",
+    ),
+    PriceList: ("code", "currency", "valid_from", "valid_to"),
+    PriceListItem: ("price_list__code", "product__sku", "unit_price"),
+    FxRate: ("currency", "quote_currency", "valid_on", "rate"),
+    Territory: ("code", "name", "parent__code"),
+    Payee: ("code", "name", "email", "kind", "manager__code", "hired_on", "user__username"),
+    TerritoryAssignment: ("payee__code", "territory__code", "role", "valid_from", "valid_to"),
+    PlanAssignment: ("payee__code", "plan_code", "valid_from", "valid_to"),
+    Distributor: ("code", "name", "country", "currency", "email"),
+    Customer: (
+        "code",
+        "name",
+        "parent__code",
+        "country",
+        "currency",
+        "payment_terms_days",
+        "credit_limit",
+        "segment",
+        "territory__code",
+        "sales_rep__code",
+        "collector__username",
+        "is_key_account",
+        "requires_po",
+        "requires_proof_of_delivery",
+        "requires_portal_upload",
+        "portal_name",
+    ),
+    BillingContact: ("customer__code", "name", "email", "phone", "title", "is_primary"),
+    User: ("username", "first_name", "last_name", "email", "is_superuser", "password"),
+    UserProfile: ("user__username", "distributor__code", "team_lead__username"),
+    Order: (
+        "number",
+        "customer__code",
+        "order_type",
+        "channel",
+        "distributor__code",
+        "sales_rep__code",
+        "status",
+        "booked_on",
+        "currency",
+        "po_number",
+    ),
+    OrderLine: (
+        "order__number",
+        "line_number",
+        "product__sku",
+        "quantity",
+        "unit_price",
+        "amount",
+        "term_months",
+    ),
+    Invoice: (
+        "number",
+        "customer__code",
+        "order__number",
+        "issued_on",
+        "due_on",
+        "currency",
+        "amount",
+        "tax_amount",
+        "balance",
+        "po_number",
+        "status",
+    ),
+    CreditMemo: (
+        "number",
+        "customer__code",
+        "invoice__number",
+        "issued_on",
+        "currency",
+        "amount",
+        "reason",
+    ),
+    Payment: (
+        "number",
+        "customer__code",
+        "received_on",
+        "currency",
+        "amount",
+        "method",
+        "reference",
+    ),
+    PaymentApplication: ("payment__number", "invoice__number", "amount", "applied_on"),
+}
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table the demo writes, by model name."""
+    return {model.__name__: model.objects.count() for model in FINGERPRINT_FIELDS}
+
+
+def demo_fingerprint() -> dict[str, str]:
+    """A SHA-256 per table over natural keys and values, plus "all" over every table.
+
+    Equal fingerprints mean equal data, whatever the database ids and timestamps are.
+    The user's password hash is left out (it is salted); the password itself is fixed.
+    """
+    digests: dict[str, str] = {}
+    total = hashlib.sha256()
+    for model, fields in FINGERPRINT_FIELDS.items():
+        names = [name for name in fields if name != "password"]
+        rows = sorted(repr(tuple(map(_plain, row))) for row in model.objects.values_list(*names))
+        digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+        digests[model.__name__] = digest
+        total.update(f"{model.__name__}:{len(rows)}:{digest}\n".encode())
+    digests["all"] = total.hexdigest()
+    return digests
+
+
+def _plain(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def demo_company_exists() -> bool:
+    return Customer.objects.exists()
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    sees: str
+
+
+DEMO_LOGINS = (
+    ("admin", "Administrator"),
+    ("ops", "Sales operations"),
+    ("analyst", "Commissions analyst"),
+    ("lead", "Senior collector"),
+    ("collector", "Collector"),
+    ("collector2", "Collector"),
+    ("manager", "Sales manager"),
+    ("rep", "Sales rep"),
+    ("distributor", "Distributor user"),
+)
+
+
+def demo_logins() -> list[DemoLogin]:
+    """Each demo login that exists, with what `restrict` lets it see (counted live)."""
+    users = {u.username: u for u in User.objects.filter(username__in=[n for n, _ in DEMO_LOGINS])}
+    rows = []
+    for username, role in DEMO_LOGINS:
+        user = users.get(username)
+        if user is None:
+            continue
+        rows.append(DemoLogin(username, role, _what_they_see(user)))
+    return rows
+
+
+def _what_they_see(user) -> str:
+    viewer = viewer_for(user)
+    if viewer.sees_everything:
+        return (
+            f"everything: {Customer.objects.count():,} customers, "
+            f"{Order.objects.count():,} orders, {Invoice.objects.count():,} invoices"
+        )
+    customers = restrict(Customer.objects.all(), user)
+    invoices = restrict(Invoice.objects.all(), user)
+    orders = restrict(Order.objects.all(), user)
+    parts = []
+    if viewer.collector_ids:
+        team = len(viewer.collector_ids)
+        owner = "their team's portfolio" if team > 1 else "their portfolio"
+        keys = customers.filter(is_key_account=True).count()
+        overdue = invoices.filter(status="open", due_on__lt=data.TODAY).count()
+        parts.append(
+            f"{owner}: {customers.count():,} customers ({keys} key accounts), "
+            f"{overdue:,} overdue invoices"
+        )
+    if viewer.payee_ids:
+        who = "their team" if len(viewer.payee_ids) > 1 else "their own"
+        payee = Payee.objects.filter(user=user).first()
+        parts.append(
+            f"{who} ({payee.name if payee else '?'}): {customers.count():,} customers, "
+            f"{orders.count():,} orders"
+        )
+    if viewer.distributor_ids:
+        names = ", ".join(
+            Distributor.objects.filter(pk__in=viewer.distributor_ids).values_list("name", flat=True)
+        )
+        parts.append(f"{names}: {orders.count():,} orders, {invoices.count():,} invoices")
+    return "; ".join(parts) or "nothing"
