@@ -1,0 +1,54 @@
+"""Settings come from the environment; production refuses to start without its secrets."""
+
+import os
+import subprocess
+import sys
+
+SHOW = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "print(json.dumps([settings.DEBUG, settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE]))"
+)
+
+
+def _run(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("REVDESK_")}
+    clean.pop("DATABASE_URL", None)
+    clean.update(DJANGO_SETTINGS_MODULE="revdesk.settings", REVDESK_HOME=str(tmp_path), **env)
+    return subprocess.run(
+        [sys.executable, "-c", SHOW], env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_without_a_secret_key_refuses_to_start(tmp_path):
+    result = _run(tmp_path, REVDESK_ENV="production", REVDESK_ALLOWED_HOSTS="revdesk.example")
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert (
+        "django.core.exceptions.ImproperlyConfigured: REVDESK_SECRET_KEY must be set when "
+        "REVDESK_ENV=production." in result.stderr
+    )
+
+
+def test_production_without_allowed_hosts_refuses_to_start(tmp_path):
+    result = _run(tmp_path, REVDESK_ENV="production", REVDESK_SECRET_KEY="s" * 50)
+    assert result.returncode != 0
+    assert "REVDESK_ALLOWED_HOSTS must be set when REVDESK_ENV=production." in result.stderr
+
+
+def test_production_with_its_secrets_starts_with_safe_defaults(tmp_path):
+    result = _run(
+        tmp_path,
+        REVDESK_ENV="production",
+        REVDESK_SECRET_KEY="s" * 50,
+        REVDESK_ALLOWED_HOSTS="revdesk.example, other.example",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '[false, ["revdesk.example", "other.example"], true]'
+
+
+def test_development_needs_nothing(tmp_path):
+    result = _run(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        '[true, ["localhost", "127.0.0.1", "[::1]", "testserver"], false]'
+    )
