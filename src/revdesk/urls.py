@@ -10,12 +10,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(),
+        # Our templates: the admin app's registration/ templates would win otherwise.
+        auth_views.PasswordChangeView.as_view(template_name="web/password_change_form.html"),
         name="password_change",
     ),
     path(
         "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="web/password_change_done.html"
+        ),
         name="password_change_done",
     ),
     path("api/", api.urls),

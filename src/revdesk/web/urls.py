@@ -6,4 +6,18 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("customers/", views.CustomerListView.as_view(), name="customer_list"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
+    path("payees/", views.PayeeListView.as_view(), name="payee_list"),
+    path("payees/<int:pk>/", views.payee_detail, name="payee_detail"),
+    path("distributors/", views.DistributorListView.as_view(), name="distributor_list"),
+    path("distributors/<int:pk>/", views.distributor_detail, name="distributor_detail"),
+    path("products/", views.ProductListView.as_view(), name="product_list"),
+    path("products/<int:pk>/", views.product_detail, name="product_detail"),
+    path("orders/", views.OrderListView.as_view(), name="order_list"),
+    path("invoices/", views.InvoiceListView.as_view(), name="invoice_list"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("payments/", views.PaymentListView.as_view(), name="payment_list"),
+    path("changes/", views.ChangeRecordListView.as_view(), name="change_list"),
 ]

@@ -1,7 +1,431 @@
+"""Pages: thin views over selectors, scoped querysets and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from revdesk.catalog.filtersets import ProductFilterSet
+from revdesk.catalog.models import PriceListItem, Product
+from revdesk.foundation.filtersets import ChangeRecordFilterSet
+from revdesk.foundation.models import ChangeRecord
+from revdesk.foundation.scoping import restrict
+from revdesk.foundation.views import (
+    BOOL,
+    DATE,
+    DATETIME,
+    MONEY,
+    NUMBER,
+    Column,
+    ObjectListView,
+    history_entries,
+    object_for_user,
+    user_has_role,
+)
+from revdesk.orders.filtersets import OrderFilterSet
+from revdesk.orders.models import Order
+from revdesk.parties.filtersets import CustomerFilterSet, DistributorFilterSet, PayeeFilterSet
+from revdesk.parties.models import Customer, Distributor, Payee
+from revdesk.parties.services import customer_update
+from revdesk.receivables.filtersets import InvoiceFilterSet, PaymentFilterSet
+from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
+
+from . import roles
+from .forms import CustomerForm
+from .selectors import (
+    amounts_total,
+    collections_summary,
+    customer_open_invoices,
+    operations_summary,
+    order_totals,
+    orders_summary,
+)
+
+
+def _require(user, page_roles) -> None:
+    if not user_has_role(user, page_roles):
+        raise Http404("No such page.")
+
+
+def _customer_link(obj) -> str | None:
+    customer = getattr(obj, "customer", None)
+    return customer.get_absolute_url() if customer is not None else None
+
+
+# home ------------------------------------------------------------------------------------
 
 
 @login_required
 def home(request):
-    return HttpResponse("Revdesk")
+    user = request.user
+    today = timezone.localdate()
+    context: dict = {"today": today}
+    if user_has_role(user, {roles.COLLECTOR, roles.SENIOR, roles.ADMIN}) or (
+        user_has_role(user, {roles.MANAGER}) and user_has_role(user, roles.INVOICE_ROLES)
+    ):
+        context["collections"] = collections_summary(user=user, today=today)
+    if user_has_role(user, {roles.OPS, roles.ANALYST, roles.ADMIN}):
+        context["operations"] = operations_summary(user=user)
+        month_start = today.replace(day=1)
+        context["orders_month"] = orders_summary(user=user, start=month_start, end=today)
+    if user_has_role(user, {roles.REP, roles.MANAGER, roles.DISTRIBUTOR}):
+        context["my_customers"] = (
+            restrict(Customer.objects.filter(is_active=True), user).count()
+            if user_has_role(user, roles.CUSTOMER_ROLES)
+            else None
+        )
+        year_start = dt.date(today.year, 1, 1)
+        context["orders_year"] = orders_summary(user=user, start=year_start, end=today)
+    context["reporting_currency"] = _reporting_currency()
+    return render(request, "web/home.html", context)
+
+
+def _reporting_currency() -> str:
+    from django.conf import settings
+
+    return settings.REPORTING_CURRENCY
+
+
+# lists -----------------------------------------------------------------------------------
+
+
+class CustomerListView(ObjectListView):
+    model = Customer
+    title = "Customers"
+    roles = roles.CUSTOMER_ROLES
+    filterset_class = CustomerFilterSet
+    default_sort = "name"
+    select_related = ("parent", "territory", "sales_rep", "collector")
+    columns = (
+        Column("code", "Code", sort="code", link=True),
+        Column("name", "Name", sort="name", link=True),
+        Column("parent.code", "Parent", sort="parent__code"),
+        Column("segment", "Segment", sort="segment", display="get_segment_display"),
+        Column("country", "Country", sort="country"),
+        Column("payment_terms_days", "Terms (days)", sort="payment_terms_days", kind=NUMBER),
+        Column(
+            "credit_limit", "Credit limit", sort="credit_limit", kind=MONEY, currency="currency"
+        ),
+        Column("territory.code", "Territory", sort="territory__code"),
+        Column("sales_rep.name", "Sales rep", sort="sales_rep__name"),
+        Column("collector.username", "Collector", sort="collector__username"),
+        Column("is_key_account", "Key account", sort="is_key_account", kind=BOOL),
+        Column("is_active", "Active", sort="is_active", kind=BOOL),
+    )
+
+
+class PayeeListView(ObjectListView):
+    model = Payee
+    title = "Payees"
+    roles = roles.PAYEE_ROLES
+    filterset_class = PayeeFilterSet
+    default_sort = "name"
+    select_related = ("manager", "user")
+    columns = (
+        Column("code", "Code", sort="code", link=True),
+        Column("name", "Name", sort="name", link=True),
+        Column("kind", "Kind", sort="kind", display="get_kind_display"),
+        Column("manager.name", "Manager", sort="manager__name"),
+        Column("email", "E-mail", sort="email"),
+        Column("currency", "Currency", sort="currency"),
+        Column("hired_on", "Hired", sort="hired_on", kind=DATE),
+        Column("user.username", "Login", sort="user__username"),
+        Column("is_active", "Active", sort="is_active", kind=BOOL),
+    )
+
+
+class DistributorListView(ObjectListView):
+    model = Distributor
+    title = "Distributors"
+    roles = roles.DISTRIBUTOR_ROLES
+    filterset_class = DistributorFilterSet
+    default_sort = "name"
+    columns = (
+        Column("code", "Code", sort="code", link=True),
+        Column("name", "Name", sort="name", link=True),
+        Column("country", "Country", sort="country"),
+        Column("currency", "Currency", sort="currency"),
+        Column("email", "E-mail", sort="email"),
+        Column("is_active", "Active", sort="is_active", kind=BOOL),
+    )
+
+
+class ProductListView(ObjectListView):
+    model = Product
+    title = "Products"
+    roles = roles.PRODUCT_ROLES
+    filterset_class = ProductFilterSet
+    default_sort = "sku"
+    select_related = ("product_line", "billing_code")
+    columns = (
+        Column("sku", "SKU", sort="sku", link=True),
+        Column("name", "Name", sort="name", link=True),
+        Column("product_line.name", "Product line", sort="product_line__name"),
+        Column("billing_code.code", "Billing code", sort="billing_code__code"),
+        Column("unit_cost", "Unit cost", sort="unit_cost", kind=MONEY, currency="currency"),
+        Column("list_price", "List price", sort="list_price", kind=MONEY, currency="currency"),
+        Column("is_recurring", "Recurring", sort="is_recurring", kind=BOOL),
+        Column("is_active", "Active", sort="is_active", kind=BOOL),
+    )
+
+
+class OrderListView(ObjectListView):
+    model = Order
+    title = "Orders"
+    roles = roles.ORDER_ROLES
+    filterset_class = OrderFilterSet
+    default_sort = "-booked_on"
+    select_related = ("customer", "distributor", "sales_rep")
+    columns = (
+        Column("number", "Number", sort="number"),
+        Column("booked_on", "Booked", sort="booked_on", kind=DATE),
+        Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
+        Column("order_type", "Type", sort="order_type", display="get_order_type_display"),
+        Column("channel", "Channel", sort="channel", display="get_channel_display"),
+        Column("distributor.name", "Distributor", sort="distributor__name"),
+        Column("sales_rep.name", "Sales rep", sort="sales_rep__name"),
+        Column("status", "Status", sort="status", display="get_status_display"),
+        Column("po_number", "PO number", sort="po_number"),
+        Column("total", "Amount", kind=MONEY, currency="currency"),
+    )
+
+    def rows_prepare(self, objects):
+        totals = order_totals(order.pk for order in objects)
+        for order in objects:
+            order.total = totals[order.pk]
+
+
+class InvoiceListView(ObjectListView):
+    model = Invoice
+    title = "Invoices"
+    roles = roles.INVOICE_ROLES
+    filterset_class = InvoiceFilterSet
+    default_sort = "-issued_on"
+    select_related = ("customer",)
+    columns = (
+        Column("number", "Number", sort="number", link=True),
+        Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
+        Column("issued_on", "Issued", sort="issued_on", kind=DATE),
+        Column("due_on", "Due", sort="due_on", kind=DATE),
+        Column("days_overdue", "Days overdue", sort="-due_on", kind=NUMBER),
+        Column("amount", "Amount", sort="amount", kind=MONEY, currency="currency"),
+        Column("balance", "Balance", sort="balance", kind=MONEY, currency="currency"),
+        Column("status", "Status", sort="status", display="get_status_display"),
+        Column("po_number", "PO number", sort="po_number"),
+    )
+
+    def rows_prepare(self, objects):
+        today = timezone.localdate()
+        for invoice in objects:
+            late = invoice.status == "open" and invoice.balance > 0 and invoice.due_on < today
+            invoice.days_overdue = (today - invoice.due_on).days if late else None
+
+
+class PaymentListView(ObjectListView):
+    model = Payment
+    title = "Payments"
+    roles = roles.PAYMENT_ROLES
+    filterset_class = PaymentFilterSet
+    default_sort = "-received_on"
+    select_related = ("customer",)
+    columns = (
+        Column("number", "Receipt", sort="number"),
+        Column("received_on", "Received", sort="received_on", kind=DATE),
+        Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
+        Column("method", "Method", sort="method", display="get_method_display"),
+        Column("amount", "Amount", sort="amount", kind=MONEY, currency="currency"),
+        Column("unapplied", "Unapplied", kind=MONEY, currency="currency"),
+        Column("reference", "Reference", sort="reference"),
+    )
+
+    def rows_prepare(self, objects):
+        applied = {payment.pk: payment.amount for payment in objects}
+        for payment_id, amount in PaymentApplication.objects.filter(
+            payment_id__in=list(applied)
+        ).values_list("payment_id", "amount"):
+            applied[payment_id] -= amount
+        for payment in objects:
+            payment.unapplied = applied[payment.pk]
+
+
+class ChangeRecordListView(ObjectListView):
+    model = ChangeRecord
+    title = "Change log"
+    roles = roles.CHANGE_LOG_ROLES
+    filterset_class = ChangeRecordFilterSet
+    default_sort = "-time"
+    select_related = ("content_type",)
+    export_name = "change-log"
+    columns = (
+        Column("time", "Time", sort="time", kind=DATETIME),
+        Column("user_name", "By", sort="user_name"),
+        Column("action", "Action", sort="action", display="get_action_display"),
+        Column("content_type.name", "Type", sort="content_type__model"),
+        Column("object_repr", "Object", sort="object_repr"),
+        Column("changed", "Changed fields"),
+        Column("source", "Source", sort="source"),
+    )
+
+    def base_queryset(self):
+        return ChangeRecord.objects.all()
+
+    def rows_prepare(self, objects):
+        for record in objects:
+            record.changed = ", ".join(name for name, _, _ in record.changed_fields)
+
+
+# details ---------------------------------------------------------------------------------
+
+
+@login_required
+def customer_detail(request, pk: int):
+    _require(request.user, roles.CUSTOMER_ROLES)
+    customer = object_for_user(
+        Customer.objects.select_related("parent", "territory", "sales_rep", "collector"),
+        request.user,
+        pk=pk,
+    )
+    user = request.user
+    today = timezone.localdate()
+    open_invoices = customer_open_invoices(customer=customer, user=user)
+    for invoice in open_invoices:
+        invoice.days_overdue = max((today - invoice.due_on).days, 0)
+    orders = list(restrict(customer.orders.all(), user).order_by("-booked_on", "-number")[:20])
+    totals = order_totals(order.pk for order in orders)
+    for order in orders:
+        order.total = totals[order.pk]
+    parent_visible = (
+        customer.parent is not None
+        and restrict(Customer.objects.filter(pk=customer.parent_id), user).exists()
+    )
+    context = {
+        "customer": customer,
+        "parent_visible": parent_visible,
+        "children": restrict(customer.children.all(), user).order_by("name"),
+        "contacts": customer.contacts.all(),
+        "open_invoices": open_invoices,
+        "open_amounts": amounts_total(
+            ((invoice.currency, invoice.balance) for invoice in open_invoices), on=today
+        ),
+        "orders": orders,
+        "history": history_entries(customer),
+        "can_edit": bool(roles.customer_editable_fields(user)),
+        "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
+        "may_list_invoices": user_has_role(user, roles.INVOICE_ROLES),
+    }
+    return render(request, "web/customer_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request, pk: int):
+    user = request.user
+    allowed = roles.customer_editable_fields(user)
+    if not allowed:
+        raise Http404("No such page.")
+    customer = object_for_user(Customer.objects.all(), user, pk=pk)
+    # The form works on its own copy: validating a ModelForm changes its instance, and the
+    # service must see the stored values to record "before".
+    working_copy = Customer.objects.get(pk=customer.pk)
+    form = CustomerForm(
+        request.POST or None, instance=working_copy, user=user, allowed_fields=allowed
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            changed = customer_update(customer=customer, actor=user, data=data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, f"Saved {customer}.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(customer.get_absolute_url())
+    return render(request, "web/customer_form.html", {"customer": customer, "form": form})
+
+
+@login_required
+def payee_detail(request, pk: int):
+    _require(request.user, roles.PAYEE_ROLES | {roles.REP})
+    user = request.user
+    payee = object_for_user(Payee.objects.select_related("manager", "user"), user, pk=pk)
+    chain = []
+    node = payee.manager
+    while node is not None and len(chain) < 20:
+        chain.append(node)
+        node = node.manager
+    context = {
+        "payee": payee,
+        "reporting_line": list(reversed(chain)),
+        "reports": restrict(payee.reports.all(), user).order_by("name"),
+        "territories": payee.territory_assignments.select_related("territory"),
+        "plans": payee.plan_assignments.all(),
+        "customers": restrict(payee.customers.all(), user).order_by("name")[:100],
+        "history": history_entries(payee),
+    }
+    return render(request, "web/payee_detail.html", context)
+
+
+@login_required
+def distributor_detail(request, pk: int):
+    _require(request.user, roles.DISTRIBUTOR_ROLES)
+    user = request.user
+    distributor = object_for_user(Distributor.objects.all(), user, pk=pk)
+    orders = list(
+        restrict(distributor.orders.select_related("customer"), user).order_by("-booked_on")[:20]
+    )
+    totals = order_totals(order.pk for order in orders)
+    for order in orders:
+        order.total = totals[order.pk]
+    context = {
+        "distributor": distributor,
+        "orders": orders,
+        "history": history_entries(distributor),
+        "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
+    }
+    return render(request, "web/distributor_detail.html", context)
+
+
+@login_required
+def product_detail(request, pk: int):
+    user = request.user
+    product = object_for_user(
+        Product.objects.select_related("product_line", "billing_code"), user, pk=pk
+    )
+    prices = restrict(PriceListItem.objects.filter(product=product), user).select_related(
+        "price_list"
+    )
+    context = {"product": product, "prices": prices, "history": history_entries(product)}
+    return render(request, "web/product_detail.html", context)
+
+
+@login_required
+def invoice_detail(request, pk: int):
+    _require(request.user, roles.INVOICE_ROLES)
+    user = request.user
+    invoice = object_for_user(Invoice.objects.select_related("customer", "order"), user, pk=pk)
+    today = timezone.localdate()
+    applications = list(
+        restrict(invoice.applications.select_related("payment"), user).order_by("applied_on")
+    )
+    credit_memos = list(restrict(CreditMemo.objects.filter(invoice=invoice), user))
+    late = invoice.status == "open" and invoice.balance > 0 and invoice.due_on < today
+    context = {
+        "invoice": invoice,
+        "customer_visible": restrict(
+            Customer.objects.filter(pk=invoice.customer_id), user
+        ).exists(),
+        "days_overdue": (today - invoice.due_on).days if late else None,
+        "applications": applications,
+        "credit_memos": credit_memos,
+        "history": history_entries(invoice),
+    }
+    return render(request, "web/invoice_detail.html", context)

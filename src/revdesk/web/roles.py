@@ -1,0 +1,103 @@
+"""Which role may open which page, and the navigation that follows from it.
+
+One table decides both: a page is linked in the navigation only for the roles that may open
+it, and the view refuses (404) everybody else. The customer edit form is open to
+administrators and sales operations (every editable field) and to senior collectors (the
+collection fields only, on customers in their team's portfolio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from revdesk.foundation.scoping import viewer_for
+from revdesk.foundation.views import user_has_role
+from revdesk.parties.choices import Role
+
+ADMIN = Role.ADMIN.value
+OPS = Role.SALES_OPERATIONS.value
+ANALYST = Role.COMMISSIONS_ANALYST.value
+COLLECTOR = Role.COLLECTOR.value
+SENIOR = Role.SENIOR_COLLECTOR.value
+MANAGER = Role.MANAGER.value
+REP = Role.SALES_REP.value
+DISTRIBUTOR = Role.DISTRIBUTOR_USER.value
+
+CUSTOMER_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, REP})
+PAYEE_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER})
+DISTRIBUTOR_ROLES = frozenset({ADMIN, OPS, ANALYST, DISTRIBUTOR})
+PRODUCT_ROLES = None  # reference data: anyone signed in
+ORDER_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER, REP, DISTRIBUTOR})
+INVOICE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, DISTRIBUTOR})
+PAYMENT_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
+CHANGE_LOG_ROLES = frozenset({ADMIN})
+
+CUSTOMER_EDIT_ALL_FIELDS_ROLES = frozenset({ADMIN, OPS})
+CUSTOMER_EDIT_COLLECTION_ROLES = frozenset({SENIOR})
+CUSTOMER_COLLECTION_FIELDS = (
+    "collector",
+    "payment_terms_days",
+    "requires_po",
+    "requires_proof_of_delivery",
+    "requires_portal_upload",
+    "portal_name",
+)
+
+
+def customer_editable_fields(user) -> tuple[str, ...]:
+    """The customer fields this person may change (empty: may not edit)."""
+    from revdesk.parties.services import CUSTOMER_EDITABLE_FIELDS
+
+    if user_has_role(user, CUSTOMER_EDIT_ALL_FIELDS_ROLES):
+        return CUSTOMER_EDITABLE_FIELDS
+    if user_has_role(user, CUSTOMER_EDIT_COLLECTION_ROLES):
+        return CUSTOMER_COLLECTION_FIELDS
+    return ()
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def _only(user, roles: set[str]) -> bool:
+    """The person holds only roles from this set (so 'My ...' labels fit)."""
+    held = viewer_for(user).roles
+    return bool(held) and held <= roles and not user.is_superuser
+
+
+def navigation_items(user, path: str) -> list[NavItem]:
+    mine = _only(user, {REP})
+    own_orders = _only(user, {REP, DISTRIBUTOR})
+    entries = [
+        ("Home", "web:home", "*"),
+        ("My customers" if mine else "Customers", "web:customer_list", CUSTOMER_ROLES),
+        ("Payees", "web:payee_list", PAYEE_ROLES),
+        ("My orders" if own_orders else "Orders", "web:order_list", ORDER_ROLES),
+        ("Invoices", "web:invoice_list", INVOICE_ROLES),
+        ("Payments", "web:payment_list", PAYMENT_ROLES),
+        ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
+        ("Products", "web:product_list", frozenset({ADMIN, OPS, ANALYST, MANAGER})),
+        ("Change log", "web:change_list", CHANGE_LOG_ROLES),
+    ]
+    items = []
+    for label, name, roles in entries:
+        if roles != "*" and not user_has_role(user, roles):
+            continue
+        url = reverse(name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(label, url, active))
+    return items
+
+
+def role_labels(user) -> list[str]:
+    labels = dict(Role.choices)
+    roles = sorted(viewer_for(user).roles, key=lambda value: list(labels).index(value))
+    names = [str(labels[value]) for value in roles]
+    if user.is_superuser and str(labels[ADMIN]) not in names:
+        names.insert(0, str(labels[ADMIN]))
+    return names

@@ -1,0 +1,162 @@
+"""Figures for the home pages, read through the scoped querysets of the person asking.
+
+Money is summed in Python Decimal per currency (never SQL SUM: SQLite has float affinity),
+then converted to the reporting currency at the day's rate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from revdesk.catalog.models import Product
+from revdesk.catalog.selectors import MissingFxRate, money_to_reporting
+from revdesk.engine.money import ZERO, Money, round_money
+from revdesk.foundation.scoping import restrict
+from revdesk.orders.choices import OrderStatus
+from revdesk.orders.models import Order, OrderLine
+from revdesk.parties.models import Customer, Distributor, Payee
+from revdesk.receivables.choices import InvoiceStatus
+from revdesk.receivables.models import Invoice
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """Amounts per currency, and their total in the reporting currency where rates exist."""
+
+    by_currency: dict[str, Decimal]
+    reporting: Money | None
+    missing_rates: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.by_currency
+
+
+def amounts_total(pairs: Iterable[tuple[str, Decimal]], *, on: dt.date) -> Amounts:
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for currency, amount in pairs:
+        totals[currency] += amount
+    reporting_currency = settings.REPORTING_CURRENCY
+    reporting = Money(ZERO, reporting_currency)
+    missing = []
+    for currency, amount in sorted(totals.items()):
+        try:
+            reporting = reporting + money_to_reporting(money=Money(amount, currency), on=on)
+        except MissingFxRate:
+            missing.append(currency)
+    return Amounts(
+        by_currency=dict(sorted(totals.items())),
+        reporting=None if missing else reporting.rounded(),
+        missing_rates=tuple(missing),
+    )
+
+
+def order_totals(order_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Each order's total (sum of its lines), in Decimal."""
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    ids = list(order_ids)
+    for order_id, amount in OrderLine.objects.filter(order_id__in=ids).values_list(
+        "order_id", "amount"
+    ):
+        totals[order_id] += amount
+    return {order_id: round_money(totals[order_id]) for order_id in ids}
+
+
+@dataclass
+class CollectionsSummary:
+    customers: int
+    open_invoices: int
+    open_amounts: Amounts
+    overdue_invoices: int
+    overdue_amounts: Amounts
+    oldest_overdue: list[Invoice] = field(default_factory=list)
+
+
+def collections_summary(*, user, today: dt.date, oldest: int = 10) -> CollectionsSummary:
+    customers = restrict(Customer.objects.filter(is_active=True), user).count()
+    open_invoices = restrict(Invoice.objects.filter(status=InvoiceStatus.OPEN, balance__gt=0), user)
+    rows = list(open_invoices.values_list("currency", "balance", "due_on"))
+    overdue_rows = [(currency, balance) for currency, balance, due in rows if due < today]
+    oldest_overdue = list(
+        open_invoices.filter(due_on__lt=today)
+        .select_related("customer")
+        .order_by("due_on", "number")[:oldest]
+    )
+    for invoice in oldest_overdue:
+        invoice.days_overdue = (today - invoice.due_on).days
+    return CollectionsSummary(
+        customers=customers,
+        open_invoices=len(rows),
+        open_amounts=amounts_total(((c, b) for c, b, _ in rows), on=today),
+        overdue_invoices=len(overdue_rows),
+        overdue_amounts=amounts_total(overdue_rows, on=today),
+        oldest_overdue=oldest_overdue,
+    )
+
+
+@dataclass
+class OrdersSummary:
+    start: dt.date
+    end: dt.date
+    orders: int
+    amounts: Amounts
+    recent: list[Order]
+
+
+def orders_summary(*, user, start: dt.date, end: dt.date, recent: int = 8) -> OrdersSummary:
+    """Orders booked between start and end (inclusive), not cancelled, that user may see."""
+    orders = restrict(
+        Order.objects.filter(booked_on__gte=start, booked_on__lte=end).exclude(
+            status=OrderStatus.CANCELLED
+        ),
+        user,
+    )
+    lines = restrict(
+        OrderLine.objects.filter(order__in=orders.values("pk")),
+        user,
+    ).values_list("order__currency", "amount")
+    latest = list(orders.select_related("customer").order_by("-booked_on", "-number")[:recent])
+    totals = order_totals(order.pk for order in latest)
+    for order in latest:
+        order.total = totals[order.pk]
+    return OrdersSummary(
+        start=start,
+        end=end,
+        orders=orders.count(),
+        amounts=amounts_total(lines, on=end),
+        recent=latest,
+    )
+
+
+@dataclass
+class OperationsSummary:
+    payees: int
+    customers: int
+    distributors: int
+    products: int
+    open_invoices: int
+
+
+def operations_summary(*, user) -> OperationsSummary:
+    return OperationsSummary(
+        payees=restrict(Payee.objects.filter(is_active=True), user).count(),
+        customers=restrict(Customer.objects.filter(is_active=True), user).count(),
+        distributors=restrict(Distributor.objects.filter(is_active=True), user).count(),
+        products=restrict(Product.objects.filter(is_active=True), user).count(),
+        open_invoices=restrict(Invoice.objects.filter(status=InvoiceStatus.OPEN), user).count(),
+    )
+
+
+def customer_open_invoices(*, customer: Customer, user) -> list[Invoice]:
+    return list(
+        restrict(
+            Invoice.objects.filter(customer=customer, status=InvoiceStatus.OPEN, balance__gt=0),
+            user,
+        ).order_by("due_on", "number")
+    )

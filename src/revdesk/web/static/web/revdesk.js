@@ -1,0 +1,52 @@
+// In-page updates for lists: sort, page and filter without reloading the whole page.
+// The server returns only the table fragment when asked with "HX-Request: true".
+// Without JavaScript every link and form still works as a plain page load.
+(function () {
+  "use strict";
+  function load(region, url, push) {
+    region.setAttribute("aria-busy", "true");
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        region.innerHTML = html;
+        region.removeAttribute("aria-busy");
+        if (push) { history.pushState({ fragment: true }, "", url); }
+        syncExport(url);
+      })
+      .catch(function () { window.location.href = url; });
+  }
+  function syncExport(url) {
+    var target = new URL(url, window.location.href);
+    var exportLink = document.querySelector("[data-testid=export]");
+    if (!exportLink) { return; }
+    target.searchParams.delete("page");
+    target.searchParams.set("export", "xlsx");
+    exportLink.setAttribute("href", target.pathname + target.search);
+    var form = document.querySelector("[data-fragment-form]");
+    var sort = target.searchParams.get("sort");
+    if (form && sort) {
+      var input = form.querySelector("input[name=sort]");
+      if (!input) {
+        input = document.createElement("input");
+        input.type = "hidden";
+        input.name = "sort";
+        form.appendChild(input);
+      }
+      input.value = sort;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var region = document.querySelector("[data-fragment-region]");
+    if (!region) { return; }
+    region.addEventListener("click", function (event) {
+      var link = event.target.closest("th a.sort, .pagination a");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      event.preventDefault();
+      load(region, link.getAttribute("href"), true);
+    });
+    window.addEventListener("popstate", function () { load(region, window.location.href, false); });
+  });
+})();

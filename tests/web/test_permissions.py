@@ -1,0 +1,223 @@
+"""Which role gets which page: 200, 404 (not yours, or not a page for your role) or login."""
+
+import pytest
+from django.urls import reverse
+
+ROLES = (
+    "admin",
+    "ops",
+    "analyst",
+    "lead",
+    "leader",
+    "collector",
+    "collector2",
+    "manager",
+    "rep",
+    "rep_west",
+    "distributor",
+)
+
+# page -> the users who get 200; everybody else signed in gets 404.
+LIST_PAGES = {
+    "web:customer_list": {
+        "admin",
+        "ops",
+        "analyst",
+        "lead",
+        "leader",
+        "collector",
+        "collector2",
+        "manager",
+        "rep",
+        "rep_west",
+    },
+    "web:payee_list": {"admin", "ops", "analyst", "leader", "manager"},
+    "web:distributor_list": {"admin", "ops", "analyst", "distributor"},
+    "web:product_list": set(ROLES),
+    "web:order_list": {
+        "admin",
+        "ops",
+        "analyst",
+        "leader",
+        "manager",
+        "rep",
+        "rep_west",
+        "distributor",
+    },
+    "web:invoice_list": {
+        "admin",
+        "ops",
+        "analyst",
+        "lead",
+        "leader",
+        "collector",
+        "collector2",
+        "manager",
+        "distributor",
+    },
+    "web:payment_list": {
+        "admin",
+        "ops",
+        "analyst",
+        "lead",
+        "leader",
+        "collector",
+        "collector2",
+        "manager",
+    },
+    "web:change_list": {"admin"},
+}
+
+
+def _client(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+@pytest.mark.parametrize("page", sorted(LIST_PAGES))
+def test_list_pages_by_role(client, world, page):
+    url = reverse(page)
+    got = {}
+    for username in ROLES:
+        client.logout()
+        _client(client, username)
+        got[username] = client.get(url).status_code
+    expected = {name: 200 if name in LIST_PAGES[page] else 404 for name in ROLES}
+    assert got == expected
+
+
+@pytest.mark.parametrize("page", [*sorted(LIST_PAGES), "web:home"])
+def test_anonymous_is_sent_to_login(client, db, page):
+    url = reverse(page)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+def _detail_matrix(client, url):
+    got = {}
+    for username in ROLES:
+        client.logout()
+        _client(client, username)
+        got[username] = client.get(url).status_code
+    return got
+
+
+def test_customer_detail_by_role(client, world):
+    got = _detail_matrix(client, world.customer_east.get_absolute_url())
+    assert got == {
+        "admin": 200,
+        "ops": 200,
+        "analyst": 200,
+        "lead": 200,  # team lead of `collector`
+        "leader": 200,  # a manager with no payee leads a desk and sees everything
+        "collector": 200,
+        "collector2": 404,
+        "manager": 200,  # rep_east reports to them
+        "rep": 200,
+        "rep_west": 404,
+        "distributor": 404,
+    }
+
+
+def test_customer_edit_by_role(client, world):
+    got = _detail_matrix(client, reverse("web:customer_edit", args=[world.customer_east.pk]))
+    allowed = {"admin", "ops", "lead"}
+    assert got == {name: 200 if name in allowed else 404 for name in ROLES}
+    west_edit = reverse("web:customer_edit", args=[world.customer_west.pk])
+    client.logout()
+    _client(client, "lead")
+    assert client.get(west_edit).status_code == 404  # not in the team's portfolio
+
+
+def test_invoice_detail_by_role(client, ledger):
+    got = _detail_matrix(client, ledger.invoices["INV-5"].get_absolute_url())
+    assert got == {
+        "admin": 200,
+        "ops": 200,
+        "analyst": 200,
+        "lead": 404,
+        "leader": 200,
+        "collector": 404,
+        "collector2": 200,
+        "manager": 200,
+        "rep": 404,  # invoices are not a rep's page
+        "rep_west": 404,
+        "distributor": 404,
+    }
+
+
+def test_payee_detail_by_role(client, world):
+    got = _detail_matrix(client, world.rep_west.get_absolute_url())
+    assert got == {
+        "admin": 200,
+        "ops": 200,
+        "analyst": 200,
+        "lead": 404,
+        "leader": 200,
+        "collector": 404,
+        "collector2": 404,
+        "manager": 200,
+        "rep": 404,
+        "rep_west": 200,  # their own record
+        "distributor": 404,
+    }
+
+
+def test_distributor_detail_by_role(client, world):
+    got = _detail_matrix(client, world.other_distributor.get_absolute_url())
+    allowed = {"admin", "ops", "analyst"}
+    assert got == {name: 200 if name in allowed else 404 for name in ROLES}
+    client.logout()
+    _client(client, "distributor")
+    assert client.get(world.distributor.get_absolute_url()).status_code == 200
+
+
+def test_product_detail_is_open_to_everyone_signed_in(client, world):
+    got = _detail_matrix(client, world.product_ups.get_absolute_url())
+    assert got == dict.fromkeys(ROLES, 200)
+
+
+def test_unknown_ids_are_404(client, world):
+    _client(client, "admin")
+    for name in ("customer_detail", "payee_detail", "distributor_detail", "invoice_detail"):
+        assert client.get(reverse(f"web:{name}", args=[999999])).status_code == 404
+
+
+def test_navigation_per_role(client, world):
+    def nav(username):
+        client.logout()
+        _client(client, username)
+        return [item.label for item in client.get(reverse("web:home")).context["nav_items"]]
+
+    assert nav("collector") == ["Home", "Customers", "Invoices", "Payments"]
+    assert nav("rep") == ["Home", "My customers", "My orders"]
+    assert nav("distributor") == ["Home", "My orders", "Invoices"]
+    assert nav("analyst") == [
+        "Home",
+        "Customers",
+        "Payees",
+        "Orders",
+        "Invoices",
+        "Payments",
+        "Distributors",
+        "Products",
+    ]
+    assert nav("admin") == [
+        "Home",
+        "Customers",
+        "Payees",
+        "Orders",
+        "Invoices",
+        "Payments",
+        "Distributors",
+        "Products",
+        "Change log",
+    ]
+    admin_page = client.get(reverse("web:home")).content.decode()
+    assert 'href="/admin/"' in admin_page
+    client.logout()
+    _client(client, "ops")
+    assert 'href="/admin/"' not in client.get(reverse("web:home")).content.decode()
