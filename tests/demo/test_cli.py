@@ -1,0 +1,135 @@
+"""`revdesk demo --no-serve` and `revdesk serve`, end to end, against a temporary SQLite file.
+
+The commands run in a subprocess with REVDESK_HOME in a temporary directory and DATABASE_URL
+unset, exactly as a person would run them (pytest-django's test database is not involved).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from revdesk.demo import data
+
+
+@pytest.fixture
+def home(tmp_path):
+    return tmp_path / "var"
+
+
+def _run(home, *args, timeout=180):
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(REVDESK_HOME=str(home), COLUMNS="200", DJANGO_SETTINGS_MODULE="revdesk.settings")
+    return subprocess.run(
+        [sys.executable, "-m", "revdesk.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_demo_builds_reuses_and_resets(home):
+    built = _run(home, "demo", "--no-serve", "--scale", "0.04", "--seed", "5")
+    assert built.returncode == 0, built.stderr
+    assert (home / "revdesk.sqlite3").exists()
+    out = built.stdout
+    assert "Building Halden Power & Networks: 20 customers, seed 5" in out
+    assert f"Demo logins (password for all: {data.DEMO_PASSWORD})" in out
+    for username in ("admin", "ops", "analyst", "lead", "collector2", "manager", "rep"):
+        assert f"│ {username} " in out
+    assert "│ distributor " in out
+    assert "their portfolio: " in out
+
+    again = _run(home, "demo", "--no-serve", "--json")
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["built"] is False
+    assert summary["counts"]["Customer"] == 20
+    assert summary["password"] == data.DEMO_PASSWORD
+    assert [login["username"] for login in summary["logins"]] == [
+        "admin",
+        "ops",
+        "analyst",
+        "lead",
+        "collector",
+        "collector2",
+        "manager",
+        "rep",
+        "distributor",
+    ]
+    invoices = summary["counts"]["Invoice"]
+
+    plain = _run(home, "demo", "--no-serve")
+    assert "already holds a company (20 customers, " in plain.stdout
+    assert "reusing it. Use --reset to rebuild it." in plain.stdout
+
+    rebuilt = _run(home, "demo", "--no-serve", "--json", "--reset", "--scale", "0.04")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    summary = json.loads(rebuilt.stdout)
+    assert summary["built"] is True
+    assert summary["seed"] == 2026
+    assert summary["counts"]["Customer"] == 20
+    assert summary["counts"]["User"] == 14
+    assert summary["counts"]["Invoice"] != invoices  # another seed, another year
+
+
+def test_demo_refuses_a_bad_scale(home):
+    result = _run(home, "demo", "--no-serve", "--scale", "0")
+    assert result.returncode == 2
+    assert "--scale must be more than 0, got '0'" in result.stderr
+    assert not (home / "revdesk.sqlite3").exists()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_on_the_port(home):
+    assert _run(home, "migrate").returncode == 0
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(REVDESK_HOME=str(home), DJANGO_SETTINGS_MODULE="revdesk.settings")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "revdesk.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as page:
+                    status = page.status
+                    body = page.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.3)
+        assert status == 200
+        assert "csrfmiddlewaretoken" in body
+        static = f"http://127.0.0.1:{port}/static/admin/css/base.css"
+        with urllib.request.urlopen(static, timeout=5) as css:  # whitenoise
+            assert css.status == 200
+            assert css.headers["Content-Type"].startswith("text/css")
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=10)
+    assert f"Revdesk is at http://127.0.0.1:{port}/" in out
+
+
+def test_serve_refuses_a_database_that_is_not_migrated(home):
+    result = _run(home, "serve", "--port", str(_free_port()))
+    assert result.returncode == 1
+    assert "The database is not up to date: run `revdesk migrate`" in result.stdout

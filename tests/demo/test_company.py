@@ -1,0 +1,292 @@
+"""The demo company, built once for this module (60 customers), and what each role sees."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from revdesk.catalog.models import BillingCode, FxRate, Product, ProductLine
+from revdesk.demo import data
+from revdesk.demo.generator import company_build, customers_for_scale
+from revdesk.demo.selectors import demo_logins
+from revdesk.foundation.scoping import restrict
+from revdesk.orders.models import Order, OrderLine
+from revdesk.parties.models import (
+    Customer,
+    Distributor,
+    Payee,
+    PlanAssignment,
+    Territory,
+    TerritoryAssignment,
+)
+from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
+
+CUSTOMERS = 60
+ZERO = Decimal("0.00")
+User = get_user_model()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Build once, roll back after the module (each test still runs in its own savepoint)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = company_build(seed=11, customers=CUSTOMERS)
+        yield summary
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def users(demo, db):
+    return {user.username: user for user in User.objects.all()}
+
+
+def test_counts_are_in_the_expected_ranges(demo, db):
+    counts = demo.counts
+    assert counts["Customer"] == CUSTOMERS
+    assert counts["ProductLine"] == 6
+    assert counts["Product"] == len(data.PRODUCTS) == 72
+    assert counts["Distributor"] == 20
+    assert counts["Payee"] == 44
+    assert counts["Territory"] == 19
+    assert counts["FxRate"] == 36
+    assert counts["PriceListItem"] == 4 * 72
+    assert 3 * CUSTOMERS <= counts["Order"] <= 12 * CUSTOMERS
+    assert 1.5 * counts["Order"] <= counts["OrderLine"] <= 4 * counts["Order"]
+    assert 0.8 * counts["Order"] <= counts["Invoice"] <= 3 * counts["Order"]
+    assert 0.6 * counts["Invoice"] <= counts["PaymentApplication"] <= counts["Invoice"]
+    assert 0 < counts["CreditMemo"] <= 0.1 * counts["Invoice"]
+    assert demo.customers == CUSTOMERS
+
+
+def test_scale_multiplies_customers():
+    assert customers_for_scale(1) == 500
+    assert customers_for_scale(10) == 5000
+    assert customers_for_scale(0.1) == 50
+    with pytest.raises(ValueError, match="--scale must be more than 0, got 0"):
+        customers_for_scale(0)
+
+
+def test_every_balance_is_amount_minus_applications_and_credits(demo, db):
+    applied = defaultdict(lambda: ZERO)
+    for invoice_id, amount in PaymentApplication.objects.values_list("invoice_id", "amount"):
+        applied[invoice_id] += amount
+    credited = defaultdict(lambda: ZERO)
+    for invoice_id, amount in CreditMemo.objects.values_list("invoice_id", "amount"):
+        credited[invoice_id] += amount
+    invoices = list(Invoice.objects.values_list("pk", "amount", "balance", "status", "tax_amount"))
+    assert invoices
+    for pk, amount, balance, status, tax in invoices:
+        assert balance == amount - applied[pk] - credited[pk], pk
+        assert balance >= ZERO
+        assert status == ("paid" if balance == ZERO else "open")
+        assert ZERO <= tax < amount
+
+
+def test_payments_never_apply_more_than_they_received(demo, db):
+    applied = defaultdict(lambda: ZERO)
+    for payment_id, amount in PaymentApplication.objects.values_list("payment_id", "amount"):
+        applied[payment_id] += amount
+    unapplied = 0
+    for pk, amount in Payment.objects.values_list("pk", "amount"):
+        assert applied[pk] <= amount
+        unapplied += applied[pk] < amount
+    assert unapplied >= 2  # receipts waiting for cash application
+
+
+def test_order_lines_add_up_and_hardware_invoices_match_their_order(demo, db):
+    for quantity, unit_price, amount in OrderLine.objects.values_list(
+        "quantity", "unit_price", "amount"
+    ):
+        assert amount == (quantity * unit_price).quantize(Decimal("0.01"))
+    net = defaultdict(lambda: ZERO)
+    for order_id, amount in OrderLine.objects.filter(product__is_recurring=False).values_list(
+        "order_id", "amount"
+    ):
+        net[order_id] += amount
+    hardware = Invoice.objects.filter(order__lines__product__product_line__kind="hardware")
+    for order_id, amount, tax in hardware.distinct().values_list(
+        "order_id", "amount", "tax_amount"
+    ):
+        assert amount - tax == net[order_id]
+
+
+def test_nothing_happens_after_the_demo_today(demo, db):
+    today = data.TODAY
+    assert not Order.objects.filter(booked_on__gt=today).exists()
+    assert not Invoice.objects.filter(issued_on__gt=today).exists()
+    assert not CreditMemo.objects.filter(issued_on__gt=today).exists()
+    assert not Payment.objects.filter(received_on__gt=today).exists()
+    assert not PaymentApplication.objects.filter(applied_on__gt=today).exists()
+    assert Invoice.objects.filter(issued_on__lt=data.WINDOW_START).count() == 0
+
+
+def test_collections_has_real_work(demo, db):
+    overdue = Invoice.objects.filter(status="open", due_on__lt=data.TODAY)
+    assert overdue.count() >= 5
+    short_paid = Invoice.objects.filter(status="open", applications__isnull=False).distinct()
+    assert short_paid.exists()
+    assert Payment.objects.filter(reference__contains=" short: ").exists()
+    multi = [
+        p for p in Payment.objects.prefetch_related("applications") if p.applications.count() > 1
+    ]
+    assert multi
+    for payment in Payment.objects.exclude(customer=None).select_related("customer"):
+        assert payment.currency == payment.customer.currency
+
+
+def test_customers_have_hierarchies_currencies_and_requirements(demo, db):
+    parents = Customer.objects.filter(is_key_account=True)
+    assert parents.count() == 3
+    for parent in parents:
+        assert 2 <= parent.children.count() <= 8
+        assert parent.parent is None
+    currencies = set(Customer.objects.values_list("currency", flat=True))
+    assert len(currencies) >= 3
+    assert currencies <= {"USD", "CAD", "EUR", "GBP"}
+    for code, currency, customer_currency in Invoice.objects.values_list(
+        "number", "currency", "customer__currency"
+    ):
+        assert currency == customer_currency, code
+    assert set(Customer.objects.values_list("payment_terms_days", flat=True)) <= {30, 45, 60}
+    assert Customer.objects.filter(requires_po=True).exists()
+    portals = Customer.objects.filter(requires_portal_upload=True)
+    assert all(c.portal_name in data.PORTALS for c in portals)
+    assert not Customer.objects.filter(collector=None).exists()
+    assert not Customer.objects.filter(sales_rep=None).exists()
+    assert all(customer.contacts.filter(is_primary=True).count() == 1 for customer in parents)
+
+
+def test_catalogue_services_and_fx(demo, db):
+    assert set(ProductLine.objects.values_list("code", flat=True)) == {
+        "UPS",
+        "RACK",
+        "PDU",
+        "THERMAL",
+        "FIBRE",
+        "ETHERNET",
+    }
+    assert set(BillingCode.objects.filter(is_recurring=True).values_list("code", flat=True)) == {
+        "MRC-FIBRE",
+        "MRC-ETH",
+    }
+    assert Product.objects.filter(is_recurring=True).count() == 12
+    assert not Product.objects.filter(billing_code=None).exists()
+    recurring = OrderLine.objects.filter(product__is_recurring=True).exclude(
+        order__order_type="disconnect"
+    )
+    assert recurring.exists()
+    assert set(recurring.values_list("term_months", flat=True)) == {36}
+    assert Invoice.objects.filter(order__lines__product__is_recurring=True).exists()
+    for currency in ("CAD", "EUR", "GBP"):
+        rates = list(FxRate.objects.filter(currency=currency, quote_currency="USD"))
+        assert len(rates) == 12
+        assert {rate.valid_on.day for rate in rates} == {1}
+    plausible = {"CAD": ("0.6", "0.85"), "EUR": ("0.95", "1.25"), "GBP": ("1.1", "1.45")}
+    for rate in FxRate.objects.all():
+        low, high = plausible[rate.currency]
+        assert Decimal(low) < rate.rate < Decimal(high)
+
+
+def test_sales_organisation_is_effective_dated(demo, db):
+    regions = Territory.objects.filter(parent=None)
+    assert set(regions.values_list("code", flat=True)) == {
+        "NA-EAST",
+        "NA-CENTRAL",
+        "NA-WEST",
+        "CANADA",
+        "EMEA",
+    }
+    assert Territory.objects.exclude(parent=None).count() == 14
+    director = Payee.objects.get(kind="director")
+    assert Payee.objects.filter(kind="manager", manager=director).count() == 6
+    assert Payee.objects.filter(kind="sales_rep", manager__isnull=True).count() == 0
+    moved = TerritoryAssignment.objects.filter(valid_to=dt.date(2026, 6, 30))
+    assert moved.count() == 3
+    for old in moved:
+        new = TerritoryAssignment.objects.get(payee=old.payee, valid_from=dt.date(2026, 7, 1))
+        assert new.territory != old.territory
+    plans = set(PlanAssignment.objects.values_list("plan_code", flat=True))
+    assert {"REP-2026-HW", "REP-2026-SVC", "MGR-2026", "REP-2025-HW", "DIR-2026"} <= plans
+    assert Order.objects.filter(channel="distributor", distributor__isnull=False).exists()
+    assert set(Order.objects.values_list("order_type", flat=True)) >= {
+        "new",
+        "add",
+        "change",
+    }
+
+
+def test_every_demo_login_exists_and_signs_in(demo, users, client):
+    expected = {
+        "admin",
+        "ops",
+        "analyst",
+        "lead",
+        "collector",
+        "collector2",
+        "manager",
+        "rep",
+        "distributor",
+    }
+    assert expected <= set(users)
+    assert [row.username for row in demo_logins()] == [
+        "admin",
+        "ops",
+        "analyst",
+        "lead",
+        "collector",
+        "collector2",
+        "manager",
+        "rep",
+        "distributor",
+    ]
+    assert client.login(username="collector", password=data.DEMO_PASSWORD)
+    assert not client.login(username="collector", password="wrong")
+
+
+def test_everyone_sees_everything_they_should(demo, users):
+    for name in ("admin", "ops", "analyst"):
+        assert restrict(Invoice.objects.all(), users[name]).count() == Invoice.objects.count()
+
+
+def test_collector_sees_only_their_portfolio(demo, users):
+    collector = users["collector"]
+    visible = restrict(Customer.objects.all(), collector)
+    assert visible.count() >= 5
+    assert visible.filter(is_key_account=True).exists()
+    assert set(visible.values_list("collector__username", flat=True)) == {"collector"}
+    invoices = restrict(Invoice.objects.all(), collector)
+    assert invoices.exists()
+    assert set(invoices.values_list("customer__collector__username", flat=True)) == {"collector"}
+    assert restrict(Customer.objects.all(), users["collector2"]).exists()
+    assert not (
+        set(visible.values_list("pk", flat=True))
+        & set(restrict(Customer.objects.all(), users["collector2"]).values_list("pk", flat=True))
+    )
+
+
+def test_senior_collector_sees_the_team(demo, users):
+    assert restrict(Customer.objects.all(), users["lead"]).count() == CUSTOMERS
+
+
+def test_rep_and_manager_see_their_customers_and_orders(demo, users):
+    rep = Payee.objects.get(user=users["rep"])
+    customers = restrict(Customer.objects.all(), users["rep"])
+    assert customers.exists()
+    assert set(customers.values_list("sales_rep", flat=True)) == {rep.pk}
+    orders = restrict(Order.objects.all(), users["rep"])
+    assert orders.exists()
+    manager = Payee.objects.get(user=users["manager"])
+    assert rep.manager == manager
+    team = restrict(Customer.objects.all(), users["manager"])
+    assert team.count() > customers.count()
+
+
+def test_distributor_user_sees_its_orders_only(demo, users):
+    distributor = Distributor.objects.get(users__user=users["distributor"])
+    orders = restrict(Order.objects.all(), users["distributor"])
+    assert orders.exists()
+    assert set(orders.values_list("distributor", flat=True)) == {distributor.pk}
+    assert orders.count() == Order.objects.filter(distributor=distributor).count()
