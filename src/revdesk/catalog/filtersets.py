@@ -1,11 +1,11 @@
 import django_filters
 
-from revdesk.foundation.filtersets import SearchFilter
+from revdesk.foundation.filtersets import FilterSet, SearchFilter
 
 from .models import Product, ProductLine
 
 
-class ProductFilterSet(django_filters.FilterSet):
+class ProductFilterSet(FilterSet):
     q = SearchFilter(fields=("sku", "name", "billing_code__code"))
     product_line = django_filters.ModelChoiceFilter(queryset=ProductLine.objects.all())
     currency = django_filters.CharFilter(lookup_expr="iexact")

@@ -6,6 +6,41 @@ from django.db.models import Q
 
 from .models import ChangeAction, ChangeRecord
 
+ANY = "Any"
+
+
+class YesNoSelect(forms.Select):
+    """Any / Yes / No (instead of Django's "Unknown"), sent as true/false in the URL."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", ANY), ("true", "Yes"), ("false", "No")])
+
+    def format_value(self, value):
+        if value in (True, "true", "True", "1"):
+            return ["true"]
+        if value in (False, "false", "False", "0"):
+            return ["false"]
+        return [""]
+
+
+class FilterSet(django_filters.FilterSet):
+    """Our base: empty choices read "Any", yes/no filters are Any/Yes/No selects."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for field in form.fields.values():
+                if isinstance(field, forms.NullBooleanField):
+                    field.widget = YesNoSelect()
+                elif isinstance(field, forms.ModelChoiceField):
+                    field.empty_label = ANY
+                elif isinstance(field, forms.ChoiceField):
+                    field.choices = [
+                        (value, ANY if value == "" else label) for value, label in field.choices
+                    ]
+        return self._form
+
 
 class SearchFilter(django_filters.CharFilter):
     """One box searching several fields (icontains on each, OR-ed)."""
@@ -35,7 +70,7 @@ def date_filter(field: str, lookup: str, label: str) -> django_filters.DateFilte
     )
 
 
-class ChangeRecordFilterSet(django_filters.FilterSet):
+class ChangeRecordFilterSet(FilterSet):
     q = SearchFilter(fields=("object_repr", "user_name", "object_id"))
     action = django_filters.ChoiceFilter(choices=ChangeAction.choices)
     model = django_filters.CharFilter(field_name="content_type__model", label="Model")

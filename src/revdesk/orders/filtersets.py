@@ -1,6 +1,6 @@
 import django_filters
 
-from revdesk.foundation.filtersets import SearchFilter, date_filter
+from revdesk.foundation.filtersets import FilterSet, SearchFilter, date_filter
 
 from .choices import OrderChannel, OrderStatus, OrderType
 from .models import Order
@@ -14,7 +14,7 @@ def _not_cancelled(queryset, name, value):
     return queryset.filter(status=OrderStatus.CANCELLED)
 
 
-class OrderFilterSet(django_filters.FilterSet):
+class OrderFilterSet(FilterSet):
     q = SearchFilter(fields=("number", "customer__name", "customer__code", "po_number"))
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
     order_type = django_filters.ChoiceFilter(choices=OrderType.choices, label="Type")

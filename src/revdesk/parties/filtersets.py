@@ -3,7 +3,7 @@
 import django_filters
 from django.contrib.auth import get_user_model
 
-from revdesk.foundation.filtersets import SearchFilter
+from revdesk.foundation.filtersets import FilterSet, SearchFilter
 from revdesk.foundation.scoping import restrict
 
 from .choices import PayeeKind, Role, Segment
@@ -23,7 +23,7 @@ def _collectors(request):
     return users.order_by("username")
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(FilterSet):
     q = SearchFilter(fields=("code", "name", "portal_name"))
     segment = django_filters.ChoiceFilter(choices=Segment.choices)
     country = django_filters.CharFilter(lookup_expr="iexact")
@@ -51,7 +51,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         ]
 
 
-class PayeeFilterSet(django_filters.FilterSet):
+class PayeeFilterSet(FilterSet):
     q = SearchFilter(fields=("code", "name", "email"))
     kind = django_filters.ChoiceFilter(choices=PayeeKind.choices)
     manager = django_filters.CharFilter(field_name="manager__code", label="Manager code")
@@ -62,7 +62,7 @@ class PayeeFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "manager", "is_active"]
 
 
-class DistributorFilterSet(django_filters.FilterSet):
+class DistributorFilterSet(FilterSet):
     q = SearchFilter(fields=("code", "name", "email"))
     country = django_filters.CharFilter(lookup_expr="iexact")
     is_active = django_filters.BooleanFilter(label="Active")

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils import timezone
 
-from revdesk.foundation.filtersets import SearchFilter, date_filter
+from revdesk.foundation.filtersets import FilterSet, SearchFilter, date_filter
 
 from .choices import InvoiceStatus, PaymentMethod
 from .models import Invoice, Payment
@@ -16,7 +16,7 @@ def overdue_filter(queryset, name, value, today=None):
     return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
+class InvoiceFilterSet(FilterSet):
     q = SearchFilter(fields=("number", "customer__name", "customer__code", "po_number"))
     status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices)
     overdue = django_filters.BooleanFilter(method=overdue_filter, label="Overdue")
@@ -42,7 +42,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
         ]
 
 
-class PaymentFilterSet(django_filters.FilterSet):
+class PaymentFilterSet(FilterSet):
     q = SearchFilter(fields=("number", "reference", "customer__name", "customer__code"))
     method = django_filters.ChoiceFilter(choices=PaymentMethod.choices)
     customer = django_filters.CharFilter(field_name="customer__code", label="Customer code")

@@ -16,7 +16,7 @@ from revdesk.catalog.filtersets import ProductFilterSet
 from revdesk.catalog.models import PriceListItem, Product
 from revdesk.foundation.filtersets import ChangeRecordFilterSet
 from revdesk.foundation.models import ChangeRecord
-from revdesk.foundation.scoping import restrict
+from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.foundation.views import (
     BOOL,
     DATE,
@@ -64,22 +64,25 @@ def _customer_link(obj) -> str | None:
 
 @login_required
 def home(request):
+    """Sections by the roles the person holds (a superuser with no role counts as admin)."""
     user = request.user
     today = timezone.localdate()
-    context: dict = {"today": today}
-    if user_has_role(user, {roles.COLLECTOR, roles.SENIOR, roles.ADMIN}) or (
-        user_has_role(user, {roles.MANAGER}) and user_has_role(user, roles.INVOICE_ROLES)
-    ):
+    held = set(viewer_for(user).roles) or ({roles.ADMIN} if user.is_superuser else set())
+    context: dict = {"today": today, "portfolio": bool(held & {roles.COLLECTOR, roles.SENIOR})}
+    if held & {roles.COLLECTOR, roles.SENIOR, roles.MANAGER, roles.ADMIN}:
         context["collections"] = collections_summary(user=user, today=today)
-    if user_has_role(user, {roles.OPS, roles.ANALYST, roles.ADMIN}):
+    if held & {roles.OPS, roles.ANALYST, roles.ADMIN}:
         context["operations"] = operations_summary(user=user)
         month_start = today.replace(day=1)
         context["orders_month"] = orders_summary(user=user, start=month_start, end=today)
-    if user_has_role(user, {roles.REP, roles.MANAGER, roles.DISTRIBUTOR}):
+    elif held & {roles.REP, roles.MANAGER, roles.DISTRIBUTOR}:
         context["my_customers"] = (
             restrict(Customer.objects.filter(is_active=True), user).count()
-            if user_has_role(user, roles.CUSTOMER_ROLES)
+            if held & {roles.REP, roles.MANAGER}
             else None
+        )
+        context["sales_heading"] = (
+            "My sales this year" if held & {roles.REP} else "Orders this year"
         )
         year_start = dt.date(today.year, 1, 1)
         context["orders_year"] = orders_summary(user=user, start=year_start, end=today)

@@ -1,0 +1,200 @@
+"""The pages in a real browser: Playwright (sync API) driving Debian's Chromium.
+
+Run with `pytest -m browser tests/web`. Skipped, with the reason, when chromium is missing.
+Set REVDESK_SHOTS=/some/dir to also save screenshots of the main pages there.
+"""
+
+import io
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from revdesk.foundation.audit import change_history
+from revdesk.foundation.testing import PASSWORD
+
+from .conftest import ledger_build
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
+# while one is running unless told that this is fine (it is: nothing here is async).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Debian's chromium is not installed (apt-get install chromium); CI installs it",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def data(world):
+    return ledger_build(world)
+
+
+def sign_in(page, username, password=PASSWORD):
+    page.goto(f"{page.base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"{page.base}/")
+
+
+def column(page, index=0):
+    return page.locator(f"[data-testid=object-table] tbody tr td:nth-child({index + 1})")
+
+
+def test_collector_sees_only_their_portfolio(page, data, world):
+    sign_in(page, "collector")
+    assert page.inner_text("[data-testid=user-name]") == "collector"
+    assert page.inner_text("[data-testid=user-roles]") == "Collector"
+    nav = page.locator("nav.sidenav a").all_inner_texts()
+    assert nav == ["Home", "Customers", "Invoices", "Payments"]
+    page.click("nav.sidenav a:has-text('Customers')")
+    page.wait_for_url("**/customers/")
+    assert column(page).all_inner_texts() == ["C-1000", "C-1001"]
+    response = page.goto(f"{page.base}{world.customer_west.get_absolute_url()}")
+    assert response.status == 404
+    response = page.goto(f"{page.base}{world.customer_east.get_absolute_url()}")
+    assert response.status == 200
+    assert page.locator("h1").inner_text().startswith("Acme Data Centers")
+
+
+def test_rep_sees_their_customers_and_orders(page, data):
+    sign_in(page, "rep")
+    assert page.locator("nav.sidenav a").all_inner_texts() == ["Home", "My customers", "My orders"]
+    assert page.inner_text("[data-testid=figure-my-customers] .figure-value") == "2"
+    page.click("nav.sidenav a:has-text('My customers')")
+    assert column(page).all_inner_texts() == ["C-1000", "C-1001"]
+    page.click("nav.sidenav a:has-text('My orders')")
+    page.wait_for_url("**/orders/")
+    assert sorted(column(page).all_inner_texts()) == ["SO-1", "SO-3", "SO-4"]
+    response = page.goto(f"{page.base}/invoices/")
+    assert response.status == 404
+
+
+def test_sort_and_filter_a_list(page, data):
+    sign_in(page, "admin")
+    page.goto(f"{page.base}/invoices/")
+    page.click("th a:has-text('Balance')")
+    page.wait_for_selector("th[aria-sort=ascending] >> text=Balance")
+    assert column(page).all_inner_texts() == ["INV-3", "INV-4", "INV-1", "INV-5", "INV-2"]
+    assert "sort=balance" in page.url
+    page.click("th a:has-text('Balance')")
+    page.wait_for_selector("th[aria-sort=descending] >> text=Balance")
+    assert column(page).all_inner_texts() == ["INV-2", "INV-5", "INV-1", "INV-4", "INV-3"]
+    page.fill("#id_q", "acme")
+    page.select_option("#id_status", "open")
+    page.click("button:has-text('Apply')")
+    page.wait_for_url("**status=open**")
+    assert column(page).all_inner_texts() == ["INV-2", "INV-1", "INV-4"]  # still by balance
+    assert page.inner_text("[data-testid=table-meta]").strip() == "Showing 1–3 of 3"
+
+
+def test_export_to_excel(page, data):
+    sign_in(page, "collector")
+    page.goto(f"{page.base}/invoices/?status=open")
+    page.click("th a:has-text('Due')")
+    page.wait_for_selector("th[aria-sort=ascending] >> text=Due")
+    with page.expect_download() as download_info:
+        page.click("[data-testid=export]")
+    download = download_info.value
+    assert download.suggested_filename.startswith("invoices-")
+    workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == ["INV-1", "INV-4", "INV-2"]
+    assert [row[7] for row in rows[1:]] == [1000, Decimal("300.25"), Decimal("2500.5")]
+
+
+def test_edit_customer_inline_error_then_history(page, data, world):
+    sign_in(page, "ops")
+    page.goto(f"{page.base}{world.customer_east.get_absolute_url()}")
+    page.click("text=Edit customer")
+    page.fill("#id_credit_limit", "-5")
+    page.click("button:has-text('Save')")
+    error = page.locator("#id_credit_limit_error")
+    assert error.inner_text() == "Ensure this value is greater than or equal to 0."
+    # the message sits in the credit limit's own row, next to the field
+    row = page.locator(".form-row.has-error")
+    assert row.locator("label").inner_text() == "Credit limit"
+    assert not list(change_history(world.customer_east))
+    page.fill("#id_credit_limit", "300000.00")
+    page.click("button:has-text('Save')")
+    page.wait_for_url(f"{page.base}{world.customer_east.get_absolute_url()}")
+    assert "Saved Acme Data Centers (C-1000)." in page.inner_text(".messages")
+    history = page.locator("[data-testid=history] tbody tr").first
+    assert history.locator("td").nth(1).inner_text() == "ops"
+    assert history.locator("td").nth(3).inner_text() == "Credit limit: 250000.00 → 300000.00"
+
+
+def test_password_change_and_sign_out(page, data):
+    sign_in(page, "collector")
+    page.click("text=Change password")
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", "a-new-long-passphrase-42")
+    page.fill("#id_new_password2", "a-new-long-passphrase-43")
+    page.click("button:has-text('Change password')")
+    assert "The two password fields didn’t match." in page.inner_text(".has-error .field-error")
+    page.fill("#id_old_password", PASSWORD)
+    page.fill("#id_new_password1", "a-new-long-passphrase-42")
+    page.fill("#id_new_password2", "a-new-long-passphrase-42")
+    page.click("button:has-text('Change password')")
+    page.wait_for_selector("[data-testid=password-changed]")
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url("**/login/")
+    page.goto(f"{page.base}/customers/")
+    assert "/login/?next=/customers/" in page.url
+    sign_in(page, "collector", "a-new-long-passphrase-42")
+    assert page.inner_text("[data-testid=user-name]") == "collector"
+
+
+def test_wrong_password_is_refused(page, data):
+    page.goto(f"{page.base}/login/")
+    page.fill("#id_username", "collector")
+    page.fill("#id_password", "not-it")
+    page.click("button:has-text('Sign in')")
+    assert "Please enter a correct username and password" in page.inner_text(".form-errors")
+
+
+@pytest.mark.skipif(not os.environ.get("REVDESK_SHOTS"), reason="set REVDESK_SHOTS=<dir>")
+def test_screenshots(page, data, world):
+    folder = Path(os.environ["REVDESK_SHOTS"])
+    folder.mkdir(parents=True, exist_ok=True)
+    sign_in(page, "collector")
+    page.screenshot(path=folder / "home-collector.png", full_page=True)
+    page.goto(f"{page.base}/invoices/")
+    page.screenshot(path=folder / "invoices.png", full_page=True)
+    page.goto(f"{page.base}{world.customer_east.get_absolute_url()}")
+    page.screenshot(path=folder / "customer.png", full_page=True)
+    page.click("button:has-text('Sign out')")
+    sign_in(page, "admin")
+    page.screenshot(path=folder / "home-admin.png", full_page=True)
