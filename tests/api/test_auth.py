@@ -107,6 +107,17 @@ def test_cli_token_create_prints_a_working_key_once(world, capsys):
     assert [c["code"] for c in response.json()["items"]] == ["C-2000"]
 
 
+def test_cli_token_create_can_expire(world, capsys):
+    before = timezone.now()
+    assert main(["token", "create", "rep", "--name", "month", "--expires-days", "30"]) == 0
+    capsys.readouterr()
+    expires_at = ApiToken.objects.get(name="month").expires_at
+    assert before + dt.timedelta(days=30) <= expires_at <= timezone.now() + dt.timedelta(days=30)
+    assert main(["token", "create", "rep", "--expires-days", "0"]) == 1
+    assert capsys.readouterr().out.strip() == "--expires-days must be 1 or more, got 0."
+    assert ApiToken.objects.count() == 1
+
+
 def test_cli_token_create_for_an_unknown_user_fails_and_creates_nothing(world, capsys):
     assert main(["token", "create", "nobody"]) == 1
     assert capsys.readouterr().out.strip() == "No user named 'nobody'."

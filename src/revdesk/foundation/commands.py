@@ -14,6 +14,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = token_sub.add_parser("create", help="create a token for a user (shown once)")
     create.add_argument("username")
     create.add_argument("--name", default="cli", help="what the token is for")
+    create.add_argument(
+        "--expires-days",
+        type=int,
+        default=None,
+        metavar="DAYS",
+        help="refuse the token after this many days (default: never expires)",
+    )
     create.set_defaults(handler=_token_create)
 
 
@@ -25,7 +32,10 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
+    import datetime as dt
+
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from .services import api_token_create
 
@@ -33,6 +43,12 @@ def _token_create(args: argparse.Namespace) -> int:
     if user is None:
         print(f"No user named {args.username!r}.")
         return 1
-    _, raw = api_token_create(user=user, name=args.name, actor=None)
+    expires_at = None
+    if args.expires_days is not None:
+        if args.expires_days < 1:
+            print(f"--expires-days must be 1 or more, got {args.expires_days}.")
+            return 1
+        expires_at = timezone.now() + dt.timedelta(days=args.expires_days)
+    _, raw = api_token_create(user=user, name=args.name, actor=None, expires_at=expires_at)
     print(raw)
     return 0
