@@ -305,3 +305,11 @@ def test_senior_collector_edits_collection_fields_only(client, world, username):
     world.customer_east.refresh_from_db()
     assert world.customer_east.name == "Acme Data Centers"
     assert world.customer_east.documentation_requirements == ["PO number", "Portal upload (Ariba)"]
+
+
+def test_filter_choices_read_any(client, world):
+    page = _as(client, "admin").get("/invoices/").content.decode()
+    assert '<option value="" selected>Any</option>' in page
+    assert '<option value="true">Yes</option>' in page
+    assert "---------" not in page
+    assert "Unknown" not in page

@@ -65,6 +65,7 @@ LIST_PAGES = {
         "collector2",
         "manager",
     },
+    "web:import_list": {"admin", "ops", "analyst"},
     "web:change_list": {"admin"},
 }
 
@@ -204,6 +205,7 @@ def test_navigation_per_role(client, world):
         "Payments",
         "Distributors",
         "Products",
+        "Imports",
     ]
     assert nav("admin") == [
         "Home",
@@ -214,6 +216,7 @@ def test_navigation_per_role(client, world):
         "Payments",
         "Distributors",
         "Products",
+        "Imports",
         "Change log",
     ]
     admin_page = client.get(reverse("web:home")).content.decode()
@@ -221,3 +224,31 @@ def test_navigation_per_role(client, world):
     client.logout()
     _client(client, "ops")
     assert 'href="/admin/"' not in client.get(reverse("web:home")).content.decode()
+
+
+def test_import_detail_by_role(client, world):
+    from django.utils import timezone
+
+    from revdesk.ingest.models import ImportRun
+
+    run = ImportRun.objects.create(
+        kind="customers",
+        file_name="customers.csv",
+        user_name="ops",
+        started_at=timezone.now(),
+        status="failed",
+        rows=3,
+        error_count=1,
+        errors=[{"line": 3, "column": "currency", "value": "US", "expected": "ISO code"}],
+    )
+    got = _detail_matrix(client, reverse("web:import_detail", args=[run.pk]))
+    allowed = {"admin", "ops", "analyst"}
+    assert got == {name: 200 if name in allowed else 404 for name in ROLES}
+    page = client.get(reverse("web:import_detail", args=[run.pk]))
+    assert page.status_code == 404  # the last client was `distributor`
+    client.logout()
+    _client(client, "ops")
+    text = " ".join(
+        client.get(reverse("web:import_detail", args=[run.pk])).content.decode().split()
+    )
+    assert '<td class="num">3</td><td>currency</td><td>US</td><td>ISO code</td>' in text

@@ -33,8 +33,9 @@ class FilterSet(django_filters.FilterSet):
             for field in form.fields.values():
                 if isinstance(field, forms.NullBooleanField):
                     field.widget = YesNoSelect()
-                elif isinstance(field, forms.ModelChoiceField):
+                elif hasattr(field, "empty_label"):  # model and django-filter choices
                     field.empty_label = ANY
+                    field.widget.choices = field.choices  # the widget holds its own copy
                 elif isinstance(field, forms.ChoiceField):
                     field.choices = [
                         (value, ANY if value == "" else label) for value, label in field.choices

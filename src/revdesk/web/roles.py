@@ -33,6 +33,7 @@ ORDER_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER, REP, DISTRIBUTOR})
 INVOICE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, DISTRIBUTOR})
 PAYMENT_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
 CHANGE_LOG_ROLES = frozenset({ADMIN})
+IMPORT_ROLES = frozenset({ADMIN, OPS, ANALYST})
 
 CUSTOMER_EDIT_ALL_FIELDS_ROLES = frozenset({ADMIN, OPS})
 CUSTOMER_EDIT_COLLECTION_ROLES = frozenset({SENIOR})
@@ -82,6 +83,7 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("Payments", "web:payment_list", PAYMENT_ROLES),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
         ("Products", "web:product_list", frozenset({ADMIN, OPS, ANALYST, MANAGER})),
+        ("Imports", "web:import_list", IMPORT_ROLES),
         ("Change log", "web:change_list", CHANGE_LOG_ROLES),
     ]
     items = []

@@ -19,5 +19,7 @@ urlpatterns = [
     path("invoices/", views.InvoiceListView.as_view(), name="invoice_list"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("payments/", views.PaymentListView.as_view(), name="payment_list"),
+    path("imports/", views.ImportRunListView.as_view(), name="import_list"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("changes/", views.ChangeRecordListView.as_view(), name="change_list"),
 ]

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +30,8 @@ from revdesk.foundation.views import (
     object_for_user,
     user_has_role,
 )
+from revdesk.ingest.filtersets import ImportRunFilterSet
+from revdesk.ingest.models import ImportRun
 from revdesk.orders.filtersets import OrderFilterSet
 from revdesk.orders.models import Order
 from revdesk.parties.filtersets import CustomerFilterSet, DistributorFilterSet, PayeeFilterSet
@@ -284,7 +287,39 @@ class ChangeRecordListView(ObjectListView):
             record.changed = ", ".join(name for name, _, _ in record.changed_fields)
 
 
+def _import_link(run) -> str:
+    return reverse("web:import_detail", args=[run.pk])
+
+
+class ImportRunListView(ObjectListView):
+    model = ImportRun
+    title = "Imports"
+    roles = roles.IMPORT_ROLES
+    filterset_class = ImportRunFilterSet
+    default_sort = "-started_at"
+    export_name = "imports"
+    columns = (
+        Column("started_at", "Started", sort="started_at", kind=DATETIME, link=_import_link),
+        Column("kind", "Kind", sort="kind"),
+        Column("file_name", "File", sort="file_name", link=_import_link),
+        Column("user_name", "By", sort="user_name"),
+        Column("status", "Status", sort="status", display="get_status_display"),
+        Column("rows", "Rows", sort="rows", kind=NUMBER),
+        Column("created", "Created", sort="created", kind=NUMBER),
+        Column("updated", "Updated", sort="updated", kind=NUMBER),
+        Column("unchanged", "Unchanged", sort="unchanged", kind=NUMBER),
+        Column("error_count", "Errors", sort="error_count", kind=NUMBER),
+    )
+
+
 # details ---------------------------------------------------------------------------------
+
+
+@login_required
+def import_detail(request, pk: int):
+    _require(request.user, roles.IMPORT_ROLES)
+    run = object_for_user(ImportRun.objects.all(), request.user, pk=pk)
+    return render(request, "web/import_detail.html", {"run": run})
 
 
 @login_required
