@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -221,6 +222,7 @@ def serve(*, host: str, port: int, console) -> int:
             "(or `revdesk demo`) first.[/]"
         )
         return 1
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # whitenoise warns otherwise
     if not settings.WHITENOISE_USE_FINDERS:
         call_command("collectstatic", interactive=False, verbosity=0)
     shown = f"[{host}]" if ":" in host else host
