@@ -67,6 +67,14 @@ def test_demo_builds_reuses_and_resets(home):
     ]
     invoices = summary["counts"]["Invoice"]
 
+    # Another process (another hash seed), another database file, the same seed: same data.
+    elsewhere = _run(
+        home.parent / "elsewhere", "demo", "--no-serve", "--json", "--scale", "0.04", "--seed", "5"
+    )
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert json.loads(elsewhere.stdout)["built"] is True
+    assert json.loads(elsewhere.stdout)["fingerprint"] == summary["fingerprint"]
+
     plain = _run(home, "demo", "--no-serve")
     assert "already holds a company (20 customers, " in plain.stdout
     assert "reusing it. Use --reset to rebuild it." in plain.stdout
@@ -79,6 +87,7 @@ def test_demo_builds_reuses_and_resets(home):
     assert summary["counts"]["Customer"] == 20
     assert summary["counts"]["User"] == 14
     assert summary["counts"]["Invoice"] != invoices  # another seed, another year
+    assert summary["fingerprint"] != json.loads(elsewhere.stdout)["fingerprint"]
 
 
 def test_demo_refuses_a_bad_scale(home):

@@ -114,7 +114,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     from . import data
     from .generator import DEFAULT_SEED, company_build, customers_for_scale
-    from .selectors import demo_company_exists, demo_logins, table_counts
+    from .selectors import demo_company_exists, demo_fingerprint, demo_logins, table_counts
 
     quiet = args.json
     console = Console(quiet=quiet)
@@ -167,6 +167,7 @@ def _demo(args: argparse.Namespace) -> int:
                     "scale": summary.scale if summary else None,
                     "seconds": round(summary.seconds, 2) if summary else None,
                     "counts": counts,
+                    "fingerprint": demo_fingerprint()["all"],
                     "password": data.DEMO_PASSWORD,
                     "logins": [
                         {"username": row.username, "role": row.role, "sees": row.sees}
