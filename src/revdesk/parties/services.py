@@ -44,7 +44,7 @@ def roles_ensure() -> dict[str, Group]:
 def user_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     roles: list[Role],
     first_name: str = "",
     last_name: str = "",
@@ -53,6 +53,7 @@ def user_create(
     distributor: Distributor | None = None,
     team_lead=None,
 ):
+    """A login with its roles and profile; password None leaves it unusable until one is set."""
     groups = roles_ensure()
     user = User.objects.create_user(
         username=username,
