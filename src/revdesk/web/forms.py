@@ -56,6 +56,9 @@ class CustomerForm(forms.ModelForm):
             self.fields["collector"].label_from_instance = lambda person: (
                 person.get_full_name() or person.get_username()
             )
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = "(none)"
         for name in ("country", "currency"):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"size": 4, "autocomplete": "off"})
