@@ -313,3 +313,14 @@ def test_filter_choices_read_any(client, world):
     assert '<option value="true">Yes</option>' in page
     assert "---------" not in page
     assert "Unknown" not in page
+
+
+def test_customer_filter_offers_only_the_team_collectors(client, world):
+    def collectors(username):
+        response = _as(client, username).get("/customers/")
+        field = response.context["filterset"].form.fields["collector"]
+        return [user.username for user in field.queryset]
+
+    assert collectors("collector") == ["collector"]
+    assert collectors("lead") == ["collector", "lead"]
+    assert collectors("ops") == ["collector", "collector2", "lead"]

@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 
 from revdesk.foundation.filtersets import FilterSet, SearchFilter
-from revdesk.foundation.scoping import restrict
+from revdesk.foundation.scoping import restrict, viewer_for
 
 from .choices import PayeeKind, Role, Segment
 from .models import Customer, Distributor, Payee, Territory
@@ -19,7 +19,13 @@ def _payees(request):
 
 
 def _collectors(request):
+    """Collectors to filter by: everyone for those who see everything, else their team."""
     users = get_user_model().objects.filter(groups__name__in=COLLECTOR_GROUPS).distinct()
+    if request is None:
+        return users.none()
+    viewer = viewer_for(request.user)
+    if not viewer.sees_everything:
+        users = users.filter(pk__in=viewer.collector_ids)
     return users.order_by("username")
 
 

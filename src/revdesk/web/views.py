@@ -90,6 +90,7 @@ def home(request):
         year_start = dt.date(today.year, 1, 1)
         context["orders_year"] = orders_summary(user=user, start=year_start, end=today)
     context["reporting_currency"] = _reporting_currency()
+    context["link_customers"] = user_has_role(user, roles.CUSTOMER_ROLES)
     return render(request, "web/home.html", context)
 
 
