@@ -169,7 +169,7 @@ def header_map(
                     1,
                     name,
                     "",
-                    f"not a {spec.name} column: ignored. Known columns: "
+                    f"not one of the {spec.name} columns: ignored. Known columns: "
                     f"{', '.join(spec.column_names)}",
                     WARNING,
                 )
@@ -206,17 +206,19 @@ class _Rows:
             texts[column.name] = text
         return texts
 
-    def parse(self, line: int, cells: list[str]) -> tuple[dict[str, object], list[Problem]]:
+    def parse(
+        self, line: int, cells: list[str], validate: bool = True
+    ) -> tuple[dict[str, object], list[Problem]]:
         values: dict[str, object] = {}
         problems: list[Problem] = []
         texts = self.texts(cells)
         for column in self.spec.columns:
             try:
-                values[column.name] = column.parse(texts[column.name], self.profile)
+                values[column.name] = column.parse(texts[column.name], self.profile, validate)
             except BadValue as error:
                 problems.append(Problem(line, column.name, texts[column.name], error.expected))
                 values[column.name] = None
-        if not problems:
+        if validate and not problems:
             for check in self.spec.row_checks:
                 for name, expected in check(values):
                     problems.append(Problem(line, name, texts.get(name, ""), expected))
@@ -293,8 +295,10 @@ class _Validation:
                 )
             )
 
-    def check_row(self, line: int, values: dict[str, object]) -> None:
+    def check_row(self, line: int, values: dict[str, object], bad_columns: set[str]) -> None:
         spec = self.spec
+        if bad_columns.intersection(spec.key):
+            return
         key = self.key_of(values)
         first = self.keys.get(key)
         if first is not None:
@@ -311,7 +315,7 @@ class _Validation:
             self.keys[key] = line
         if spec.self_ref and values[spec.self_ref]:
             self.parents[key] = values[spec.self_ref]
-        if spec.group:
+        if spec.group and not bad_columns:
             self._check_group(line, values)
 
     def _check_group(self, line: int, values: dict[str, object]) -> None:
@@ -505,10 +509,8 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
     for line, cells in _data_rows(source, progress, f"Checking {path.name}"):
         validation.rows += 1
         values, row_problems = parser.parse(line, cells)
-        if row_problems:
-            validation.problems.extend(row_problems)
-            continue
-        validation.check_row(line, values)
+        validation.problems.extend(row_problems)
+        validation.check_row(line, values, bad_columns={p.column for p in row_problems})
         chunk.append((line, values))
         if len(chunk) >= VALIDATE_CHUNK:
             validation.check_chunk(chunk)
@@ -517,7 +519,8 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
         validation.check_chunk(chunk)
     levels = validation.finish()
     result.rows = validation.rows
-    validation.problems.sort(key=lambda p: p.line or 0)
+    order = {name: position for position, name in enumerate(spec.column_names)}
+    validation.problems.sort(key=lambda p: (p.line or 0, order.get(p.column, len(order))))
     result.problems.extend(validation.problems)
     if result.errors:
         return
@@ -542,7 +545,7 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
         for level in range(depth + 1):
             batch: list[dict[str, object]] = []
             for line, cells in _data_rows(source, progress, f"Loading {path.name}"):
-                values, _ = parser.parse(line, cells)
+                values, _ = parser.parse(line, cells, validate=False)
                 key = values[key_names[0]] if len(key_names) == 1 else None
                 if levels and levels.get(key, 0) != level:
                     continue

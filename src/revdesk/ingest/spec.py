@@ -92,14 +92,16 @@ class Column:
             return ", ".join(parts)
         return TYPE_LABELS[self.type]
 
-    def parse(self, text: str, profile: Profile | None = None) -> object:
-        """The typed value of one cell (already stripped). Blank gives the default."""
+    def parse(self, text: str, profile: Profile | None = None, validate: bool = True) -> object:
+        """The typed value of one cell (already stripped). Blank gives the default.
+
+        validate=False skips the model field's validators (for a file already checked)."""
         if text == "":
             if self.required:
                 raise BadValue(f"a value ({self.type_label}); this column is required")
             return self.default
         value = _PARSERS[self.type](self, text, profile)
-        if self.model_field is not None and self.type is not ColumnType.REFERENCE:
+        if validate and self.model_field is not None and self.type is not ColumnType.REFERENCE:
             try:
                 self.model_field.run_validators(value)
             except ValidationError as error:
@@ -138,6 +140,11 @@ def _text(column: Column, text: str, profile: Profile | None) -> str:
 
 
 def _date(column: Column, text: str, profile: Profile | None) -> dt.date:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     formats = list(profile.date_formats) if profile is not None else []
     if not formats or "%Y-%m-%d" not in formats:
         formats.append("%Y-%m-%d")
@@ -186,7 +193,7 @@ def _decimal(column: Column, text: str, profile: Profile | None) -> Decimal:
         raise BadValue(f"a number ({column.type_label})")
     if column.minimum is not None and value < column.minimum:
         raise BadValue(
-            f"a number of at least {column.minimum}" if column.minimum else "zero or more"
+            f"a number of at least {column.minimum}" if column.minimum else "a number, zero or more"
         )
     if column.places is not None and -value.as_tuple().exponent > column.places:
         if value != value.quantize(Decimal(1).scaleb(-column.places)):
