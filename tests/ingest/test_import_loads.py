@@ -491,3 +491,11 @@ def test_export_restricted_to_what_the_user_may_see(world, write, tmp_path):
     out = tmp_path / "invoices.csv"
     assert export_file(kind="invoices", fmt="csv", out=out, user=world.users["collector2"]) == 1
     assert "INV-3" in out.read_text(encoding="utf-8-sig")
+
+
+def test_guide_column_tables_are_generated_from_the_spec():
+    from revdesk.ingest.docs import BEGIN, END, columns_markdown
+
+    guide = (Path(__file__).parents[2] / "docs/guide/importing.md").read_text(encoding="utf-8")
+    section = guide[guide.index(BEGIN) : guide.index(END) + len(END)] + "\n"
+    assert section == columns_markdown()
