@@ -53,6 +53,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users need no strong hashes; the production hasher takes ~0.5 s per user.
+
+    The production hasher stays second, so hashes made outside a test (the demo company,
+    built once per module) still verify.
+    """
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 @pytest.fixture
 def world(db):
     """A small organisation: see revdesk.foundation.testing.World."""

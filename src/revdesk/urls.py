@@ -16,9 +16,7 @@ urlpatterns = [
     ),
     path(
         "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="web/password_change_done.html"
-        ),
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
         name="password_change_done",
     ),
     path("api/", api.urls),

@@ -143,9 +143,3 @@ def ledger_build(world) -> Ledger:
 @pytest.fixture
 def ledger(world):
     return ledger_build(world)
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world has eleven users; the production hasher takes about half a second each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -224,7 +224,7 @@ def test_customer_page_shows_hierarchy_requirements_and_open_invoices(client, le
     assert list(response.context["children"]) == [world.customer_east_child]
     assert "PO number" in page
     assert "3,500.50" in page
-    assert "Edit customer" not in page  # a collector may not edit
+    assert "Edit customer" in page  # a collector keeps the documentation requirements
     child = _as(client, "collector").get(world.customer_east_child.get_absolute_url())
     assert child.context["parent_visible"] is True
 
@@ -324,3 +324,24 @@ def test_customer_filter_offers_only_the_team_collectors(client, world):
     assert collectors("collector") == ["collector"]
     assert collectors("lead") == ["collector", "lead"]
     assert collectors("ops") == ["collector", "collector2", "lead"]
+
+
+def test_collector_edits_documentation_requirements_only(client, world):
+    _as(client, "collector")
+    url = reverse("web:customer_edit", args=[world.customer_east.pk])
+    form = client.get(url).context["form"]
+    assert sorted(form.fields) == [
+        "portal_name",
+        "requires_po",
+        "requires_portal_upload",
+        "requires_proof_of_delivery",
+    ]
+    response = client.post(
+        url, {"requires_proof_of_delivery": "on", "portal_name": "", "credit_limit": "1"}
+    )
+    assert response.status_code == 302
+    world.customer_east.refresh_from_db()
+    assert world.customer_east.documentation_requirements == ["Proof of delivery"]
+    assert world.customer_east.credit_limit == Decimal("250000.00")
+    west = reverse("web:customer_edit", args=[world.customer_west.pk])
+    assert client.get(west).status_code == 404

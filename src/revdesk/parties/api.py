@@ -1,6 +1,6 @@
 """/api/customers, /api/payees, /api/distributors, /api/territories."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -10,6 +10,7 @@ from revdesk.foundation.scoping import viewer_for
 
 from . import selectors
 from .choices import Role
+from .policies import customer_editable_fields
 from .schemas import (
     ChangeRecordOut,
     CustomerFilter,
@@ -100,7 +101,7 @@ def customer_patch(request, customer_id: int, payload: CustomerPatch):
     user = request.auth
     customer = visible_or_404(selectors.customer_list(user=user), label="customer", id=customer_id)
     data = payload.dict(exclude_unset=True)
-    editable = selectors.customer_editable_fields(user=user, customer=customer)
+    editable = customer_editable_fields(user=user, customer=customer)
     if not editable:
         raise HttpError(
             403, f"Your role ({_role_names(user)}) may read this customer but not change it."
@@ -112,7 +113,10 @@ def customer_patch(request, customer_id: int, payload: CustomerPatch):
             f"You may change only {', '.join(sorted(editable))} on this customer; "
             f"not {', '.join(refused)}. Nothing was changed.",
         )
-    customer_update(customer=customer, actor=user, data=_related_lookups(user, data))
+    try:
+        customer_update(customer=customer, actor=user, data=_related_lookups(user, data))
+    except PermissionDenied as error:
+        raise HttpError(403, f"{error} Nothing was changed.") from error
     return selectors.customer_list(user=user).get(pk=customer.pk)
 
 

@@ -4,35 +4,18 @@ from collections.abc import Mapping, Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from revdesk.foundation.audit import audited_save
 from revdesk.foundation.bulk import UpsertResult, bulk_upsert
+from revdesk.foundation.scoping import may_see
 
 from .choices import Role
 from .models import Customer, Distributor, Payee, Territory, UserProfile
+from .policies import CUSTOMER_EDITABLE_FIELDS, customer_editable_fields
 
 User = get_user_model()
-
-CUSTOMER_EDITABLE_FIELDS = (
-    "name",
-    "parent",
-    "country",
-    "currency",
-    "payment_terms_days",
-    "credit_limit",
-    "segment",
-    "territory",
-    "sales_rep",
-    "collector",
-    "is_key_account",
-    "requires_po",
-    "requires_proof_of_delivery",
-    "requires_portal_upload",
-    "portal_name",
-    "is_active",
-)
 
 
 def roles_ensure() -> dict[str, Group]:
@@ -74,13 +57,35 @@ def user_create(
 
 @transaction.atomic
 def customer_update(*, customer: Customer, actor, data: dict) -> bool:
-    """Change a customer's editable fields; audited. Returns False when nothing changed."""
+    """Change a customer's fields; audited. Returns False when nothing changed.
+
+    The actor's right to each field is checked here, on the row locked for the change, and
+    the change may not move the customer out of what the actor can see. actor=None is the
+    system itself (e.g. a scheduled job) and may change every editable field.
+    """
     unknown = set(data) - set(CUSTOMER_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    passed, customer = customer, Customer.objects.select_for_update().get(pk=customer.pk)
+    if actor is not None:
+        allowed = customer_editable_fields(user=actor, customer=customer)
+        if not allowed:
+            raise PermissionDenied(f"{actor.get_username()} may not change {customer}.")
+        refused = sorted(set(data) - allowed)
+        if refused:
+            raise PermissionDenied(
+                f"{actor.get_username()} may change only {', '.join(sorted(allowed))} on "
+                f"{customer}, not {', '.join(refused)}."
+            )
     if data.get("parent") is not None and _would_cycle(customer, data["parent"]):
         raise ValidationError({"parent": "A customer cannot be its own ancestor."})
-    return audited_save(customer, actor=actor, fields=data)
+    changed = audited_save(customer, actor=actor, fields=data)
+    if actor is not None and changed and not may_see(actor, customer):
+        raise PermissionDenied(
+            f"That change would move {customer} out of what {actor.get_username()} can see."
+        )
+    passed.refresh_from_db()
+    return changed
 
 
 def _would_cycle(customer: Customer, parent: Customer) -> bool:

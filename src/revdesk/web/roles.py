@@ -1,9 +1,8 @@
 """Which role may open which page, and the navigation that follows from it.
 
 One table decides both: a page is linked in the navigation only for the roles that may open
-it, and the view refuses (404) everybody else. The customer edit form is open to
-administrators and sales operations (every editable field) and to senior collectors (the
-collection fields only, on customers in their team's portfolio).
+it, and the view refuses (404) everybody else. Who may change which customer fields is
+decided by revdesk.parties.policies, for the web, the API and the service alike.
 """
 
 from __future__ import annotations
@@ -34,28 +33,6 @@ INVOICE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, DIST
 PAYMENT_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
 CHANGE_LOG_ROLES = frozenset({ADMIN})
 IMPORT_ROLES = frozenset({ADMIN, OPS, ANALYST})
-
-CUSTOMER_EDIT_ALL_FIELDS_ROLES = frozenset({ADMIN, OPS})
-CUSTOMER_EDIT_COLLECTION_ROLES = frozenset({SENIOR})
-CUSTOMER_COLLECTION_FIELDS = (
-    "collector",
-    "payment_terms_days",
-    "requires_po",
-    "requires_proof_of_delivery",
-    "requires_portal_upload",
-    "portal_name",
-)
-
-
-def customer_editable_fields(user) -> tuple[str, ...]:
-    """The customer fields this person may change (empty: may not edit)."""
-    from revdesk.parties.services import CUSTOMER_EDITABLE_FIELDS
-
-    if user_has_role(user, CUSTOMER_EDIT_ALL_FIELDS_ROLES):
-        return CUSTOMER_EDITABLE_FIELDS
-    if user_has_role(user, CUSTOMER_EDIT_COLLECTION_ROLES):
-        return CUSTOMER_COLLECTION_FIELDS
-    return ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +36,7 @@ from revdesk.orders.filtersets import OrderFilterSet
 from revdesk.orders.models import Order
 from revdesk.parties.filtersets import CustomerFilterSet, DistributorFilterSet, PayeeFilterSet
 from revdesk.parties.models import Customer, Distributor, Payee
+from revdesk.parties.policies import customer_editable_fields
 from revdesk.parties.services import customer_update
 from revdesk.receivables.filtersets import InvoiceFilterSet, PaymentFilterSet
 from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
@@ -355,7 +356,7 @@ def customer_detail(request, pk: int):
         ),
         "orders": orders,
         "history": history_entries(customer),
-        "can_edit": bool(roles.customer_editable_fields(user)),
+        "can_edit": bool(customer_editable_fields(user=user, customer=customer)),
         "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
         "may_list_invoices": user_has_role(user, roles.INVOICE_ROLES),
     }
@@ -366,12 +367,12 @@ def customer_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def customer_edit(request, pk: int):
     user = request.user
-    allowed = roles.customer_editable_fields(user)
+    customer = object_for_user(Customer.objects.all(), user, pk=pk)
+    allowed = customer_editable_fields(user=user, customer=customer)
     if not allowed:
         raise Http404("No such page.")
-    customer = object_for_user(Customer.objects.all(), user, pk=pk)
-    # The form works on its own copy: validating a ModelForm changes its instance, and the
-    # service must see the stored values to record "before".
+    # The form works on its own copy (validating a ModelForm changes its instance); the
+    # service reads the stored row, locked, to record "before".
     working_copy = Customer.objects.get(pk=customer.pk)
     form = CustomerForm(
         request.POST or None, instance=working_copy, user=user, allowed_fields=allowed
@@ -382,6 +383,8 @@ def customer_edit(request, pk: int):
             changed = customer_update(customer=customer, actor=user, data=data)
         except ValidationError as error:
             form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             if changed:
                 messages.success(request, f"Saved {customer}.")
