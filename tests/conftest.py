@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from revdesk.foundation.testing import PASSWORD, world_build
+from revdesk.testing import PASSWORD, ledger_build, world_build
 
 
 def _postgres_url() -> str | None:
@@ -68,8 +68,14 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def world(db):
-    """A small organisation: see revdesk.foundation.testing.World."""
+    """A small organisation: see revdesk.testing.World."""
     return world_build()
+
+
+@pytest.fixture
+def ledger(world):
+    """Orders, invoices and payments on the world: see revdesk.testing.ledger_build."""
+    return ledger_build(world)
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
-"""The world plus a small ledger (orders, invoices, payments) and one API token per login."""
+"""One API token per login of the world, and a client that calls the API with it."""
 
 import pytest
 from django.test import Client
 
 from revdesk.foundation.services import api_token_create
-
-from .builders import ledger_build
 
 ROLES = (
     "admin",
@@ -20,11 +18,6 @@ ROLES = (
     "rep_west",
     "distributor",
 )
-
-
-@pytest.fixture
-def ledger(world):
-    return ledger_build(world)
 
 
 class ApiClient:

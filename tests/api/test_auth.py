@@ -10,8 +10,8 @@ from django.utils import timezone
 from revdesk.cli import main
 from revdesk.foundation.models import ApiToken, ChangeRecord
 from revdesk.foundation.services import api_token_create
-from revdesk.foundation.testing import PASSWORD
 from revdesk.parties.models import Customer
+from revdesk.testing import PASSWORD
 
 NO_CREDENTIALS = {
     "detail": "Sign in, or send `Authorization: Bearer <token>` "

@@ -2,7 +2,7 @@
 
 from django.test import Client
 
-from revdesk.foundation.testing import PASSWORD
+from revdesk.testing import PASSWORD
 
 PATHS = {
     "/api/me": {"get"},
@@ -68,27 +68,33 @@ def test_customer_filters_combine_with_scope(ledger, as_role):
 
 def test_order_invoice_and_payment_filters(ledger, as_role):
     admin = as_role["admin"]
-    assert _codes(admin, "/api/orders", "number", distributor="D01") == ["O-3"]
-    assert _codes(admin, "/api/orders", "number", booked_from="2026-10-01") == ["O-3"]
-    assert _codes(admin, "/api/orders", "number", customer="C-2000", channel="direct") == ["O-2"]
-    assert _codes(admin, "/api/invoices", "number", overdue_on="2026-11-30") == [
-        "INV-1",
-        "INV-2",
+    assert _codes(admin, "/api/orders", "number", distributor="D01") == ["O-3", "SO-4"]
+    assert _codes(
+        admin, "/api/orders", "number", booked_from="2025-10-01", booked_to="2025-12-31"
+    ) == ["O-3"]
+    assert _codes(admin, "/api/orders", "number", customer="C-2000", channel="direct") == [
+        "O-2",
+        "SO-2",
     ]
-    assert _codes(admin, "/api/invoices", "number", currency="CAD") == ["INV-2"]
+    assert _codes(admin, "/api/invoices", "number", overdue_on="2025-11-30") == [
+        "INV-6",
+        "INV-7",
+    ]
+    assert _codes(admin, "/api/invoices", "number", currency="CAD") == ["INV-5", "INV-7"]
     assert _codes(admin, "/api/payments", "number", q="unknown") == ["PAY-3"]
-    assert _codes(as_role["distributor"], "/api/invoices", "number", overdue_on="2027-01-31") == [
-        "INV-3"
+    assert _codes(as_role["distributor"], "/api/invoices", "number", overdue_on="2026-01-31") == [
+        "INV-8"
     ]
 
 
 def test_pagination_counts_everything_and_pages_through(ledger, as_role):
     admin = as_role["admin"]
-    first = admin.get("/api/orders", page_size=3).json()
-    second = admin.get("/api/orders", page_size=3, page=2).json()
-    assert (first["count"], second["count"]) == (4, 4)
+    first = admin.get("/api/orders", page_size=5).json()
+    second = admin.get("/api/orders", page_size=5, page=2).json()
+    assert (first["count"], second["count"]) == (8, 8)
     numbers = [o["number"] for o in first["items"]] + [o["number"] for o in second["items"]]
-    assert numbers == ["O-3", "O-4", "O-2", "O-1"]  # newest booking first, then number desc
+    # newest booking first (SO-* today), then number desc
+    assert numbers == ["SO-4", "SO-3", "SO-2", "SO-1", "O-3", "O-4", "O-2", "O-1"]
 
 
 def test_a_bad_filter_is_422_naming_the_parameter(ledger, as_role):
@@ -109,7 +115,7 @@ def test_a_bad_filter_is_422_naming_the_parameter(ledger, as_role):
 
 def test_money_is_a_string_with_its_currency(ledger, as_role):
     admin = as_role["admin"]
-    invoice = admin.get(f"/api/invoices/{ledger.invoices['INV-3'].pk}").json()
+    invoice = admin.get(f"/api/invoices/{ledger.invoices['INV-8'].pk}").json()
     assert {k: invoice[k] for k in ("currency", "amount", "tax_amount", "balance")} == {
         "currency": "USD",
         "amount": "5600.00",
@@ -117,7 +123,7 @@ def test_money_is_a_string_with_its_currency(ledger, as_role):
         "balance": "5500.00",
     }
     assert invoice["credit_memos"] == [
-        {"number": "CM-1", "issued_on": "2026-10-25", "amount": "100.00", "reason": "Damaged unit"}
+        {"number": "CM-1", "issued_on": "2025-10-25", "amount": "100.00", "reason": "Damaged unit"}
     ]
     order = admin.get(f"/api/orders/{ledger.orders['O-2'].pk}").json()
     assert (order["currency"], order["total"], order["lines"][0]["unit_price"]) == (
@@ -133,12 +139,12 @@ def test_money_is_a_string_with_its_currency(ledger, as_role):
         "unapplied": "500.00",
     }
     assert payment["applications"] == [
-        {"invoice": "INV-1", "applied_on": "2026-10-29", "amount": "3000.00"}
+        {"invoice": "INV-6", "applied_on": "2025-10-29", "amount": "3000.00"}
     ]
 
 
 def test_a_distributor_sees_its_invoice_but_not_the_cash_behind_others(ledger, as_role):
-    invoice = as_role["distributor"].get(f"/api/invoices/{ledger.invoices['INV-3'].pk}").json()
+    invoice = as_role["distributor"].get(f"/api/invoices/{ledger.invoices['INV-8'].pk}").json()
     assert (invoice["customer"], invoice["order"], invoice["balance"]) == (
         "C-1001",
         "O-3",

@@ -50,47 +50,51 @@ DISTRIBUTORS = {
     for role in ROLES
 }
 
-ALL_ORDERS = ["O-1", "O-2", "O-3", "O-4"]
+ALL_ORDERS = ["O-1", "O-2", "O-3", "O-4", "SO-1", "SO-2", "SO-3", "SO-4"]
+EAST_ORDERS = ["O-1", "O-3", "SO-1", "SO-3", "SO-4"]
+WEST_ORDERS = ["O-2", "O-4", "SO-2"]
 ORDERS = {
     "admin": ALL_ORDERS,
     "ops": ALL_ORDERS,
     "analyst": ALL_ORDERS,
     "leader": ALL_ORDERS,
-    "lead": ["O-1", "O-3"],
-    "collector": ["O-1", "O-3"],
-    "collector2": ["O-2", "O-4"],
+    "lead": EAST_ORDERS,
+    "collector": EAST_ORDERS,
+    "collector2": WEST_ORDERS,
     "manager": ALL_ORDERS,
-    "rep": ["O-1", "O-3"],
-    "rep_west": ["O-2", "O-4"],
-    "distributor": ["O-3"],  # sold through Volt Supply; not O-4 (Rack & Stack)
+    "rep": EAST_ORDERS,
+    "rep_west": WEST_ORDERS,
+    "distributor": ["O-3", "SO-4"],  # sold through Volt Supply; not O-4 (Rack & Stack)
 }
 
-ALL_INVOICES = ["INV-1", "INV-2", "INV-3"]
+ALL_INVOICES = ["INV-1", "INV-2", "INV-3", "INV-4", "INV-5", "INV-6", "INV-7", "INV-8"]
+EAST_INVOICES = ["INV-1", "INV-2", "INV-3", "INV-4", "INV-6", "INV-8"]
+WEST_INVOICES = ["INV-5", "INV-7"]
 INVOICES = {
     "admin": ALL_INVOICES,
     "ops": ALL_INVOICES,
     "analyst": ALL_INVOICES,
     "leader": ALL_INVOICES,
-    "lead": ["INV-1", "INV-3"],
-    "collector": ["INV-1", "INV-3"],
-    "collector2": ["INV-2"],
+    "lead": EAST_INVOICES,
+    "collector": EAST_INVOICES,
+    "collector2": WEST_INVOICES,
     "manager": ALL_INVOICES,
-    "rep": ["INV-1", "INV-3"],
-    "rep_west": ["INV-2"],
-    "distributor": ["INV-3"],
+    "rep": EAST_INVOICES,
+    "rep_west": WEST_INVOICES,
+    "distributor": ["INV-8"],  # of O-3, sold through Volt Supply
 }
 
-ALL_PAYMENTS = ["PAY-1", "PAY-2", "PAY-3"]
+ALL_PAYMENTS = ["PAY-1", "PAY-2", "PAY-3", "RCPT-1"]
 PAYMENTS = {
     "admin": ALL_PAYMENTS,
     "ops": ALL_PAYMENTS,
     "analyst": ALL_PAYMENTS,
     "leader": ALL_PAYMENTS,
-    "lead": ["PAY-1"],
-    "collector": ["PAY-1"],
+    "lead": ["PAY-1", "RCPT-1"],
+    "collector": ["PAY-1", "RCPT-1"],
     "collector2": ["PAY-2"],
-    "manager": ["PAY-1", "PAY-2"],  # PAY-3 has no customer yet: nobody's portfolio
-    "rep": ["PAY-1"],
+    "manager": ["PAY-1", "PAY-2", "RCPT-1"],  # PAY-3 has no customer yet: nobody's portfolio
+    "rep": ["PAY-1", "RCPT-1"],
     "rep_west": ["PAY-2"],
     "distributor": [],
 }

@@ -66,38 +66,43 @@ EXPECTED = {
     Distributor: _for({SEE_ALL: ["D01", "D02"], "distributor": ["D01"]}),
     Order: _for(
         {
-            (*SEE_ALL, "manager"): ["O-1", "O-2", "O-3", "O-4"],
-            EAST: ["O-1", "O-3"],
-            WEST: ["O-2", "O-4"],
-            "distributor": ["O-3"],
+            (*SEE_ALL, "manager"): ["O-1", "O-2", "O-3", "O-4", "SO-1", "SO-2", "SO-3", "SO-4"],
+            EAST: ["O-1", "O-3", "SO-1", "SO-3", "SO-4"],
+            WEST: ["O-2", "O-4", "SO-2"],
+            "distributor": ["O-3", "SO-4"],
         }
     ),
     OrderLine: _for(
         {
-            (*SEE_ALL, "manager"): ["O-1/1", "O-1/2", "O-2/1", "O-3/1", "O-4/1"],
-            EAST: ["O-1/1", "O-1/2", "O-3/1"],
-            WEST: ["O-2/1", "O-4/1"],
-            "distributor": ["O-3/1"],
+            (*SEE_ALL, "manager"): [
+                *("O-1/1", "O-1/2", "O-2/1", "O-3/1", "O-4/1"),
+                *("SO-1/1", "SO-2/1", "SO-3/1", "SO-4/1"),
+            ],
+            EAST: ["O-1/1", "O-1/2", "O-3/1", "SO-1/1", "SO-3/1", "SO-4/1"],
+            WEST: ["O-2/1", "O-4/1", "SO-2/1"],
+            "distributor": ["O-3/1", "SO-4/1"],
         }
     ),
     Invoice: _for(
         {
-            (*SEE_ALL, "manager"): ["INV-1", "INV-2", "INV-3"],
-            EAST: ["INV-1", "INV-3"],
-            WEST: ["INV-2"],
-            "distributor": ["INV-3"],
+            (*SEE_ALL, "manager"): [f"INV-{n}" for n in range(1, 9)],
+            EAST: ["INV-1", "INV-2", "INV-3", "INV-4", "INV-6", "INV-8"],
+            WEST: ["INV-5", "INV-7"],
+            "distributor": ["INV-8"],
         }
     ),
     CreditMemo: _for({(*SEE_ALL, "manager", *EAST, "distributor"): ["CM-1"]}),
     Payment: _for(
         {
-            SEE_ALL: ["PAY-1", "PAY-2", "PAY-3"],
-            "manager": ["PAY-1", "PAY-2"],
-            EAST: ["PAY-1"],
+            SEE_ALL: ["PAY-1", "PAY-2", "PAY-3", "RCPT-1"],
+            "manager": ["PAY-1", "PAY-2", "RCPT-1"],
+            EAST: ["PAY-1", "RCPT-1"],
             WEST: ["PAY-2"],
         }
     ),
-    PaymentApplication: _for({(*SEE_ALL, "manager", *EAST): ["PAY-1 → INV-1: 3000.00"]}),
+    PaymentApplication: _for(
+        {(*SEE_ALL, "manager", *EAST): ["PAY-1 → INV-6: 3000.00", "RCPT-1 → INV-3: 500.00"]}
+    ),
 }
 
 PUBLIC = (Territory, ProductLine, Product, BillingCode, PriceList, PriceListItem, FxRate)
@@ -183,9 +188,10 @@ def test_several_roles_see_the_union(ledger, world):
     )
     Customer.objects.filter(code="C-2000").update(collector=both)
     assert _seen(Customer, both) == ["C-2000"]
-    assert _seen(Order, both) == ["O-2", "O-3", "O-4"]  # O-2, O-4 by portfolio; O-3 by D01
+    # O-2, O-4, SO-2 by portfolio; O-3, SO-4 by D01
+    assert _seen(Order, both) == ["O-2", "O-3", "O-4", "SO-2", "SO-4"]
     assert _seen(Distributor, both) == ["D01"]
-    assert _seen(Invoice, both) == ["INV-2", "INV-3"]
+    assert _seen(Invoice, both) == ["INV-5", "INV-7", "INV-8"]
 
 
 def test_may_see_answers_for_one_object(ledger, world):

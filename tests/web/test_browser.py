@@ -14,9 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from revdesk.foundation.audit import change_history
-from revdesk.foundation.testing import PASSWORD
-
-from .conftest import ledger_build
+from revdesk.testing import PASSWORD, ledger_build
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
 # while one is running unless told that this is fine (it is: nothing here is async).
@@ -97,7 +95,7 @@ def test_rep_sees_their_customers_and_orders(page, data):
     assert column(page).all_inner_texts() == ["C-1000", "C-1001"]
     page.click("nav.sidenav a:has-text('My orders')")
     page.wait_for_url("**/orders/")
-    assert sorted(column(page).all_inner_texts()) == ["SO-1", "SO-3", "SO-4"]
+    assert sorted(column(page).all_inner_texts()) == ["O-1", "O-3", "SO-1", "SO-3", "SO-4"]
     response = page.goto(f"{page.base}/invoices/")
     assert response.status == 404
 
@@ -107,17 +105,19 @@ def test_sort_and_filter_a_list(page, data):
     page.goto(f"{page.base}/invoices/")
     page.click("th a:has-text('Balance')")
     page.wait_for_selector("th[aria-sort=ascending] >> text=Balance")
-    assert column(page).all_inner_texts() == ["INV-3", "INV-4", "INV-1", "INV-5", "INV-2"]
+    by_balance = ["INV-3", "INV-4", "INV-1", "INV-6", "INV-7", "INV-5", "INV-2", "INV-8"]
+    assert column(page).all_inner_texts() == by_balance
     assert "sort=balance" in page.url
     page.click("th a:has-text('Balance')")
     page.wait_for_selector("th[aria-sort=descending] >> text=Balance")
-    assert column(page).all_inner_texts() == ["INV-2", "INV-5", "INV-1", "INV-4", "INV-3"]
+    assert column(page).all_inner_texts() == by_balance[::-1]
     page.fill("#id_q", "acme")
     page.select_option("#id_status", "open")
     page.click("button:has-text('Apply')")
     page.wait_for_url("**status=open**")
-    assert column(page).all_inner_texts() == ["INV-2", "INV-1", "INV-4"]  # still by balance
-    assert page.inner_text("[data-testid=table-meta]").strip() == "Showing 1–3 of 3"
+    # still by balance
+    assert column(page).all_inner_texts() == ["INV-8", "INV-2", "INV-6", "INV-1", "INV-4"]
+    assert page.inner_text("[data-testid=table-meta]").strip() == "Showing 1–5 of 5"
 
 
 def test_export_to_excel(page, data):
@@ -131,8 +131,14 @@ def test_export_to_excel(page, data):
     assert download.suggested_filename.startswith("invoices-")
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     rows = list(workbook.active.iter_rows(values_only=True))
-    assert [row[0] for row in rows[1:]] == ["INV-1", "INV-4", "INV-2"]
-    assert [row[7] for row in rows[1:]] == [1000, Decimal("300.25"), Decimal("2500.5")]
+    assert [row[0] for row in rows[1:]] == ["INV-6", "INV-8", "INV-1", "INV-4", "INV-2"]
+    assert [row[7] for row in rows[1:]] == [
+        1200,
+        5500,
+        1000,
+        Decimal("300.25"),
+        Decimal("2500.5"),
+    ]
 
 
 def test_edit_customer_inline_error_then_history(page, data, world):

@@ -31,18 +31,29 @@ def test_collector_home_figures(client, ledger):
     response = _as(client, "collector").get(reverse("web:home"))
     summary = response.context["collections"]
     assert summary.customers == 2
-    assert summary.open_invoices == 3
-    assert summary.open_amounts.by_currency == {"USD": Decimal("3800.75")}
-    assert summary.open_amounts.reporting == Money(Decimal("3800.75"), "USD")
-    assert summary.overdue_invoices == 2
-    assert summary.overdue_amounts.reporting == Money(Decimal("1300.25"), "USD")
-    assert [invoice.number for invoice in summary.oldest_overdue] == ["INV-1", "INV-4"]
-    assert [invoice.days_overdue for invoice in summary.oldest_overdue] == [40, 5]
+    assert summary.open_invoices == 5
+    # this year's 1,000.00 + 2,500.50 + 300.25, last year's INV-6 1,200.00 + INV-8 5,500.00
+    assert summary.open_amounts.by_currency == {"USD": Decimal("10500.75")}
+    assert summary.open_amounts.reporting == Money(Decimal("10500.75"), "USD")
+    assert summary.overdue_invoices == 4
+    assert summary.overdue_amounts.reporting == Money(Decimal("8000.25"), "USD")
+    assert [invoice.number for invoice in summary.oldest_overdue] == [
+        "INV-6",
+        "INV-8",
+        "INV-1",
+        "INV-4",
+    ]
+    assert [invoice.days_overdue for invoice in summary.oldest_overdue] == [
+        (ledger.today - dt.date(2025, 10, 31)).days,
+        (ledger.today - dt.date(2025, 12, 31)).days,
+        40,
+        5,
+    ]
     assert "operations" not in response.context
     assert "orders_year" not in response.context
     page = response.content.decode()
-    assert "3,800.75" in page
-    assert "1,300.25" in page
+    assert "10,500.75" in page
+    assert "8,000.25" in page
     assert 'href="/invoices/?overdue=true&amp;sort=due_on"' in page
 
 
@@ -50,15 +61,16 @@ def test_admin_home_converts_to_reporting_currency(client, ledger):
     response = _as(client, "admin").get(reverse("web:home"))
     summary = response.context["collections"]
     assert summary.open_amounts.by_currency == {
-        "CAD": Decimal("2000.00"),
-        "USD": Decimal("3800.75"),
+        "CAD": Decimal("3350.50"),
+        "USD": Decimal("10500.75"),
     }
-    # 2,000.00 CAD at 0.73 = 1,460.00 USD
-    assert summary.open_amounts.reporting == Money(Decimal("5260.75"), "USD")
-    assert summary.overdue_amounts.reporting == Money(Decimal("2760.25"), "USD")
+    # 3,350.50 CAD at 0.73 = 2,445.865 USD, rounded once at the end (half up)
+    assert summary.open_amounts.reporting == Money(Decimal("12946.62"), "USD")
+    # everything open is overdue but INV-2: 10,446.115 USD
+    assert summary.overdue_amounts.reporting == Money(Decimal("10446.12"), "USD")
     operations = response.context["operations"]
     assert (operations.payees, operations.customers, operations.distributors) == (3, 3, 2)
-    assert (operations.products, operations.open_invoices) == (2, 4)
+    assert (operations.products, operations.open_invoices) == (2, 7)
     month = response.context["orders_month"]
     assert month.orders == 3  # SO-3 is cancelled
     # 3,000.00 USD + 1,200.00 CAD × 0.73 + 3,300.30 USD
@@ -95,8 +107,13 @@ def test_distributor_home_shows_their_orders_only(client, ledger):
 
 def test_overdue_figure_link_lists_exactly_the_overdue_invoices(client, ledger):
     response = _as(client, "collector").get("/invoices/?overdue=true&sort=due_on")
-    assert _codes(response) == ["INV-1", "INV-4"]
-    assert [row[4].text for row in response.context["rows"]] == ["40", "5"]
+    assert _codes(response) == ["INV-6", "INV-8", "INV-1", "INV-4"]
+    assert [row[4].text for row in response.context["rows"]] == [
+        str((ledger.today - dt.date(2025, 10, 31)).days),
+        str((ledger.today - dt.date(2025, 12, 31)).days),
+        "40",
+        "5",
+    ]
 
 
 # lists -----------------------------------------------------------------------------------
@@ -106,14 +123,16 @@ def test_collector_list_is_their_portfolio(client, ledger):
     response = _as(client, "collector").get(reverse("web:customer_list"))
     assert _codes(response) == ["C-1000", "C-1001"]
     response = _as(client, "collector").get(reverse("web:invoice_list"))
-    assert sorted(_codes(response)) == ["INV-1", "INV-2", "INV-3", "INV-4"]
+    assert sorted(_codes(response)) == ["INV-1", "INV-2", "INV-3", "INV-4", "INV-6", "INV-8"]
 
 
 def test_rep_sees_their_orders_with_totals(client, ledger):
     response = _as(client, "rep").get(reverse("web:order_list") + "?sort=number")
     rows = response.context["rows"]
-    assert [row[0].text for row in rows] == ["SO-1", "SO-3", "SO-4"]
+    assert [row[0].text for row in rows] == ["O-1", "O-3", "SO-1", "SO-3", "SO-4"]
     assert [(row[-1].text, row[-1].suffix) for row in rows] == [
+        ("4,200.00", "USD"),
+        ("5,600.00", "USD"),
         ("3,000.00", "USD"),
         ("1,500.00", "USD"),
         ("3,300.30", "USD"),
@@ -123,21 +142,27 @@ def test_rep_sees_their_orders_with_totals(client, ledger):
 def test_sort_both_ways_and_filters(client, ledger):
     _as(client, "admin")
     ascending = client.get("/invoices/?sort=balance")
-    assert _codes(ascending) == ["INV-3", "INV-4", "INV-1", "INV-5", "INV-2"]
+    by_balance = ["INV-3", "INV-4", "INV-1", "INV-6", "INV-7", "INV-5", "INV-2", "INV-8"]
+    assert _codes(ascending) == by_balance
     descending = client.get("/invoices/?sort=-balance")
-    assert _codes(descending) == ["INV-2", "INV-5", "INV-1", "INV-4", "INV-3"]
+    assert _codes(descending) == by_balance[::-1]
     headers = {header.label: header for header in descending.context["headers"]}
     assert headers["Balance"].direction == "descending"
     assert headers["Balance"].url == "?sort=balance"
-    assert _codes(client.get("/invoices/?currency=cad")) == ["INV-5"]
+    assert _codes(client.get("/invoices/?currency=cad&sort=number")) == ["INV-5", "INV-7"]
     assert _codes(client.get("/invoices/?q=acme&status=open&sort=number")) == [
         "INV-1",
         "INV-2",
         "INV-4",
+        "INV-6",
+        "INV-8",
     ]
-    assert _codes(client.get("/invoices/?customer=C-1001")) == ["INV-4"]
+    assert _codes(client.get("/invoices/?customer=C-1001&sort=number")) == ["INV-4", "INV-8"]
     assert _codes(client.get("/customers/?segment=enterprise")) == ["C-1000"]
-    assert _codes(client.get("/orders/?live=true&sort=number")) == ["SO-1", "SO-2", "SO-4"]
+    assert _codes(client.get("/orders/?live=true&sort=number")) == [
+        *("O-1", "O-2", "O-3", "O-4"),
+        *("SO-1", "SO-2", "SO-4"),
+    ]
 
 
 def test_unknown_sort_falls_back_to_default(client, ledger):
@@ -184,8 +209,8 @@ def test_excel_export_has_filtered_sorted_rows_with_real_numbers_and_dates(clien
         "Number", "Customer", "Issued", "Due", "Days overdue", "Amount", "Currency",
         "Balance", "Currency", "Status", "PO number",
     )  # fmt: skip
-    assert [row[0] for row in rows[1:]] == ["INV-2", "INV-1", "INV-4"]
-    inv1 = rows[2]
+    assert [row[0] for row in rows[1:]] == ["INV-8", "INV-2", "INV-6", "INV-1", "INV-4"]
+    inv1 = rows[4]
     assert inv1[1] == "Acme Data Centers"
     assert inv1[3] == dt.datetime.combine(ledger.invoices["INV-1"].due_on, dt.time())
     assert inv1[4] == 40
@@ -219,11 +244,15 @@ def test_change_log_list_for_admin(client, ledger):
 def test_customer_page_shows_hierarchy_requirements_and_open_invoices(client, ledger, world):
     response = _as(client, "collector").get(world.customer_east.get_absolute_url())
     page = response.content.decode()
-    assert [invoice.number for invoice in response.context["open_invoices"]] == ["INV-1", "INV-2"]
-    assert response.context["open_amounts"].by_currency == {"USD": Decimal("3500.50")}
+    assert [invoice.number for invoice in response.context["open_invoices"]] == [
+        "INV-6",
+        "INV-1",
+        "INV-2",
+    ]
+    assert response.context["open_amounts"].by_currency == {"USD": Decimal("4700.50")}
     assert list(response.context["children"]) == [world.customer_east_child]
     assert "PO number" in page
-    assert "3,500.50" in page
+    assert "4,700.50" in page
     assert "Edit customer" in page  # a collector keeps the documentation requirements
     child = _as(client, "collector").get(world.customer_east_child.get_absolute_url())
     assert child.context["parent_visible"] is True

@@ -1,8 +1,0 @@
-import pytest
-
-from api.builders import ledger_build
-
-
-@pytest.fixture
-def ledger(world):
-    return ledger_build(world)
