@@ -7,6 +7,9 @@ REVDESK_SECRET_KEY   required in production
 REVDESK_DEBUG        "1"/"0"; defaults to on in development, off in production
 REVDESK_ALLOWED_HOSTS  comma separated; defaults to localhost in development
 REVDESK_REPORTING_CURRENCY  ISO code of the reporting currency (default USD)
+REVDESK_TASKS_BACKEND  "database" (default: a worker process runs background work, see
+                     `revdesk worker`) or "immediate" (run it inside the request; tests)
+REVDESK_IMPORT_MAX_MB  largest file the web import takes, in megabytes (default 50)
 """
 
 import os
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "revdesk.foundation",
     "revdesk.parties",
     "revdesk.catalog",
@@ -114,6 +119,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (docs/decisions/0006-background-work.md): the Django tasks API. By default
+# tasks wait in the database until `revdesk worker` (started by `revdesk serve`) runs them.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = os.environ.get("REVDESK_TASKS_BACKEND", "database").strip().lower()
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"REVDESK_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+
+# Files uploaded for import wait here (in folders with random names) until a worker runs them.
+REVDESK_UPLOADS = REVDESK_HOME / "uploads"
+REVDESK_IMPORT_MAX_BYTES = int(float(os.environ.get("REVDESK_IMPORT_MAX_MB", "50")) * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

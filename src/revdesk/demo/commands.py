@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -38,6 +41,12 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start a background worker beside the web server (run `revdesk worker` "
+        "yourself, e.g. as its own service)",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -67,6 +76,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_server_arguments(serve)
     serve.set_defaults(handler=_serve)
+
+    worker = subparsers.add_parser(
+        "worker",
+        help="run background work (imports uploaded on the web) until stopped",
+        description="Takes tasks queued in the database (REVDESK_TASKS_BACKEND=database, the "
+        "default) one at a time. `revdesk serve` starts one for you; in production run one "
+        "or more as services of their own and serve with --no-worker.",
+    )
+    worker.add_argument("--batch", action="store_true", help="run what is queued now, then stop")
+    worker.add_argument(
+        "--interval",
+        type=float,
+        default=1.0,
+        help="seconds between two looks at an empty queue (default 1)",
+    )
+    worker.set_defaults(handler=_worker)
 
 
 class _RichReporter:
@@ -198,17 +223,58 @@ def _demo(args: argparse.Namespace) -> int:
         console.print(table)
     if args.no_serve:
         return 0
-    return serve(host=args.host, port=args.port, console=console)
+    return serve(host=args.host, port=args.port, console=console, worker=not args.no_worker)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    return serve(host=args.host, port=args.port, console=Console())
+    return serve(host=args.host, port=args.port, console=Console(), worker=not args.no_worker)
 
 
-def serve(*, host: str, port: int, console) -> int:
-    """Serve the web app until interrupted."""
+def _worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    if not _tasks_wait_in_database():
+        print(
+            "REVDESK_TASKS_BACKEND is not 'database': tasks run where they are queued, there is "
+            "nothing for a worker to do.",
+            file=sys.stderr,
+        )
+        return 2
+    options = ["--no-reload", "--no-startup-delay", f"--interval={args.interval}"]
+    if args.batch:
+        options.append("--batch")
+    call_command("db_worker", *options, verbosity=1)
+    return 0
+
+
+def _tasks_wait_in_database() -> bool:
+    from django.conf import settings
+
+    return settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
+
+
+def worker_start() -> subprocess.Popen | None:
+    """A `revdesk worker` process beside the web server (same settings, same environment)."""
+    if not _tasks_wait_in_database():
+        return None
+    return subprocess.Popen([sys.executable, "-m", "revdesk.cli", "worker"])
+
+
+def worker_stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()  # the worker finishes the task in hand, then stops
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def serve(*, host: str, port: int, console, worker: bool = True) -> int:
+    """Serve the web app until interrupted, with a background worker beside it."""
     from django.conf import settings
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
@@ -228,6 +294,11 @@ def serve(*, host: str, port: int, console) -> int:
         call_command("collectstatic", interactive=False, verbosity=0)
     shown = f"[{host}]" if ":" in host else host
     console.print(f"Revdesk is at [bold]http://{shown}:{port}/[/] (Ctrl+C stops it).")
+    # `kill` / a service manager's stop: leave through `finally` so the worker stops too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    process = worker_start() if worker else None
+    if process is not None:
+        console.print(f"Background worker started (process {process.pid}).")
     try:
         waitress_serve(get_wsgi_application(), host=host, port=port, threads=8, ident="revdesk")
     except KeyboardInterrupt:
@@ -235,4 +306,6 @@ def serve(*, host: str, port: int, console) -> int:
     except OSError as error:
         console.print(f"[red]Cannot listen on {host}:{port}: {error.strerror or error}.[/]")
         return 1
+    finally:
+        worker_stop(process)
     return 0

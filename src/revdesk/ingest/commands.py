@@ -143,6 +143,12 @@ class _RichProgress:
         self.bar = None
         self.task = None
 
+    def phase(self, name: str, rows_total: int) -> None:
+        pass
+
+    def rows(self, count: int) -> None:
+        pass
+
     def start(self, description: str, total: int) -> None:
         from rich.progress import (
             BarColumn,

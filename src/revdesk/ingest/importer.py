@@ -23,21 +23,35 @@ from revdesk.foundation.context import acting_as
 from .kinds import KINDS, Resolver
 from .profiles import Profile
 from .report import ERROR, WARNING, Problem
-from .services import import_run_finish, import_run_start
+from .services import import_run_begin, import_run_finish, import_run_start
 from .sources import FileProblem, source_open
 from .spec import BadValue, ColumnType, KindSpec
 
 VALIDATE_CHUNK = 2000
 LOAD_BATCH = 1000
+PROGRESS_STEP = 1000  # rows between two progress reports
 
 
 class Progress:
-    """What the importer tells a progress bar. The default shows nothing."""
+    """What the importer tells a progress bar. The default shows nothing.
+
+    Per pass: phase(name, rows_total) once ("checking" with rows_total 0 as the count is not
+    known yet, then "loading" with the number of rows, before the load's transaction opens),
+    start(description, total) with total in the source's own unit (bytes of a CSV, rows of a
+    sheet), then update(done) in that unit and rows(count) with the data rows read so far,
+    every PROGRESS_STEP rows and at the end, then stop().
+    """
+
+    def phase(self, name: str, rows_total: int) -> None:
+        pass
 
     def start(self, description: str, total: int) -> None:
         pass
 
     def update(self, done: int) -> None:
+        pass
+
+    def rows(self, count: int) -> None:
         pass
 
     def stop(self) -> None:
@@ -432,11 +446,14 @@ def _data_rows(source, progress: Progress, description: str) -> Iterator[tuple[i
     progress.start(description, source.total)
     rows = source.rows()
     next(rows, None)  # the header
+    count = 0
     for count, item in enumerate(rows, start=1):
         yield item
-        if count % 1000 == 0:
+        if count % PROGRESS_STEP == 0:
             progress.update(source.done)
+            progress.rows(count)
     progress.update(source.total)
+    progress.rows(count)
     progress.stop()
 
 
@@ -451,8 +468,12 @@ def import_file(
     sheet: str | None = None,
     progress: Progress | None = None,
     batch_size: int = LOAD_BATCH,
+    run=None,
 ) -> ImportResult:
-    """Validate then load one file; all or nothing. The ImportRun records what happened."""
+    """Validate then load one file; all or nothing. The ImportRun records what happened.
+
+    run: an ImportRun already queued (an upload from the web) to carry on, instead of a new one.
+    """
     spec = KINDS[kind]
     path = Path(path)
     progress = progress or Progress()
@@ -462,14 +483,17 @@ def import_file(
         sha256=file_sha256(path) if path.exists() else "",
         dry_run=dry_run,
     )
-    run = import_run_start(
-        kind=kind,
-        file_name=path.name,
-        sha256=result.sha256,
-        actor=actor,
-        profile=profile.name if profile is not None else "",
-        dry_run=dry_run,
-    )
+    if run is not None:
+        import_run_begin(run=run, sha256=result.sha256)
+    else:
+        run = import_run_start(
+            kind=kind,
+            file_name=path.name,
+            sha256=result.sha256,
+            actor=actor,
+            profile=profile.name if profile is not None else "",
+            dry_run=dry_run,
+        )
     result.run_id = run.pk
     try:
         _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progress, batch_size)
@@ -504,6 +528,7 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
     parser = _Rows(spec, header, profile)
 
     # Pass 1: validate everything, keep only keys.
+    progress.phase("checking", 0)
     validation = _Validation(spec)
     chunk: list[tuple[int, dict[str, object]]] = []
     for line, cells in _data_rows(source, progress, f"Checking {path.name}"):
@@ -541,6 +566,7 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
     references = [c for c in spec.columns if c.type is ColumnType.REFERENCE]
     key_names = spec.key
     depth = max(levels.values(), default=0)
+    progress.phase("loading", result.rows)
     with acting_as(actor, f"import:{path.name}"), transaction.atomic():
         for level in range(depth + 1):
             batch: list[dict[str, object]] = []

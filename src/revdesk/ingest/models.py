@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from .choices import ImportStatus
+from .choices import ImportPhase, ImportStatus
 
 
 class ImportRun(models.Model):
@@ -34,6 +34,17 @@ class ImportRun(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="Every error (first 10,000)")
     warnings = models.JSONField(default=list, blank=True)
+    # Uploads from the web: the file waits under REVDESK_HOME/uploads until a worker runs it.
+    upload = models.CharField(
+        max_length=255, blank=True, help_text="Stored file, relative to REVDESK_HOME/uploads"
+    )
+    encoding = models.CharField(max_length=40, blank=True)
+    phase = models.CharField(max_length=20, choices=ImportPhase.choices, blank=True)
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows done in this phase")
+    rows_total = models.PositiveIntegerField(
+        default=0, help_text="Rows in the file, once known (0: not yet)"
+    )
+    percent_done = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -59,9 +59,17 @@ def problems_write(problems: list[Problem], path: str | Path) -> None:
             encoding="utf-8",
         )
         return
+    target.write_text(problems_csv(problems), encoding="utf-8-sig")
+
+
+def problems_csv(problems: list[Problem], *, bom: bool = False) -> str:
+    """The report as CSV text: one row per problem, a blank line number for the whole file.
+    bom=True starts it with a byte-order mark, so Excel opens it as UTF-8."""
     buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=REPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for problem in problems:
         writer.writerow({**problem.as_dict(), "line": problem.line or ""})
-    target.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    return buffer.getvalue()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "web"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("payments/", views.PaymentListView.as_view(), name="payment_list"),
     path("imports/", views.ImportRunListView.as_view(), name="import_list"),
-    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/upload/", import_views.import_upload, name="import_upload"),
+    path("imports/columns/", import_views.import_columns, name="import_columns"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
+    path("imports/<int:pk>/report.csv", import_views.import_report, name="import_report"),
     path("changes/", views.ChangeRecordListView.as_view(), name="change_list"),
 ]

@@ -300,6 +300,7 @@ class ImportRunListView(ObjectListView):
     filterset_class = ImportRunFilterSet
     default_sort = "-started_at"
     export_name = "imports"
+    template_name = "web/import_list.html"
     columns = (
         Column("started_at", "Started", sort="started_at", kind=DATETIME, link=_import_link),
         Column("kind", "Kind", sort="kind"),
@@ -315,13 +316,6 @@ class ImportRunListView(ObjectListView):
 
 
 # details ---------------------------------------------------------------------------------
-
-
-@login_required
-def import_detail(request, pk: int):
-    _require(request.user, roles.IMPORT_ROLES)
-    run = object_for_user(ImportRun.objects.all(), request.user, pk=pk)
-    return render(request, "web/import_detail.html", {"run": run})
 
 
 @login_required

@@ -50,3 +50,32 @@
     window.addEventListener("popstate", function () { load(region, window.location.href, false); });
   });
 })();
+
+// A status fragment that polls: an element with data-poll="<url>" reloads its content from
+// that URL every 2 seconds until the content marks itself finished (data-finished).
+(function () {
+  "use strict";
+  var INTERVAL = 2000;
+  function poll(region) {
+    var url = region.getAttribute("data-poll");
+    fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        region.innerHTML = html;
+        if (region.querySelector("[data-finished]")) {
+          region.removeAttribute("data-poll");
+          return;
+        }
+        window.setTimeout(function () { poll(region); }, INTERVAL);
+      })
+      .catch(function () { window.setTimeout(function () { poll(region); }, INTERVAL * 2); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-poll]").forEach(function (region) {
+      window.setTimeout(function () { poll(region); }, INTERVAL);
+    });
+  });
+})();
