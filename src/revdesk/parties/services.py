@@ -102,23 +102,9 @@ def _would_cycle(customer: Customer, parent: Customer) -> bool:
 TERRITORY_IMPORT_FIELDS = ("name", "parent_id")
 PAYEE_IMPORT_FIELDS = ("name", "email", "kind", "manager_id", "currency", "hired_on", "is_active")
 DISTRIBUTOR_IMPORT_FIELDS = ("name", "country", "currency", "email", "is_active")
-CUSTOMER_IMPORT_FIELDS = (
-    "name",
-    "parent_id",
-    "country",
-    "currency",
-    "payment_terms_days",
-    "credit_limit",
-    "segment",
-    "territory_id",
-    "sales_rep_id",
-    "collector_id",
-    "is_key_account",
-    "requires_po",
-    "requires_proof_of_delivery",
-    "requires_portal_upload",
-    "portal_name",
-    "is_active",
+# The customer master an import keeps is what an editor may change, by column (parent_id, ...).
+CUSTOMER_IMPORT_FIELDS = tuple(
+    Customer._meta.get_field(name).attname for name in CUSTOMER_EDITABLE_FIELDS
 )
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.choices import Role
 from revdesk.parties.models import Customer, Payee, Territory
+from revdesk.parties.policies import CUSTOMER_EDITABLE_FIELDS
 
 COLLECTOR_GROUPS = (Role.COLLECTOR.label, Role.SENIOR_COLLECTOR.label)
 
@@ -13,24 +14,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = (
-            "name",
-            "parent",
-            "country",
-            "currency",
-            "payment_terms_days",
-            "credit_limit",
-            "segment",
-            "territory",
-            "sales_rep",
-            "collector",
-            "is_key_account",
-            "requires_po",
-            "requires_proof_of_delivery",
-            "requires_portal_upload",
-            "portal_name",
-            "is_active",
-        )
+        fields = CUSTOMER_EDITABLE_FIELDS
         labels = {"payment_terms_days": "Payment terms (days)"}
 
     def __init__(self, *args, user, allowed_fields, **kwargs):
