@@ -6,6 +6,7 @@ from typing import Annotated
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from revdesk.foundation.api import Amount, Quantity
+from revdesk.parties.schemas import CustomerCodeFilter, CustomerDocumentOut
 
 from .choices import OrderChannel, OrderStatus, OrderType
 from .selectors import order_total
@@ -29,7 +30,7 @@ class OrderLineOut(Schema):
         return obj.product.name
 
 
-class OrderOut(Schema):
+class OrderOut(CustomerDocumentOut):
     id: int
     number: str
     customer: str = Field(description="Customer code")
@@ -44,14 +45,6 @@ class OrderOut(Schema):
     po_number: str
     total: Amount = Field(description="Sum of the line amounts")
     lines: list[OrderLineOut]
-
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
 
     @staticmethod
     def resolve_distributor(obj) -> str | None:
@@ -78,9 +71,7 @@ class OrderFilter(FilterSchema):
     status: OrderStatus | None = None
     order_type: OrderType | None = None
     channel: OrderChannel | None = None
-    customer: Annotated[str | None, FilterLookup("customer__code")] = Field(
-        None, description="Customer code"
-    )
+    customer: CustomerCodeFilter = None
     distributor: Annotated[str | None, FilterLookup("distributor__code")] = Field(
         None, description="Distributor code"
     )

@@ -13,6 +13,28 @@ from .choices import PayeeKind, Segment
 # --- customers ------------------------------------------------------------------------------
 
 
+class CustomerDocumentOut(Schema):
+    """Base of a document that belongs to a customer (an order, an invoice, a payment): fills
+    its `customer` (the code) and `customer_name`, or None while the customer is not known.
+
+    It declares no fields, so each document lists its own in its own order.
+    """
+
+    @staticmethod
+    def resolve_customer(obj) -> str | None:
+        return obj.customer.code if obj.customer_id else None
+
+    @staticmethod
+    def resolve_customer_name(obj) -> str | None:
+        return obj.customer.name if obj.customer_id else None
+
+
+CustomerCodeFilter = Annotated[
+    str | None, FilterLookup("customer__code"), Field(description="Customer code")
+]
+"""A list filter on the customer's code: `customer: CustomerCodeFilter = None`."""
+
+
 class CustomerOut(Schema):
     id: int
     code: str

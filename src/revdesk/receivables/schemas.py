@@ -7,6 +7,7 @@ from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from revdesk.foundation.api import Amount
+from revdesk.parties.schemas import CustomerCodeFilter, CustomerDocumentOut
 
 from .choices import InvoiceStatus, PaymentMethod
 from .selectors import payment_applied
@@ -34,7 +35,7 @@ class InvoiceCreditMemoOut(Schema):
     reason: str
 
 
-class InvoiceOut(Schema):
+class InvoiceOut(CustomerDocumentOut):
     id: int
     number: str
     customer: str = Field(description="Customer code")
@@ -50,14 +51,6 @@ class InvoiceOut(Schema):
     status: InvoiceStatus
     applications: list[InvoiceApplicationOut]
     credit_memos: list[InvoiceCreditMemoOut]
-
-    @staticmethod
-    def resolve_customer(obj) -> str:
-        return obj.customer.code
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str:
-        return obj.customer.name
 
     @staticmethod
     def resolve_order(obj) -> str | None:
@@ -78,9 +71,7 @@ class InvoiceFilter(FilterSchema):
     )
     number: str | None = None
     status: InvoiceStatus | None = None
-    customer: Annotated[str | None, FilterLookup("customer__code")] = Field(
-        None, description="Customer code"
-    )
+    customer: CustomerCodeFilter = None
     order: Annotated[str | None, FilterLookup("order__number")] = Field(
         None, description="Order number"
     )
@@ -109,7 +100,7 @@ class PaymentApplicationOut(Schema):
         return obj.invoice.number
 
 
-class PaymentOut(Schema):
+class PaymentOut(CustomerDocumentOut):
     id: int
     number: str = Field(description="Receipt number")
     customer: str | None = Field(None, description="Customer code (empty: not yet identified)")
@@ -122,14 +113,6 @@ class PaymentOut(Schema):
     method: PaymentMethod
     reference: str
     applications: list[PaymentApplicationOut]
-
-    @staticmethod
-    def resolve_customer(obj) -> str | None:
-        return obj.customer.code if obj.customer_id else None
-
-    @staticmethod
-    def resolve_customer_name(obj) -> str | None:
-        return obj.customer.name if obj.customer_id else None
 
     @staticmethod
     def resolve_applied(obj):
@@ -149,9 +132,7 @@ class PaymentFilter(FilterSchema):
         None, description="Part of the receipt number or remittance text"
     )
     number: str | None = None
-    customer: Annotated[str | None, FilterLookup("customer__code")] = Field(
-        None, description="Customer code"
-    )
+    customer: CustomerCodeFilter = None
     method: PaymentMethod | None = None
     currency: str | None = None
     received_from: Annotated[dt.date | None, FilterLookup("received_on__gte")] = None
