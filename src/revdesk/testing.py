@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from revdesk.catalog.models import BillingCode, FxRate, Product, ProductLine
@@ -22,6 +23,27 @@ from revdesk.receivables.choices import InvoiceStatus
 from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
 
 PASSWORD = "correct-horse-battery-staple"
+
+ROLES = (
+    "admin",
+    "ops",
+    "analyst",
+    "lead",
+    "leader",
+    "collector",
+    "collector2",
+    "manager",
+    "rep",
+    "rep_west",
+    "distributor",
+)
+"""Every login of the world by username, in the order of `World.users`."""
+
+
+def signed_in(client, username: str):
+    """The Django test client, signed in as this login (no password check, no request)."""
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
 
 
 @dataclass

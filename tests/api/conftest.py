@@ -5,20 +5,6 @@ from django.test import Client
 
 from revdesk.foundation.services import api_token_create
 
-ROLES = (
-    "admin",
-    "ops",
-    "analyst",
-    "lead",
-    "leader",
-    "collector",
-    "collector2",
-    "manager",
-    "rep",
-    "rep_west",
-    "distributor",
-)
-
 
 class ApiClient:
     """Calls the API as one login, with that login's bearer token."""

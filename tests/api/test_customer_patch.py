@@ -7,8 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from revdesk.foundation.models import ChangeRecord
 from revdesk.parties.models import Customer
-
-from .conftest import ROLES
+from revdesk.testing import ROLES
 
 
 def _records(customer):

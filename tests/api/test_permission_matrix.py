@@ -6,7 +6,7 @@ scope answers 404, exactly as a record that does not exist.
 
 import pytest
 
-from .conftest import ROLES
+from revdesk.testing import ROLES
 
 ALL_CUSTOMERS = ["C-1000", "C-1001", "C-2000"]
 EAST_CUSTOMERS = ["C-1000", "C-1001"]

@@ -31,9 +31,9 @@ from revdesk.parties.models import (
 )
 from revdesk.parties.services import user_create
 from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
+from revdesk.testing import ROLES
 
 SEE_ALL = ("admin", "ops", "analyst", "leader")
-ROLES = (*SEE_ALL, "lead", "collector", "collector2", "manager", "rep", "rep_west", "distributor")
 
 
 def _for(mapping):

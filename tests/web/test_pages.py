@@ -13,11 +13,7 @@ from revdesk.engine.money import Money
 from revdesk.foundation.audit import change_history
 from revdesk.foundation.models import ChangeRecord
 from revdesk.parties.models import Customer
-
-
-def _as(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+from revdesk.testing import signed_in
 
 
 def _codes(response, column=0):
@@ -28,7 +24,7 @@ def _codes(response, column=0):
 
 
 def test_collector_home_figures(client, ledger):
-    response = _as(client, "collector").get(reverse("web:home"))
+    response = signed_in(client, "collector").get(reverse("web:home"))
     summary = response.context["collections"]
     assert summary.customers == 2
     assert summary.open_invoices == 5
@@ -58,7 +54,7 @@ def test_collector_home_figures(client, ledger):
 
 
 def test_admin_home_converts_to_reporting_currency(client, ledger):
-    response = _as(client, "admin").get(reverse("web:home"))
+    response = signed_in(client, "admin").get(reverse("web:home"))
     summary = response.context["collections"]
     assert summary.open_amounts.by_currency == {
         "CAD": Decimal("3350.50"),
@@ -81,14 +77,14 @@ def test_home_says_which_rate_is_missing(client, ledger):
     from revdesk.catalog.models import FxRate
 
     FxRate.objects.all().delete()
-    response = _as(client, "admin").get(reverse("web:home"))
+    response = signed_in(client, "admin").get(reverse("web:home"))
     assert response.context["collections"].open_amounts.reporting is None
     assert response.context["collections"].open_amounts.missing_rates == ("CAD",)
     assert "open balance (no rate for CAD)" in response.content.decode()
 
 
 def test_rep_home_shows_their_customers_and_orders(client, ledger):
-    response = _as(client, "rep").get(reverse("web:home"))
+    response = signed_in(client, "rep").get(reverse("web:home"))
     assert response.context["my_customers"] == 2
     year = response.context["orders_year"]
     assert year.orders == 2
@@ -98,7 +94,7 @@ def test_rep_home_shows_their_customers_and_orders(client, ledger):
 
 
 def test_distributor_home_shows_their_orders_only(client, ledger):
-    response = _as(client, "distributor").get(reverse("web:home"))
+    response = signed_in(client, "distributor").get(reverse("web:home"))
     year = response.context["orders_year"]
     assert year.orders == 1
     assert year.amounts.by_currency == {"USD": Decimal("3300.30")}
@@ -106,7 +102,7 @@ def test_distributor_home_shows_their_orders_only(client, ledger):
 
 
 def test_overdue_figure_link_lists_exactly_the_overdue_invoices(client, ledger):
-    response = _as(client, "collector").get("/invoices/?overdue=true&sort=due_on")
+    response = signed_in(client, "collector").get("/invoices/?overdue=true&sort=due_on")
     assert _codes(response) == ["INV-6", "INV-8", "INV-1", "INV-4"]
     assert [row[4].text for row in response.context["rows"]] == [
         str((ledger.today - dt.date(2025, 10, 31)).days),
@@ -120,14 +116,14 @@ def test_overdue_figure_link_lists_exactly_the_overdue_invoices(client, ledger):
 
 
 def test_collector_list_is_their_portfolio(client, ledger):
-    response = _as(client, "collector").get(reverse("web:customer_list"))
+    response = signed_in(client, "collector").get(reverse("web:customer_list"))
     assert _codes(response) == ["C-1000", "C-1001"]
-    response = _as(client, "collector").get(reverse("web:invoice_list"))
+    response = signed_in(client, "collector").get(reverse("web:invoice_list"))
     assert sorted(_codes(response)) == ["INV-1", "INV-2", "INV-3", "INV-4", "INV-6", "INV-8"]
 
 
 def test_rep_sees_their_orders_with_totals(client, ledger):
-    response = _as(client, "rep").get(reverse("web:order_list") + "?sort=number")
+    response = signed_in(client, "rep").get(reverse("web:order_list") + "?sort=number")
     rows = response.context["rows"]
     assert [row[0].text for row in rows] == ["O-1", "O-3", "SO-1", "SO-3", "SO-4"]
     assert [(row[-1].text, row[-1].suffix) for row in rows] == [
@@ -140,7 +136,7 @@ def test_rep_sees_their_orders_with_totals(client, ledger):
 
 
 def test_sort_both_ways_and_filters(client, ledger):
-    _as(client, "admin")
+    signed_in(client, "admin")
     ascending = client.get("/invoices/?sort=balance")
     by_balance = ["INV-3", "INV-4", "INV-1", "INV-6", "INV-7", "INV-5", "INV-2", "INV-8"]
     assert _codes(ascending) == by_balance
@@ -166,12 +162,12 @@ def test_sort_both_ways_and_filters(client, ledger):
 
 
 def test_unknown_sort_falls_back_to_default(client, ledger):
-    response = _as(client, "admin").get("/customers/?sort=password")
+    response = signed_in(client, "admin").get("/customers/?sort=password")
     assert _codes(response, 1) == ["Acme Data Centers", "Acme Data Centers Boston", "Pacific Colo"]
 
 
 def test_bad_filter_value_shows_the_error_and_no_rows(client, ledger):
-    response = _as(client, "admin").get("/invoices/?due_after=31/02/2026")
+    response = signed_in(client, "admin").get("/invoices/?due_after=31/02/2026")
     assert response.context["rows"] == []
     assert "Enter a valid date." in response.content.decode()
 
@@ -181,7 +177,7 @@ def test_pagination_50_per_page(client, world):
         Customer(code=f"Z-{n:03d}", name=f"Zeta {n:03d}", country="US", currency="USD")
         for n in range(120)
     )
-    _as(client, "admin")
+    signed_in(client, "admin")
     first = client.get("/customers/?sort=code")
     assert len(first.context["rows"]) == 50
     assert first.context["page"].paginator.num_pages == 3
@@ -192,7 +188,7 @@ def test_pagination_50_per_page(client, world):
 
 
 def test_fragment_request_returns_only_the_table(client, ledger):
-    response = _as(client, "admin").get("/invoices/?sort=number", HTTP_HX_REQUEST="true")
+    response = signed_in(client, "admin").get("/invoices/?sort=number", HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert "<table" in page
     assert "<html" not in page
@@ -200,7 +196,9 @@ def test_fragment_request_returns_only_the_table(client, ledger):
 
 
 def test_excel_export_has_filtered_sorted_rows_with_real_numbers_and_dates(client, ledger):
-    response = _as(client, "collector").get("/invoices/?status=open&sort=-balance&export=xlsx")
+    response = signed_in(client, "collector").get(
+        "/invoices/?status=open&sort=-balance&export=xlsx"
+    )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"].startswith('attachment; filename="invoices-')
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -228,7 +226,7 @@ def test_change_log_list_for_admin(client, ledger):
     from revdesk.parties.services import customer_update
 
     customer_update(customer=ledger.invoices["INV-1"].customer, actor=user, data={"name": "X"})
-    response = _as(client, "admin").get(reverse("web:change_list"))
+    response = signed_in(client, "admin").get(reverse("web:change_list"))
     first = response.context["rows"][0]
     assert [first[1].text, first[2].text, first[4].text, first[5].text] == [
         "ops",
@@ -242,7 +240,7 @@ def test_change_log_list_for_admin(client, ledger):
 
 
 def test_customer_page_shows_hierarchy_requirements_and_open_invoices(client, ledger, world):
-    response = _as(client, "collector").get(world.customer_east.get_absolute_url())
+    response = signed_in(client, "collector").get(world.customer_east.get_absolute_url())
     page = response.content.decode()
     assert [invoice.number for invoice in response.context["open_invoices"]] == [
         "INV-6",
@@ -254,18 +252,18 @@ def test_customer_page_shows_hierarchy_requirements_and_open_invoices(client, le
     assert "PO number" in page
     assert "4,700.50" in page
     assert "Edit customer" in page  # a collector keeps the documentation requirements
-    child = _as(client, "collector").get(world.customer_east_child.get_absolute_url())
+    child = signed_in(client, "collector").get(world.customer_east_child.get_absolute_url())
     assert child.context["parent_visible"] is True
 
 
 def test_invoice_page_shows_applications(client, ledger):
-    response = _as(client, "admin").get(ledger.invoices["INV-3"].get_absolute_url())
+    response = signed_in(client, "admin").get(ledger.invoices["INV-3"].get_absolute_url())
     assert [a.payment.number for a in response.context["applications"]] == ["RCPT-1"]
     assert "500.00" in response.content.decode()
 
 
 def test_customer_edit_inline_error_then_saved_with_history(client, world):
-    _as(client, "ops")
+    signed_in(client, "ops")
     url = reverse("web:customer_edit", args=[world.customer_east.pk])
     form = client.get(url).context["form"]
     data = {
@@ -306,7 +304,7 @@ def test_customer_edit_inline_error_then_saved_with_history(client, world):
 
 @pytest.mark.parametrize("username", ["lead"])
 def test_senior_collector_edits_collection_fields_only(client, world, username):
-    _as(client, username)
+    signed_in(client, username)
     url = reverse("web:customer_edit", args=[world.customer_east.pk])
     form = client.get(url).context["form"]
     assert list(form.fields) == [
@@ -337,7 +335,7 @@ def test_senior_collector_edits_collection_fields_only(client, world, username):
 
 
 def test_filter_choices_read_any(client, world):
-    page = _as(client, "admin").get("/invoices/").content.decode()
+    page = signed_in(client, "admin").get("/invoices/").content.decode()
     assert '<option value="" selected>Any</option>' in page
     assert '<option value="true">Yes</option>' in page
     assert "---------" not in page
@@ -346,7 +344,7 @@ def test_filter_choices_read_any(client, world):
 
 def test_customer_filter_offers_only_the_team_collectors(client, world):
     def collectors(username):
-        response = _as(client, username).get("/customers/")
+        response = signed_in(client, username).get("/customers/")
         field = response.context["filterset"].form.fields["collector"]
         return [user.username for user in field.queryset]
 
@@ -356,7 +354,7 @@ def test_customer_filter_offers_only_the_team_collectors(client, world):
 
 
 def test_collector_edits_documentation_requirements_only(client, world):
-    _as(client, "collector")
+    signed_in(client, "collector")
     url = reverse("web:customer_edit", args=[world.customer_east.pk])
     form = client.get(url).context["form"]
     assert sorted(form.fields) == [

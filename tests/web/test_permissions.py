@@ -3,88 +3,37 @@
 import pytest
 from django.urls import reverse
 
-ROLES = (
-    "admin",
-    "ops",
-    "analyst",
-    "lead",
-    "leader",
-    "collector",
-    "collector2",
-    "manager",
-    "rep",
-    "rep_west",
-    "distributor",
-)
+from revdesk.testing import ROLES, signed_in
+
+EVERYONE = frozenset(ROLES)
+REPS = {"rep", "rep_west"}
+COLLECTORS = {"lead", "collector", "collector2"}
 
 # page -> the users who get 200; everybody else signed in gets 404.
 LIST_PAGES = {
-    "web:customer_list": {
-        "admin",
-        "ops",
-        "analyst",
-        "lead",
-        "leader",
-        "collector",
-        "collector2",
-        "manager",
-        "rep",
-        "rep_west",
-    },
+    "web:customer_list": EVERYONE - {"distributor"},
     "web:payee_list": {"admin", "ops", "analyst", "leader", "manager"},
     "web:distributor_list": {"admin", "ops", "analyst", "distributor"},
-    "web:product_list": set(ROLES),
-    "web:order_list": {
-        "admin",
-        "ops",
-        "analyst",
-        "leader",
-        "manager",
-        "rep",
-        "rep_west",
-        "distributor",
-    },
-    "web:invoice_list": {
-        "admin",
-        "ops",
-        "analyst",
-        "lead",
-        "leader",
-        "collector",
-        "collector2",
-        "manager",
-        "distributor",
-    },
-    "web:payment_list": {
-        "admin",
-        "ops",
-        "analyst",
-        "lead",
-        "leader",
-        "collector",
-        "collector2",
-        "manager",
-    },
+    "web:product_list": EVERYONE,
+    "web:order_list": EVERYONE - COLLECTORS,
+    "web:invoice_list": EVERYONE - REPS,
+    "web:payment_list": EVERYONE - REPS - {"distributor"},
     "web:import_list": {"admin", "ops", "analyst"},
     "web:change_list": {"admin"},
 }
 
 
-def _client(client, username):
-    from django.contrib.auth import get_user_model
-
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+def _status_by_role(client, url):
+    got = {}
+    for username in ROLES:
+        client.logout()
+        got[username] = signed_in(client, username).get(url).status_code
+    return got
 
 
 @pytest.mark.parametrize("page", sorted(LIST_PAGES))
 def test_list_pages_by_role(client, world, page):
-    url = reverse(page)
-    got = {}
-    for username in ROLES:
-        client.logout()
-        _client(client, username)
-        got[username] = client.get(url).status_code
+    got = _status_by_role(client, reverse(page))
     expected = {name: 200 if name in LIST_PAGES[page] else 404 for name in ROLES}
     assert got == expected
 
@@ -97,17 +46,8 @@ def test_anonymous_is_sent_to_login(client, db, page):
     assert response["Location"] == f"{reverse('login')}?next={url}"
 
 
-def _detail_matrix(client, url):
-    got = {}
-    for username in ROLES:
-        client.logout()
-        _client(client, username)
-        got[username] = client.get(url).status_code
-    return got
-
-
 def test_customer_detail_by_role(client, world):
-    got = _detail_matrix(client, world.customer_east.get_absolute_url())
+    got = _status_by_role(client, world.customer_east.get_absolute_url())
     assert got == {
         "admin": 200,
         "ops": 200,
@@ -124,17 +64,17 @@ def test_customer_detail_by_role(client, world):
 
 
 def test_customer_edit_by_role(client, world):
-    got = _detail_matrix(client, reverse("web:customer_edit", args=[world.customer_east.pk]))
+    got = _status_by_role(client, reverse("web:customer_edit", args=[world.customer_east.pk]))
     allowed = {"admin", "ops", "lead", "collector"}  # collector: documentation fields
     assert got == {name: 200 if name in allowed else 404 for name in ROLES}
     west_edit = reverse("web:customer_edit", args=[world.customer_west.pk])
     client.logout()
-    _client(client, "lead")
+    signed_in(client, "lead")
     assert client.get(west_edit).status_code == 404  # not in the team's portfolio
 
 
 def test_invoice_detail_by_role(client, ledger):
-    got = _detail_matrix(client, ledger.invoices["INV-5"].get_absolute_url())
+    got = _status_by_role(client, ledger.invoices["INV-5"].get_absolute_url())
     assert got == {
         "admin": 200,
         "ops": 200,
@@ -151,7 +91,7 @@ def test_invoice_detail_by_role(client, ledger):
 
 
 def test_payee_detail_by_role(client, world):
-    got = _detail_matrix(client, world.rep_west.get_absolute_url())
+    got = _status_by_role(client, world.rep_west.get_absolute_url())
     assert got == {
         "admin": 200,
         "ops": 200,
@@ -168,21 +108,21 @@ def test_payee_detail_by_role(client, world):
 
 
 def test_distributor_detail_by_role(client, world):
-    got = _detail_matrix(client, world.other_distributor.get_absolute_url())
+    got = _status_by_role(client, world.other_distributor.get_absolute_url())
     allowed = {"admin", "ops", "analyst"}
     assert got == {name: 200 if name in allowed else 404 for name in ROLES}
     client.logout()
-    _client(client, "distributor")
+    signed_in(client, "distributor")
     assert client.get(world.distributor.get_absolute_url()).status_code == 200
 
 
 def test_product_detail_is_open_to_everyone_signed_in(client, world):
-    got = _detail_matrix(client, world.product_ups.get_absolute_url())
+    got = _status_by_role(client, world.product_ups.get_absolute_url())
     assert got == dict.fromkeys(ROLES, 200)
 
 
 def test_unknown_ids_are_404(client, world):
-    _client(client, "admin")
+    signed_in(client, "admin")
     for name in ("customer_detail", "payee_detail", "distributor_detail", "invoice_detail"):
         assert client.get(reverse(f"web:{name}", args=[999999])).status_code == 404
 
@@ -190,7 +130,7 @@ def test_unknown_ids_are_404(client, world):
 def test_navigation_per_role(client, world):
     def nav(username):
         client.logout()
-        _client(client, username)
+        signed_in(client, username)
         return [item.label for item in client.get(reverse("web:home")).context["nav_items"]]
 
     assert nav("collector") == ["Home", "Customers", "Invoices", "Payments"]
@@ -222,7 +162,7 @@ def test_navigation_per_role(client, world):
     admin_page = client.get(reverse("web:home")).content.decode()
     assert 'href="/admin/"' in admin_page
     client.logout()
-    _client(client, "ops")
+    signed_in(client, "ops")
     assert 'href="/admin/"' not in client.get(reverse("web:home")).content.decode()
 
 
@@ -241,13 +181,13 @@ def test_import_detail_by_role(client, world):
         error_count=1,
         errors=[{"line": 3, "column": "currency", "value": "US", "expected": "ISO code"}],
     )
-    got = _detail_matrix(client, reverse("web:import_detail", args=[run.pk]))
+    got = _status_by_role(client, reverse("web:import_detail", args=[run.pk]))
     allowed = {"admin", "ops", "analyst"}
     assert got == {name: 200 if name in allowed else 404 for name in ROLES}
     page = client.get(reverse("web:import_detail", args=[run.pk]))
     assert page.status_code == 404  # the last client was `distributor`
     client.logout()
-    _client(client, "ops")
+    signed_in(client, "ops")
     text = " ".join(
         client.get(reverse("web:import_detail", args=[run.pk])).content.decode().split()
     )
