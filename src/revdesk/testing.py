@@ -228,6 +228,17 @@ def _invoice(
     )
 
 
+def _payment(number, customer, *, received, amount, currency="USD", reference=""):
+    return Payment.objects.create(
+        number=number,
+        customer=customer,
+        received_on=received,
+        currency=currency,
+        amount=Decimal(amount),
+        reference=reference,
+    )
+
+
 def ledger_build(world: World) -> Ledger:
     """Two sets of documents on the world's customers, and a CAD->USD rate of 0.73.
 
@@ -297,13 +308,8 @@ def ledger_build(world: World) -> Ledger:
         ),
     }
     payments = {
-        "RCPT-1": Payment.objects.create(
-            number="RCPT-1",
-            customer=east,
-            received_on=today - 50 * day,
-            currency="USD",
-            amount=Decimal("650.00"),
-            reference="INV-3 and more",
+        "RCPT-1": _payment(
+            "RCPT-1", east, received=today - 50 * day, amount="650.00", reference="INV-3 and more"
         )
     }
     PaymentApplication.objects.create(
@@ -396,27 +402,21 @@ def ledger_build(world: World) -> Ledger:
         reason="Damaged unit",
     )
     payments |= {
-        "PAY-1": Payment.objects.create(
-            number="PAY-1",
-            customer=east,
-            received_on=dt.date(2025, 10, 28),
-            currency="USD",
-            amount=Decimal("3500.00"),
+        "PAY-1": _payment(
+            "PAY-1",
+            east,
+            received=dt.date(2025, 10, 28),
+            amount="3500.00",
             reference="ACME INV-6",
         ),
-        "PAY-2": Payment.objects.create(
-            number="PAY-2",
-            customer=west,
-            received_on=dt.date(2025, 11, 2),
-            currency="CAD",
-            amount=Decimal("1000.00"),
+        "PAY-2": _payment(
+            "PAY-2", west, received=dt.date(2025, 11, 2), amount="1000.00", currency="CAD"
         ),
-        "PAY-3": Payment.objects.create(
-            number="PAY-3",
-            customer=None,
-            received_on=dt.date(2025, 11, 3),
-            currency="USD",
-            amount=Decimal("77.70"),
+        "PAY-3": _payment(
+            "PAY-3",
+            None,
+            received=dt.date(2025, 11, 3),
+            amount="77.70",
             reference="UNKNOWN REMITTER",
         ),
     }
