@@ -10,7 +10,7 @@ updated object. An unchanged object writes nothing, so re-running an import is f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -66,6 +66,58 @@ class BulkRowError(ValueError):
         self.errors = errors
         detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
         super().__init__(f"row {index + 1}: {detail}")
+
+
+@dataclass(frozen=True)
+class RowRefusal:
+    """One row a service will not write: its position in the rows given, the attribute
+    (e.g. `amount`, `parent_id`), the value and why, in plain words."""
+
+    index: int
+    field: str
+    value: object
+    message: str
+
+
+class RowsRefused(ValueError):
+    """A service refused rows of a batch for a business rule (e.g. an invoice amount below
+    what is already paid). Nothing of the batch is written; callers report every refusal."""
+
+    def __init__(self, refusals: Sequence[RowRefusal]):
+        self.refusals = list(refusals)
+        super().__init__(
+            "; ".join(f"row {r.index + 1}, {r.field}: {r.message}" for r in self.refusals)
+        )
+
+
+def parent_loops(*, model: type[models.Model], field: str, ids: Iterable[int]) -> dict[int, list]:
+    """Which of `ids` are, through `field` (e.g. `parent_id`), their own ancestor, as saved.
+
+    Returns id -> the loop as ids, starting and ending with that id. Reads the chains a level
+    at a time (one query per level and 900 ids), so it serves a bulk load inside its
+    transaction: write, then call this, and refuse (roll back) what loops.
+    """
+    parent_of: dict[int, int | None] = {}
+    pending = set(ids)
+    while pending:
+        wanted = sorted(pending)
+        for start in range(0, len(wanted), 900):
+            parent_of.update(
+                model._default_manager.filter(pk__in=wanted[start : start + 900]).values_list(
+                    "pk", field
+                )
+            )
+        pending = {p for p in parent_of.values() if p is not None and p not in parent_of}
+    loops: dict[int, list] = {}
+    for start in ids:
+        path = [start]
+        node = parent_of.get(start)
+        while node is not None and node != start and node not in path:
+            path.append(node)
+            node = parent_of.get(node)
+        if node == start:
+            loops[start] = [*path, start]
+    return loops
 
 
 def normalise(model_field: models.Field, value: object) -> object:

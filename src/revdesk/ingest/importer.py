@@ -20,7 +20,7 @@ from django.db import transaction
 from revdesk.foundation.bulk import Outcome
 from revdesk.foundation.context import acting_as
 
-from .kinds import KINDS, Resolver
+from .kinds import KINDS, LoadRefused, Resolver
 from .profiles import Profile
 from .report import ERROR, WARNING, Problem
 from .services import import_run_begin, import_run_finish, import_run_start
@@ -567,29 +567,53 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
     key_names = spec.key
     depth = max(levels.values(), default=0)
     progress.phase("loading", result.rows)
-    with acting_as(actor, f"import:{path.name}"), transaction.atomic():
-        for level in range(depth + 1):
-            batch: list[dict[str, object]] = []
-            for line, cells in _data_rows(source, progress, f"Loading {path.name}"):
-                values, _ = parser.parse(line, cells, validate=False)
-                key = values[key_names[0]] if len(key_names) == 1 else None
-                if levels and levels.get(key, 0) != level:
-                    continue
-                batch.append(values)
-                if len(batch) >= batch_size:
-                    _load_batch(spec, batch, resolver, references, actor, state, counts)
-                    batch = []
-            if batch:
-                _load_batch(spec, batch, resolver, references, actor, state, counts)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with acting_as(actor, f"import:{path.name}"), transaction.atomic():
+            for level in range(depth + 1):
+                batch: list[dict[str, object]] = []
+                lines: list[int] = []
+                for line, cells in _data_rows(source, progress, f"Loading {path.name}"):
+                    values, _ = parser.parse(line, cells, validate=False)
+                    key = values[key_names[0]] if len(key_names) == 1 else None
+                    if levels and levels.get(key, 0) != level:
+                        continue
+                    batch.append(values)
+                    lines.append(line)
+                    if len(batch) >= batch_size:
+                        _load_batch(spec, batch, lines, resolver, references, actor, state, counts)
+                        batch, lines = [], []
+                if batch:
+                    _load_batch(spec, batch, lines, resolver, references, actor, state, counts)
+            if dry_run:
+                transaction.set_rollback(True)
+    except _Refused as refused:
+        # A service refused rows for a rule that needs what is saved (e.g. an invoice amount
+        # below what is already paid): the transaction is rolled back, nothing is written.
+        progress.stop()
+        result.problems.extend(refused.problems)
+        return
     result.created = counts[Outcome.CREATED]
     result.updated = counts[Outcome.UPDATED]
     result.unchanged = counts[Outcome.UNCHANGED]
 
 
-def _load_batch(spec, batch, resolver, references, actor, state, counts) -> None:
+class _Refused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} row(s) refused")
+        self.problems = problems
+
+
+def _load_batch(spec, batch, lines, resolver, references, actor, state, counts) -> None:
     for column in references:
         resolver.resolve(column.ref, (values[column.name] for values in batch))
-    for outcome in spec.load(spec, batch, resolver, actor, state):
+    try:
+        outcomes = spec.load(spec, batch, resolver, actor, state)
+    except LoadRefused as refused:
+        raise _Refused(
+            [
+                Problem(lines[position], column, value, expected)
+                for position, column, value, expected in refused.problems
+            ]
+        ) from refused
+    for outcome in outcomes:
         counts[outcome] += 1

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from revdesk.catalog import services as catalog_services
 from revdesk.catalog.models import BillingCode, Product, ProductLine
 from revdesk.engine.money import round_money
-from revdesk.foundation.bulk import Outcome
+from revdesk.foundation.bulk import Outcome, RowsRefused
 from revdesk.foundation.scoping import restrict
 from revdesk.orders import services as order_services
 from revdesk.orders.choices import OrderChannel, OrderStatus, OrderType
@@ -29,7 +29,7 @@ from revdesk.receivables import services as receivable_services
 from revdesk.receivables.choices import PaymentMethod
 from revdesk.receivables.models import CreditMemo, Invoice, Payment
 
-from .spec import Column, KindSpec, columns_for
+from .spec import Column, KindSpec, columns_for, format_value
 from .spec import ColumnType as T
 
 ZERO = Decimal(0)
@@ -96,9 +96,45 @@ def service_row(
     return data
 
 
+class LoadRefused(Exception):
+    """Rows of one batch a service refused for a business rule, as (position in the batch,
+    column, value as the file writes it, what was expected). Nothing of the load is kept."""
+
+    def __init__(self, problems: list[tuple[int, str, str, str]]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} row(s) refused")
+
+
+def _refused(
+    spec: KindSpec,
+    rows: list[Mapping[str, object]],
+    error: RowsRefused,
+    positions: list[int] | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> LoadRefused:
+    """Turn a service's refusals (by service row and attribute) into file rows and columns.
+
+    positions: the batch position of each service row (default: the same); columns: the
+    file column for a service attribute (default: the column whose target it is)."""
+    by_target = {column.target: column.name for column in spec.columns if column.target}
+    problems = []
+    for refusal in error.refusals:
+        position = positions[refusal.index] if positions is not None else refusal.index
+        name = (columns or {}).get(refusal.field) or by_target.get(refusal.field, refusal.field)
+        try:
+            value = format_value(spec.column(name), rows[position][name])
+        except KeyError:
+            value = "" if refusal.value is None else str(refusal.value)
+        problems.append((position, name, value, refusal.message))
+    return LoadRefused(problems)
+
+
 def _simple_loader(service):
     def load(spec, rows, resolver, actor, state) -> list[Outcome]:
-        result = service(rows=[service_row(spec, row, resolver) for row in rows], actor=actor)
+        try:
+            result = service(rows=[service_row(spec, row, resolver) for row in rows], actor=actor)
+        except RowsRefused as error:
+            raise _refused(spec, rows, error) from error
         return [result.outcomes[tuple(row[k] for k in spec.key)] for row in rows]
 
     return load
@@ -157,16 +193,25 @@ def _load_orders(spec, rows, resolver, actor, state) -> list[Outcome]:
 def _load_payments(spec, rows, resolver, actor, state) -> list[Outcome]:
     changed_headers: set[str] = state.setdefault("changed_headers", set())
     headers: dict[str, dict] = {}
-    for row in rows:
+    header_positions: list[int] = []
+    for position, row in enumerate(rows):
         if row["number"] not in headers:
             headers[row["number"]] = service_row(spec, row, resolver, header=True)
-    header_result = receivable_services.payments_upsert(rows=list(headers.values()), actor=actor)
+            header_positions.append(position)
+    try:
+        header_result = receivable_services.payments_upsert(
+            rows=list(headers.values()), actor=actor
+        )
+    except RowsRefused as error:
+        raise _refused(spec, rows, error, header_positions) from error
     for (number,), outcome in header_result.outcomes.items():
         if outcome is not Outcome.UNCHANGED:
             changed_headers.add(number)
     applications = []
-    for row in rows:
+    application_positions: list[int] = []
+    for position, row in enumerate(rows):
         if row["invoice_number"]:
+            application_positions.append(position)
             applications.append(
                 {
                     "payment_id": header_result.objects[(row["number"],)].pk,
@@ -175,9 +220,18 @@ def _load_payments(spec, rows, resolver, actor, state) -> list[Outcome]:
                     "applied_on": row["received_on"],
                 }
             )
-    application_result = receivable_services.payment_applications_upsert(
-        rows=applications, actor=actor
-    )
+    try:
+        application_result = receivable_services.payment_applications_upsert(
+            rows=applications, actor=actor
+        )
+    except RowsRefused as error:
+        raise _refused(
+            spec,
+            rows,
+            error,
+            application_positions,
+            {"amount": "applied_amount", "invoice_id": "invoice_number"},
+        ) from error
     outcomes = []
     for row in rows:
         line = None

@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from revdesk.foundation.audit import audited_save
-from revdesk.foundation.bulk import UpsertResult, bulk_upsert
+from revdesk.foundation.bulk import (
+    Outcome,
+    RowRefusal,
+    RowsRefused,
+    UpsertResult,
+    bulk_upsert,
+    parent_loops,
+)
 from revdesk.foundation.scoping import may_see
 
 from .choices import Role
@@ -119,22 +126,61 @@ def _refuse_self_reference(rows: Sequence[Mapping[str, object]], model, ref: str
             raise ValidationError({ref: f"{row['code']} cannot be its own parent."})
 
 
+def _refuse_loops(
+    rows: Sequence[Mapping[str, object]], result: UpsertResult, model, ref: str, noun: str
+) -> None:
+    """After a batch is written: refuse any row that made its record its own ancestor through
+    records already saved (e.g. a customer made the parent of its own parent). The caller's
+    transaction rolls the batch back; the file's own loops are found by the importer first."""
+    ids = {
+        result.objects[(row["code"],)].pk: index
+        for index, row in enumerate(rows)
+        if row.get(ref) is not None and result.outcomes.get((row["code"],)) is not Outcome.UNCHANGED
+    }
+    loops = parent_loops(model=model, field=ref, ids=ids)
+    if not loops:
+        return
+    codes = dict(
+        model.objects.filter(pk__in={pk for loop in loops.values() for pk in loop}).values_list(
+            "pk", "code"
+        )
+    )
+    refusals = []
+    for pk, loop in loops.items():
+        row = rows[ids[pk]]
+        shown = " → ".join(codes[node] for node in loop)
+        refusals.append(
+            RowRefusal(
+                ids[pk],
+                ref,
+                codes[row[ref]],
+                f"a {noun} that is not below {row['code']}: {codes[row[ref]]} is already "
+                f"below {row['code']} in Revdesk, so this would make a loop ({shown})",
+            )
+        )
+    raise RowsRefused(sorted(refusals, key=lambda refusal: refusal.index))
+
+
 @transaction.atomic
 def territories_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Create or update territories by code; audited. A parent must already be saved."""
     _refuse_self_reference(rows, Territory, "parent_id")
-    return bulk_upsert(
+    result = bulk_upsert(
         model=Territory, key=("code",), rows=rows, fields=TERRITORY_IMPORT_FIELDS, actor=actor
     )
+    _refuse_loops(rows, result, Territory, "parent_id", "parent")
+    return result
 
 
 @transaction.atomic
 def payees_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Create or update payees by code (employee number); audited."""
     _refuse_self_reference(rows, Payee, "manager_id")
-    return bulk_upsert(
+    result = bulk_upsert(
         model=Payee, key=("code",), rows=rows, fields=PAYEE_IMPORT_FIELDS, actor=actor
     )
+    _refuse_loops(rows, result, Payee, "manager_id", "manager")
+    return result
 
 
 @transaction.atomic
@@ -153,6 +199,8 @@ def distributors_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> Upser
 def customers_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Create or update customers by code; audited. A parent must already be saved."""
     _refuse_self_reference(rows, Customer, "parent_id")
-    return bulk_upsert(
+    result = bulk_upsert(
         model=Customer, key=("code",), rows=rows, fields=CUSTOMER_IMPORT_FIELDS, actor=actor
     )
+    _refuse_loops(rows, result, Customer, "parent_id", "parent")
+    return result

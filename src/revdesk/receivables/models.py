@@ -4,6 +4,9 @@ An invoice's balance is kept by services (receivables.services) in Decimal, neve
 SQLite SQL (see docs/decisions/0002-money.md).
 """
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -13,7 +16,27 @@ from revdesk.foundation.models import BaseModel
 from revdesk.orders.models import Order
 from revdesk.parties.models import Customer
 
+from . import rules
 from .choices import InvoiceStatus, PaymentMethod
+
+
+def _settled(invoice_id: int | None, *, memo_id=None, application_id=None) -> tuple[Decimal, int]:
+    """What is paid and credited on an invoice as saved (Decimal, summed in Python, never SQL
+    SUM: see docs/decisions/0002-money.md) and how many entries, leaving one memo or
+    application out (the one being edited)."""
+    if invoice_id is None:
+        return Decimal(0), 0
+    applications = PaymentApplication.objects.filter(invoice_id=invoice_id)
+    memos = CreditMemo.objects.filter(invoice_id=invoice_id)
+    if application_id is not None:
+        applications = applications.exclude(pk=application_id)
+    if memo_id is not None:
+        memos = memos.exclude(pk=memo_id)
+    amounts = [
+        *applications.values_list("amount", flat=True),
+        *memos.values_list("amount", flat=True),
+    ]
+    return sum(amounts, Decimal(0)), len(amounts)
 
 
 class Invoice(BaseModel):
@@ -52,6 +75,25 @@ class Invoice(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("web:invoice_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if problem := rules.invoice_tax_problem(amount=self.amount, tax_amount=self.tax_amount):
+            errors["tax_amount"] = problem
+        if self.pk is not None:
+            settled, entries = _settled(self.pk)
+            if problem := rules.invoice_amount_problem(amount=self.amount, settled=settled):
+                errors["amount"] = problem
+            saved = Invoice.objects.filter(pk=self.pk).values_list("currency", flat=True).first()
+            if saved is not None and (
+                problem := rules.invoice_currency_problem(
+                    old=saved, new=self.currency, settled=settled, entries=entries
+                )
+            ):
+                errors["currency"] = problem
+        if errors:
+            raise ValidationError(errors)
+
 
 class CreditMemo(BaseModel):
     number = models.CharField(max_length=40, unique=True)
@@ -69,6 +111,30 @@ class CreditMemo(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def clean(self) -> None:
+        super().clean()
+        if self.invoice_id is None or self.amount is None:
+            return
+        invoice = self.invoice
+        errors: dict[str, str] = {}
+        if problem := rules.currency_match_problem(
+            what="credit memo",
+            currency=self.currency,
+            invoice_number=invoice.number,
+            invoice_currency=invoice.currency,
+        ):
+            errors["currency"] = problem
+        others, _ = _settled(invoice.pk, memo_id=self.pk)
+        if problem := rules.over_settled_problem(
+            invoice_number=invoice.number,
+            invoice_amount=invoice.amount,
+            others=others,
+            this=self.amount,
+        ):
+            errors["amount"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class Payment(BaseModel):
@@ -92,6 +158,21 @@ class Payment(BaseModel):
     def __str__(self) -> str:
         return self.number
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        for invoice_number, invoice_currency in self.applications.values_list(
+            "invoice__number", "invoice__currency"
+        ):
+            if problem := rules.currency_match_problem(
+                what="payment",
+                currency=self.currency,
+                invoice_number=invoice_number,
+                invoice_currency=invoice_currency,
+            ):
+                raise ValidationError({"currency": problem})
+
 
 class PaymentApplication(BaseModel):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="applications")
@@ -109,3 +190,27 @@ class PaymentApplication(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.payment.number} → {self.invoice.number}: {self.amount}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.invoice_id is None or self.payment_id is None or self.amount is None:
+            return
+        invoice = self.invoice
+        errors: dict[str, str] = {}
+        if problem := rules.currency_match_problem(
+            what="payment",
+            currency=self.payment.currency,
+            invoice_number=invoice.number,
+            invoice_currency=invoice.currency,
+        ):
+            errors["invoice"] = problem
+        others, _ = _settled(invoice.pk, application_id=self.pk)
+        if problem := rules.over_settled_problem(
+            invoice_number=invoice.number,
+            invoice_amount=invoice.amount,
+            others=others,
+            this=self.amount,
+        ):
+            errors["amount"] = problem
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,73 @@
+"""The rules that keep the receivables ledger whole, as plain functions.
+
+Each returns None when the rule holds, or what is wrong in plain words. The models' clean()
+(admin, web forms) and the bulk services (imports) both use them, so every way in refuses the
+same things with the same words:
+
+- an invoice's tax is part of its amount, so never more than the amount;
+- an invoice's amount never falls below what is already paid or credited on it;
+- an invoice's currency does not change once anything is paid or credited on it;
+- a payment application and a credit memo are in their invoice's currency;
+- payments applied plus credits never exceed the invoice's amount (no negative balance).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def money_text(value: Decimal) -> str:
+    """1357.83 -> '1,357.83', as people read money."""
+    return f"{value:,.2f}"
+
+
+def invoice_tax_problem(*, amount: Decimal | None, tax_amount: Decimal | None) -> str | None:
+    if amount is None or tax_amount is None or tax_amount <= amount:
+        return None
+    return (
+        f"a tax amount no more than the amount: tax {money_text(tax_amount)} is more than "
+        f"the amount {money_text(amount)} it is part of"
+    )
+
+
+def invoice_amount_problem(*, amount: Decimal | None, settled: Decimal) -> str | None:
+    if amount is None or amount >= settled:
+        return None
+    return (
+        f"amount {money_text(amount)} is less than the {money_text(settled)} already paid or "
+        "credited on this invoice"
+    )
+
+
+def invoice_currency_problem(*, old: str, new: str, settled: Decimal, entries: int) -> str | None:
+    if old == new or entries == 0:
+        return None
+    return (
+        f"the invoice's currency {old}: it cannot change to {new} once payments or credits "
+        f"are applied to it ({money_text(settled)} {old} already)"
+    )
+
+
+def currency_match_problem(
+    *, what: str, currency: str, invoice_number: str, invoice_currency: str
+) -> str | None:
+    if currency == invoice_currency:
+        return None
+    return (
+        f"a {what} in the invoice's currency: {what} is in {currency}, invoice "
+        f"{invoice_number} is in {invoice_currency}"
+    )
+
+
+def over_settled_problem(
+    *, invoice_number: str, invoice_amount: Decimal, others: Decimal, this: Decimal
+) -> str | None:
+    """others: what else is paid or credited on the invoice; this: what the row adds."""
+    if others + this <= invoice_amount:
+        return None
+    room = max(invoice_amount - others, Decimal(0))
+    return (
+        f"at most {money_text(room)} on invoice {invoice_number}: its amount is "
+        f"{money_text(invoice_amount)} and {money_text(others)} is paid or credited by the "
+        "rest (saved, or in the same file), so this would leave a negative balance"
+    )
