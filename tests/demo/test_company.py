@@ -1,4 +1,5 @@
-"""The demo company, built once for this module (60 customers), and what each role sees."""
+"""The demo company, built once for this module (60 customers, as of 29 November 2026), and what
+each role sees."""
 
 import datetime as dt
 from collections import defaultdict
@@ -11,7 +12,7 @@ from django.db import transaction
 from revdesk.catalog.models import BillingCode, FxRate, Product, ProductLine
 from revdesk.demo import data
 from revdesk.demo.generator import company_build, customers_for_scale
-from revdesk.demo.selectors import demo_logins
+from revdesk.demo.selectors import demo_build_read, demo_logins, demo_other_logins
 from revdesk.foundation.scoping import restrict
 from revdesk.orders.models import Order, OrderLine
 from revdesk.parties.models import (
@@ -25,6 +26,7 @@ from revdesk.parties.models import (
 from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
 
 CUSTOMERS = 60
+AS_OF = dt.date(2026, 11, 29)
 ZERO = Decimal("0.00")
 User = get_user_model()
 
@@ -33,7 +35,7 @@ User = get_user_model()
 def demo(django_db_setup, django_db_blocker):
     """Build once, roll back after the module (each test still runs in its own savepoint)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        summary = company_build(seed=11, customers=CUSTOMERS)
+        summary = company_build(seed=11, as_of=AS_OF, customers=CUSTOMERS)
         yield summary
         transaction.set_rollback(True)
 
@@ -113,18 +115,19 @@ def test_order_lines_add_up_and_hardware_invoices_match_their_order(demo, db):
         assert amount - tax == net[order_id]
 
 
-def test_nothing_happens_after_the_demo_today(demo, db):
-    today = data.TODAY
+def test_nothing_happens_after_the_as_of_date(demo, db):
+    today = AS_OF
     assert not Order.objects.filter(booked_on__gt=today).exists()
     assert not Invoice.objects.filter(issued_on__gt=today).exists()
     assert not CreditMemo.objects.filter(issued_on__gt=today).exists()
     assert not Payment.objects.filter(received_on__gt=today).exists()
     assert not PaymentApplication.objects.filter(applied_on__gt=today).exists()
-    assert Invoice.objects.filter(issued_on__lt=data.WINDOW_START).count() == 0
+    assert Invoice.objects.filter(issued_on__lt=dt.date(2025, 12, 1)).count() == 0
+    assert Order.objects.filter(booked_on=dt.date(2026, 11, 27)).exists()  # the last Friday
 
 
 def test_collections_has_real_work(demo, db):
-    overdue = Invoice.objects.filter(status="open", due_on__lt=data.TODAY)
+    overdue = Invoice.objects.filter(status="open", due_on__lt=AS_OF)
     assert overdue.count() >= 5
     short_paid = Invoice.objects.filter(status="open", applications__isnull=False).distinct()
     assert short_paid.exists()
@@ -143,6 +146,9 @@ def test_customers_have_hierarchies_currencies_and_requirements(demo, db):
     for parent in parents:
         assert 2 <= parent.children.count() <= 8
         assert parent.parent is None
+        names = list(parent.children.values_list("name", flat=True))
+        assert len(set(names)) == len(names), names
+        assert all(name.startswith(f"{parent.name} – ") for name in names)
     currencies = set(Customer.objects.values_list("currency", flat=True))
     assert len(currencies) >= 3
     assert currencies <= {"USD", "CAD", "EUR", "GBP"}
@@ -231,7 +237,7 @@ def test_every_demo_login_exists_and_signs_in(demo, users, client):
         "distributor",
     }
     assert expected <= set(users)
-    assert [row.username for row in demo_logins()] == [
+    assert [row.username for row in demo_logins(as_of=AS_OF)] == [
         "admin",
         "ops",
         "analyst",
@@ -290,3 +296,63 @@ def test_distributor_user_sees_its_orders_only(demo, users):
     assert orders.exists()
     assert set(orders.values_list("distributor", flat=True)) == {distributor.pk}
     assert orders.count() == Order.objects.filter(distributor=distributor).count()
+
+
+def test_the_build_records_its_date_and_seed(demo, db):
+    build = demo_build_read()
+    assert (build.as_of, build.seed, build.customers) == (AS_OF, 11, CUSTOMERS)
+    assert demo.as_of == AS_OF
+
+
+def test_subsidiary_names_stay_unique_when_cities_run_out():
+    import random
+
+    from revdesk.demo.generator import _branch
+
+    taken: set[str] = set()
+    rng = random.Random(1)
+    names = [_branch(rng, "CA", taken) for _ in range(9)]
+    assert sorted(names[:7]) == sorted(data.CITIES["CA"])
+    assert len(set(names)) == 9
+    assert all(name.endswith(" 2") for name in names[7:])
+
+
+def test_printed_figures_are_the_web_home_figures_on_the_as_of_date(demo, users):
+    from revdesk.web.selectors import collections_summary, orders_summary
+
+    year = dt.date(AS_OF.year, 1, 1)
+    seen = {row.username: row.sees for row in demo_logins(as_of=AS_OF)}
+    for name in ("lead", "collector", "collector2"):
+        home = collections_summary(user=users[name], today=AS_OF)
+        keys = restrict(Customer.objects.filter(is_key_account=True), users[name]).count()
+        owner = "their team's portfolio" if name == "lead" else "their portfolio"
+        assert seen[name] == (
+            f"{owner}: {home.customers:,} customers ({keys} key accounts), "
+            f"{home.overdue_invoices:,} overdue invoices"
+        )
+    for name, who in (("rep", "their own"), ("manager", "their team")):
+        payee = Payee.objects.get(user=users[name])
+        customers = restrict(Customer.objects.filter(is_active=True), users[name]).count()
+        orders = orders_summary(user=users[name], start=year, end=AS_OF).orders
+        assert (
+            seen[name]
+            == f"{who} ({payee.name}): {customers:,} customers, {orders:,} orders this year"
+        )
+    distributor = Distributor.objects.get(users__user=users["distributor"])
+    orders = orders_summary(user=users["distributor"], start=year, end=AS_OF).orders
+    assert seen["distributor"] == (
+        f"{distributor.name}: {orders:,} orders this year "
+        f"({Order.objects.filter(distributor=distributor).count():,} in all), "
+        f"{Invoice.objects.filter(order__distributor=distributor).count():,} invoices"
+    )
+    assert seen["admin"] == (
+        f"everything: {CUSTOMERS} customers, {Order.objects.count():,} orders, "
+        f"{Invoice.objects.count():,} invoices"
+    )
+
+
+def test_the_other_collectors_are_named(demo, users):
+    others = demo_other_logins()
+    assert len(others) == 5
+    assert not set(others) & {"lead", "collector", "collector2"}
+    assert len(users) == 9 + 5

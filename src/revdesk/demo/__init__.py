@@ -2,6 +2,7 @@
 
 Halden Power & Networks makes UPS, rack, PDU and thermal products, sells them through its own
 reps and about twenty distributors, and runs a fibre/Ethernet enterprise services line billed
-monthly. `revdesk.demo.generator.company_build` writes one year of its history (December 2025
-to the demo's fixed "today", 30 November 2026); the same seed always gives the same data.
+monthly. `revdesk.demo.generator.company_build` writes one year of its history, ending on the
+day it is built for (`as_of`, today by default); the same seed and the same as-of date always
+give the same data.
 """

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -23,6 +25,15 @@ def _scale(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"--scale must be more than 0, got {text!r}")
     return value
+
+
+def _as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--as-of wants a date written YYYY-MM-DD such as 2026-11-29, got {text!r}"
+        ) from None
 
 
 def _port(text: str) -> int:
@@ -54,8 +65,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo",
         help="build a realistic demo company in the database, print the logins and serve it",
         description="Creates (or reuses) the database, migrates it, generates a year of a "
-        "demo company's orders, invoices and payments (the same seed always gives the same "
-        "data), creates one login per role and serves the web app.",
+        "demo company's orders, invoices and payments ending on --as-of (the same seed and "
+        "the same date always give the same data), creates one login per role and serves the "
+        "web app.",
     )
     demo.add_argument(
         "--scale",
@@ -65,6 +77,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "10 work too)",
     )
     demo.add_argument("--seed", type=int, default=None, help="random seed (default 2026)")
+    demo.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the demo's today: the year of history ends on it (default: today's date, the "
+        "one the web app counts from)",
+    )
     demo.add_argument("--reset", action="store_true", help="empty the database and rebuild")
     demo.add_argument("--no-serve", action="store_true", help="build and stop; do not serve")
     demo.add_argument("--json", action="store_true", help="print a JSON summary instead")
@@ -126,6 +146,7 @@ def _database_label() -> str:
 
 def _demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
+    from django.utils import timezone
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -139,11 +160,22 @@ def _demo(args: argparse.Namespace) -> int:
 
     from . import data
     from .generator import DEFAULT_SEED, company_build, customers_for_scale
-    from .selectors import demo_company_exists, demo_fingerprint, demo_logins, table_counts
+    from .selectors import (
+        demo_build_read,
+        demo_company_exists,
+        demo_fingerprint,
+        demo_logins,
+        demo_other_logins,
+        table_counts,
+    )
 
     quiet = args.json
     console = Console(quiet=quiet)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 120  # CI logs and pipes: do not fold the login table at 80 columns
     seed = DEFAULT_SEED if args.seed is None else args.seed
+    today = timezone.localdate()
+    as_of = args.as_of or today
     console.print(f"Database: {_database_label()}")
     with console.status("Creating or upgrading the database…"):
         call_command("migrate", interactive=False, verbosity=0)
@@ -154,18 +186,40 @@ def _demo(args: argparse.Namespace) -> int:
     summary = None
     if demo_company_exists():
         counts = table_counts()
-        console.print(
-            f"The database already holds a company ({counts['Customer']:,} customers, "
-            f"{counts['Invoice']:,} invoices): reusing it. Use --reset to rebuild it."
-        )
-        if args.seed is not None or args.scale != 1.0:
-            console.print("[yellow]--seed and --scale only apply when the company is built.[/]")
+        build = demo_build_read()
+        if build is None:
+            console.print(
+                f"The database already holds a company ({counts['Customer']:,} customers, "
+                f"{counts['Invoice']:,} invoices): reusing it. Use --reset to rebuild it."
+            )
+        else:
+            as_of = build.as_of
+            console.print(
+                f"Reusing the demo company built for {_day(as_of)} with seed {build.seed} "
+                f"({counts['Customer']:,} customers, {counts['Invoice']:,} invoices). "
+                "Use --reset to rebuild it."
+            )
+            if as_of != today:
+                console.print(
+                    f"[yellow]Its history ends on {_day(as_of)} but today is {_day(today)}: "
+                    "the web app counts from today, so its figures differ from the ones below. "
+                    "`revdesk demo --reset` builds a year ending today.[/]"
+                )
+        if args.seed is not None or args.scale != 1.0 or args.as_of is not None:
+            console.print(
+                "[yellow]--seed, --scale and --as-of only apply when the company is built.[/]"
+            )
     else:
         customers = customers_for_scale(args.scale)
         console.print(
             f"Building {data.COMPANY_NAME}: {customers:,} customers, seed {seed}, "
-            f"today is {data.TODAY:%d %B %Y}."
+            f"a year of history ending on {_day(as_of)}."
         )
+        if as_of != today:
+            console.print(
+                f"[yellow]The web app counts from today ({_day(today)}), not from "
+                f"{_day(as_of)}: its overdue and this-month figures will differ.[/]"
+            )
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description:<38}"),
@@ -176,12 +230,13 @@ def _demo(args: argparse.Namespace) -> int:
             disable=quiet,
         ) as progress:
             reporter = _RichReporter(progress)
-            summary = company_build(seed=seed, scale=args.scale, reporter=reporter)
+            summary = company_build(seed=seed, as_of=as_of, scale=args.scale, reporter=reporter)
             reporter.finish()
         counts = summary.counts
         console.print(f"Built in {summary.seconds:.1f} s.")
 
-    logins = demo_logins()
+    logins = demo_logins(as_of=as_of)
+    others = demo_other_logins()
     if quiet:
         print(
             json.dumps(
@@ -189,6 +244,7 @@ def _demo(args: argparse.Namespace) -> int:
                     "database": _database_label(),
                     "built": summary is not None,
                     "seed": summary.seed if summary else None,
+                    "as_of": as_of.isoformat(),
                     "scale": summary.scale if summary else None,
                     "seconds": round(summary.seconds, 2) if summary else None,
                     "counts": counts,
@@ -198,6 +254,7 @@ def _demo(args: argparse.Namespace) -> int:
                         {"username": row.username, "role": row.role, "sees": row.sees}
                         for row in logins
                     ],
+                    "more_collectors": others,
                 },
                 indent=2,
             )
@@ -210,20 +267,39 @@ def _demo(args: argparse.Namespace) -> int:
             rows.add_row(name, f"{count:,}")
         console.print(rows)
         table = Table(
-            title=f"Demo logins (password for all: {data.DEMO_PASSWORD})",
+            title=f"Demo logins, one per role (password for all: {data.DEMO_PASSWORD})",
             show_header=True,
             header_style="bold",
         )
         table.add_column("username", style="bold cyan")
-        table.add_column("password")
         table.add_column("role")
-        table.add_column("what they see", overflow="fold")
+        table.add_column(f"what they see on {_day(as_of)}", overflow="fold")
         for row in logins:
-            table.add_row(row.username, data.DEMO_PASSWORD, row.role, row.sees)
+            table.add_row(row.username, row.role, row.sees)
         console.print(table)
+        if others:
+            console.print(
+                f"{len(others)} more collectors ({', '.join(others)}) have the same password."
+            )
+        shown = f"[{args.host}]" if ":" in args.host else args.host
+        url = f"http://{shown}:{args.port}"
+        start = "Run `revdesk serve`, then open" if args.no_serve else "Open"
+        console.print(
+            "\n[bold]Next:[/]\n"
+            f"  • {start} {url}/ and sign in as one of the users above.\n"
+            f"  • The API and its docs are at {url}/api/docs; create a token with "
+            "`revdesk token create USER`.\n"
+            "  • Import your own data with `revdesk import KIND FILE` "
+            "(see docs/guide/importing.md).",
+            highlight=False,
+        )
     if args.no_serve:
         return 0
     return serve(host=args.host, port=args.port, console=console, worker=not args.no_worker)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _serve(args: argparse.Namespace) -> int:

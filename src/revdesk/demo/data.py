@@ -11,16 +11,52 @@ from dataclasses import dataclass
 COMPANY_NAME = "Halden Power & Networks"
 EMAIL_DOMAIN = "halden.example"
 
-TODAY = dt.date(2026, 11, 30)
-"""The demo's fixed "today": a year of history ends here, whatever the clock says."""
 
-WINDOW_START = dt.date(2025, 12, 1)
-"""First day of the demo year: orders, invoices and payments fall in [WINDOW_START, TODAY]."""
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after day's month."""
+    years, month = divmod(day.month - 1 + months, 12)
+    return dt.date(day.year + years, month + 1, 1)
 
-SERVICE_BASE_START = dt.date(2022, 9, 1)
-"""Circuits installed before the demo year were booked from here (36-month terms renew)."""
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """Every date of the demo, counted from the day it is built for (`as_of`, its "today").
+
+    The year of history runs from the first day of the month eleven months before as_of's
+    month up to as_of itself (1 December 2025 to 29 November 2026 for as_of 29 November 2026);
+    nothing is dated after as_of.
+    """
+
+    as_of: dt.date
+
+    @property
+    def window_start(self) -> dt.date:
+        """First day of the demo year: orders, invoices and payments fall in [this, as_of]."""
+        return add_months(self.as_of, -11)
+
+    @property
+    def service_base_start(self) -> dt.date:
+        """Circuits installed before the demo year were booked from here (36-month terms)."""
+        return add_months(self.window_start, -39)
+
+    @property
+    def move_date(self) -> dt.date:
+        """Three reps change territory on this day (seven months into the demo year)."""
+        return add_months(self.window_start, 7)
+
+    @property
+    def plan_years(self) -> tuple[tuple[int, dt.date, dt.date], ...]:
+        """Commission plan years: last calendar year and this one."""
+        return tuple(
+            (year, dt.date(year, 1, 1), dt.date(year, 12, 31))
+            for year in (self.as_of.year - 1, self.as_of.year)
+        )
+
 
 DEMO_PASSWORD = "halden-demo-2026"
+
+BUILD_RECORD_KEY = "demo_company"
+"""Marks the one change record that says which day and seed the demo was built for."""
 
 # --- catalogue -------------------------------------------------------------------------------
 
@@ -523,7 +559,7 @@ BUNDLE_WEIGHTS = (40, 25, 22, 13)
 # --- currencies and tax ---------------------------------------------------------------------
 
 FX_START = {"CAD": "0.7180", "EUR": "1.0840", "GBP": "1.2710"}
-"""One unit of the currency in USD on 1 December 2025; later months walk from here."""
+"""One unit of the currency in USD on the first day of the demo year; later months walk on."""
 
 COUNTRY_CURRENCY = {
     "US": "USD",
@@ -641,12 +677,6 @@ TERRITORY_MOVES = (
     ("US-SE", "US-TX", 2),
     ("CA-WEST", "US-NW", 1),
     ("US-MA", "US-NE", 2),
-)
-MOVE_DATE = dt.date(2026, 7, 1)
-
-PLAN_YEARS = (
-    (2025, dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
-    (2026, dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
 )
 
 # --- distributors ---------------------------------------------------------------------------

@@ -4,8 +4,9 @@
 sales organisation (territories, payees, reporting lines, territory and plan assignments),
 distributors, customers with hierarchies, a year of orders, invoices, credit memos and payments,
 and one login per role. Everything random comes from `random.Random` and Faker seeded from the
-seed and the stage name, and every date is relative to the demo's fixed today (data.TODAY), so
-the same seed gives the same rows (only the created_at timestamps and database ids differ).
+seed and the stage name, and every date is counted from the day the company is built for
+(`as_of`, the demo's "today": data.DemoCalendar), so the same seed and the same as-of date give
+the same rows (only the created_at timestamps and database ids differ).
 
 It is system-generated data, not a person's change, so it is written with bulk_create and no
 change records. Money is Decimal throughout; invoice balances are amount − applications −
@@ -25,6 +26,7 @@ from typing import Protocol
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from revdesk.catalog.models import (
@@ -36,7 +38,9 @@ from revdesk.catalog.models import (
     ProductLine,
 )
 from revdesk.engine.money import ZERO, round_money
+from revdesk.foundation.audit import change_record_create
 from revdesk.foundation.context import acting_as
+from revdesk.foundation.models import ChangeAction
 from revdesk.orders.choices import OrderChannel, OrderStatus, OrderType
 from revdesk.orders.models import Order, OrderLine
 from revdesk.parties.choices import PayeeKind, Role, Segment, TerritoryRole
@@ -61,6 +65,7 @@ DEFAULT_SEED = 2026
 HUNDRED = Decimal(100)
 
 COLLECTOR_USERNAMES = ("collector", "collector2", "lead")
+OTHER_ROLE_USERNAMES = ("admin", "ops", "analyst", "manager", "rep", "distributor")
 EXTRA_COLLECTORS = 5
 
 
@@ -83,6 +88,7 @@ class _Silent:
 @dataclass
 class DemoSummary:
     seed: int
+    as_of: dt.date
     scale: float
     customers: int
     counts: dict[str, int]
@@ -93,10 +99,7 @@ class DemoSummary:
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month `months` after day's month."""
-    years, month = divmod(day.month - 1 + months, 12)
-    return dt.date(day.year + years, month + 1, 1)
+add_months = data.add_months
 
 
 def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -180,12 +183,14 @@ class _Bill:
 
 
 class _Company:
-    def __init__(self, *, seed: int, customers: int, reporter: Reporter) -> None:
+    def __init__(self, *, seed: int, as_of: dt.date, customers: int, reporter: Reporter) -> None:
         self.seed = seed
+        self.calendar = data.DemoCalendar(as_of)
+        self.today = as_of
         self.customer_count = customers
         self.reporter = reporter
         self._fakers: dict[str, Faker] = {}
-        self.months = month_starts(data.WINDOW_START, data.TODAY)
+        self.months = month_starts(self.calendar.window_start, self.today)
 
     def rng(self, stage: str) -> random.Random:
         return random.Random(f"revdesk-demo:{self.seed}:{stage}")
@@ -205,7 +210,7 @@ class _Company:
 
     def reference(self) -> None:
         rng = self.rng("reference")
-        self.reporter.stage("Catalogue and FX rates", len(data.PRODUCTS) + 4)
+        self.reporter.stage("Products, price lists and FX rates", len(data.PRODUCTS))
         rates: list[FxRate] = []
         self.fx: dict[tuple[str, dt.date], Decimal] = {}
         for currency, start in data.FX_START.items():
@@ -236,7 +241,6 @@ class _Company:
             ]
         )
         self.billing_codes = {code.code: code for code in codes}
-        self.reporter.advance(2)
         recurring = {c for c, _, r, _, _ in data.BILLING_CODES if r}
         products = Product.objects.bulk_create(
             [
@@ -262,10 +266,10 @@ class _Company:
         price_lists, items = [], []
         for currency in ("USD", "CAD", "EUR", "GBP"):
             price_list = PriceList(
-                code=f"LIST-{currency}-2026",
-                name=f"{currency} list prices 2026",
+                code=f"LIST-{currency}-{self.today.year}",
+                name=f"{currency} list prices {self.today.year}",
                 currency=currency,
-                valid_from=data.WINDOW_START,
+                valid_from=self.calendar.window_start,
             )
             price_lists.append(price_list)
             for spec in data.PRODUCTS:
@@ -273,7 +277,7 @@ class _Company:
                 if currency == "USD":
                     price = usd
                 else:
-                    local = usd / self.fx[currency, data.WINDOW_START]
+                    local = usd / self.fx[currency, self.calendar.window_start]
                     price = ((local / 5).to_integral_value(rounding="ROUND_CEILING") * 5).quantize(
                         Decimal("0.01")
                     )
@@ -286,7 +290,7 @@ class _Company:
                 for pl, sku, price in items
             ]
         )
-        self.reporter.advance(2)
+        self.price_lists = {price_list.currency: price_list for price_list in price_lists}
 
         self.hardware_by_line: dict[str, dict[str, list[str]]] = defaultdict(
             lambda: defaultdict(list)
@@ -303,7 +307,11 @@ class _Company:
     def organisation(self) -> None:
         rng = self.rng("organisation")
         total_reps = sum(n for *_, ts in data.REGIONS for *_, n in ts)
-        self.reporter.stage("Sales organisation and distributors", total_reps + 20)
+        people = 1 + len(data.REGIONS) + 1 + total_reps + len(data.SERVICE_SPECIALISTS)
+        self.reporter.stage(
+            "Sales people, distributors, collectors",
+            people + len(data.DISTRIBUTORS) + len(COLLECTOR_USERNAMES) + EXTRA_COLLECTORS,
+        )
         regions, territories = [], []
         for code, name, _, _ in data.REGIONS:
             regions.append(Territory(code=code, name=name))
@@ -326,7 +334,7 @@ class _Company:
 
         def payee(locale: str, kind: str, manager: Payee | None) -> Payee:
             first, last = self._person(locale)
-            hired = data.WINDOW_START - dt.timedelta(days=rng.randint(400, 5000))
+            hired = self.calendar.window_start - dt.timedelta(days=rng.randint(400, 5000))
             person = Payee(
                 code=f"E{next(number)}",
                 name=f"{first} {last}",
@@ -337,6 +345,7 @@ class _Company:
                 hired_on=hired,
             )
             payees.append(person)
+            self.reporter.advance()
             return person
 
         director = payee("en_US", PayeeKind.DIRECTOR, None)
@@ -359,19 +368,18 @@ class _Company:
                         # Their manager is the one of the region they move to.
                         person.manager = self.managers[self.region_of[rep.moves_to]]
                     self.reps.append(rep)
-                    self.reporter.advance()
         self.specialists: dict[str, Payee] = {}
         for region, locale in data.SERVICE_SPECIALISTS:
             self.specialists[region] = payee(locale, PayeeKind.SALES_REP, services_manager)
         Payee.objects.bulk_create([r.payee for r in self.reps] + list(self.specialists.values()))
         self.payees = payees
 
-        start_2025 = data.PLAN_YEARS[0][1]
+        first_plan_day = self.calendar.plan_years[0][1]
         assignments: list[TerritoryAssignment] = []
         for region, manager in self.managers.items():
             assignments.append(
                 TerritoryAssignment(
-                    payee=manager, territory=self.territories[region], valid_from=start_2025
+                    payee=manager, territory=self.territories[region], valid_from=first_plan_day
                 )
             )
         for rep in self.reps:
@@ -380,15 +388,15 @@ class _Company:
                     TerritoryAssignment(
                         payee=rep.payee,
                         territory=self.territories[rep.territory],
-                        valid_from=start_2025,
-                        valid_to=data.MOVE_DATE - dt.timedelta(days=1),
+                        valid_from=first_plan_day,
+                        valid_to=self.calendar.move_date - dt.timedelta(days=1),
                     )
                 )
                 assignments.append(
                     TerritoryAssignment(
                         payee=rep.payee,
                         territory=self.territories[rep.moves_to],
-                        valid_from=data.MOVE_DATE,
+                        valid_from=self.calendar.move_date,
                     )
                 )
             else:
@@ -396,7 +404,7 @@ class _Company:
                     TerritoryAssignment(
                         payee=rep.payee,
                         territory=self.territories[rep.territory],
-                        valid_from=start_2025,
+                        valid_from=first_plan_day,
                     )
                 )
         for region, specialist in self.specialists.items():
@@ -405,7 +413,7 @@ class _Company:
                     payee=specialist,
                     territory=self.territories[region],
                     role=TerritoryRole.OVERLAY,
-                    valid_from=start_2025,
+                    valid_from=first_plan_day,
                 )
             )
         TerritoryAssignment.objects.bulk_create(assignments)
@@ -413,7 +421,7 @@ class _Company:
         plans: list[PlanAssignment] = []
         specialist_ids = {p.pk for p in self.specialists.values()}
         for person in payees:
-            for year, start, end in data.PLAN_YEARS:
+            for year, start, end in self.calendar.plan_years:
                 if person.kind == PayeeKind.DIRECTOR:
                     plan = f"DIR-{year}"
                 elif person.kind == PayeeKind.MANAGER:
@@ -440,15 +448,12 @@ class _Company:
             ]
         )
         self.distributor_weight = {code: w for code, _, _, w in data.DISTRIBUTORS}
-        self.reporter.advance(10)
+        self.reporter.advance(len(self.distributors))
 
         # Collectors exist before customers: each customer names its collector.
         self.password_hash = make_password(data.DEMO_PASSWORD)
         self.users: dict[str, object] = {}
         self.user_roles: dict[str, str] = {}
-        self._user("admin", [Role.ADMIN], "en_US")
-        self._user("ops", [Role.SALES_OPERATIONS], "en_US")
-        self._user("analyst", [Role.COMMISSIONS_ANALYST], "en_US")
         lead = self._user("lead", [Role.SENIOR_COLLECTOR], "en_US")
         self.collectors = [
             self._user("collector", [Role.COLLECTOR], "en_US", team_lead=lead),
@@ -463,7 +468,6 @@ class _Company:
             self.collectors.append(
                 self._user(username, [Role.COLLECTOR], "en_US", team_lead=lead, name=(first, last))
             )
-        self.reporter.advance(10)
 
     def _user(self, username, roles, locale, *, name=None, **links):
         first, last = name or self._person(locale)
@@ -481,6 +485,7 @@ class _Company:
         user.save(update_fields=["password"])
         self.users[username] = user
         self.user_roles[username] = ", ".join(Role(r).label for r in roles)
+        self.reporter.advance()
         return user
 
     # -- customers -----------------------------------------------------------------------------
@@ -520,15 +525,17 @@ class _Company:
         def rep_timeline(territory: str) -> list[tuple[dt.date, Payee]]:
             owners = reps_by_territory[territory]
             first = rng.choice(owners)
-            timeline = [(data.WINDOW_START, first.payee)]
+            timeline = [(self.calendar.window_start, first.payee)]
             if first.moves_to:  # handed over to a colleague who stays
                 stayers = [r for r in owners if not r.moves_to] or owners
-                timeline.append((data.MOVE_DATE, rng.choice(stayers).payee))
+                timeline.append((self.calendar.move_date, rng.choice(stayers).payee))
             else:
                 newcomers = [r for r in self.reps if r.moves_to == territory]
                 if newcomers and rng.random() < 1 / (len(owners) + 1):
-                    timeline.append((data.MOVE_DATE, newcomers[0].payee))
+                    timeline.append((self.calendar.move_date, newcomers[0].payee))
             return timeline
+
+        taken: dict[int, set[str]] = defaultdict(set)  # branch names used in each family
 
         def account(
             parent: _Account | None, base: str, country: str, segment: str, key: bool
@@ -541,7 +548,7 @@ class _Company:
                 legal = "" if segment == Segment.PUBLIC_SECTOR else _legal_suffix(rng, country)
                 name = f"{base} {suffix}{legal}"
             else:
-                name = f"{parent.customer.name} – {rng.choice(data.CITIES[country])}"
+                name = f"{parent.customer.name} – {_branch(rng, country, taken[id(parent)])}"
             terms = rng.choice(
                 (45, 60, 60, 30) if segment == "enterprise" else (30, 30, 30, 45, 60)
             )
@@ -663,11 +670,11 @@ class _Company:
 
     def orders(self) -> None:
         rng = self.rng("orders")
-        self.reporter.stage("Orders (hardware and services)", len(self.accounts))
+        self.reporter.stage("Orders, customer by customer", len(self.accounts))
         self.order_rows: list[tuple[Order, list[OrderLine]]] = []
         self.hardware_bills: list[tuple[Order, dt.date, Decimal, _Account]] = []
         self.service_units: list[tuple[Order, _Account, dt.date, dt.date, Decimal, Decimal]] = []
-        window_days = (data.TODAY - data.WINDOW_START).days
+        window_days = (self.today - self.calendar.window_start).days
         for acc in self.accounts:
             self._hardware_orders(rng, acc, window_days)
             self._service_orders(rng, acc)
@@ -724,7 +731,8 @@ class _Company:
         tiers = data.SEGMENT_TIERS[segment]
         for _ in range(rng.randint(max(1, base // 2), base * 3 // 2)):
             booked = _weekday(
-                data.WINDOW_START + dt.timedelta(days=rng.randint(0, window_days)), data.TODAY
+                self.calendar.window_start + dt.timedelta(days=rng.randint(0, window_days)),
+                self.today,
             )
             distributor = acc.distributor if acc.distributor and rng.random() < 0.8 else None
             order_type = rng.choices(
@@ -734,9 +742,9 @@ class _Company:
             invoiced_on = _weekday(booked + dt.timedelta(days=lag))
             if rng.random() < 0.025:
                 status = OrderStatus.CANCELLED
-            elif invoiced_on <= data.TODAY:
+            elif invoiced_on <= self.today:
                 status = OrderStatus.COMPLETED
-            elif (data.TODAY - booked).days < 3:
+            elif (self.today - booked).days < 3:
                 status = OrderStatus.SUBMITTED
             else:
                 status = rng.choice((OrderStatus.APPROVED, OrderStatus.IN_FULFILMENT))
@@ -779,10 +787,12 @@ class _Company:
         if rng.random() >= chance.get(customer.segment, 0):
             return
         specialist = self.specialists[acc.region]
-        span = (data.TODAY - dt.timedelta(days=20) - data.SERVICE_BASE_START).days
+        span = (self.today - dt.timedelta(days=20) - self.calendar.service_base_start).days
         booked_days = sorted(rng.randint(0, span) for _ in range(rng.randint(1, 3)))
         for position, offset in enumerate(booked_days):
-            booked = _weekday(data.SERVICE_BASE_START + dt.timedelta(days=offset), data.TODAY)
+            booked = _weekday(
+                self.calendar.service_base_start + dt.timedelta(days=offset), self.today
+            )
             sku = rng.choice(self.service_skus)
             discount = rng.randint(0, 20)
             mrc = self._price(acc, sku, discount)
@@ -792,7 +802,7 @@ class _Company:
                 acc,
                 booked_on=booked,
                 order_type=OrderType.NEW if position == 0 else OrderType.ADD,
-                status=_service_status(rng, activated),
+                status=_service_status(rng, activated, self.today),
                 sales_rep=specialist,
                 rng=rng,
             )
@@ -817,16 +827,18 @@ class _Company:
                 follow_up = (kind, term_end - dt.timedelta(days=rng.randint(10, 45)))
             elif start <= last_month and rng.random() < 0.12:
                 upgrade = self.specs[sku].upgrade
-                day = max(start, data.WINDOW_START) + dt.timedelta(days=rng.randint(0, 300))
-                if day < data.TODAY - dt.timedelta(days=45):
+                day = max(start, self.calendar.window_start) + dt.timedelta(
+                    days=rng.randint(0, 300)
+                )
+                if day < self.today - dt.timedelta(days=45):
                     kind = OrderType.CHANGE if upgrade else OrderType.DISCONNECT
-                    follow_up = (kind, _weekday(day, data.TODAY))
+                    follow_up = (kind, _weekday(day, self.today))
                     end = add_months(day + dt.timedelta(days=rng.randint(20, 40)), 1)
             self.service_units.append((order, acc, start, min(end, term_end), mrc, install))
             if follow_up is None:
                 return
             kind, booked = follow_up
-            booked = _weekday(booked, data.TODAY)
+            booked = _weekday(booked, self.today)
             if kind == OrderType.DISCONNECT:
                 disconnect, lines = self._order(
                     acc,
@@ -853,7 +865,7 @@ class _Company:
                 acc,
                 booked_on=booked,
                 order_type=kind,
-                status=OrderStatus.COMPLETED if start <= data.TODAY else OrderStatus.APPROVED,
+                status=OrderStatus.COMPLETED if start <= self.today else OrderStatus.APPROVED,
                 sales_rep=specialist,
                 rng=rng,
             )
@@ -865,7 +877,7 @@ class _Company:
 
     def invoices(self) -> None:
         self.reporter.stage(
-            "Invoices and credit memos", len(self.hardware_bills) + len(self.service_units)
+            "Invoices, order by order", len(self.hardware_bills) + len(self.service_units)
         )
         bills: list[_Bill] = []
 
@@ -906,7 +918,7 @@ class _Company:
             if rng.random() >= (0.025 if item.is_service else 0.05):
                 continue
             issued = _weekday(invoice.issued_on + dt.timedelta(days=rng.randint(5, 40)))
-            if issued > data.TODAY:
+            if issued > self.today:
                 continue
             reasons = (
                 data.CREDIT_REASONS_SERVICE if item.is_service else data.CREDIT_REASONS_HARDWARE
@@ -937,7 +949,7 @@ class _Company:
 
     def payments(self) -> None:
         rng = self.rng("payments")
-        self.reporter.stage("Payments and cash application", len(self.bills))
+        self.reporter.stage("Payments, invoice by invoice", len(self.bills))
         # (payer account, received day, batch?) -> [(bill, amount, note)]
         receipts: dict[tuple[int, dt.date, int], list[tuple[_Bill, Decimal, str]]] = {}
         payer_of: dict[int, _Account] = {}
@@ -970,7 +982,7 @@ class _Company:
             if payer.batch_weekday is not None:
                 day += dt.timedelta(days=(payer.batch_weekday - day.weekday()) % 7)
             day = _weekday(day)
-            if disputed or day > data.TODAY:
+            if disputed or day > self.today:
                 continue
             paid, note = open_amount, ""
             if (acc.profile == "short" and rng.random() < 0.35) or rng.random() < 0.015:
@@ -1015,7 +1027,7 @@ class _Company:
             )
             applications = []
             for item, amount, _ in items:
-                applied_on = min(day + dt.timedelta(days=rng.randint(0, 2)), data.TODAY)
+                applied_on = min(day + dt.timedelta(days=rng.randint(0, 2)), self.today)
                 applications.append(
                     PaymentApplication(
                         payment=payment, invoice=item.invoice, amount=amount, applied_on=applied_on
@@ -1029,12 +1041,12 @@ class _Company:
         open_bills = [
             b
             for b in self.bills
-            if b.invoice.amount - b.credits - b.applied > ZERO and b.invoice.due_on < data.TODAY
+            if b.invoice.amount - b.credits - b.applied > ZERO and b.invoice.due_on < self.today
         ]
         for item in rng.sample(open_bills, min(len(open_bills), max(2, len(self.accounts) // 25))):
             balance = item.invoice.amount - item.credits - item.applied
             identified = rng.random() < 0.75
-            day = _weekday(data.TODAY - dt.timedelta(days=rng.randint(1, 20)), data.TODAY)
+            day = _weekday(self.today - dt.timedelta(days=rng.randint(1, 20)), self.today)
             name = _ascii(item.account.customer.name).upper()[:24]
             payments.append(
                 (
@@ -1063,7 +1075,7 @@ class _Company:
     # -- write ---------------------------------------------------------------------------------
 
     def write_ledger(self) -> None:
-        self.reporter.stage("Writing the ledger", 4)
+        self.reporter.stage("Writing the ledger, step by step", 4)
         for item in self.bills:
             invoice = item.invoice
             invoice.balance = invoice.amount - item.credits - item.applied
@@ -1081,8 +1093,12 @@ class _Company:
         self.reporter.advance()
 
     def role_users(self) -> None:
-        """The manager, rep and distributor logins, on the parties with the most to show."""
-        self.reporter.stage("Demo users", 3)
+        """Logins for the roles other than collections (manager, rep and distributor on the
+        parties with the most to show)."""
+        self.reporter.stage("Logins for the other roles", len(OTHER_ROLE_USERNAMES))
+        self._user("admin", [Role.ADMIN], "en_US")
+        self._user("ops", [Role.SALES_OPERATIONS], "en_US")
+        self._user("analyst", [Role.COMMISSIONS_ANALYST], "en_US")
         direct_customers: dict[int, int] = defaultdict(int)
         for acc in self.accounts:
             direct_customers[acc.customer.sales_rep.pk] += 1
@@ -1090,9 +1106,7 @@ class _Company:
         candidates = [r for r in self.reps if r.region == "NA-EAST" and not r.moves_to]
         rep = max(candidates, key=lambda r: (direct_customers[r.payee.pk], -r.payee.pk))
         self._user("manager", [Role.MANAGER], "en_US", payee=east, name=_split(east.name))
-        self.reporter.advance()
         self._user("rep", [Role.SALES_REP], "en_US", payee=rep.payee, name=_split(rep.payee.name))
-        self.reporter.advance()
         orders_by_distributor: dict[str, int] = defaultdict(int)
         for order, _ in self.order_rows:
             if order.distributor is not None:
@@ -1102,12 +1116,40 @@ class _Company:
             key=lambda d: (orders_by_distributor[d.code], d.code),
         )
         self._user("distributor", [Role.DISTRIBUTOR_USER], "en_US", distributor=best)
-        self.reporter.advance()
+
+    def build_record(self) -> None:
+        """One change record saying what the demo was built for (read by demo_build_read)."""
+        change_record_create(
+            actor=None,
+            action=ChangeAction.CREATE,
+            instance=self.price_lists["USD"],
+            after={
+                data.BUILD_RECORD_KEY: data.COMPANY_NAME,
+                "as_of": self.today.isoformat(),
+                "seed": self.seed,
+                "customers": self.customer_count,
+            },
+        )
 
 
 def _split(name: str) -> tuple[str, str]:
     first, _, last = name.partition(" ")
     return first, last
+
+
+def _branch(rng: random.Random, country: str, taken: set[str]) -> str:
+    """A city for a subsidiary's name that no sibling uses yet ("Toronto 2" once all are)."""
+    cities = data.CITIES[country]
+    free = [city for city in cities if city not in taken]
+    if free:
+        name = rng.choice(free)
+    else:
+        city, number = rng.choice(cities), 2
+        while f"{city} {number}" in taken:
+            number += 1
+        name = f"{city} {number}"
+    taken.add(name)
+    return name
 
 
 def _legal_suffix(rng: random.Random, country: str) -> str:
@@ -1138,8 +1180,8 @@ def _quantity(rng: random.Random, spec: data.ProductSpec) -> int:
     return 1
 
 
-def _service_status(rng: random.Random, activated: dt.date) -> str:
-    if activated <= data.TODAY:
+def _service_status(rng: random.Random, activated: dt.date, today: dt.date) -> str:
+    if activated <= today:
         return OrderStatus.COMPLETED
     return rng.choice((OrderStatus.APPROVED, OrderStatus.IN_FULFILMENT))
 
@@ -1153,6 +1195,7 @@ def customers_for_scale(scale: float) -> int:
 def company_build(
     *,
     seed: int = DEFAULT_SEED,
+    as_of: dt.date | None = None,
     scale: float = 1.0,
     customers: int | None = None,
     reporter: Reporter | None = None,
@@ -1160,13 +1203,17 @@ def company_build(
     """Write the demo company into an empty database, in one transaction.
 
     `scale` multiplies customers (500 at scale 1) and with them orders, invoices and payments;
-    `customers` sets the number directly (tests use a few dozen).
+    `customers` sets the number directly (tests use a few dozen). `as_of` is the demo's
+    "today" (default: today on the local clock, as the web app counts): the year of history
+    ends on it and nothing is dated after it.
     """
     started = time.perf_counter()
     count = customers if customers is not None else customers_for_scale(scale)
     if count < 10:
         raise ValueError(f"the demo needs at least 10 customers, got {count}")
-    company = _Company(seed=seed, customers=count, reporter=reporter or _Silent())
+    if as_of is None:
+        as_of = timezone.localdate()
+    company = _Company(seed=seed, as_of=as_of, customers=count, reporter=reporter or _Silent())
     with transaction.atomic(), acting_as(None, "demo"):
         company.reference()
         company.organisation()
@@ -1176,10 +1223,12 @@ def company_build(
         company.payments()
         company.write_ledger()
         company.role_users()
+        company.build_record()
     from .selectors import table_counts
 
     return DemoSummary(
         seed=seed,
+        as_of=as_of,
         scale=scale,
         customers=count,
         counts=table_counts(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
@@ -16,8 +17,11 @@ from revdesk.catalog.models import (
     Product,
     ProductLine,
 )
+from revdesk.foundation.models import ChangeAction, ChangeRecord
 from revdesk.foundation.scoping import restrict, viewer_for
+from revdesk.orders.choices import OrderStatus
 from revdesk.orders.models import Order, OrderLine
+from revdesk.parties.choices import Role
 from revdesk.parties.models import (
     BillingContact,
     Customer,
@@ -28,6 +32,7 @@ from revdesk.parties.models import (
     TerritoryAssignment,
     UserProfile,
 )
+from revdesk.receivables.choices import InvoiceStatus
 from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
 
 from . import data
@@ -165,6 +170,30 @@ def demo_company_exists() -> bool:
 
 
 @dataclass(frozen=True)
+class DemoBuild:
+    """What the demo company in the database was built for."""
+
+    as_of: dt.date
+    seed: int
+    customers: int
+
+
+def demo_build_read() -> DemoBuild | None:
+    """The as-of date and seed the demo was built for (None if the data came from elsewhere)."""
+    records = ChangeRecord.objects.filter(source="demo", action=ChangeAction.CREATE).order_by(
+        "-time", "-id"
+    )
+    for after in records.values_list("after", flat=True):
+        if isinstance(after, dict) and data.BUILD_RECORD_KEY in after:
+            return DemoBuild(
+                as_of=dt.date.fromisoformat(after["as_of"]),
+                seed=int(after["seed"]),
+                customers=int(after["customers"]),
+            )
+    return None
+
+
+@dataclass(frozen=True)
 class DemoLogin:
     username: str
     role: str
@@ -184,34 +213,55 @@ DEMO_LOGINS = (
 )
 
 
-def demo_logins() -> list[DemoLogin]:
-    """Each demo login that exists, with what `restrict` lets it see (counted live)."""
+def demo_logins(*, as_of: dt.date) -> list[DemoLogin]:
+    """Each demo login that exists, with what `restrict` lets it see on as_of (counted live).
+
+    The figures follow the web home page's rules (web/selectors.py) so that they equal what the
+    person sees there on as_of: active customers; overdue = open, balance above zero, due
+    before as_of; orders this year = booked from 1 January to as_of and not cancelled.
+    """
     users = {u.username: u for u in User.objects.filter(username__in=[n for n, _ in DEMO_LOGINS])}
     rows = []
     for username, role in DEMO_LOGINS:
         user = users.get(username)
         if user is None:
             continue
-        rows.append(DemoLogin(username, role, _what_they_see(user)))
+        rows.append(DemoLogin(username, role, _what_they_see(user, as_of)))
     return rows
 
 
-def _what_they_see(user) -> str:
+def demo_other_logins() -> list[str]:
+    """Collectors' usernames that are not in the table of demo logins (same password)."""
+    shown = [name for name, _ in DEMO_LOGINS]
+    return list(
+        User.objects.filter(groups__name=Role.COLLECTOR.label)
+        .exclude(username__in=shown)
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+
+
+def _what_they_see(user, as_of: dt.date) -> str:
     viewer = viewer_for(user)
     if viewer.sees_everything:
         return (
             f"everything: {Customer.objects.count():,} customers, "
             f"{Order.objects.count():,} orders, {Invoice.objects.count():,} invoices"
         )
-    customers = restrict(Customer.objects.all(), user)
+    customers = restrict(Customer.objects.filter(is_active=True), user)
     invoices = restrict(Invoice.objects.all(), user)
     orders = restrict(Order.objects.all(), user)
+    orders_this_year = orders.filter(
+        booked_on__gte=dt.date(as_of.year, 1, 1), booked_on__lte=as_of
+    ).exclude(status=OrderStatus.CANCELLED)
     parts = []
     if viewer.collector_ids:
         team = len(viewer.collector_ids)
         owner = "their team's portfolio" if team > 1 else "their portfolio"
         keys = customers.filter(is_key_account=True).count()
-        overdue = invoices.filter(status="open", due_on__lt=data.TODAY).count()
+        overdue = invoices.filter(
+            status=InvoiceStatus.OPEN, balance__gt=0, due_on__lt=as_of
+        ).count()
         parts.append(
             f"{owner}: {customers.count():,} customers ({keys} key accounts), "
             f"{overdue:,} overdue invoices"
@@ -221,11 +271,14 @@ def _what_they_see(user) -> str:
         payee = Payee.objects.filter(user=user).first()
         parts.append(
             f"{who} ({payee.name if payee else '?'}): {customers.count():,} customers, "
-            f"{orders.count():,} orders"
+            f"{orders_this_year.count():,} orders this year"
         )
     if viewer.distributor_ids:
         names = ", ".join(
             Distributor.objects.filter(pk__in=viewer.distributor_ids).values_list("name", flat=True)
         )
-        parts.append(f"{names}: {orders.count():,} orders, {invoices.count():,} invoices")
+        parts.append(
+            f"{names}: {orders_this_year.count():,} orders this year "
+            f"({orders.count():,} in all), {invoices.count():,} invoices"
+        )
     return "; ".join(parts) or "nothing"
