@@ -194,7 +194,8 @@ def test_a_collector_may_not_touch_the_credit_limit(world, as_role):
             [
                 {
                     "field": "country",
-                    "message": "Use a two-letter ISO 3166 code, e.g. US.",
+                    "message": "usa is not an ISO 3166 country code: use two capital letters "
+                    "(e.g. US, DE, GB)",
                     "value": "usa",
                 },
                 {

@@ -65,7 +65,7 @@ def test_an_invalid_value_raises_and_writes_nothing(world):
         audited_save(customer, actor=world.users["ops"], fields={"country": "usa"})
     assert raised.value.message_dict == {
         "country": [
-            "Use a two-letter ISO 3166 code, e.g. US.",
+            "usa is not an ISO 3166 country code: use two capital letters (e.g. US, DE, GB)",
             "Ensure this value has at most 2 characters (it has 3).",
         ]
     }

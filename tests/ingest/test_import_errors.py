@@ -49,7 +49,12 @@ def test_every_bad_line_is_reported_and_nothing_is_saved(world, write):
         ),
         Problem(5, "number", "INV-1", "each number once in a file: already on line 2"),
         Problem(6, "amount", "-5", "a number, zero or more"),
-        Problem(7, "currency", "EURO", "a three-letter ISO 4217 currency code, e.g. USD"),
+        Problem(
+            7,
+            "currency",
+            "EURO",
+            "EURO is not an ISO 4217 currency code: use three capital letters (e.g. USD, EUR, GBP)",
+        ),
         Problem(7, "amount", "12.345", "a number with at most 2 decimal places"),
     ]
     assert result.rows == 6

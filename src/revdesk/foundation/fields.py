@@ -1,10 +1,38 @@
 """Shared field definitions: money is DECIMAL with an explicit currency beside it."""
 
-from django.core.validators import RegexValidator
+import pycountry
+from django.core.exceptions import ValidationError
 from django.db import models
 
-currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code, e.g. USD.")
-country_validator = RegexValidator(r"^[A-Z]{2}$", "Use a two-letter ISO 3166 code, e.g. US.")
+
+def validate_currency_code(value: str) -> None:
+    """An ISO 4217 currency code in use (pycountry's list): USD, EUR, GBP..., not XYZ."""
+    if not isinstance(value, str) or len(value) != 3 or not value.isupper():
+        raise ValidationError(
+            f"{value} is not an ISO 4217 currency code: use three capital letters "
+            "(e.g. USD, EUR, GBP)",
+            code="invalid_currency",
+        )
+    if pycountry.currencies.get(alpha_3=value) is None:
+        raise ValidationError(
+            f"{value} is not an ISO 4217 currency code (e.g. USD, EUR, GBP)",
+            code="invalid_currency",
+        )
+
+
+def validate_country_code(value: str) -> None:
+    """An ISO 3166-1 alpha-2 country code (pycountry's list): US, DE, GB..., not ZZ."""
+    if not isinstance(value, str) or len(value) != 2 or not value.isupper():
+        raise ValidationError(
+            f"{value} is not an ISO 3166 country code: use two capital letters "
+            "(e.g. US, DE, GB)",
+            code="invalid_country",
+        )
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(
+            f"{value} is not an ISO 3166 country code (e.g. US, DE, GB)",
+            code="invalid_country",
+        )
 
 
 def MoneyField(**kwargs) -> models.DecimalField:
@@ -16,13 +44,13 @@ def MoneyField(**kwargs) -> models.DecimalField:
 
 def CurrencyField(**kwargs) -> models.CharField:
     kwargs.setdefault("max_length", 3)
-    kwargs.setdefault("validators", [currency_validator])
+    kwargs.setdefault("validators", [validate_currency_code])
     return models.CharField(**kwargs)
 
 
 def CountryField(**kwargs) -> models.CharField:
     kwargs.setdefault("max_length", 2)
-    kwargs.setdefault("validators", [country_validator])
+    kwargs.setdefault("validators", [validate_country_code])
     return models.CharField(**kwargs)
 
 

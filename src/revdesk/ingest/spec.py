@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from revdesk.foundation.fields import validate_country_code, validate_currency_code
+
 if TYPE_CHECKING:
     from .profiles import Profile
 
@@ -35,8 +37,6 @@ class ColumnType(StrEnum):
 
 TRUE_WORDS = {"true", "yes", "y", "1", "x", "t"}
 FALSE_WORDS = {"false", "no", "n", "0", "f"}
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _INT = re.compile(r"^[+-]?\d+$")
 
 
@@ -223,15 +223,19 @@ def _bool(column: Column, text: str, profile: Profile | None) -> bool:
 
 def _currency(column: Column, text: str, profile: Profile | None) -> str:
     code = text.upper()
-    if not _CURRENCY.match(code):
-        raise BadValue("a three-letter ISO 4217 currency code, e.g. USD")
+    try:
+        validate_currency_code(code)
+    except ValidationError as error:
+        raise BadValue(" ".join(error.messages)) from error
     return code
 
 
 def _country(column: Column, text: str, profile: Profile | None) -> str:
     code = text.upper()
-    if not _COUNTRY.match(code):
-        raise BadValue("a two-letter ISO 3166 country code, e.g. US")
+    try:
+        validate_country_code(code)
+    except ValidationError as error:
+        raise BadValue(" ".join(error.messages)) from error
     return code
 
 
