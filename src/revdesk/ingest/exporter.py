@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
@@ -54,7 +55,8 @@ def _write_text(spec: KindSpec, fmt: str, handle: IO[str], user) -> int:
 
 
 def _write_xlsx(spec: KindSpec, path: Path, user) -> int:
-    """A streamed workbook with one sheet named after the kind; dates and amounts typed."""
+    """A streamed workbook with one sheet named after the kind: dates as dates, whole numbers
+    as numbers, amounts as numbers with two decimals, text as text."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -66,14 +68,18 @@ def _write_xlsx(spec: KindSpec, path: Path, user) -> int:
         cells = []
         for column in spec.columns:
             value = row.get(column.name)
-            if value is None or column.type not in (ColumnType.DATE, ColumnType.DECIMAL):
-                cells.append(format_value(column, value) if value is not None else None)
+            if value is None:
+                cells.append(None)
                 continue
+            if column.number_format is None:
+                cells.append(format_value(column, value))
+                continue
+            if column.type is ColumnType.INT:
+                value = int(value)
+            elif column.type is ColumnType.DECIMAL and not isinstance(value, Decimal):
+                value = Decimal(str(value))
             cell = WriteOnlyCell(sheet, value=value)
-            if column.type is ColumnType.DATE:
-                cell.number_format = "yyyy-mm-dd"
-            elif column.places:
-                cell.number_format = "0." + "0" * column.places
+            cell.number_format = column.number_format
             cells.append(cell)
         sheet.append(cells)
         count += 1

@@ -72,6 +72,22 @@ class Column:
     model_field: models.Field | None = None
     header: bool = True
     create_with: str | None = None
+    excel_format: str | None = None
+
+    @property
+    def number_format(self) -> str | None:
+        """How an .xlsx export shows the column's typed cells (None: as text)."""
+        if self.excel_format is not None:
+            return self.excel_format
+        if self.type is ColumnType.DATE:
+            return "yyyy-mm-dd"
+        if self.type is ColumnType.INT:
+            return "0"
+        if self.type is ColumnType.DECIMAL:
+            if not self.places:
+                return "General"
+            return "#,##0." + "0" * self.places
+        return None
 
     @property
     def target(self) -> str:
