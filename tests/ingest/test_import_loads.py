@@ -446,7 +446,8 @@ def test_cli_import_success_json_and_failure_report(world, write, tmp_path, caps
         "line,column,value,expected,severity\n"
         "5,customer_code,C-404,a customer code that exists in Revdesk: there is no customer "
         "'C-404',error\n"
-        "5,issued_on,2026-13-01,a date as YYYY-MM-DD (e.g. 2026-01-31),error\n"
+        "5,issued_on,2026-13-01,2026-13-01 is not a real date (month 13: a year has 12 "
+        "months),error\n"
     )
     assert database_state() == before
     json_report = tmp_path / "report.json"

@@ -6,6 +6,7 @@ header checks and the guide's column tables are all derived from them.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -155,12 +156,16 @@ def _text(column: Column, text: str, profile: Profile | None) -> str:
     return text
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
 def _date(column: Column, text: str, profile: Profile | None) -> dt.date:
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+    if shape := _ISO_DATE.match(text):
+        year, month, day = (int(part) for part in shape.groups())
         try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
+            return dt.date(year, month, day)
+        except ValueError as error:
+            raise BadValue(f"{text} is not a real date ({_why_not_a_date(year, month)})") from error
     formats = list(profile.date_formats) if profile is not None else []
     if not formats or "%Y-%m-%d" not in formats:
         formats.append("%Y-%m-%d")
@@ -172,6 +177,15 @@ def _date(column: Column, text: str, profile: Profile | None) -> dt.date:
             continue
     shown = " or ".join(_format_example(fmt) for fmt in formats)
     raise BadValue(f"a date as {shown}")
+
+
+def _why_not_a_date(year: int, month: int) -> str:
+    if year < 1:
+        return "years start at 0001"
+    if not 1 <= month <= 12:
+        return f"month {month:02d}: a year has 12 months"
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} has {days} days in {year}"
 
 
 def _format_example(fmt: str) -> str:
@@ -204,6 +218,11 @@ def _decimal(column: Column, text: str, profile: Profile | None) -> Decimal:
     try:
         value = Decimal(cleaned)
     except InvalidOperation as error:
+        if re.match(r"^[+-]?\d*,\d+$", cleaned):
+            raise BadValue(
+                f"a number ({column.type_label}): use a point as the decimal separator, or a "
+                "profile with decimal_separator: ','"
+            ) from error
         raise BadValue(f"a number ({column.type_label})") from error
     if not value.is_finite():
         raise BadValue(f"a number ({column.type_label})")
