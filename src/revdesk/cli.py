@@ -2,7 +2,8 @@
 
 Each app contributes its subcommands through a `commands.py` module with
 `register(subparsers)`; handlers receive the parsed arguments after Django is set up.
-Exit codes: 0 done, 1 the input was rejected (a report says why), 2 usage error.
+Exit codes: 0 done, 1 the input was rejected (a report says why), 2 usage error, 141 the
+reader of standard output went away (e.g. `| head`), quietly.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import argparse
 import importlib
 import os
 import sys
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a stage cut short
 
 COMMAND_MODULES = (
     "revdesk.foundation.commands",
@@ -63,7 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     setup_django()
-    return int(args.handler(args) or 0)
+    try:
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`revdesk export ... | head -1`): stop quietly, as a pipe
+        # stage should, with the shell's code for SIGPIPE. Point stdout at /dev/null so the
+        # interpreter's own last flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":
