@@ -54,3 +54,52 @@ def test_export_into_a_closed_pipe_stops_quietly(env):
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_export_says_what_it_wrote_and_import_prints_no_blank_lines(env, tmp_path):
+    source = tmp_path / "territories.csv"
+    source.write_text("code,name\nT-1,East\nT-2,West\n", encoding="utf-8")
+    loaded = _run(env, "import", "territories", str(source))
+    assert (loaded.returncode, loaded.stderr) == (0, "")
+    assert loaded.stdout == (
+        "Imported territories.csv: 2 rows — 2 created, 0 updated, 0 unchanged.\n"
+    )
+    out = tmp_path / "out.csv"
+    dumped = _run(env, "export", "territories", "--out", str(out))
+    assert (dumped.returncode, dumped.stdout) == (0, "")
+    assert dumped.stderr == f"Wrote 2 territories to {out}.\n"
+    one = _run(env, "export", "territories", "--user", "nobody", "--out", str(out))
+    assert one.stderr == "No user named 'nobody'.\n"
+
+
+def test_help_describes_import_and_export(capsys):
+    from revdesk.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    shown = capsys.readouterr().out
+    assert "  revdesk import customers customers.csv --dry-run\n" in shown
+    assert (
+        "profiles shipped with Revdesk (--profile NAME):\n"
+        "  oracle-receivables-invoices\n"
+        "  sap-customer-master\n"
+    ) in shown
+    assert shown.endswith(
+        "The columns of each kind, profiles and error reports: docs/guide/importing.md\n"
+    )
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    shown = capsys.readouterr().out
+    assert "\nWrite every row of one kind (or only what --user may see) as CSV, JSON or" in shown
+    assert "file format (default: from the --out suffix, else csv)" in shown
+
+
+def test_kind_nouns():
+    from revdesk.ingest.commands import _kind_noun
+
+    assert [_kind_noun(kind, 1) for kind in ("customers", "territories", "credit-memos")] == [
+        "customer",
+        "territory",
+        "credit memo",
+    ]
+    assert _kind_noun("credit-memos", 3) == "credit memos"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 
 KIND_NAMES = (
     "customers",
@@ -19,12 +20,35 @@ KIND_NAMES = (
 )
 
 
+GUIDE = "docs/guide/importing.md"
+HELP_WIDTH = 78
+
+
+def _import_epilog() -> str:
+    from .profiles import shipped_profiles
+
+    profiles = "\n".join(f"  {path.stem}" for path in shipped_profiles()) or "  (none)"
+    return (
+        "examples:\n"
+        "  revdesk import customers customers.csv --dry-run\n"
+        "  revdesk import invoices ar_open_items.csv \\\n"
+        "      --profile oracle-receivables-invoices --report problems.csv\n\n"
+        f"profiles shipped with Revdesk (--profile NAME):\n{profiles}\n\n"
+        f"The columns of each kind, profiles and error reports: {GUIDE}"
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     load = subparsers.add_parser(
         "import",
         help="import a CSV or .xlsx file (all or nothing; re-running it is safe)",
-        description="Validate the whole file, then load it in one transaction. A bad file "
-        "writes nothing and gets a report of every bad line (exit code 1).",
+        description=textwrap.fill(
+            "Validate the whole file, then load it in one transaction. A bad file writes "
+            "nothing and gets a report of every bad line (exit code 1).",
+            HELP_WIDTH,
+        ),
+        epilog=_import_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     load.add_argument("kind", choices=KIND_NAMES, metavar="KIND", help=", ".join(KIND_NAMES))
     load.add_argument("file", metavar="FILE", help="a .csv or .xlsx file")
@@ -37,9 +61,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--user", help="who is importing (their name goes in the audit log)")
     load.set_defaults(handler=_import)
 
-    dump = subparsers.add_parser("export", help="export a kind in the shape its import reads back")
+    dump = subparsers.add_parser(
+        "export",
+        help="export a kind in the shape its import reads back",
+        description=textwrap.fill(
+            "Write every row of one kind (or only what --user may see) as CSV, JSON or Excel, "
+            "with exactly the columns `revdesk import` reads, so an edited export imports back "
+            "and changes only the rows you changed. Without --out, CSV and JSON go to standard "
+            "output.",
+            HELP_WIDTH,
+        ),
+        epilog="examples:\n"
+        "  revdesk export customers --out customers.xlsx\n"
+        "  revdesk export invoices --format json --user collector | jq length\n\n"
+        f"Columns of each kind: {GUIDE}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     dump.add_argument("kind", choices=KIND_NAMES, metavar="KIND", help=", ".join(KIND_NAMES))
-    dump.add_argument("--format", choices=("csv", "xlsx", "json"), default=None)
+    dump.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "json"),
+        default=None,
+        help="file format (default: from the --out suffix, else csv)",
+    )
     dump.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
     dump.add_argument("--user", help="export only what this user may see")
     dump.set_defaults(handler=_export)
@@ -81,7 +125,8 @@ def _import(args: argparse.Namespace) -> int:
                 f"Profile {profile.name} is for {profile.kind}, not {args.kind}.", markup=False
             )
             return 2
-    progress = None if args.json else _RichProgress(errors)
+    # A progress bar only where someone watches: redirected, it would leave blank lines.
+    progress = _RichProgress(errors) if not args.json and errors.is_terminal else None
     result = import_file(
         kind=args.kind,
         path=args.file,
@@ -131,8 +176,16 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     count = export_file(kind=args.kind, fmt=fmt, out=args.out, user=user)
     if args.out:
-        print(f"Wrote {count} {args.kind} rows to {args.out}.", file=sys.stderr)
+        print(f"Wrote {count} {_kind_noun(args.kind, count)} to {args.out}.", file=sys.stderr)
     return 0
+
+
+def _kind_noun(kind: str, count: int) -> str:
+    """customers -> '500 customers' / '1 customer'; credit-memos -> 'credit memos'."""
+    plural = kind.replace("-", " ")
+    if count == 1:
+        return plural[:-3] + "y" if plural.endswith("ies") else plural[:-1]
+    return plural
 
 
 class _RichProgress:
