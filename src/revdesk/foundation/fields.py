@@ -24,8 +24,7 @@ def validate_country_code(value: str) -> None:
     """An ISO 3166-1 alpha-2 country code (pycountry's list): US, DE, GB..., not ZZ."""
     if not isinstance(value, str) or len(value) != 2 or not value.isupper():
         raise ValidationError(
-            f"{value} is not an ISO 3166 country code: use two capital letters "
-            "(e.g. US, DE, GB)",
+            f"{value} is not an ISO 3166 country code: use two capital letters (e.g. US, DE, GB)",
             code="invalid_country",
         )
     if pycountry.countries.get(alpha_2=value) is None:
