@@ -89,14 +89,15 @@ def test_collector_sees_only_their_portfolio(page, data, world):
 
 def test_rep_sees_their_customers_and_orders(page, data):
     sign_in(page, "rep")
-    assert page.locator("nav.sidenav a").all_inner_texts() == ["Home", "My customers", "My orders"]
+    nav = page.locator("nav.sidenav a").all_inner_texts()
+    assert nav == ["Home", "My customers", "My orders", "My invoices"]
     assert page.inner_text("[data-testid=figure-my-customers] .figure-value") == "2"
     page.click("nav.sidenav a:has-text('My customers')")
     assert column(page).all_inner_texts() == ["C-1000", "C-1001"]
     page.click("nav.sidenav a:has-text('My orders')")
     page.wait_for_url("**/orders/")
     assert sorted(column(page).all_inner_texts()) == ["O-1", "O-3", "SO-1", "SO-3", "SO-4"]
-    response = page.goto(f"{page.base}/invoices/")
+    response = page.goto(f"{page.base}/payments/")
     assert response.status == 404
 
 

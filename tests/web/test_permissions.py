@@ -16,7 +16,7 @@ LIST_PAGES = {
     "web:distributor_list": {"admin", "ops", "analyst", "distributor"},
     "web:product_list": EVERYONE,
     "web:order_list": EVERYONE - COLLECTORS,
-    "web:invoice_list": EVERYONE - REPS,
+    "web:invoice_list": EVERYONE,
     "web:payment_list": EVERYONE - REPS - {"distributor"},
     "web:import_list": {"admin", "ops", "analyst"},
     "web:change_list": {"admin"},
@@ -84,8 +84,8 @@ def test_invoice_detail_by_role(client, ledger):
         "collector": 404,
         "collector2": 200,
         "manager": 200,
-        "rep": 404,  # invoices are not a rep's page
-        "rep_west": 404,
+        "rep": 404,  # not their customer
+        "rep_west": 200,  # their customer's invoice
         "distributor": 404,
     }
 
@@ -134,7 +134,7 @@ def test_navigation_per_role(client, world):
         return [item.label for item in client.get(reverse("web:home")).context["nav_items"]]
 
     assert nav("collector") == ["Home", "Customers", "Invoices", "Payments"]
-    assert nav("rep") == ["Home", "My customers", "My orders"]
+    assert nav("rep") == ["Home", "My customers", "My orders", "My invoices"]
     assert nav("distributor") == ["Home", "My orders", "Invoices"]
     assert nav("analyst") == [
         "Home",

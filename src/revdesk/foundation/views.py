@@ -189,6 +189,10 @@ class ObjectListView(View):
     def extra_context(self) -> dict[str, Any]:
         return {}
 
+    def may_link(self, url: str) -> bool:
+        """Draw this link? Override to leave out links to pages the person may not open."""
+        return True
+
     # machinery ---------------------------------------------------------------------------
 
     def dispatch(self, request: HttpRequest, *args, **kwargs):
@@ -264,7 +268,10 @@ class ObjectListView(View):
             suffix = ""
             if column.kind == MONEY and column.currency:
                 suffix = resolve(obj, column.currency) or ""
-            cells.append(Cell(column.text(obj), column.url(obj), column.numeric, suffix))
+            url = column.url(obj)
+            if url is not None and not self.may_link(url):
+                url = None
+            cells.append(Cell(column.text(obj), url, column.numeric, suffix))
         return cells
 
     def page_links(self, page) -> list[tuple[str, str | None]]:

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .roles import navigation_items, role_labels
+from .roles import PagesOpen, navigation_items, role_labels
 
 
 def navigation(request):
@@ -10,5 +10,6 @@ def navigation(request):
     return {
         "nav_items": navigation_items(user, request.path),
         "nav_roles": role_labels(user),
+        "may_open": PagesOpen(user),
         "nav_admin_url": reverse("admin:index") if user.is_staff else None,
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from revdesk.foundation.scoping import viewer_for
 from revdesk.foundation.views import user_has_role
@@ -29,10 +29,89 @@ PAYEE_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER})
 DISTRIBUTOR_ROLES = frozenset({ADMIN, OPS, ANALYST, DISTRIBUTOR})
 PRODUCT_ROLES = None  # reference data: anyone signed in
 ORDER_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER, REP, DISTRIBUTOR})
-INVOICE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, DISTRIBUTOR})
+INVOICE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, REP, DISTRIBUTOR})
 PAYMENT_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
 CHANGE_LOG_ROLES = frozenset({ADMIN})
 IMPORT_ROLES = frozenset({ADMIN, OPS, ANALYST})
+PAYEE_DETAIL_ROLES = PAYEE_ROLES | {REP}  # a rep opens their own payee page
+PRODUCT_LIST_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER})
+
+# Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
+# pages the person may open (may_open), and the views refuse everybody else with a 404.
+PAGE_ROLES: dict[str, frozenset[str] | str] = {
+    "web:home": "*",
+    "web:customer_list": CUSTOMER_ROLES,
+    "web:customer_detail": CUSTOMER_ROLES,
+    "web:payee_list": PAYEE_ROLES,
+    "web:payee_detail": PAYEE_DETAIL_ROLES,
+    "web:distributor_list": DISTRIBUTOR_ROLES,
+    "web:distributor_detail": DISTRIBUTOR_ROLES,
+    "web:product_list": "*",
+    "web:product_detail": "*",
+    "web:order_list": ORDER_ROLES,
+    "web:order_detail": ORDER_ROLES,
+    "web:invoice_list": INVOICE_ROLES,
+    "web:invoice_detail": INVOICE_ROLES,
+    "web:payment_list": PAYMENT_ROLES,
+    "web:payment_detail": PAYMENT_ROLES,
+    "web:import_list": IMPORT_ROLES,
+    "web:import_upload": IMPORT_ROLES,
+    "web:import_columns": IMPORT_ROLES,
+    "web:import_detail": IMPORT_ROLES,
+    "web:import_status": IMPORT_ROLES,
+    "web:import_report": IMPORT_ROLES,
+    "web:change_list": CHANGE_LOG_ROLES,
+}
+
+
+def page_roles(url_name: str) -> frozenset[str] | None:
+    """The roles that may open a page (None: anyone signed in); unknown pages raise KeyError."""
+    roles = PAGE_ROLES[url_name if ":" in url_name else f"web:{url_name}"]
+    return None if roles == "*" else roles
+
+
+def may_open(user, url_name: str) -> bool:
+    """May this person open the page named url_name ("web:invoice_detail" or "invoice_detail")?
+
+    By role only: a detail page still answers 404 for an object outside the person's scope.
+    """
+    return user_has_role(user, page_roles(url_name))
+
+
+def object_url(obj) -> str | None:
+    """The page of an object: its get_absolute_url, else web:<model>_detail when that exists."""
+    if obj is None:
+        return None
+    if hasattr(obj, "get_absolute_url"):
+        return obj.get_absolute_url()
+    name = f"web:{obj._meta.model_name}_detail"
+    return reverse(name, args=[obj.pk]) if name in PAGE_ROLES else None
+
+
+class PagesOpen:
+    """In templates: {% if may_open.invoice_detail %} (by role, see may_open)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __getitem__(self, url_name: str) -> bool:
+        try:
+            return may_open(self.user, url_name)
+        except KeyError:
+            return False
+
+
+def may_open_url(user, url: str | None) -> bool:
+    """may_open for a path inside the site ("/invoices/7/"); other addresses are left alone."""
+    if not url or not url.startswith("/"):
+        return bool(url)
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return False
+    if match.view_name not in PAGE_ROLES:
+        return True
+    return may_open(user, match.view_name)
 
 
 @dataclass(frozen=True)
@@ -51,15 +130,16 @@ def _only(user, roles: set[str]) -> bool:
 def navigation_items(user, path: str) -> list[NavItem]:
     mine = _only(user, {REP})
     own_orders = _only(user, {REP, DISTRIBUTOR})
+    own_invoices = _only(user, {REP})
     entries = [
         ("Home", "web:home", "*"),
         ("My customers" if mine else "Customers", "web:customer_list", CUSTOMER_ROLES),
         ("Payees", "web:payee_list", PAYEE_ROLES),
         ("My orders" if own_orders else "Orders", "web:order_list", ORDER_ROLES),
-        ("Invoices", "web:invoice_list", INVOICE_ROLES),
+        ("My invoices" if own_invoices else "Invoices", "web:invoice_list", INVOICE_ROLES),
         ("Payments", "web:payment_list", PAYMENT_ROLES),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
-        ("Products", "web:product_list", frozenset({ADMIN, OPS, ANALYST, MANAGER})),
+        ("Products", "web:product_list", PRODUCT_LIST_ROLES),
         ("Imports", "web:import_list", IMPORT_ROLES),
         ("Change log", "web:change_list", CHANGE_LOG_ROLES),
     ]

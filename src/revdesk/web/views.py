@@ -53,6 +53,13 @@ from .selectors import (
 )
 
 
+class ListView(ObjectListView):
+    """The web's lists: links only to the pages the person may open."""
+
+    def may_link(self, url: str) -> bool:
+        return roles.may_open_url(self.request.user, url)
+
+
 def _require(user, page_roles) -> None:
     if not user_has_role(user, page_roles):
         raise Http404("No such page.")
@@ -91,7 +98,6 @@ def home(request):
         year_start = dt.date(today.year, 1, 1)
         context["orders_year"] = orders_summary(user=user, start=year_start, end=today)
     context["reporting_currency"] = _reporting_currency()
-    context["link_customers"] = user_has_role(user, roles.CUSTOMER_ROLES)
     return render(request, "web/home.html", context)
 
 
@@ -104,7 +110,7 @@ def _reporting_currency() -> str:
 # lists -----------------------------------------------------------------------------------
 
 
-class CustomerListView(ObjectListView):
+class CustomerListView(ListView):
     model = Customer
     title = "Customers"
     roles = roles.CUSTOMER_ROLES
@@ -129,7 +135,7 @@ class CustomerListView(ObjectListView):
     )
 
 
-class PayeeListView(ObjectListView):
+class PayeeListView(ListView):
     model = Payee
     title = "Payees"
     roles = roles.PAYEE_ROLES
@@ -149,7 +155,7 @@ class PayeeListView(ObjectListView):
     )
 
 
-class DistributorListView(ObjectListView):
+class DistributorListView(ListView):
     model = Distributor
     title = "Distributors"
     roles = roles.DISTRIBUTOR_ROLES
@@ -165,7 +171,7 @@ class DistributorListView(ObjectListView):
     )
 
 
-class ProductListView(ObjectListView):
+class ProductListView(ListView):
     model = Product
     title = "Products"
     roles = roles.PRODUCT_ROLES
@@ -184,7 +190,7 @@ class ProductListView(ObjectListView):
     )
 
 
-class OrderListView(ObjectListView):
+class OrderListView(ListView):
     model = Order
     title = "Orders"
     roles = roles.ORDER_ROLES
@@ -210,7 +216,7 @@ class OrderListView(ObjectListView):
             order.total = totals[order.pk]
 
 
-class InvoiceListView(ObjectListView):
+class InvoiceListView(ListView):
     model = Invoice
     title = "Invoices"
     roles = roles.INVOICE_ROLES
@@ -236,7 +242,7 @@ class InvoiceListView(ObjectListView):
             invoice.days_overdue = (today - invoice.due_on).days if late else None
 
 
-class PaymentListView(ObjectListView):
+class PaymentListView(ListView):
     model = Payment
     title = "Payments"
     roles = roles.PAYMENT_ROLES
@@ -263,7 +269,7 @@ class PaymentListView(ObjectListView):
             payment.unapplied = applied[payment.pk]
 
 
-class ChangeRecordListView(ObjectListView):
+class ChangeRecordListView(ListView):
     model = ChangeRecord
     title = "Change log"
     roles = roles.CHANGE_LOG_ROLES
@@ -293,7 +299,7 @@ def _import_link(run) -> str:
     return reverse("web:import_detail", args=[run.pk])
 
 
-class ImportRunListView(ObjectListView):
+class ImportRunListView(ListView):
     model = ImportRun
     title = "Imports"
     roles = roles.IMPORT_ROLES

@@ -3,6 +3,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
+
+from revdesk.web.roles import may_open_url, object_url
 
 register = template.Library()
 
@@ -28,3 +31,19 @@ def list_url(name: str, **params) -> str:
     url = reverse(f"web:{name}")
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
     return f"{url}?{query}" if query else url
+
+
+@register.simple_tag(takes_context=True)
+def link(context, target, text=None) -> str:
+    """A link to target (an object or a path) when the person may open that page, else text.
+
+    {% link invoice %} shows str(invoice); {% link order order.number %} the number.
+    """
+    url = target if isinstance(target, str) else object_url(target)
+    shown = target if text is None else text
+    if target is None:
+        return "—" if text is None else format_html("{}", text)
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    if url and may_open_url(user, url):
+        return format_html('<a href="{}">{}</a>', url, shown)
+    return format_html("{}", shown)
