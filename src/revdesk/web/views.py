@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -68,6 +69,21 @@ def _require(user, page_roles) -> None:
 def _customer_link(obj) -> str | None:
     customer = getattr(obj, "customer", None)
     return customer.get_absolute_url() if customer is not None else None
+
+
+def _order_link(order) -> str:
+    return reverse("web:order_detail", args=[order.pk])
+
+
+def _payment_link(payment) -> str:
+    return reverse("web:payment_detail", args=[payment.pk])
+
+
+def _visible(obj, user) -> bool:
+    """May this person see this object (its page answers 200, not 404)?"""
+    if obj is None:
+        return False
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
 
 
 # home ------------------------------------------------------------------------------------
@@ -198,7 +214,7 @@ class OrderListView(ListView):
     default_sort = "-booked_on"
     select_related = ("customer", "distributor", "sales_rep")
     columns = (
-        Column("number", "Number", sort="number"),
+        Column("number", "Number", sort="number", link=_order_link),
         Column("booked_on", "Booked", sort="booked_on", kind=DATE),
         Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
         Column("order_type", "Type", sort="order_type", display="get_order_type_display"),
@@ -250,7 +266,7 @@ class PaymentListView(ListView):
     default_sort = "-received_on"
     select_related = ("customer",)
     columns = (
-        Column("number", "Receipt", sort="number"),
+        Column("number", "Receipt", sort="number", link=_payment_link),
         Column("received_on", "Received", sort="received_on", kind=DATE),
         Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
         Column("method", "Method", sort="method", display="get_method_display"),
@@ -341,6 +357,9 @@ def customer_detail(request, pk: int):
     totals = order_totals(order.pk for order in orders)
     for order in orders:
         order.total = totals[order.pk]
+    payments = list(
+        restrict(customer.payments.all(), user).order_by("-received_on", "-number")[:10]
+    )
     parent_visible = (
         customer.parent is not None
         and restrict(Customer.objects.filter(pk=customer.parent_id), user).exists()
@@ -355,10 +374,12 @@ def customer_detail(request, pk: int):
             ((invoice.currency, invoice.balance) for invoice in open_invoices), on=today
         ),
         "orders": orders,
+        "payments": payments,
         "history": history_entries(customer),
         "can_edit": bool(customer_editable_fields(user=user, customer=customer)),
         "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
         "may_list_invoices": user_has_role(user, roles.INVOICE_ROLES),
+        "may_list_payments": user_has_role(user, roles.PAYMENT_ROLES),
     }
     return render(request, "web/customer_detail.html", context)
 
@@ -454,6 +475,7 @@ def invoice_detail(request, pk: int):
     _require(request.user, roles.INVOICE_ROLES)
     user = request.user
     invoice = object_for_user(Invoice.objects.select_related("customer", "order"), user, pk=pk)
+    order_visible = _visible(invoice.order, user)
     today = timezone.localdate()
     applications = list(
         restrict(invoice.applications.select_related("payment"), user).order_by("applied_on")
@@ -465,9 +487,54 @@ def invoice_detail(request, pk: int):
         "customer_visible": restrict(
             Customer.objects.filter(pk=invoice.customer_id), user
         ).exists(),
+        "order_visible": order_visible,
         "days_overdue": (today - invoice.due_on).days if late else None,
         "applications": applications,
         "credit_memos": credit_memos,
         "history": history_entries(invoice),
     }
     return render(request, "web/invoice_detail.html", context)
+
+
+@login_required
+def order_detail(request, pk: int):
+    _require(request.user, roles.ORDER_ROLES)
+    user = request.user
+    order = object_for_user(
+        Order.objects.select_related("customer", "distributor", "sales_rep"), user, pk=pk
+    )
+    lines = list(restrict(order.lines.select_related("product"), user).order_by("line_number"))
+    invoices = list(
+        restrict(Invoice.objects.filter(order=order), user).order_by("issued_on", "number")
+    )
+    context = {
+        "order": order,
+        "lines": lines,
+        "total": order_totals([order.pk])[order.pk],
+        "invoices": invoices,
+        "customer_visible": _visible(order.customer, user),
+        "distributor_visible": _visible(order.distributor, user),
+        "sales_rep_visible": _visible(order.sales_rep, user),
+        "history": history_entries(order),
+    }
+    return render(request, "web/order_detail.html", context)
+
+
+@login_required
+def payment_detail(request, pk: int):
+    _require(request.user, roles.PAYMENT_ROLES)
+    user = request.user
+    payment = object_for_user(Payment.objects.select_related("customer"), user, pk=pk)
+    applications = list(
+        restrict(payment.applications.select_related("invoice"), user).order_by("applied_on", "pk")
+    )
+    applied = sum(payment.applications.values_list("amount", flat=True), start=Decimal("0.00"))
+    context = {
+        "payment": payment,
+        "applications": applications,
+        "applied": applied,
+        "unapplied": payment.amount - applied,
+        "customer_visible": _visible(payment.customer, user),
+        "history": history_entries(payment),
+    }
+    return render(request, "web/payment_detail.html", context)

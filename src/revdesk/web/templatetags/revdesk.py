@@ -47,3 +47,13 @@ def link(context, target, text=None) -> str:
     if url and may_open_url(user, url):
         return format_html('<a href="{}">{}</a>', url, shown)
     return format_html("{}", shown)
+
+
+@register.filter
+def quantity(value) -> str:
+    """Decimal('2.00') -> '2', Decimal('1.50') -> '1.5', thousands separated; empty for None."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return f"{value.normalize():,f}" if value == value.to_integral() else f"{value.normalize():,}"
