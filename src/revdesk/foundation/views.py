@@ -69,6 +69,13 @@ def user_has_role(user, roles: Iterable[str] | None) -> bool:
     return viewer_for(user).has_role(*roles)
 
 
+def person_name(user, kept: str = "") -> str:
+    """A person as people call them: full name, else login name; kept when the user is gone."""
+    if user is None:
+        return kept
+    return user.get_full_name().strip() or user.get_username()
+
+
 def object_for_user(queryset: models.QuerySet, user, **lookup) -> models.Model:
     """The object if this person may see it; 404 otherwise (so existence does not leak)."""
     return get_object_or_404(restrict(queryset, user), **lookup)
@@ -189,6 +196,9 @@ class ObjectListView(View):
     def extra_context(self) -> dict[str, Any]:
         return {}
 
+    def filterset_ready(self, filterset) -> None:
+        """Adjust the bound filter set (e.g. how a choice is labelled) before it is used."""
+
     def may_link(self, url: str) -> bool:
         """Draw this link? Override to leave out links to pages the person may not open."""
         return True
@@ -225,6 +235,7 @@ class ObjectListView(View):
             filterset = self.filterset_class(
                 self.request.GET or None, queryset=queryset, request=self.request
             )
+            self.filterset_ready(filterset)
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
             if filterset.is_bound and not filterset.is_valid():
                 queryset = queryset.none()
@@ -475,7 +486,7 @@ def history_entries(instance: models.Model, limit: int = 100) -> list[HistoryEnt
         entries.append(
             HistoryEntry(
                 time=record.time,
-                user_name=record.user_name,
+                user_name=person_name(record.user, record.user_name),
                 action=record.get_action_display(),
                 source=record.source,
                 changes=changes,

@@ -30,6 +30,7 @@ from revdesk.ingest.report import Problem, problems_csv
 from revdesk.ingest.services import UPLOAD_SUFFIXES, import_run_queue, upload_file_name
 
 from . import roles
+from .views import import_run_by
 
 # The list page of each kind, for "see them" links (kinds without a list page have none).
 KIND_LIST_PAGES = {
@@ -214,6 +215,7 @@ def _run_context(request, run: ImportRun) -> dict:
     title = KINDS[run.kind].title if run.kind in KINDS else run.kind
     return {
         "run": run,
+        "run_by": import_run_by(run),
         "finished": finished,
         "kind_title": title,
         "list_url": list_url,

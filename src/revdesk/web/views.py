@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +31,7 @@ from revdesk.foundation.views import (
     ObjectListView,
     history_entries,
     object_for_user,
+    person_name,
     user_has_role,
 )
 from revdesk.ingest.filtersets import ImportRunFilterSet
@@ -145,10 +148,20 @@ class CustomerListView(ListView):
         ),
         Column("territory.code", "Territory", sort="territory__code"),
         Column("sales_rep.name", "Sales rep", sort="sales_rep__name"),
-        Column("collector.username", "Collector", sort="collector__username"),
+        Column("collector_name", "Collector", sort="collector__first_name"),
         Column("is_key_account", "Key account", sort="is_key_account", kind=BOOL),
         Column("is_active", "Active", sort="is_active", kind=BOOL),
     )
+
+    def filterset_ready(self, filterset):
+        field = filterset.form.fields["collector"]
+        shown = Lower(Coalesce(NullIf("first_name", Value("")), "username"))
+        field.queryset = field.queryset.order_by(shown, Lower("last_name"), "username")
+        field.label_from_instance = person_name
+
+    def rows_prepare(self, objects):
+        for customer in objects:
+            customer.collector_name = person_name(customer.collector)
 
 
 class PayeeListView(ListView):
@@ -291,11 +304,11 @@ class ChangeRecordListView(ListView):
     roles = roles.CHANGE_LOG_ROLES
     filterset_class = ChangeRecordFilterSet
     default_sort = "-time"
-    select_related = ("content_type",)
+    select_related = ("content_type", "user")
     export_name = "change-log"
     columns = (
         Column("time", "Time", sort="time", kind=DATETIME),
-        Column("user_name", "By", sort="user_name"),
+        Column("by", "By", sort="user_name"),
         Column("action", "Action", sort="action", display="get_action_display"),
         Column("content_type.name", "Type", sort="content_type__model"),
         Column("object_repr", "Object", sort="object_repr"),
@@ -309,6 +322,15 @@ class ChangeRecordListView(ListView):
     def rows_prepare(self, objects):
         for record in objects:
             record.changed = ", ".join(name for name, _, _ in record.changed_fields)
+            record.by = person_name(record.user, record.user_name)
+
+
+def import_run_by(run) -> str:
+    """Who ran an import: the person's name; a run from the command line without --user says
+    so."""
+    if run.user is None and run.user_name == "system":
+        return "command line (system)"
+    return person_name(run.user, run.user_name)
 
 
 def _import_link(run) -> str:
@@ -323,11 +345,17 @@ class ImportRunListView(ListView):
     default_sort = "-started_at"
     export_name = "imports"
     template_name = "web/import_list.html"
+    select_related = ("user",)
+
+    def rows_prepare(self, objects):
+        for run in objects:
+            run.by = import_run_by(run)
+
     columns = (
         Column("started_at", "Started", sort="started_at", kind=DATETIME, link=_import_link),
         Column("kind", "Kind", sort="kind"),
         Column("file_name", "File", sort="file_name", link=_import_link),
-        Column("user_name", "By", sort="user_name"),
+        Column("by", "By", sort="user_name"),
         Column("status", "Status", sort="status", display="get_status_display"),
         Column("rows", "Rows", sort="rows", kind=NUMBER),
         Column("created", "Created", sort="created", kind=NUMBER),
