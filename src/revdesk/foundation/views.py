@@ -306,7 +306,7 @@ class ObjectListView(View):
         if request.GET.get("export") == "xlsx":
             return self.export(queryset)
         paginator = Paginator(queryset, self.paginate_by)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(_page_number(request.GET.get("page")))
         objects = list(page.object_list)
         self.rows_prepare(objects)
         context = {
@@ -322,6 +322,7 @@ class ObjectListView(View):
             "export_url": self._query(export="xlsx", page=None),
             "clear_url": request.path,
             "is_filtered": bool(filterset is not None and filterset.is_bound),
+            "filter_errors": _filter_errors(filterset),
             **self.extra_context(),
         }
         template = (
@@ -386,6 +387,31 @@ class ObjectListView(View):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def _page_number(value: str | None) -> int:
+    """?page=: a positive whole number; anything else (0, -3, "abc") is the first page.
+
+    A number past the end gives the last page (Paginator.get_page).
+    """
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return number if number >= 1 else 1
+
+
+def _filter_errors(filterset) -> list[tuple[str, str, str]]:
+    """(field label, value given, message) for each filter value that is not valid."""
+    if filterset is None or not filterset.is_bound or filterset.is_valid():
+        return []
+    form = filterset.form
+    errors = []
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        given = str(form.data.get(name, "")) if name in form.fields else ""
+        errors.extend((str(label or name), given, str(message)) for message in messages)
+    return errors
 
 
 def _column_letter(index: int) -> str:
