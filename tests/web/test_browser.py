@@ -133,7 +133,8 @@ def test_export_to_excel(page, data):
     workbook = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert [row[0] for row in rows[1:]] == ["INV-6", "INV-8", "INV-1", "INV-4", "INV-2"]
-    assert [row[7] for row in rows[1:]] == [
+    assert rows[0][8] == "Balance"
+    assert [row[8] for row in rows[1:]] == [
         1200,
         5500,
         1000,

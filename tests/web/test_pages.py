@@ -204,21 +204,29 @@ def test_excel_export_has_filtered_sorted_rows_with_real_numbers_and_dates(clien
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
-        "Number", "Customer", "Issued", "Due", "Days overdue", "Amount", "Currency",
-        "Balance", "Currency", "Status", "PO number",
+        "Number", "Customer", "Customer code", "Issued", "Due", "Days overdue",
+        "Amount", "Amount currency", "Balance", "Balance currency", "Status", "PO number",
     )  # fmt: skip
     assert [row[0] for row in rows[1:]] == ["INV-8", "INV-2", "INV-6", "INV-1", "INV-4"]
-    inv1 = rows[4]
-    assert inv1[1] == "Acme Data Centers"
-    assert inv1[3] == dt.datetime.combine(ledger.invoices["INV-1"].due_on, dt.time())
-    assert inv1[4] == 40
-    assert inv1[7] == 1000
-    assert inv1[8] == "USD"
-    assert inv1[9] == "Open"
-    assert inv1[10] == "PO-77"
-    assert sheet["H2"].number_format == "#,##0.00"
-    assert sheet["D2"].number_format == "yyyy-mm-dd"
-    assert sheet["D2"].is_date
+    assert rows[4] == (
+        "INV-1",
+        "Acme Data Centers",
+        "C-1000",
+        dt.datetime.combine(ledger.invoices["INV-1"].issued_on, dt.time()),
+        dt.datetime.combine(ledger.invoices["INV-1"].due_on, dt.time()),
+        40,
+        1000,
+        "USD",
+        1000,
+        "USD",
+        "Open",
+        "PO-77",
+    )
+    assert isinstance(rows[4][6], int | Decimal) and isinstance(rows[4][8], int | Decimal)
+    assert sheet["I2"].number_format == "#,##0.00"
+    assert sheet["G2"].number_format == "#,##0.00"
+    assert sheet["E2"].number_format == "yyyy-mm-dd"
+    assert sheet["E2"].is_date
 
 
 def test_change_log_list_for_admin(client, ledger):

@@ -103,6 +103,9 @@ class Column:
     currency  dotted path of the currency shown after a MONEY value
     link      True links to obj.get_absolute_url(); a callable(obj) returns a URL or None
     display   dotted path shown instead of name (e.g. "get_status_display")
+    code      dotted path of a code exported beside the value as "<label> code" (Excel only)
+
+    In Excel a MONEY column with a currency is followed by "<label> currency".
     """
 
     name: str
@@ -112,6 +115,7 @@ class Column:
     currency: str | None = None
     link: bool | Callable[[Any], str | None] = False
     display: str | None = None
+    code: str | None = None
 
     def value(self, obj: Any) -> Any:
         return resolve(obj, self.name)
@@ -343,19 +347,24 @@ class ObjectListView(View):
         sheet = workbook.create_sheet(title=(self.title or "Rows")[:31])
         sheet.freeze_panes = "A2"
         bold = Font(bold=True)
-        columns = list(self.columns)
-        excel_columns: list[tuple[Column, bool]] = []
-        for column in columns:
-            excel_columns.append((column, False))
+        # (header, column, extra): extra is None for the column's own value, else the dotted
+        # path of its currency or code, exported as text beside it
+        excel_columns: list[tuple[str, Column, str | None]] = []
+        for column in self.columns:
+            excel_columns.append((column.label, column, None))
+            if column.code:
+                excel_columns.append((f"{column.label} code", column, column.code))
             if column.kind == MONEY and column.currency:
-                excel_columns.append((column, True))
-        for index, (column, is_currency) in enumerate(excel_columns, start=1):
-            width = 12 if column.kind in (MONEY, DATE, NUMBER) else 24
-            letter = _column_letter(index)
-            sheet.column_dimensions[letter].width = 6 if is_currency else width
+                excel_columns.append((f"{column.label} currency", column, column.currency))
+        for index, (_, column, extra) in enumerate(excel_columns, start=1):
+            if extra is not None:
+                width = 10
+            else:
+                width = 12 if column.kind in (MONEY, DATE, NUMBER) else 24
+            sheet.column_dimensions[_column_letter(index)].width = width
         header = []
-        for column, is_currency in excel_columns:
-            cell = WriteOnlyCell(sheet, value="Currency" if is_currency else column.label)
+        for label, _, _ in excel_columns:
+            cell = WriteOnlyCell(sheet, value=label)
             cell.font = bold
             header.append(cell)
         sheet.append(header)
@@ -364,9 +373,9 @@ class ObjectListView(View):
             self.rows_prepare(chunk)
             for obj in chunk:
                 values = []
-                for column, is_currency in excel_columns:
-                    if is_currency:
-                        values.append(resolve(obj, column.currency))
+                for _, column, extra in excel_columns:
+                    if extra is not None:
+                        values.append(resolve(obj, extra))
                         continue
                     values.append(_excel_cell(sheet, column, obj, WriteOnlyCell))
                 sheet.append(values)

@@ -229,11 +229,19 @@ class OrderListView(ListView):
     columns = (
         Column("number", "Number", sort="number", link=_order_link),
         Column("booked_on", "Booked", sort="booked_on", kind=DATE),
-        Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
+        Column(
+            "customer.name",
+            "Customer",
+            sort="customer__name",
+            link=_customer_link,
+            code="customer.code",
+        ),
         Column("order_type", "Type", sort="order_type", display="get_order_type_display"),
         Column("channel", "Channel", sort="channel", display="get_channel_display"),
-        Column("distributor.name", "Distributor", sort="distributor__name"),
-        Column("sales_rep.name", "Sales rep", sort="sales_rep__name"),
+        Column(
+            "distributor.name", "Distributor", sort="distributor__name", code="distributor.code"
+        ),
+        Column("sales_rep.name", "Sales rep", sort="sales_rep__name", code="sales_rep.code"),
         Column("status", "Status", sort="status", display="get_status_display"),
         Column("po_number", "PO number", sort="po_number"),
         Column("total", "Amount", kind=MONEY, currency="currency"),
@@ -254,7 +262,13 @@ class InvoiceListView(ListView):
     select_related = ("customer",)
     columns = (
         Column("number", "Number", sort="number", link=True),
-        Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
+        Column(
+            "customer.name",
+            "Customer",
+            sort="customer__name",
+            link=_customer_link,
+            code="customer.code",
+        ),
         Column("issued_on", "Issued", sort="issued_on", kind=DATE),
         Column("due_on", "Due", sort="due_on", kind=DATE),
         Column("days_overdue", "Days overdue", sort="-due_on", kind=NUMBER),
@@ -281,7 +295,13 @@ class PaymentListView(ListView):
     columns = (
         Column("number", "Receipt", sort="number", link=_payment_link),
         Column("received_on", "Received", sort="received_on", kind=DATE),
-        Column("customer.name", "Customer", sort="customer__name", link=_customer_link),
+        Column(
+            "customer.name",
+            "Customer",
+            sort="customer__name",
+            link=_customer_link,
+            code="customer.code",
+        ),
         Column("method", "Method", sort="method", display="get_method_display"),
         Column("amount", "Amount", sort="amount", kind=MONEY, currency="currency"),
         Column("unapplied", "Unapplied", kind=MONEY, currency="currency"),
