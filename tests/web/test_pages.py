@@ -222,7 +222,8 @@ def test_excel_export_has_filtered_sorted_rows_with_real_numbers_and_dates(clien
         "Open",
         "PO-77",
     )
-    assert isinstance(rows[4][6], int | Decimal) and isinstance(rows[4][8], int | Decimal)
+    assert isinstance(rows[4][6], int | Decimal)
+    assert isinstance(rows[4][8], int | Decimal)
     assert sheet["I2"].number_format == "#,##0.00"
     assert sheet["G2"].number_format == "#,##0.00"
     assert sheet["E2"].number_format == "yyyy-mm-dd"

@@ -357,10 +357,9 @@ class ObjectListView(View):
             if column.kind == MONEY and column.currency:
                 excel_columns.append((f"{column.label} currency", column, column.currency))
         for index, (_, column, extra) in enumerate(excel_columns, start=1):
+            width = 12 if column.kind in (MONEY, DATE, NUMBER) else 24
             if extra is not None:
                 width = 10
-            else:
-                width = 12 if column.kind in (MONEY, DATE, NUMBER) else 24
             sheet.column_dimensions[_column_letter(index)].width = width
         header = []
         for label, _, _ in excel_columns:
