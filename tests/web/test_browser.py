@@ -161,7 +161,9 @@ def test_edit_customer_inline_error_then_history(page, data, world):
     assert "Saved Acme Data Centers (C-1000)." in page.inner_text(".messages")
     history = page.locator("[data-testid=history] tbody tr").first
     assert history.locator("td").nth(1).inner_text() == "ops"
-    assert history.locator("td").nth(3).inner_text() == "Credit limit: 250000.00 → 300000.00"
+    assert history.locator("td").nth(3).inner_text() == (
+        "Credit limit: 250,000.00 USD → 300,000.00 USD"
+    )
 
 
 def test_password_change_and_sign_out(page, data):

@@ -71,3 +71,31 @@ def test_import_run_from_the_command_line_says_so(client, world):
     assert '<dd data-testid="run-by">command line (system)</dd>' in page
     page = client.get(reverse("web:import_detail", args=[by_analyst.pk])).content.decode()
     assert '<dd data-testid="run-by">Ana Lyst</dd>' in page
+
+
+def test_history_reads_like_the_page(client, ledger, world):
+    """Labels as on the form, money with separators and currency, Yes/No, names for keys."""
+    from revdesk.parties.services import customer_update as update
+
+    admin = world.users["admin"]
+    _name(world, "collector2", "Cole", "Second")
+    before_key = "Yes" if world.customer_east.is_key_account else "No"
+    after_key = "No" if before_key == "Yes" else "Yes"
+    update(
+        customer=world.customer_east,
+        actor=admin,
+        data={
+            "credit_limit": "400000.00",
+            "payment_terms_days": 1000,
+            "is_key_account": not world.customer_east.is_key_account,
+            "collector": world.users["collector2"],
+        },
+    )
+    history = signed_in(client, "admin").get(world.customer_east.get_absolute_url())
+    changes = {c.label: (c.before, c.after) for c in history.context["history"][0].changes}
+    assert changes == {
+        "Credit limit": ("250,000.00 USD", "400,000.00 USD"),
+        "Payment terms (days)": ("30", "1,000"),
+        "Key account": (before_key, after_key),
+        "Collector": ("collector", "Cole Second"),
+    }

@@ -241,7 +241,7 @@ def test_change_log_list_for_admin(client, ledger):
         "ops",
         "Updated",
         "X (C-1000)",
-        "name",
+        "Name",
     ]
 
 
@@ -308,7 +308,15 @@ def test_customer_edit_inline_error_then_saved_with_history(client, world):
         ("payment_terms_days", 30, 45),
     ]
     page = client.get(world.customer_east.get_absolute_url()).content.decode()
-    assert '250000.00</span> → <span class="after">300000.00' in page
+    history = client.get(world.customer_east.get_absolute_url()).context["history"]
+    assert [(c.label, c.before, c.after) for c in history[0].changes] == [
+        ("Credit limit", "250,000.00 USD", "300,000.00 USD"),
+        ("Payment terms (days)", "30", "45"),
+    ]
+    assert (
+        '<span class="field-name">Credit limit</span>: <span class="before">250,000.00 USD'
+        '</span> → <span class="after">300,000.00 USD</span>'
+    ) in page
 
 
 @pytest.mark.parametrize("username", ["lead"])

@@ -480,8 +480,18 @@ class HistoryEntry:
     changes: list[FieldChange]
 
 
-def _shown(model: type[models.Model], name: str, value: Any) -> str:
-    if value is None or value == "":
+def _is_money(field: models.Field) -> bool:
+    """MoneyField's shape: DECIMAL(18, 2) (quantities and rates are declared otherwise)."""
+    return (
+        isinstance(field, models.DecimalField)
+        and field.max_digits == 18
+        and field.decimal_places == 2
+    )
+
+
+def _shown(model: type[models.Model], name: str, value: Any, currency: str = "") -> str:
+    """A stored value as people read it: names for keys and choices, Yes/No, 1,234.50 USD."""
+    if value is None or value == "" or value == []:
         return "—"
     try:
         field = model._meta.get_field(name)
@@ -489,15 +499,31 @@ def _shown(model: type[models.Model], name: str, value: Any) -> str:
         return str(value)
     if isinstance(field, models.ForeignKey):
         related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else f"#{value} (deleted)"
+        if related is None:
+            return f"#{value} (deleted)"
+        return person_name(related) if hasattr(related, "get_full_name") else str(related)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return "Yes" if value else "No"
+    if isinstance(field, models.DecimalField):
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            return str(value)
+        text = f"{number:,.{field.decimal_places}f}"
+        return f"{text} {currency}" if currency and _is_money(field) else text
+    if isinstance(field, models.IntegerField) and isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value) or "—"
     return str(value)
 
 
-def _label(model: type[models.Model], name: str) -> str:
+def field_label(model: type[models.Model], name: str, labels: dict[str, str] | None = None) -> str:
+    """What a field is called on screen: labels[name], else its verbose name, capitalized."""
+    if labels and name in labels:
+        return str(labels[name])
     try:
         label = str(model._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:
@@ -505,16 +531,35 @@ def _label(model: type[models.Model], name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def history_entries(instance: models.Model, limit: int = 100) -> list[HistoryEntry]:
+def _currency(model: type[models.Model], snapshot: dict | None, instance) -> str:
+    try:
+        model._meta.get_field("currency")
+    except FieldDoesNotExist:
+        return ""
+    if snapshot and snapshot.get("currency"):
+        return str(snapshot["currency"])
+    return str(getattr(instance, "currency", "") or "")
+
+
+def history_entries(
+    instance: models.Model, limit: int = 100, labels: dict[str, str] | None = None
+) -> list[HistoryEntry]:
     """The change log of one object as who/when/what, with before → after per changed field.
 
-    Foreign keys are shown by name, choices by label.
+    Fields by their label (labels[name], else the verbose name), foreign keys by name,
+    choices by label, booleans as Yes/No, money as 1,234.50 with the object's currency.
     """
     model = type(instance)
     entries = []
     for record in change_history(instance)[:limit]:
+        before_currency = _currency(model, record.before, instance)
+        after_currency = _currency(model, record.after, instance)
         changes = [
-            FieldChange(_label(model, name), _shown(model, name, old), _shown(model, name, new))
+            FieldChange(
+                field_label(model, name, labels),
+                _shown(model, name, old, before_currency),
+                _shown(model, name, new, after_currency),
+            )
             for name, old, new in record.changed_fields
         ]
         entries.append(

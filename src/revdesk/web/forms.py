@@ -15,7 +15,11 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = CUSTOMER_EDITABLE_FIELDS
-        labels = {"payment_terms_days": "Payment terms (days)"}
+        labels = {
+            "payment_terms_days": "Payment terms (days)",
+            "is_key_account": "Key account",
+            "is_active": "Active",
+        }
 
     def __init__(self, *args, user, allowed_fields, **kwargs):
         super().__init__(*args, **kwargs)

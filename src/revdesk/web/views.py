@@ -29,6 +29,7 @@ from revdesk.foundation.views import (
     NUMBER,
     Column,
     ObjectListView,
+    field_label,
     history_entries,
     object_for_user,
     person_name,
@@ -341,7 +342,10 @@ class ChangeRecordListView(ListView):
 
     def rows_prepare(self, objects):
         for record in objects:
-            record.changed = ", ".join(name for name, _, _ in record.changed_fields)
+            model = record.content_type.model_class()
+            record.changed = ", ".join(
+                field_label(model, name) if model else name for name, _, _ in record.changed_fields
+            )
             record.by = person_name(record.user, record.user_name)
 
 
@@ -423,7 +427,7 @@ def customer_detail(request, pk: int):
         ),
         "orders": orders,
         "payments": payments,
-        "history": history_entries(customer),
+        "history": history_entries(customer, labels=CustomerForm.Meta.labels),
         "can_edit": bool(customer_editable_fields(user=user, customer=customer)),
         "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
         "may_list_invoices": user_has_role(user, roles.INVOICE_ROLES),
