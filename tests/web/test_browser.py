@@ -208,3 +208,24 @@ def test_screenshots(page, data, world):
     page.click("button:has-text('Sign out')")
     sign_in(page, "admin")
     page.screenshot(path=folder / "home-admin.png", full_page=True)
+
+
+@pytest.mark.parametrize("width", [1366, 1024, 390])
+def test_pages_fit_the_window(page, data, world, width):
+    """No page is wider than the window: wide tables scroll inside their box."""
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, "admin")
+    for path in (
+        "/",
+        "/customers/",
+        "/invoices/",
+        "/orders/",
+        world.customer_east.get_absolute_url(),
+    ):
+        page.goto(f"{page.base}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    page.goto(f"{page.base}/customers/")
+    first = page.locator("[data-testid=object-table] tbody td").first
+    assert first.evaluate("cell => getComputedStyle(cell).position") == "sticky"
+    nav_across = page.evaluate("getComputedStyle(document.querySelector('.shell')).flexDirection")
+    assert nav_across == ("column" if width <= 1100 else "row")

@@ -99,3 +99,19 @@ def test_history_reads_like_the_page(client, ledger, world):
         "Key account": (before_key, after_key),
         "Collector": ("collector", "Cole Second"),
     }
+
+
+def test_import_fingerprint_wraps_and_has_its_title(client, world):
+    sha = "686ec81fb1d1b32d5c2ac402c2d1ad10d9b7aac4878685c71095012345678901"
+    run = ImportRun.objects.create(
+        kind="invoices",
+        file_name="a.csv",
+        sha256=sha,
+        user_name="system",
+        started_at=timezone.now(),
+    )
+    page = signed_in(client, "ops").get(reverse("web:import_detail", args=[run.pk]))
+    assert (
+        f'<code class="fingerprint" title="SHA-256 of the file: {sha}" '
+        f'data-testid="fingerprint">{sha}</code>'
+    ) in page.content.decode()
