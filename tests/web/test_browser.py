@@ -1,12 +1,10 @@
 """The pages in a real browser: Playwright (sync API) driving Debian's Chromium.
 
-Run with `pytest -m browser tests/web`. Skipped, with the reason, when chromium is missing.
-Set REVDESK_SHOTS=/some/dir to also save screenshots of the main pages there.
+Run with `pytest -m browser tests/web` (fixtures in tests/web/conftest.py). Screenshots of
+the pages per role and width: scripts/screenshots.
 """
 
 import io
-import os
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,42 +14,7 @@ from openpyxl import load_workbook
 from revdesk.foundation.audit import change_history
 from revdesk.testing import PASSWORD, ledger_build
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-# while one is running unless told that this is fine (it is: nothing here is async).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="Debian's chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -59,19 +22,11 @@ def data(world):
     return ledger_build(world)
 
 
-def sign_in(page, username, password=PASSWORD):
-    page.goto(f"{page.base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(f"{page.base}/")
-
-
 def column(page, index=0):
     return page.locator(f"[data-testid=object-table] tbody tr td:nth-child({index + 1})")
 
 
-def test_collector_sees_only_their_portfolio(page, data, world):
+def test_collector_sees_only_their_portfolio(page, data, world, sign_in):
     sign_in(page, "collector")
     assert page.inner_text("[data-testid=user-name]") == "collector"
     assert page.inner_text("[data-testid=user-roles]") == "Collector"
@@ -87,7 +42,7 @@ def test_collector_sees_only_their_portfolio(page, data, world):
     assert page.locator("h1").inner_text().startswith("Acme Data Centers")
 
 
-def test_rep_sees_their_customers_and_orders(page, data):
+def test_rep_sees_their_customers_and_orders(page, data, sign_in):
     sign_in(page, "rep")
     nav = page.locator("nav.sidenav a").all_inner_texts()
     assert nav == ["Home", "My customers", "My orders", "My invoices"]
@@ -101,7 +56,7 @@ def test_rep_sees_their_customers_and_orders(page, data):
     assert response.status == 404
 
 
-def test_sort_and_filter_a_list(page, data):
+def test_sort_and_filter_a_list(page, data, sign_in):
     sign_in(page, "admin")
     page.goto(f"{page.base}/invoices/")
     page.click("th a:has-text('Balance')")
@@ -121,7 +76,7 @@ def test_sort_and_filter_a_list(page, data):
     assert page.inner_text("[data-testid=table-meta]").strip() == "Showing 1–5 of 5"
 
 
-def test_export_to_excel(page, data):
+def test_export_to_excel(page, data, sign_in):
     sign_in(page, "collector")
     page.goto(f"{page.base}/invoices/?status=open")
     page.click("th a:has-text('Due')")
@@ -143,7 +98,7 @@ def test_export_to_excel(page, data):
     ]
 
 
-def test_edit_customer_inline_error_then_history(page, data, world):
+def test_edit_customer_inline_error_then_history(page, data, world, sign_in):
     sign_in(page, "ops")
     page.goto(f"{page.base}{world.customer_east.get_absolute_url()}")
     page.click("text=Edit customer")
@@ -166,7 +121,7 @@ def test_edit_customer_inline_error_then_history(page, data, world):
     )
 
 
-def test_password_change_and_sign_out(page, data):
+def test_password_change_and_sign_out(page, data, sign_in):
     sign_in(page, "collector")
     page.click("text=Change password")
     page.fill("#id_old_password", PASSWORD)
@@ -195,23 +150,8 @@ def test_wrong_password_is_refused(page, data):
     assert "Please enter a correct username and password" in page.inner_text(".form-errors")
 
 
-@pytest.mark.skipif(not os.environ.get("REVDESK_SHOTS"), reason="set REVDESK_SHOTS=<dir>")
-def test_screenshots(page, data, world):
-    folder = Path(os.environ["REVDESK_SHOTS"])
-    folder.mkdir(parents=True, exist_ok=True)
-    sign_in(page, "collector")
-    page.screenshot(path=folder / "home-collector.png", full_page=True)
-    page.goto(f"{page.base}/invoices/")
-    page.screenshot(path=folder / "invoices.png", full_page=True)
-    page.goto(f"{page.base}{world.customer_east.get_absolute_url()}")
-    page.screenshot(path=folder / "customer.png", full_page=True)
-    page.click("button:has-text('Sign out')")
-    sign_in(page, "admin")
-    page.screenshot(path=folder / "home-admin.png", full_page=True)
-
-
 @pytest.mark.parametrize("width", [1366, 1024, 390])
-def test_pages_fit_the_window(page, data, world, width):
+def test_pages_fit_the_window(page, data, world, width, sign_in):
     """No page is wider than the window: wide tables scroll inside their box."""
     page.set_viewport_size({"width": width, "height": 800})
     sign_in(page, "admin")

@@ -6,7 +6,6 @@ Set REVDESK_SHOTS=/some/dir to also save screenshots of the report and the done 
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,6 @@ from revdesk.ingest.models import ImportRun
 from revdesk.ingest.services import import_run_execute
 from revdesk.receivables.models import Invoice
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see test_browser.py
-
-CHROMIUM = shutil.which("chromium")
 HEADER = "number,customer_code,issued_on,due_on,currency,amount\n"
 BAD = (
     HEADER
@@ -33,38 +29,14 @@ GOOD = (
     + "INV-102,C-1000,2026-01-31,2026-02-05,USD,10.00\n"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="Debian's chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = pytest.mark.browser  # browser and page: tests/web/conftest.py
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server, settings, tmp_path):
+@pytest.fixture(autouse=True)
+def queued_uploads(settings, tmp_path):
+    """Uploads wait in the database queue, as in production; files under tmp_path."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.REVDESK_UPLOADS = tmp_path / "uploads"
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1360, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
 
 
 def _shot(page, name):

@@ -6,7 +6,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -18,6 +17,7 @@ from revdesk.ingest.services import import_run_queue, upload_file_name
 from revdesk.orders.models import Order
 from revdesk.parties.models import Customer, Distributor, Payee, Territory
 from revdesk.receivables.models import Invoice, Payment
+from revdesk.testing import ROLES, signed_in
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -50,19 +50,6 @@ EXPECTED_ERRORS = [
         "severity": "error",
     },
 ]
-ROLES = (
-    "admin",
-    "ops",
-    "analyst",
-    "lead",
-    "leader",
-    "collector",
-    "collector2",
-    "manager",
-    "rep",
-    "rep_west",
-    "distributor",
-)
 DOMAIN = (Territory, Payee, Distributor, Customer, Order, Invoice, Payment, ChangeRecord)
 
 
@@ -77,11 +64,6 @@ def _state():
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in DOMAIN}
 
 
-def _login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
-
-
 def _upload(client, text, name="invoices.csv", kind="invoices", **extra):
     data = {"kind": kind, "file": SimpleUploadedFile(name, text.encode()), **extra}
     return client.post(reverse("web:import_upload"), data)
@@ -94,7 +76,7 @@ def _text(response):
 def test_good_file_is_imported_in_the_background_and_the_page_shows_the_counts(
     client, world, tasks_and_uploads
 ):
-    _login(client, "analyst")
+    signed_in(client, "analyst")
     response = _upload(client, GOOD, name="March invoices.csv")
     run = ImportRun.objects.get()
     assert response.status_code == 302
@@ -146,7 +128,7 @@ def test_good_file_is_imported_in_the_background_and_the_page_shows_the_counts(
 
 
 def test_bad_file_fails_with_the_exact_report_and_changes_nothing(client, world):
-    _login(client, "ops")
+    signed_in(client, "ops")
     before = _state()
     response = _upload(client, BAD)
     run = ImportRun.objects.get()
@@ -184,7 +166,7 @@ def test_bad_file_fails_with_the_exact_report_and_changes_nothing(client, world)
 
 
 def test_dry_run_counts_and_saves_nothing(client, world):
-    _login(client, "admin")
+    signed_in(client, "admin")
     before = _state()
     _upload(client, GOOD, dry_run="on")
     run = ImportRun.objects.get()
@@ -196,7 +178,7 @@ def test_dry_run_counts_and_saves_nothing(client, world):
 
 
 def test_upload_page_lists_every_kind_with_its_columns_link(client, world):
-    _login(client, "ops")
+    signed_in(client, "ops")
     page = _text(client.get(reverse("web:import_upload") + "?kind=payments"))
     assert '<input type="radio" name="kind" value="payments" id="id_kind_8" required checked>' in (
         page
@@ -216,7 +198,7 @@ def test_upload_pages_by_role(client, world, page):
     got = {}
     for username in ROLES:
         client.logout()
-        got[username] = _login(client, username).get(reverse(page)).status_code
+        got[username] = signed_in(client, username).get(reverse(page)).status_code
     allowed = {"admin", "ops", "analyst"}
     assert got == {name: 200 if name in allowed else 404 for name in ROLES}
 
@@ -224,27 +206,27 @@ def test_upload_pages_by_role(client, world, page):
 def test_refused_roles_cannot_post_an_upload(client, world, tasks_and_uploads):
     for username in ("collector", "rep", "distributor", "manager"):
         client.logout()
-        assert _upload(_login(client, username), GOOD).status_code == 404
+        assert _upload(signed_in(client, username), GOOD).status_code == 404
     assert ImportRun.objects.count() == 0
     assert Invoice.objects.count() == 0
     assert not tasks_and_uploads.exists()
 
 
 def test_status_fragment_and_report_are_refused_too(client, world):
-    _login(client, "ops")
+    signed_in(client, "ops")
     _upload(client, BAD)
     run = ImportRun.objects.get()
     for name in ("web:import_status", "web:import_report", "web:import_detail"):
         url = reverse(name, args=[run.pk])
         client.logout()
-        assert _login(client, "collector").get(url).status_code == 404
+        assert signed_in(client, "collector").get(url).status_code == 404
         client.logout()
-        assert _login(client, "analyst").get(url).status_code == 200
+        assert signed_in(client, "analyst").get(url).status_code == 200
 
 
 def test_oversize_file_is_refused_with_a_clear_message(client, world, settings):
     settings.REVDESK_IMPORT_MAX_BYTES = 100
-    _login(client, "ops")
+    signed_in(client, "ops")
     response = _upload(client, GOOD, name="big.csv")
     assert response.status_code == 200
     assert response.context["form"].errors == {
@@ -259,7 +241,7 @@ def test_oversize_file_is_refused_with_a_clear_message(client, world, settings):
 
 
 def test_wrong_type_wrong_profile_and_unknown_encoding_are_refused(client, world):
-    _login(client, "ops")
+    signed_in(client, "ops")
     response = _upload(
         client,
         GOOD,
