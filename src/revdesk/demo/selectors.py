@@ -32,7 +32,6 @@ from revdesk.parties.models import (
     TerritoryAssignment,
     UserProfile,
 )
-from revdesk.receivables.choices import InvoiceStatus
 from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
 
 from . import data
@@ -259,9 +258,7 @@ def _what_they_see(user, as_of: dt.date) -> str:
         team = len(viewer.collector_ids)
         owner = "their team's portfolio" if team > 1 else "their portfolio"
         keys = customers.filter(is_key_account=True).count()
-        overdue = invoices.filter(
-            status=InvoiceStatus.OPEN, balance__gt=0, due_on__lt=as_of
-        ).count()
+        overdue = invoices.filter(Invoice.overdue_q(as_of)).count()
         parts.append(
             f"{owner}: {customers.count():,} customers ({keys} key accounts), "
             f"{overdue:,} overdue invoices"

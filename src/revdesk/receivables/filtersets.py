@@ -11,9 +11,8 @@ def overdue_filter(queryset, name, value, today=None):
     """Overdue: open, a balance left, and the due date before today."""
     if value is None:
         return queryset
-    today = today or timezone.localdate()
-    overdue = {"status": InvoiceStatus.OPEN, "balance__gt": 0, "due_on__lt": today}
-    return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
+    overdue = Invoice.overdue_q(today or timezone.localdate())
+    return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class InvoiceFilterSet(FilterSet):

@@ -4,6 +4,7 @@ An invoice's balance is kept by services (receivables.services) in Decimal, neve
 SQLite SQL (see docs/decisions/0002-money.md).
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -74,6 +75,19 @@ class Invoice(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("web:invoice_detail", args=[self.pk])
+
+    @staticmethod
+    def overdue_q(on: dt.date) -> models.Q:
+        """Overdue on a day: open, a balance left, and due before that day.
+
+        The one definition of "overdue" (home figures, lists, filters, API, demo printout).
+        """
+        return models.Q(status=InvoiceStatus.OPEN, balance__gt=0, due_on__lt=on)
+
+    def days_overdue_on(self, on: dt.date) -> int | None:
+        """Days past due on a day, or None when the invoice is not overdue then."""
+        late = self.status == InvoiceStatus.OPEN and self.balance > 0 and self.due_on < on
+        return (on - self.due_on).days if late else None
 
     def clean(self) -> None:
         super().clean()

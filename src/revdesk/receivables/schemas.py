@@ -10,6 +10,7 @@ from revdesk.foundation.api import Amount
 from revdesk.parties.schemas import CustomerCodeFilter, CustomerDocumentOut
 
 from .choices import InvoiceStatus, PaymentMethod
+from .models import Invoice
 from .selectors import payment_applied
 
 
@@ -87,7 +88,7 @@ class InvoiceFilter(FilterSchema):
     def filter_overdue_on(self, value: dt.date | None) -> Q:
         if value is None:
             return Q()
-        return Q(status=InvoiceStatus.OPEN, due_on__lt=value)
+        return Invoice.overdue_q(value)
 
 
 class PaymentApplicationOut(Schema):

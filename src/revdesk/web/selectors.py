@@ -82,14 +82,11 @@ def collections_summary(*, user, today: dt.date, oldest: int = 10) -> Collection
     customers = restrict(Customer.objects.filter(is_active=True), user).count()
     open_invoices = restrict(Invoice.objects.filter(status=InvoiceStatus.OPEN, balance__gt=0), user)
     rows = list(open_invoices.values_list("currency", "balance", "due_on"))
-    overdue_rows = [(currency, balance) for currency, balance, due in rows if due < today]
-    oldest_overdue = list(
-        open_invoices.filter(due_on__lt=today)
-        .select_related("customer")
-        .order_by("due_on", "number")[:oldest]
-    )
+    overdue = open_invoices.filter(Invoice.overdue_q(today))
+    overdue_rows = list(overdue.values_list("currency", "balance"))
+    oldest_overdue = list(overdue.select_related("customer").order_by("due_on", "number")[:oldest])
     for invoice in oldest_overdue:
-        invoice.days_overdue = (today - invoice.due_on).days
+        invoice.days_overdue = invoice.days_overdue_on(today)
     return CollectionsSummary(
         customers=customers,
         open_invoices=len(rows),

@@ -282,8 +282,7 @@ class InvoiceListView(ListView):
     def rows_prepare(self, objects):
         today = timezone.localdate()
         for invoice in objects:
-            late = invoice.status == "open" and invoice.balance > 0 and invoice.due_on < today
-            invoice.days_overdue = (today - invoice.due_on).days if late else None
+            invoice.days_overdue = invoice.days_overdue_on(today)
 
 
 class PaymentListView(ListView):
@@ -404,7 +403,7 @@ def customer_detail(request, pk: int):
     today = timezone.localdate()
     open_invoices = customer_open_invoices(customer=customer, user=user)
     for invoice in open_invoices:
-        invoice.days_overdue = max((today - invoice.due_on).days, 0)
+        invoice.days_overdue = invoice.days_overdue_on(today)
     orders = list(restrict(customer.orders.all(), user).order_by("-booked_on", "-number")[:20])
     totals = order_totals(order.pk for order in orders)
     for order in orders:
@@ -533,14 +532,13 @@ def invoice_detail(request, pk: int):
         restrict(invoice.applications.select_related("payment"), user).order_by("applied_on")
     )
     credit_memos = list(restrict(CreditMemo.objects.filter(invoice=invoice), user))
-    late = invoice.status == "open" and invoice.balance > 0 and invoice.due_on < today
     context = {
         "invoice": invoice,
         "customer_visible": restrict(
             Customer.objects.filter(pk=invoice.customer_id), user
         ).exists(),
         "order_visible": order_visible,
-        "days_overdue": (today - invoice.due_on).days if late else None,
+        "days_overdue": invoice.days_overdue_on(today),
         "applications": applications,
         "credit_memos": credit_memos,
         "history": history_entries(invoice),
