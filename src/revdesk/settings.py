@@ -174,10 +174,15 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
+    # HTTPS only: secure cookies, redirect plain HTTP, and HSTS for a year. A site that must
+    # stay reachable over HTTP sets REVDESK_SSL_REDIRECT=0 and REVDESK_HSTS_SECONDS=0.
     SESSION_COOKIE_SECURE = _flag("REVDESK_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECURE_SSL_REDIRECT = _flag("REVDESK_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = int(os.environ.get("REVDESK_HSTS_SECONDS", "0"))
+    SECURE_SSL_REDIRECT = _flag("REVDESK_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("REVDESK_HSTS_SECONDS", str(365 * 24 * 3600)))
+# Trust X-Forwarded-Proto only behind a proxy that sets it; otherwise a client could claim
+# HTTPS and defeat the redirect and secure-cookie checks.
+if _flag("REVDESK_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

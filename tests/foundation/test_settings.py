@@ -52,3 +52,41 @@ def test_development_needs_nothing(tmp_path):
     assert result.stdout.strip() == (
         '[true, ["localhost", "127.0.0.1", "[::1]", "testserver"], false]'
     )
+
+
+HTTPS = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "print(json.dumps([settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, "
+    "settings.SECURE_PROXY_SSL_HEADER]))"
+)
+
+
+def _https(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("REVDESK_")}
+    clean.pop("DATABASE_URL", None)
+    clean.update(
+        DJANGO_SETTINGS_MODULE="revdesk.settings",
+        REVDESK_HOME=str(tmp_path),
+        REVDESK_ENV="production",
+        REVDESK_SECRET_KEY="s" * 50,
+        REVDESK_ALLOWED_HOSTS="revdesk.example",
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", HTTPS], env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_is_https_only_and_trusts_no_forwarded_header_by_default(tmp_path):
+    assert _https(tmp_path) == "[true, 31536000, null]"
+
+
+def test_a_proxy_that_terminates_tls_is_trusted_only_when_declared(tmp_path):
+    assert _https(tmp_path, REVDESK_BEHIND_PROXY="1") == (
+        '[true, 31536000, ["HTTP_X_FORWARDED_PROTO", "https"]]'
+    )
+    assert _https(tmp_path, REVDESK_SSL_REDIRECT="0", REVDESK_HSTS_SECONDS="0") == (
+        "[false, 0, null]"
+    )
