@@ -14,7 +14,8 @@ from django.utils import timezone
 from .context import current_action
 from .models import ChangeAction, ChangeRecord
 
-AUDIT_EXCLUDED_FIELDS = {"created_at", "updated_at"}
+#: Never copied into the change log: timestamps kept by the row itself, and secrets.
+AUDIT_EXCLUDED_FIELDS = {"created_at", "updated_at", "password", "last_login"}
 
 
 def _plain(value: object) -> object:
