@@ -4,7 +4,7 @@ REVDESK_ENV          "development" (default) or "production" (safe defaults, sec
 REVDESK_HOME         data directory (default ./var); holds the SQLite file, uploads, exports
 DATABASE_URL         e.g. postgres://user@127.0.0.1:5432/revdesk (default: SQLite in REVDESK_HOME)
 REVDESK_SECRET_KEY   required in production
-REVDESK_DEBUG        "1"/"0"; defaults to on in development, off in production
+REVDESK_DEBUG        "1" shows Django's debug pages (developers only); off by default
 REVDESK_ALLOWED_HOSTS  comma separated; defaults to localhost in development
 REVDESK_REPORTING_CURRENCY  ISO code of the reporting currency (default USD)
 REVDESK_TASKS_BACKEND  "database" (default: a worker process runs background work, see
@@ -43,7 +43,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("REVDESK_SECRET_KEY must be set when REVDESK_ENV=production.")
     SECRET_KEY = "revdesk-development-only-key-never-use-in-production"
 
-DEBUG = _flag("REVDESK_DEBUG", default=not PRODUCTION)
+# Off unless asked for: the demo and every install show Revdesk's own error pages, never
+# Django's debug pages (which list the URL patterns and settings).
+DEBUG = _flag("REVDESK_DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("REVDESK_DEBUG=1 is not allowed when REVDESK_ENV=production.")
 ALLOWED_HOSTS = _list(
     "REVDESK_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"
 )

@@ -50,7 +50,7 @@ def test_development_needs_nothing(tmp_path):
     result = _run(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        '[true, ["localhost", "127.0.0.1", "[::1]", "testserver"], false]'
+        '[false, ["localhost", "127.0.0.1", "[::1]", "testserver"], false]'
     )
 
 
