@@ -3,7 +3,7 @@
 import pytest
 from openpyxl import Workbook
 
-from revdesk.ingest.importer import import_file
+from revdesk.ingest.importer import file_import
 from revdesk.ingest.kinds import KINDS
 from revdesk.ingest.models import ImportRun
 from revdesk.ingest.report import Problem
@@ -16,7 +16,7 @@ INVOICE_COLUMNS = ", ".join(KINDS["invoices"].column_names)
 
 def _fails_and_writes_nothing(path, kind="invoices", **options):
     before = database_state()
-    result = import_file(kind=kind, path=path, **options)
+    result = file_import(kind=kind, path=path, **options)
     assert result.status == "failed"
     assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
     assert database_state() == before
@@ -113,7 +113,7 @@ def test_non_utf8_file_names_the_encoding_and_the_fix(world, write):
             "delimited)'.",
         )
     ]
-    accepted = import_file(kind="invoices", path=path, encoding="cp1252")
+    accepted = file_import(kind="invoices", path=path, encoding="cp1252")
     assert (accepted.status, accepted.created) == ("succeeded", 2)
 
 
@@ -125,7 +125,7 @@ def test_empty_file(world, write):
 
 
 def test_header_only_file_is_a_warning_and_does_nothing(world, write):
-    result = import_file(kind="invoices", path=write("invoices.csv", HEADER))
+    result = file_import(kind="invoices", path=write("invoices.csv", HEADER))
     assert result.status == "succeeded"
     assert result.problems == [
         Problem(
@@ -168,7 +168,7 @@ def test_extra_unknown_columns_warn_but_load(world, write):
         "number,customer_code,region,issued_on,due_on,currency,amount\n"
         "INV-1,C-1000,East,2026-01-05,2026-02-04,USD,100.00\n",
     )
-    result = import_file(kind="invoices", path=path)
+    result = file_import(kind="invoices", path=path)
     assert (result.status, result.created) == ("succeeded", 1)
     assert result.problems == [
         Problem(
@@ -267,7 +267,7 @@ def test_payment_applied_more_than_received(world, write):
         HEADER + "INV-1,C-1000,2026-01-05,2026-02-04,USD,100.00\n"
         "INV-2,C-1000,2026-01-05,2026-02-04,USD,100.00\n",
     )
-    assert import_file(kind="invoices", path=write_invoice).ok
+    assert file_import(kind="invoices", path=write_invoice).ok
     path = write(
         "payments.csv",
         "number,customer_code,received_on,currency,amount,invoice_number,applied_amount\n"

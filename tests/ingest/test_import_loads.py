@@ -12,7 +12,7 @@ from revdesk.catalog.models import ProductLine
 from revdesk.cli import main
 from revdesk.foundation.models import ChangeRecord
 from revdesk.ingest.exporter import export_file
-from revdesk.ingest.importer import import_file
+from revdesk.ingest.importer import file_import
 from revdesk.ingest.kinds import KINDS
 from revdesk.ingest.models import ImportRun
 from revdesk.ingest.profiles import profile_load
@@ -34,7 +34,7 @@ INVOICES = (
 
 def test_create_then_rerun_changes_nothing(world, write):
     path = write("invoices.csv", INVOICES)
-    first = import_file(kind="invoices", path=path, actor=world.users["ops"])
+    first = file_import(kind="invoices", path=path, actor=world.users["ops"])
     assert (first.status, first.rows, first.created, first.updated, first.unchanged) == (
         "succeeded",
         3,
@@ -61,7 +61,7 @@ def test_create_then_rerun_changes_nothing(world, write):
 
     records = ChangeRecord.objects.count()
     before = database_state()
-    second = import_file(kind="invoices", path=path, actor=world.users["ops"])
+    second = file_import(kind="invoices", path=path, actor=world.users["ops"])
     assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
     assert ChangeRecord.objects.count() == records
     assert database_state() == before
@@ -79,12 +79,12 @@ def test_create_then_rerun_changes_nothing(world, write):
 
 
 def test_changed_row_updates_and_is_audited(world, write):
-    import_file(kind="invoices", path=write("invoices.csv", INVOICES))
+    file_import(kind="invoices", path=write("invoices.csv", INVOICES))
     changed = INVOICES.replace(
         "INV-2,C-1000,2026-01-06,2026-02-05,USD,250.50",
         "INV-2,C-1000,2026-01-06,2026-02-28,USD,260.50",
     )
-    result = import_file(
+    result = file_import(
         kind="invoices", path=write("invoices.csv", changed), actor=world.users["ops"]
     )
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
@@ -104,7 +104,7 @@ def test_changed_row_updates_and_is_audited(world, write):
 
 def test_dry_run_counts_but_saves_nothing(world, write):
     before = database_state()
-    result = import_file(kind="invoices", path=write("invoices.csv", INVOICES), dry_run=True)
+    result = file_import(kind="invoices", path=write("invoices.csv", INVOICES), dry_run=True)
     assert (result.status, result.created) == ("dry_run", 3)
     assert database_state() == before
 
@@ -117,7 +117,7 @@ def test_customers_parent_later_in_the_file(world, write):
         "C-11,Child,C-10,US,USD,,,\n"
         "C-10,Top,,US,USD,,,\n",
     )
-    result = import_file(kind="customers", path=path)
+    result = file_import(kind="customers", path=path)
     assert (result.created, result.updated) == (3, 0)
     grandchild = Customer.objects.get(code="C-12")
     assert grandchild.parent.code == "C-11"
@@ -133,7 +133,7 @@ def test_products_create_a_new_product_line(world, write):
         "PDU-1,Rack PDU,PDU,Power distribution,,120.00,199.00\n"
         "FIB-10G,Fibre 10 Gbps,FIBRE,ignored for an existing line,BC-MRC-FIB,800,2500\n",
     )
-    result = import_file(kind="products", path=path)
+    result = file_import(kind="products", path=path)
     assert (result.created, result.updated) == (2, 0)
     assert dict(ProductLine.objects.values_list("code", "name")) == {
         "FIBRE": "Fibre services",
@@ -152,7 +152,7 @@ def test_orders_one_row_per_line(world, write):
         "SO-1,C-1000,distributor,D01,2026-01-05,USD,2,FIB-1G,1,1200.00,36\n"
         "SO-2,C-2000,,,2026-01-06,CAD,1,UPS-3000,1.5,999.99,\n",
     )
-    assert import_file(kind="orders", path=path).created == 3
+    assert file_import(kind="orders", path=path).created == 3
     assert list(
         OrderLine.objects.order_by("order__number", "line_number").values_list(
             "order__number", "line_number", "amount"
@@ -164,12 +164,12 @@ def test_orders_one_row_per_line(world, write):
     ]
     assert Order.objects.get(number="SO-1").distributor == world.distributor
     changed = path.read_text().replace("2026-01-06,CAD", "2026-01-09,CAD")
-    result = import_file(kind="orders", path=write("orders.csv", changed))
+    result = file_import(kind="orders", path=write("orders.csv", changed))
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
 
 
 def test_payments_apply_and_refresh_the_invoice_balance(world, write):
-    import_file(kind="invoices", path=write("invoices.csv", INVOICES))
+    file_import(kind="invoices", path=write("invoices.csv", INVOICES))
     path = write(
         "payments.csv",
         "number,customer_code,received_on,currency,amount,method,invoice_number,applied_amount\n"
@@ -177,7 +177,7 @@ def test_payments_apply_and_refresh_the_invoice_balance(world, write):
         "P-1,C-1000,2026-01-20,USD,1250.50,ach,INV-2,200.00\n"
         "P-2,,2026-01-21,USD,75.00,check,,\n",
     )
-    result = import_file(kind="payments", path=path)
+    result = file_import(kind="payments", path=path)
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
     assert {i.number: (i.balance, i.status) for i in Invoice.objects.all()} == {
         "INV-1": (Decimal("0.00"), InvoiceStatus.PAID),
@@ -186,20 +186,20 @@ def test_payments_apply_and_refresh_the_invoice_balance(world, write):
     }
     assert PaymentApplication.objects.count() == 2
     assert Payment.objects.get(number="P-2").customer is None
-    again = import_file(kind="payments", path=path)
+    again = file_import(kind="payments", path=path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     credit = write(
         "credit-memos.csv",
         "number,customer_code,invoice_number,issued_on,currency,amount,reason\n"
         "CM-1,C-1000,INV-2,2026-01-25,USD,50.50,Short shipment\n",
     )
-    assert import_file(kind="credit-memos", path=credit).created == 1
+    assert file_import(kind="credit-memos", path=credit).created == 1
     assert Invoice.objects.get(number="INV-2").status == InvoiceStatus.PAID
 
 
 def test_sap_customer_profile(world):
     profile = profile_load("sap-customer-master")
-    result = import_file(kind="customers", path=DATA / "sap_customers.csv", profile=profile)
+    result = file_import(kind="customers", path=DATA / "sap_customers.csv", profile=profile)
     assert result.ok, result.problems
     assert [p.column for p in result.warnings] == ["ERDAT"]
     assert list(
@@ -255,7 +255,7 @@ def test_sap_customer_profile(world):
 
 def test_oracle_invoice_profile(world):
     profile = profile_load("oracle-receivables-invoices")
-    result = import_file(kind="invoices", path=DATA / "oracle_invoices.csv", profile=profile)
+    result = file_import(kind="invoices", path=DATA / "oracle_invoices.csv", profile=profile)
     assert result.ok, result.problems
     assert sorted(p.column for p in result.warnings) == ["ORG_ID", "TRX_TYPE"]
     assert list(
@@ -310,7 +310,7 @@ def test_profile_date_format_error_names_the_profile_format(world, write):
         "TRX_NUMBER,ACCOUNT_NUMBER,TRX_DATE,DUE_DATE,INVOICE_CURRENCY_CODE,AMOUNT_DUE_ORIGINAL\n"
         "1,C-1000,2026-01-15,01/02/2026,USD,1\n",
     )
-    result = import_file(kind="invoices", path=path, profile=profile)
+    result = file_import(kind="invoices", path=path, profile=profile)
     assert [(p.line, p.column, p.value, p.expected) for p in result.errors] == [
         (
             2,
@@ -322,7 +322,7 @@ def test_profile_date_format_error_names_the_profile_format(world, write):
 
 
 def _seed_ledger(write):
-    import_file(
+    file_import(
         kind="orders",
         path=write(
             "o.csv",
@@ -332,7 +332,7 @@ def _seed_ledger(write):
             "SO-1,C-1000,E101,2026-01-05,USD,PO-9,2,FIB-1G,1,1200.00,36\n",
         ),
     )
-    import_file(
+    file_import(
         kind="invoices",
         path=write(
             "i.csv",
@@ -343,7 +343,7 @@ def _seed_ledger(write):
             .replace("INV-3,C-2000,", "INV-3,C-2000,,"),
         ),
     )
-    import_file(
+    file_import(
         kind="credit-memos",
         path=write(
             "c.csv",
@@ -351,7 +351,7 @@ def _seed_ledger(write):
             "CM-1,C-1000,INV-1,2026-01-25,USD,10.00\nCM-2,C-2000,,2026-01-26,CAD,5\n",
         ),
     )
-    import_file(
+    file_import(
         kind="payments",
         path=write(
             "p.csv",
@@ -379,7 +379,7 @@ def test_export_then_import_changes_nothing_for_every_kind(world, write, tmp_pat
                 spec.column_names
             )
         records = ChangeRecord.objects.count()
-        result = import_file(kind=kind, path=out)
+        result = file_import(kind=kind, path=out)
         assert (result.status, result.created, result.updated, result.unchanged) == (
             "succeeded",
             0,
@@ -414,7 +414,7 @@ def test_xlsx_import_with_typed_cells(world, tmp_path):
     sheet.append([1001, "C-1000", dt.datetime(2026, 1, 5), dt.date(2026, 2, 4), "USD", 1234.5])
     sheet.append(["1002", "C-1000", "2026-01-06", "2026-02-05", "USD", 10])
     workbook.save(path)
-    result = import_file(kind="invoices", path=path)
+    result = file_import(kind="invoices", path=path)
     assert (result.status, result.created, result.sheet) == ("succeeded", 2, "Open items")
     assert list(
         Invoice.objects.order_by("number").values_list("number", "issued_on", "amount")

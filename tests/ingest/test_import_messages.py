@@ -1,6 +1,6 @@
 """Messages that say what is actually wrong with a cell."""
 
-from revdesk.ingest.importer import import_file
+from revdesk.ingest.importer import file_import
 from revdesk.ingest.report import Problem
 
 from .conftest import database_state
@@ -17,7 +17,7 @@ def test_impossible_dates_and_comma_decimals(world, write):
         + 'INV-3,C-1000,2026-04-31,2026-05-01,USD,"1,5"\n',
     )
     before = database_state()
-    result = import_file(kind="invoices", path=path)
+    result = file_import(kind="invoices", path=path)
     assert database_state() == before
     comma = (
         "a number (decimal, up to 2 decimal places, at least 0): use a point as the decimal "

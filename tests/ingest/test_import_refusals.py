@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from revdesk.ingest.importer import import_file
+from revdesk.ingest.importer import file_import
 from revdesk.ingest.models import ImportRun
 from revdesk.ingest.report import Problem
 from revdesk.parties.models import Customer
@@ -65,7 +65,7 @@ def settled(world):
 
 def _refused(path, kind):
     before = database_state()
-    result = import_file(kind=kind, path=path)
+    result = file_import(kind=kind, path=path)
     assert result.status == "failed"
     assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
     assert database_state() == before
@@ -108,7 +108,7 @@ def test_invoice_amount_below_what_is_paid_tax_above_amount_and_new_currency(set
 
 def test_invoice_with_nothing_applied_may_change_currency_and_amount(settled, write):
     path = write("invoices.csv", INVOICES + "INV-2,C-1000,2026-01-05,2026-02-04,EUR,20.00,1\n")
-    result = import_file(kind="invoices", path=path)
+    result = file_import(kind="invoices", path=path)
     assert (result.status, result.updated, result.problems) == ("succeeded", 1, [])
     invoice = Invoice.objects.get(number="INV-2")
     assert (invoice.currency, invoice.amount, invoice.balance) == (
@@ -156,7 +156,7 @@ def test_payments_that_fit_are_applied(settled, write):
         + "P-3,C-1000,2026-01-10,USD,900.00,INV-2,400.00\n"
         + "P-4,C-1000,2026-01-10,USD,100.00,INV-2,100.00\n",
     )
-    result = import_file(kind="payments", path=path)
+    result = file_import(kind="payments", path=path)
     assert (result.status, result.created, result.problems) == ("succeeded", 2, [])
     invoice = Invoice.objects.get(number="INV-2")
     assert (invoice.balance, invoice.status) == (Decimal("0.00"), "paid")
@@ -196,7 +196,7 @@ def test_credit_memo_currency_and_total(settled, write):
 
 def test_rewriting_a_credit_memo_to_the_same_total_is_fine(settled, write):
     path = write("credit-memos.csv", MEMOS + "CM-1,C-1000,INV-1,2026-01-05,USD,357.83\n")
-    result = import_file(kind="credit-memos", path=path)
+    result = file_import(kind="credit-memos", path=path)
     assert (result.status, result.unchanged, result.problems) == ("succeeded", 1, [])
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import TestCase
 from django.urls import reverse
 
 from revdesk.foundation.models import ChangeRecord
@@ -65,8 +66,11 @@ def _state():
 
 
 def _upload(client, text, name="invoices.csv", kind="invoices", **extra):
+    """Post an upload; the run is queued once the request's transaction commits (the test's
+    transaction never does, so its on-commit work runs here)."""
     data = {"kind": kind, "file": SimpleUploadedFile(name, text.encode()), **extra}
-    return client.post(reverse("web:import_upload"), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("web:import_upload"), data)
 
 
 def _text(response):
@@ -300,7 +304,7 @@ def test_database_backend_queues_and_the_worker_runs_it(world, settings, tasks_a
 
 
 def test_progress_is_written_at_most_every_n_rows(world, tmp_path):
-    from revdesk.ingest.importer import import_file
+    from revdesk.ingest.importer import file_import
     from revdesk.ingest.progress import ImportRunProgress
 
     lines = "".join(f"INV-{n},C-1000,2026-01-05,2026-02-04,USD,1.00\n" for n in range(1, 2501))
@@ -316,7 +320,7 @@ def test_progress_is_written_at_most_every_n_rows(world, tmp_path):
             writes.append((self.name, count, self.rows_total))
             super()._write(count)
 
-    result = import_file(kind="invoices", path=path, progress=Recording(run, every=1000), run=run)
+    result = file_import(kind="invoices", path=path, progress=Recording(run, every=1000), run=run)
     assert result.created == 2500
     assert writes == [
         ("checking", 0, 0),

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import textwrap
+from pathlib import Path
 
 KIND_NAMES = (
     "customers",
@@ -101,9 +102,10 @@ def _user(name: str | None):
 
 
 def _import(args: argparse.Namespace) -> int:
+    from django.db import DatabaseError
     from rich.console import Console
 
-    from .importer import import_file
+    from .importer import file_import, import_stopped_message
     from .profiles import ProfileError, profile_load
     from .report import problems_table, problems_write
 
@@ -127,16 +129,24 @@ def _import(args: argparse.Namespace) -> int:
             return 2
     # A progress bar only where someone watches: redirected, it would leave blank lines.
     progress = _RichProgress(errors) if not args.json and errors.is_terminal else None
-    result = import_file(
-        kind=args.kind,
-        path=args.file,
-        actor=actor,
-        profile=profile,
-        dry_run=args.dry_run,
-        encoding=args.encoding,
-        sheet=args.sheet,
-        progress=progress,
-    )
+    try:
+        result = file_import(
+            kind=args.kind,
+            path=args.file,
+            actor=actor,
+            profile=profile,
+            dry_run=args.dry_run,
+            encoding=args.encoding,
+            sheet=args.sheet,
+            progress=progress,
+        )
+    except DatabaseError as error:
+        # The run is recorded as failed with this same message; a fault in Revdesk's own code
+        # still raises, with its traceback.
+        errors.print(
+            import_stopped_message(Path(args.file).name, error), markup=False, soft_wrap=True
+        )
+        return 1
     if args.report:
         problems_write(result.problems, args.report)
     if args.json:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from revdesk.foundation.bulk import Outcome
 from revdesk.foundation.context import acting_as
@@ -23,7 +23,7 @@ from revdesk.foundation.context import acting_as
 from .kinds import KINDS, LoadRefused, Resolver
 from .profiles import Profile
 from .report import ERROR, WARNING, Problem
-from .services import import_run_begin, import_run_finish, import_run_start
+from .services import import_run_begin, import_run_fail, import_run_finish, import_run_start
 from .sources import FileProblem, source_open
 from .spec import BadValue, ColumnType, KindSpec
 
@@ -457,7 +457,7 @@ def _data_rows(source, progress: Progress, description: str) -> Iterator[tuple[i
     progress.stop()
 
 
-def import_file(
+def file_import(
     *,
     kind: str,
     path: str | Path,
@@ -473,6 +473,11 @@ def import_file(
     """Validate then load one file; all or nothing. The ImportRun records what happened.
 
     run: an ImportRun already queued (an upload from the web) to carry on, instead of a new one.
+
+    On success the run's final state commits in the load's own transaction, with the rows and
+    their change records. Any exception other than a problem with the file rolls the load back,
+    records the run as failed (in a transaction of its own) with a plain message, and is
+    raised again for the caller to show.
     """
     spec = KINDS[kind]
     path = Path(path)
@@ -495,20 +500,70 @@ def import_file(
             dry_run=dry_run,
         )
     result.run_id = run.pk
+
+    def finish() -> None:
+        if result.errors:
+            result.status = "failed"
+            result.created = result.updated = result.unchanged = 0
+        else:
+            result.status = "dry_run" if dry_run else "succeeded"
+        import_run_finish(run=run, result=result)
+
     try:
-        _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progress, batch_size)
-    except FileProblem as error:
-        result.problems.append(Problem(None, "", "", str(error)))
-    if result.errors:
+        try:
+            finished = _import(
+                spec,
+                path,
+                result,
+                actor,
+                profile,
+                dry_run,
+                encoding,
+                sheet,
+                progress,
+                batch_size,
+                finish,
+            )
+        except FileProblem as error:
+            result.problems.append(Problem(None, "", "", str(error)))
+            finished = False
+        if not finished:
+            with transaction.atomic():
+                finish()
+    except Exception as error:
+        progress.stop()
         result.status = "failed"
         result.created = result.updated = result.unchanged = 0
-    else:
-        result.status = "dry_run" if dry_run else "succeeded"
-    import_run_finish(run=run, result=result)
+        with transaction.atomic():
+            import_run_fail(run=run, message=import_stopped_message(path.name, error))
+        raise
     return result
 
 
-def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progress, batch_size):
+def import_stopped_message(file_name: str, error: BaseException) -> str:
+    """What a person reads when an import stopped for a reason that is not in the file."""
+    if isinstance(error, DatabaseError):
+        return (
+            f"The database refused to save {file_name} ({type(error).__name__}: {error}). "
+            "Nothing from this file was saved. Try again; if it happens again, tell your "
+            "administrator."
+        )
+    return (
+        f"Revdesk stopped while importing {file_name} ({type(error).__name__}: {error}). "
+        "Nothing from this file was saved. This is a fault in Revdesk, not in your file: tell "
+        "your administrator."
+    )
+
+
+# The former name, kept for callers outside the ingest app (bench, other apps' tests).
+import_file = file_import
+
+
+def _import(
+    spec, path, result, actor, profile, dry_run, encoding, sheet, progress, batch_size, finish
+) -> bool:
+    """Check then load the file into result. True when the load ran and finish() was called
+    inside its transaction; False when the caller still has to call finish()."""
     profile_encoding = profile.encoding if profile is not None else None
     source = source_open(
         path,
@@ -524,7 +579,7 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
     header, problems = header_map(spec, first[1], profile, path.name, source.sheet)
     result.problems.extend(problems)
     if header is None:
-        return
+        return False
     parser = _Rows(spec, header, profile)
 
     # Pass 1: validate everything, keep only keys.
@@ -548,14 +603,14 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
     validation.problems.sort(key=lambda p: (p.line or 0, order.get(p.column, len(order))))
     result.problems.extend(validation.problems)
     if result.errors:
-        return
+        return False
     if result.rows == 0:
         result.problems.append(
             Problem(
                 None, "", "", f"{path.name} has a header but no data rows: nothing to do.", WARNING
             )
         )
-        return
+        return False
 
     # Pass 2: load in batches, one transaction, through the services.
     resolver = validation.resolver
@@ -584,17 +639,21 @@ def _import(spec, path, result, actor, profile, dry_run, encoding, sheet, progre
                         batch, lines = [], []
                 if batch:
                     _load_batch(spec, batch, lines, resolver, references, actor, state, counts)
+            result.created = counts[Outcome.CREATED]
+            result.updated = counts[Outcome.UPDATED]
+            result.unchanged = counts[Outcome.UNCHANGED]
             if dry_run:
                 transaction.set_rollback(True)
+            else:
+                finish()  # the run's final state commits with the rows
     except _Refused as refused:
         # A service refused rows for a rule that needs what is saved (e.g. an invoice amount
         # below what is already paid): the transaction is rolled back, nothing is written.
         progress.stop()
+        result.created = result.updated = result.unchanged = 0
         result.problems.extend(refused.problems)
-        return
-    result.created = counts[Outcome.CREATED]
-    result.updated = counts[Outcome.UPDATED]
-    result.unchanged = counts[Outcome.UNCHANGED]
+        return False
+    return not dry_run
 
 
 class _Refused(Exception):

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from .choices import ImportPhase, ImportStatus
@@ -81,6 +82,36 @@ def import_run_finish(*, run: ImportRun, result: ImportResult) -> ImportRun:
     return run
 
 
+def import_run_fail(*, run: ImportRun, message: str) -> ImportRun:
+    """An import stopped for a reason that is not in the file: the run is failed, with one
+    problem saying why, and no rows counted (the load was rolled back)."""
+    from .report import Problem
+
+    run.status = ImportStatus.FAILED
+    run.finished_at = timezone.now()
+    run.created = run.updated = run.unchanged = 0
+    run.error_count = 1
+    run.errors = [Problem(None, "", "", message).as_dict()]
+    run.warnings = []
+    fields = [
+        "status",
+        "finished_at",
+        "created",
+        "updated",
+        "unchanged",
+        "error_count",
+        "errors",
+        "warnings",
+    ]
+    if run.upload:
+        run.phase = ImportPhase.WAITING
+        run.rows_done = 0
+        run.percent_done = 100
+        fields += ["phase", "rows_done", "percent_done"]
+    run.save(update_fields=fields)
+    return run
+
+
 # uploads from the web --------------------------------------------------------------------
 
 
@@ -113,29 +144,35 @@ def import_run_queue(
     folder = secrets.token_hex(16)
     target = uploads_dir() / folder / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("xb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    run = ImportRun.objects.create(
-        kind=kind,
-        file_name=name,
-        profile=profile[:100],
-        encoding=encoding[:40],
-        user=actor,
-        user_name=actor.get_username(),
-        dry_run=dry_run,
-        started_at=timezone.now(),
-        status=ImportStatus.QUEUED,
-        upload=f"{folder}/{name}",
-    )
-    import_run_execute_task.enqueue(run_id=run.pk)
+    try:
+        with target.open("xb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                kind=kind,
+                file_name=name,
+                profile=profile[:100],
+                encoding=encoding[:40],
+                user=actor,
+                user_name=actor.get_username(),
+                dry_run=dry_run,
+                started_at=timezone.now(),
+                status=ImportStatus.QUEUED,
+                upload=f"{folder}/{name}",
+            )
+            # The worker must find the run: hand it over once it is committed.
+            transaction.on_commit(lambda: import_run_execute_task.enqueue(run_id=run.pk))
+    except BaseException:
+        shutil.rmtree(target.parent, ignore_errors=True)  # no run, no file kept
+        raise
     return run
 
 
 def import_run_execute(*, run_id: int) -> ImportRun | None:
     """Run a queued upload with the very importer `revdesk import` uses, as the person who
     uploaded it; then remove the stored file (the run keeps the report)."""
-    from .importer import import_file
+    from .importer import file_import
     from .profiles import ProfileError, profile_load
     from .progress import ImportRunProgress
     from .report import Problem
@@ -151,7 +188,7 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
         profile = profile_load(run.profile) if run.profile else None
         if profile is not None and profile.kind and profile.kind != run.kind:
             raise ProfileError(f"Profile {profile.name} is for {profile.kind}, not {run.kind}.")
-        import_file(
+        file_import(
             kind=run.kind,
             path=path,
             actor=run.user,
@@ -169,7 +206,8 @@ def import_run_execute(*, run_id: int) -> ImportRun | None:
             else f"Revdesk could not finish reading {run.file_name} ({type(error).__name__}: "
             f"{error}). This is a fault in Revdesk, not in your file: tell your administrator."
         )
-        ImportRun.objects.filter(pk=run_id).update(
+        # file_import records its own failures; this covers what stopped before or around it.
+        ImportRun.objects.filter(pk=run_id, status=ImportStatus.RUNNING).update(
             status=ImportStatus.FAILED,
             finished_at=timezone.now(),
             error_count=1,
