@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.contrib.contenttypes.models import ContentType
@@ -121,12 +121,23 @@ def parent_loops(*, model: type[models.Model], field: str, ids: Iterable[int]) -
 
 
 def normalise(model_field: models.Field, value: object) -> object:
-    """The value as the database will give it back, so old and new compare exactly."""
+    """The value as the database will give it back, so old and new compare exactly.
+
+    A decimal is brought to the field's decimal places only when that loses nothing (100.5 ->
+    100.50); one with more places that count (100.005) is kept as given, so the field's
+    decimal-places validator refuses the row (BulkRowError) instead of it being rounded.
+    """
     if value is None:
         return None
     if isinstance(model_field, models.DecimalField):
         value = value if isinstance(value, Decimal) else Decimal(str(value))
-        return value.quantize(Decimal(1).scaleb(-model_field.decimal_places))
+        if not value.is_finite():
+            return value
+        try:
+            quantized = value.quantize(Decimal(1).scaleb(-model_field.decimal_places))
+        except InvalidOperation:  # more digits than any field holds: the validator says so
+            return value
+        return quantized if quantized == value else value
     if isinstance(model_field, models.DateField) and not isinstance(
         model_field, models.DateTimeField
     ):

@@ -1,12 +1,31 @@
+"""The ledger in the admin: every save and delete goes through receivables.services, which
+checks the ledger rules with the rows locked, writes the change log and refreshes the affected
+invoices' balances. Balance and status are derived, so read-only here."""
+
 from django.contrib import admin
 
 from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline
 
+from . import services
 from .models import CreditMemo, Invoice, Payment, PaymentApplication
 
 
+class LedgerAdmin(AuditedModelAdmin):
+    """Saves and deletes through the service named by `save_service` / `delete_service`."""
+
+    save_service: str
+    delete_service: str
+    instance_name: str
+
+    def save_model(self, request, obj, form, change):
+        getattr(services, self.save_service)(**{self.instance_name: obj}, actor=request.user)
+
+    def delete_model(self, request, obj):
+        getattr(services, self.delete_service)(**{self.instance_name: obj}, actor=request.user)
+
+
 @admin.register(Invoice)
-class InvoiceAdmin(AuditedModelAdmin):
+class InvoiceAdmin(LedgerAdmin):
     """Balances are kept by receivables.services; edit payments and credits, not the balance."""
 
     list_display = (
@@ -25,17 +44,19 @@ class InvoiceAdmin(AuditedModelAdmin):
     autocomplete_fields = ("customer", "order")
     list_select_related = ("customer",)
     date_hierarchy = "due_on"
-    readonly_fields = ("balance",)
+    readonly_fields = ("balance", "status")
+    save_service, delete_service, instance_name = "invoice_save", "invoice_delete", "invoice"
 
 
 @admin.register(CreditMemo)
-class CreditMemoAdmin(AuditedModelAdmin):
+class CreditMemoAdmin(LedgerAdmin):
     list_display = ("number", "customer", "invoice", "issued_on", "currency", "amount", "reason")
     list_filter = ("currency",)
     search_fields = ("number", "reason", "customer__code", "customer__name", "invoice__number")
     autocomplete_fields = ("customer", "invoice")
     list_select_related = ("customer", "invoice")
     date_hierarchy = "issued_on"
+    save_service, delete_service, instance_name = "credit_memo_save", "credit_memo_delete", "memo"
 
 
 class PaymentApplicationInline(AuditedTabularInline):
@@ -44,7 +65,7 @@ class PaymentApplicationInline(AuditedTabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(AuditedModelAdmin):
+class PaymentAdmin(LedgerAdmin):
     list_display = (
         "number",
         "received_on",
@@ -60,12 +81,23 @@ class PaymentAdmin(AuditedModelAdmin):
     list_select_related = ("customer",)
     date_hierarchy = "received_on"
     inlines = (PaymentApplicationInline,)
+    save_service, delete_service, instance_name = "payment_save", "payment_delete", "payment"
+
+    def save_formset(self, request, form, formset, change):
+        """Each application through its service (audit, balances); deletes first."""
+        formset.save(commit=False)
+        for application in formset.deleted_objects:
+            services.payment_application_delete(application=application, actor=request.user)
+        for application in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+            services.payment_application_save(application=application, actor=request.user)
 
 
 @admin.register(PaymentApplication)
-class PaymentApplicationAdmin(AuditedModelAdmin):
+class PaymentApplicationAdmin(LedgerAdmin):
     list_display = ("payment", "invoice", "amount", "applied_on")
     search_fields = ("payment__number", "invoice__number")
     autocomplete_fields = ("payment", "invoice")
     list_select_related = ("payment", "invoice")
     date_hierarchy = "applied_on"
+    save_service, delete_service = "payment_application_save", "payment_application_delete"
+    instance_name = "application"

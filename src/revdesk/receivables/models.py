@@ -40,6 +40,52 @@ def _settled(invoice_id: int | None, *, memo_id=None, application_id=None) -> tu
     return sum(amounts, Decimal(0)), len(amounts)
 
 
+def applied_from(payment_id: int | None, *, application_id=None) -> Decimal:
+    """What a payment pays on invoices as saved (Decimal, summed in Python), leaving one
+    application out (the one being edited)."""
+    if payment_id is None:
+        return Decimal(0)
+    applications = PaymentApplication.objects.filter(payment_id=payment_id)
+    if application_id is not None:
+        applications = applications.exclude(pk=application_id)
+    return sum(applications.values_list("amount", flat=True), Decimal(0))
+
+
+def customer_roots(ids) -> dict[int, int]:
+    """Customer id -> its top-most key-account parent's id (itself when it has no parent),
+    as saved; reads the chains a level at a time. A loop (refused elsewhere) stops the walk."""
+    parent_of: dict[int, int | None] = {}
+    pending = {i for i in ids if i is not None}
+    while pending:
+        wanted = sorted(pending)
+        for start in range(0, len(wanted), 900):
+            parent_of.update(
+                Customer.objects.filter(pk__in=wanted[start : start + 900]).values_list(
+                    "pk", "parent_id"
+                )
+            )
+        pending = {p for p in parent_of.values() if p is not None and p not in parent_of}
+    roots = {}
+    for start in {i for i in ids if i is not None}:
+        node, seen = start, {start}
+        while parent_of.get(node) is not None and parent_of[node] not in seen:
+            node = parent_of[node]
+            seen.add(node)
+        roots[start] = node
+    return roots
+
+
+def same_customer(payer_id, invoice_customer_id, *, hierarchy_allowed: bool) -> bool:
+    """Whether a document of payer_id may settle an invoice of invoice_customer_id (see
+    receivables.rules: the same customer, or for payments the same top-most parent)."""
+    if payer_id is None or payer_id == invoice_customer_id:
+        return True
+    if not hierarchy_allowed:
+        return False
+    roots = customer_roots([payer_id, invoice_customer_id])
+    return roots.get(payer_id) == roots.get(invoice_customer_id)
+
+
 class Invoice(BaseModel):
     number = models.CharField(max_length=40, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
@@ -139,6 +185,17 @@ class CreditMemo(BaseModel):
             invoice_currency=invoice.currency,
         ):
             errors["currency"] = problem
+        if self.customer_id is not None and (
+            problem := rules.customer_match_problem(
+                what="credit memo",
+                customer=self.customer.code,
+                invoice_number=invoice.number,
+                invoice_customer=invoice.customer.code,
+                same=self.customer_id == invoice.customer_id,
+                hierarchy_allowed=False,
+            )
+        ):
+            errors["customer"] = problem
         others, _ = _settled(invoice.pk, memo_id=self.pk)
         if problem := rules.over_settled_problem(
             invoice_number=invoice.number,
@@ -176,6 +233,7 @@ class Payment(BaseModel):
         super().clean()
         if self.pk is None:
             return
+        errors: dict[str, str] = {}
         for invoice_number, invoice_currency in self.applications.values_list(
             "invoice__number", "invoice__currency"
         ):
@@ -185,7 +243,14 @@ class Payment(BaseModel):
                 invoice_number=invoice_number,
                 invoice_currency=invoice_currency,
             ):
-                raise ValidationError({"currency": problem})
+                errors["currency"] = problem
+                break
+        if problem := rules.payment_amount_problem(
+            amount=self.amount, applied=applied_from(self.pk)
+        ):
+            errors["amount"] = problem
+        if errors:
+            raise ValidationError(errors)
 
 
 class PaymentApplication(BaseModel):
@@ -218,13 +283,36 @@ class PaymentApplication(BaseModel):
             invoice_currency=invoice.currency,
         ):
             errors["invoice"] = problem
-        others, _ = _settled(invoice.pk, application_id=self.pk)
-        if problem := rules.over_settled_problem(
-            invoice_number=invoice.number,
-            invoice_amount=invoice.amount,
-            others=others,
-            this=self.amount,
+        payment = self.payment
+        if "invoice" not in errors and (
+            problem := rules.customer_match_problem(
+                what="payment",
+                customer=payment.customer.code if payment.customer_id else "",
+                invoice_number=invoice.number,
+                invoice_customer=invoice.customer.code,
+                same=same_customer(
+                    payment.customer_id, invoice.customer_id, hierarchy_allowed=True
+                ),
+                hierarchy_allowed=True,
+            )
         ):
-            errors["amount"] = problem
+            errors["invoice"] = problem
+        others, _ = _settled(invoice.pk, application_id=self.pk)
+        problems = [
+            rules.over_settled_problem(
+                invoice_number=invoice.number,
+                invoice_amount=invoice.amount,
+                others=others,
+                this=self.amount,
+            ),
+            rules.payment_over_applied_problem(
+                payment_number=payment.number,
+                payment_amount=payment.amount,
+                others=applied_from(payment.pk, application_id=self.pk),
+                this=self.amount,
+            ),
+        ]
+        if found := [problem for problem in problems if problem]:
+            errors["amount"] = " ".join(found)
         if errors:
             raise ValidationError(errors)

@@ -8,7 +8,18 @@ same things with the same words:
 - an invoice's amount never falls below what is already paid or credited on it;
 - an invoice's currency does not change once anything is paid or credited on it;
 - a payment application and a credit memo are in their invoice's currency;
-- payments applied plus credits never exceed the invoice's amount (no negative balance).
+- payments applied plus credits never exceed the invoice's amount (no negative balance);
+- a payment never pays out more than it received (its applications, saved and in the same
+  file, sum to at most its amount), and its amount never falls below what is applied;
+- a credit memo that names an invoice is for that invoice's customer;
+- a payment applied to an invoice is from the invoice's customer or from a customer in the
+  same key-account hierarchy (same top-most parent: a parent company may pay its
+  subsidiary's invoice, a subsidiary its parent's or a sister's). A payment with no customer
+  yet (unidentified cash) may be applied anywhere.
+
+Every service that checks what is settled on invoices locks those invoices first
+(select_for_update, by pk order) inside its transaction, so two writers on PostgreSQL cannot
+both pass a check on the same invoice.
 """
 
 from __future__ import annotations
@@ -70,4 +81,52 @@ def over_settled_problem(
         f"at most {money_text(room)} on invoice {invoice_number}: its amount is "
         f"{money_text(invoice_amount)} and {money_text(others)} is paid or credited by the "
         "rest (saved, or in the same file), so this would leave a negative balance"
+    )
+
+
+def payment_over_applied_problem(
+    *, payment_number: str, payment_amount: Decimal, others: Decimal, this: Decimal
+) -> str | None:
+    """others: what the payment pays on other invoices; this: what the row applies."""
+    if others + this <= payment_amount:
+        return None
+    room = max(payment_amount - others, Decimal(0))
+    return (
+        f"at most {money_text(room)} from payment {payment_number}: it received "
+        f"{money_text(payment_amount)} and {money_text(others)} of it is applied to other "
+        "invoices (saved, or in the same file), so it would pay out more than it received"
+    )
+
+
+def payment_amount_problem(*, amount: Decimal | None, applied: Decimal) -> str | None:
+    if amount is None or amount >= applied:
+        return None
+    return (
+        f"amount {money_text(amount)} is less than the {money_text(applied)} already applied "
+        "from this payment to invoices"
+    )
+
+
+def customer_match_problem(
+    *,
+    what: str,
+    customer: str,
+    invoice_number: str,
+    invoice_customer: str,
+    same: bool,
+    hierarchy_allowed: bool,
+) -> str | None:
+    """customer, invoice_customer: codes; same: one customer, or (when hierarchy_allowed)
+    two customers under the same top-most parent."""
+    if same:
+        return None
+    if hierarchy_allowed:
+        return (
+            f"a {what} from the invoice's customer or its key-account hierarchy: {what} is "
+            f"from {customer}, invoice {invoice_number} is for {invoice_customer}, which is "
+            "not in the same hierarchy"
+        )
+    return (
+        f"a {what} for the invoice's customer: {what} is for {customer}, invoice "
+        f"{invoice_number} is for {invoice_customer}"
     )

@@ -11,13 +11,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
 
-from django.db import transaction
+from django.db import models, transaction
 
+from revdesk.foundation.audit import change_record_create, snapshot
 from revdesk.foundation.bulk import Outcome, RowRefusal, RowsRefused, UpsertResult, bulk_upsert
+from revdesk.foundation.models import ChangeAction
 
 from . import rules
 from .choices import InvoiceStatus
-from .models import CreditMemo, Invoice, Payment, PaymentApplication
+from .models import CreditMemo, Invoice, Payment, PaymentApplication, customer_roots
 
 ZERO = Decimal("0.00")
 BALANCE_REFRESH_CHUNK = 2000
@@ -27,6 +29,19 @@ def _chunks(values: Iterable[int], size: int) -> Iterator[list[int]]:
     iterator = iter(values)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _lock(model: type[models.Model], ids: Iterable[object]) -> None:
+    """Lock rows by pk, in pk order (so two writers never wait on each other in a circle),
+    until the end of the transaction: what is settled on them is read after this. A no-op on
+    SQLite, which writes one transaction at a time. Payments are locked before invoices."""
+    for chunk in _chunks(sorted({i for i in ids if i is not None}), BALANCE_REFRESH_CHUNK):
+        list(
+            model._default_manager.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 @transaction.atomic
@@ -41,6 +56,7 @@ def invoice_balances_refresh(*, invoice_ids: Iterable[int]) -> None:
     """
     unique_ids = sorted(set(invoice_ids))
     for chunk in _chunks(unique_ids, BALANCE_REFRESH_CHUNK):
+        _lock(Invoice, chunk)
         paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for invoice_id, amount in PaymentApplication.objects.filter(
             invoice_id__in=chunk
@@ -119,15 +135,67 @@ def _settled_by_invoice(
     return totals
 
 
-def _invoices_by_id(ids: Iterable[object]) -> dict[int, tuple[str, str, Decimal]]:
-    """Invoice id -> (number, currency, amount) as saved."""
-    found: dict[int, tuple[str, str, Decimal]] = {}
+def _invoices_by_id(ids: Iterable[object]) -> dict[int, tuple[str, str, Decimal, int, str]]:
+    """Invoice id -> (number, currency, amount, customer id, customer code) as saved, the
+    invoices locked (select_for_update, pk order) until the end of the transaction."""
+    found: dict[int, tuple[str, str, Decimal, int, str]] = {}
     for chunk in _chunks(sorted({i for i in ids if i is not None}), BALANCE_REFRESH_CHUNK):
-        for pk, number, currency, amount in Invoice.objects.filter(pk__in=chunk).values_list(
-            "pk", "number", "currency", "amount"
-        ):
-            found[pk] = (number, currency, amount)
+        _lock(Invoice, chunk)
+        for pk, number, currency, amount, customer_id, code in Invoice.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "number", "currency", "amount", "customer_id", "customer__code"):
+            found[pk] = (number, currency, amount, customer_id, code)
     return found
+
+
+def _customer_codes(ids: Iterable[object]) -> dict[int, str]:
+    from revdesk.parties.models import Customer
+
+    codes: dict[int, str] = {}
+    for chunk in _chunks(sorted({i for i in ids if i is not None}), BALANCE_REFRESH_CHUNK):
+        codes.update(Customer.objects.filter(pk__in=chunk).values_list("pk", "code"))
+    return codes
+
+
+def _refuse_other_customer(
+    rows: Sequence[Mapping[str, object]],
+    invoices,
+    customer_of_row: Sequence[object],
+    *,
+    what: str,
+    field: str,
+    hierarchy_allowed: bool,
+) -> list[RowRefusal]:
+    """Rows whose customer (customer_of_row, by position; None: no customer) may not settle
+    the invoice they name (receivables.rules.customer_match_problem)."""
+    pairs = [
+        (index, customer_id, invoices[row["invoice_id"]])
+        for index, (row, customer_id) in enumerate(zip(rows, customer_of_row, strict=True))
+        if customer_id is not None and row["invoice_id"] in invoices
+    ]
+    wrong = [pair for pair in pairs if pair[1] != pair[2][3]]
+    if not wrong:
+        return []
+    roots = (
+        customer_roots({c for _, c, _ in wrong} | {i[3] for _, _, i in wrong})
+        if hierarchy_allowed
+        else {}
+    )
+    codes = _customer_codes(c for _, c, _ in wrong)
+    refusals = []
+    for index, customer_id, invoice in wrong:
+        problem = rules.customer_match_problem(
+            what=what,
+            customer=codes.get(customer_id, str(customer_id)),
+            invoice_number=invoice[0],
+            invoice_customer=invoice[4],
+            same=hierarchy_allowed and roots.get(customer_id) == roots.get(invoice[3]),
+            hierarchy_allowed=hierarchy_allowed,
+        )
+        if problem:
+            value = codes.get(customer_id) if field == "customer_id" else invoice[0]
+            refusals.append(RowRefusal(index, field, value, problem))
+    return refusals
 
 
 def _refuse_over_settled(
@@ -143,7 +211,7 @@ def _refuse_over_settled(
         invoice = invoices.get(row["invoice_id"])
         if invoice is None:
             continue
-        number, _currency, amount = invoice
+        number, _currency, amount = invoice[:3]
         problem = rules.over_settled_problem(
             invoice_number=number,
             invoice_amount=amount,
@@ -166,9 +234,10 @@ def _invoice_refusals(rows: Sequence[Mapping[str, object]]) -> list[RowRefusal]:
         numbers = [row["number"] for row in rows[chunk_start : chunk_start + BALANCE_REFRESH_CHUNK]]
         existing.update(
             (number, (pk, currency))
-            for number, pk, currency in Invoice.objects.filter(number__in=numbers).values_list(
-                "number", "pk", "currency"
-            )
+            for number, pk, currency in Invoice.objects.select_for_update()
+            .filter(number__in=numbers)
+            .order_by("pk")
+            .values_list("number", "pk", "currency")
         )
     settled = _settled_by_invoice(pk for pk, _ in existing.values())
     refusals = []
@@ -213,11 +282,17 @@ def invoices_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRes
 def credit_memos_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Create or update credit memos by number; audited; the credited invoices refreshed.
 
-    Refuses (RowsRefused, nothing written) a memo in another currency than its invoice, and
-    credits that with payments applied would exceed the invoice's amount.
+    Refuses (RowsRefused, nothing written) a memo in another currency than its invoice, a
+    memo for another customer than the invoice's, and credits that with payments applied
+    would exceed the invoice's amount.
     """
     numbers = [row["number"] for row in rows]
-    invoices = _invoices_by_id(row["invoice_id"] for row in rows)
+    previous_invoices = set(
+        CreditMemo.objects.filter(number__in=numbers, invoice__isnull=False).values_list(
+            "invoice_id", flat=True
+        )
+    )
+    invoices = _invoices_by_id([*(row["invoice_id"] for row in rows), *previous_invoices])
     refusals = []
     for index, row in enumerate(rows):
         invoice = invoices.get(row["invoice_id"])
@@ -230,13 +305,16 @@ def credit_memos_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> Upser
             )
         ):
             refusals.append(RowRefusal(index, "currency", row["currency"], problem))
+    refusals += _refuse_other_customer(
+        rows,
+        invoices,
+        [row["customer_id"] for row in rows],
+        what="credit memo",
+        field="customer_id",
+        hierarchy_allowed=False,
+    )
     base = _settled_by_invoice(invoices, leave_out_memos=numbers)
     _refuse(refusals + _refuse_over_settled(rows, base, invoices))
-    previous_invoices = set(
-        CreditMemo.objects.filter(number__in=numbers, invoice__isnull=False).values_list(
-            "invoice_id", flat=True
-        )
-    )
     result = bulk_upsert(
         model=CreditMemo,
         key=("number",),
@@ -253,15 +331,40 @@ def credit_memos_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> Upser
     return result
 
 
+def _applied_by_payment(
+    payment_ids: Iterable[int], *, leave_out_applications: Iterable[tuple[int, int]] = ()
+) -> dict[int, Decimal]:
+    """Payment id -> what it pays on invoices as saved, in Decimal, leaving out the
+    applications (by payment id, invoice id) a batch rewrites."""
+    left_out = set(leave_out_applications)
+    applied: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for chunk in _chunks(sorted(set(payment_ids)), BALANCE_REFRESH_CHUNK):
+        for payment_id, invoice_id, amount in PaymentApplication.objects.filter(
+            payment_id__in=chunk
+        ).values_list("payment_id", "invoice_id", "amount"):
+            if (payment_id, invoice_id) not in left_out:
+                applied[payment_id] += amount
+    return applied
+
+
 @transaction.atomic
 def payments_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Create or update payments by receipt number; audited.
 
     Refuses (RowsRefused, nothing written) a new currency for a payment already applied to
-    invoices in its old currency.
+    invoices in its old currency, and an amount below what the payment already pays on
+    invoices (lower the applications first).
     """
     numbers = {row["number"]: index for index, row in enumerate(rows)}
-    applied = PaymentApplication.objects.filter(payment__number__in=list(numbers)).values_list(
+    saved: dict[str, int] = {}
+    for chunk in _chunks(sorted(numbers), BALANCE_REFRESH_CHUNK):
+        saved.update(
+            Payment.objects.select_for_update()
+            .filter(number__in=chunk)
+            .order_by("pk")
+            .values_list("number", "pk")
+        )
+    applied = PaymentApplication.objects.filter(payment_id__in=list(saved.values())).values_list(
         "payment__number", "payment__currency", "invoice__number", "invoice__currency"
     )
     refusals = {}
@@ -278,7 +381,14 @@ def payments_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRes
         )
         if problem:
             refusals[index] = RowRefusal(index, "currency", row["currency"], problem)
-    _refuse(list(refusals.values()))
+    amounts = list(refusals.values())
+    applied_total = _applied_by_payment(saved.values())
+    for number, pk in saved.items():
+        index = numbers[number]
+        amount = rows[index]["amount"]
+        if problem := rules.payment_amount_problem(amount=amount, applied=applied_total[pk]):
+            amounts.append(RowRefusal(index, "amount", amount, problem))
+    _refuse(amounts)
     return bulk_upsert(
         model=Payment, key=("number",), rows=rows, fields=PAYMENT_IMPORT_FIELDS, actor=actor
     )
@@ -289,36 +399,64 @@ def payment_applications_upsert(*, rows: Sequence[Mapping[str, object]], actor) 
     """Create or update what a payment paid, by (payment, invoice); audited; balances refreshed.
 
     Refuses (RowsRefused, nothing written) an application whose payment is in another currency
-    than the invoice, and applications that with credits would exceed the invoice's amount.
+    than the invoice or from a customer outside the invoice customer's key-account hierarchy,
+    applications that with credits would exceed the invoice's amount, and applications that
+    with the payment's others (saved and in the batch) would exceed what the payment received.
     """
+    payment_ids = {row["payment_id"] for row in rows}
+    _lock(Payment, payment_ids)
     invoices = _invoices_by_id(row["invoice_id"] for row in rows)
-    currencies = dict(
-        Payment.objects.filter(pk__in={row["payment_id"] for row in rows}).values_list(
-            "pk", "currency"
-        )
-    )
+    payments = {
+        pk: (number, currency, amount, customer_id)
+        for pk, number, currency, amount, customer_id in Payment.objects.filter(
+            pk__in=payment_ids
+        ).values_list("pk", "number", "currency", "amount", "customer_id")
+    }
     refusals = []
     for index, row in enumerate(rows):
         invoice = invoices.get(row["invoice_id"])
-        currency = currencies.get(row["payment_id"])
+        payment = payments.get(row["payment_id"])
         if (
             invoice is not None
-            and currency is not None
+            and payment is not None
             and (
                 problem := rules.currency_match_problem(
                     what="payment",
-                    currency=currency,
+                    currency=payment[1],
                     invoice_number=invoice[0],
                     invoice_currency=invoice[1],
                 )
             )
         ):
-            refusals.append(RowRefusal(index, "currency", currency, problem))
-    base = _settled_by_invoice(
+            refusals.append(RowRefusal(index, "currency", payment[1], problem))
+    refusals += _refuse_other_customer(
+        rows,
         invoices,
-        leave_out_applications=[(row["payment_id"], row["invoice_id"]) for row in rows],
+        [payments.get(row["payment_id"], (None,) * 4)[3] for row in rows],
+        what="payment",
+        field="invoice_id",
+        hierarchy_allowed=True,
     )
-    _refuse(refusals + _refuse_over_settled(rows, base, invoices))
+    rewritten = [(row["payment_id"], row["invoice_id"]) for row in rows]
+    base = _settled_by_invoice(invoices, leave_out_applications=rewritten)
+    refusals += _refuse_over_settled(rows, base, invoices)
+    saved_applied = _applied_by_payment(payment_ids, leave_out_applications=rewritten)
+    batch: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        batch[row["payment_id"]] += row["amount"]
+    for index, row in enumerate(rows):
+        payment = payments.get(row["payment_id"])
+        if payment is None:
+            continue
+        problem = rules.payment_over_applied_problem(
+            payment_number=payment[0],
+            payment_amount=payment[2],
+            others=saved_applied[row["payment_id"]] + batch[row["payment_id"]] - row["amount"],
+            this=row["amount"],
+        )
+        if problem:
+            refusals.append(RowRefusal(index, "amount", row["amount"], problem))
+    _refuse(refusals)
     result = bulk_upsert(
         model=PaymentApplication,
         key=("payment_id", "invoice_id"),
@@ -332,3 +470,117 @@ def payment_applications_upsert(*, rows: Sequence[Mapping[str, object]], actor) 
         ]
     )
     return result
+
+
+# One document at a time, for the admin: the rules of the models' clean() checked again with
+# the affected payment and invoices locked, the change log written, balances refreshed.
+
+
+def _stored(instance: models.Model) -> models.Model | None:
+    if instance.pk is None:
+        return None
+    return type(instance)._default_manager.filter(pk=instance.pk).first()
+
+
+def _save_audited(instance: models.Model, *, actor, stored: models.Model | None) -> None:
+    instance.full_clean()
+    before = snapshot(stored) if stored is not None else None
+    instance.save()
+    after = snapshot(instance)
+    if stored is not None and before == after:
+        return
+    change_record_create(
+        actor=actor,
+        action=ChangeAction.UPDATE if stored is not None else ChangeAction.CREATE,
+        instance=instance,
+        before=before,
+        after=after,
+    )
+
+
+def _delete_audited(instance: models.Model, *, actor) -> None:
+    before = snapshot(instance)
+    pk = instance.pk
+    instance.delete()
+    instance.pk = pk
+    change_record_create(actor=actor, action=ChangeAction.DELETE, instance=instance, before=before)
+
+
+@transaction.atomic
+def payment_application_save(*, application: PaymentApplication, actor) -> None:
+    """Create or update one application; its invoice (and the one it moved from) refreshed."""
+    stored = _stored(application)
+    _lock(Payment, [application.payment_id, stored.payment_id if stored else None])
+    invoice_ids = {application.invoice_id, stored.invoice_id if stored else None} - {None}
+    _lock(Invoice, invoice_ids)
+    _save_audited(application, actor=actor, stored=stored)
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+
+
+@transaction.atomic
+def payment_application_delete(*, application: PaymentApplication, actor) -> None:
+    _lock(Payment, [application.payment_id])
+    _lock(Invoice, [application.invoice_id])
+    invoice_id = application.invoice_id
+    _delete_audited(application, actor=actor)
+    invoice_balances_refresh(invoice_ids=[invoice_id])
+
+
+@transaction.atomic
+def credit_memo_save(*, memo: CreditMemo, actor) -> None:
+    """Create or update one credit memo; its invoice (and the one it moved from) refreshed."""
+    stored = _stored(memo)
+    invoice_ids = {memo.invoice_id, stored.invoice_id if stored else None} - {None}
+    _lock(Invoice, invoice_ids)
+    _save_audited(memo, actor=actor, stored=stored)
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+
+
+@transaction.atomic
+def credit_memo_delete(*, memo: CreditMemo, actor) -> None:
+    invoice_ids = [memo.invoice_id] if memo.invoice_id else []
+    _lock(Invoice, invoice_ids)
+    _delete_audited(memo, actor=actor)
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+
+
+@transaction.atomic
+def payment_save(*, payment: Payment, actor) -> None:
+    """Create or update one payment (its amount never below what it pays on invoices)."""
+    _lock(Payment, [payment.pk])
+    _save_audited(payment, actor=actor, stored=_stored(payment))
+
+
+@transaction.atomic
+def payment_delete(*, payment: Payment, actor) -> None:
+    """Delete a payment and its applications (each in the change log); invoices refreshed."""
+    _lock(Payment, [payment.pk])
+    applications = list(payment.applications.all())
+    invoice_ids = sorted({application.invoice_id for application in applications})
+    _lock(Invoice, invoice_ids)
+    for application in applications:
+        _delete_audited(application, actor=actor)
+    _delete_audited(payment, actor=actor)
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+
+
+@transaction.atomic
+def invoice_save(*, invoice: Invoice, actor) -> None:
+    """Create or update one invoice; its balance and status follow from amount, payments and
+    credits (a new invoice opens at its amount)."""
+    stored = _stored(invoice)
+    _lock(Invoice, [invoice.pk])
+    if stored is None:
+        invoice.balance = invoice.amount
+    else:
+        invoice.balance, invoice.status = stored.balance, stored.status
+    _save_audited(invoice, actor=actor, stored=stored)
+    invoice_balances_refresh(invoice_ids=[invoice.pk])
+    invoice.refresh_from_db(fields=["balance", "status"])
+
+
+@transaction.atomic
+def invoice_delete(*, invoice: Invoice, actor) -> None:
+    """Delete an invoice (refused by the database while payments or credits name it)."""
+    _lock(Invoice, [invoice.pk])
+    _delete_audited(invoice, actor=actor)
