@@ -39,6 +39,7 @@ from django.views import View
 
 from .audit import change_history
 from .scoping import restrict, viewer_for
+from .spreadsheet import excel_text_cell
 
 TEXT = "text"
 NUMBER = "number"
@@ -442,6 +443,9 @@ def _excel_cell(sheet, column: Column, obj: Any, cell_class):
         value = str(value)
     if value is None:
         return None
+    if isinstance(value, str):
+        # imported names and notes stay text, never a formula (=HYPERLINK(...))
+        return excel_text_cell(sheet, value, cell_class)
     cell = cell_class(sheet, value=value)
     if column.kind in EXCEL_FORMATS and isinstance(value, Decimal | int | dt.date):
         cell.number_format = EXCEL_FORMATS[column.kind]
@@ -489,8 +493,63 @@ def _is_money(field: models.Field) -> bool:
     )
 
 
-def _shown(model: type[models.Model], name: str, value: Any, currency: str = "") -> str:
-    """A stored value as people read it: names for keys and choices, Yes/No, 1,234.50 USD."""
+NOT_VISIBLE = "(not visible to you)"
+
+# names of related records, per related model, then per str(pk)
+RelatedNames = dict[type[models.Model], dict[str, str]]
+
+
+def _related_name(related: models.Model) -> str:
+    return person_name(related) if hasattr(related, "get_full_name") else str(related)
+
+
+def _related_names(model: type[models.Model], records: Sequence[Any], user) -> RelatedNames:
+    """Names of every key these records mention, as this person may see them.
+
+    One read per related model, through `restrict` for the viewer, however many records:
+    a key the viewer may not see is named NOT_VISIBLE, a key that no longer exists
+    "#<id> (deleted)". People (the user model) are named for anyone who may see the object,
+    as the Who of every entry already is.
+    """
+    from django.contrib.auth import get_user_model
+
+    wanted: dict[type[models.Model], set[Any]] = {}
+    for record in records:
+        for name, old, new in record.changed_fields:
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.ForeignKey):
+                ids = wanted.setdefault(field.related_model, set())
+                ids.update(value for value in (old, new) if value not in (None, ""))
+    names: RelatedNames = {}
+    user_model = get_user_model()
+    for related_model, ids in wanted.items():
+        if not ids:
+            continue
+        everyone = related_model._default_manager.filter(pk__in=ids)
+        seen = everyone if related_model is user_model else restrict(everyone, user)
+        visible = {obj.pk: _related_name(obj) for obj in seen}
+        shown = {str(pk): text for pk, text in visible.items()}
+        if len(visible) < len(ids):
+            hidden = everyone.exclude(pk__in=list(visible)).values_list("pk", flat=True)
+            shown.update((str(pk), NOT_VISIBLE) for pk in hidden)
+        names[related_model] = shown
+    return names
+
+
+def _shown(
+    model: type[models.Model],
+    name: str,
+    value: Any,
+    currency: str = "",
+    related: RelatedNames | None = None,
+) -> str:
+    """A stored value as people read it: names for keys and choices, Yes/No, 1,234.50 USD.
+
+    Keys are named from `related` (see `_related_names`); a key missing there is deleted.
+    """
     if value is None or value == "" or value == []:
         return "—"
     try:
@@ -498,10 +557,8 @@ def _shown(model: type[models.Model], name: str, value: Any, currency: str = "")
     except FieldDoesNotExist:
         return str(value)
     if isinstance(field, models.ForeignKey):
-        related = field.related_model._default_manager.filter(pk=value).first()
-        if related is None:
-            return f"#{value} (deleted)"
-        return person_name(related) if hasattr(related, "get_full_name") else str(related)
+        shown = (related or {}).get(field.related_model, {}).get(str(value))
+        return f"#{value} (deleted)" if shown is None else shown
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -542,23 +599,27 @@ def _currency(model: type[models.Model], snapshot: dict | None, instance) -> str
 
 
 def history_entries(
-    instance: models.Model, limit: int = 100, labels: dict[str, str] | None = None
+    instance: models.Model, *, user, limit: int = 100, labels: dict[str, str] | None = None
 ) -> list[HistoryEntry]:
     """The change log of one object as who/when/what, with before → after per changed field.
 
-    Fields by their label (labels[name], else the verbose name), foreign keys by name,
-    choices by label, booleans as Yes/No, money as 1,234.50 with the object's currency.
+    Fields by their label (labels[name], else the verbose name), foreign keys by name as
+    `user` may see them ("(not visible to you)" otherwise), choices by label, booleans as
+    Yes/No, money as 1,234.50 with the object's currency. The caller has checked that `user`
+    may see the object; the number of reads does not grow with the number of entries.
     """
     model = type(instance)
+    records = list(change_history(instance)[:limit])
+    related = _related_names(model, records, user)
     entries = []
-    for record in change_history(instance)[:limit]:
+    for record in records:
         before_currency = _currency(model, record.before, instance)
         after_currency = _currency(model, record.after, instance)
         changes = [
             FieldChange(
                 field_label(model, name, labels),
-                _shown(model, name, old, before_currency),
-                _shown(model, name, new, after_currency),
+                _shown(model, name, old, before_currency, related),
+                _shown(model, name, new, after_currency, related),
             )
             for name, old, new in record.changed_fields
         ]

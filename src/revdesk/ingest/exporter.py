@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
+from revdesk.foundation.spreadsheet import excel_text_cell
+
 from .kinds import KINDS
 from .spec import ColumnType, KindSpec, format_value
 
@@ -72,7 +74,8 @@ def _write_xlsx(spec: KindSpec, path: Path, user) -> int:
                 cells.append(None)
                 continue
             if column.number_format is None:
-                cells.append(format_value(column, value))
+                # text stays text: an imported name like =HYPERLINK(...) is no formula here
+                cells.append(excel_text_cell(sheet, format_value(column, value), WriteOnlyCell))
                 continue
             if column.type is ColumnType.INT:
                 value = int(value)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from rich.table import Table
 
+from revdesk.foundation.spreadsheet import csv_text
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -64,12 +66,17 @@ def problems_write(problems: list[Problem], path: str | Path) -> None:
 
 def problems_csv(problems: list[Problem], *, bom: bool = False) -> str:
     """The report as CSV text: one row per problem, a blank line number for the whole file.
-    bom=True starts it with a byte-order mark, so Excel opens it as UTF-8."""
+    bom=True starts it with a byte-order mark, so Excel opens it as UTF-8. Text Excel would run
+    as a formula (a value from the file such as =HYPERLINK(...)) starts with an apostrophe."""
     buffer = io.StringIO()
     if bom:
         buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=REPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for problem in problems:
-        writer.writerow({**problem.as_dict(), "line": problem.line or ""})
+        row = {
+            name: csv_text(value) if isinstance(value, str) else value
+            for name, value in problem.as_dict().items()
+        }
+        writer.writerow({**row, "line": problem.line or ""})
     return buffer.getvalue()
