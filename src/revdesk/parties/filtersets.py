@@ -4,12 +4,11 @@ import django_filters
 from django.contrib.auth import get_user_model
 
 from revdesk.foundation.filtersets import FilterSet, SearchFilter
-from revdesk.foundation.scoping import restrict, viewer_for
+from revdesk.foundation.scoping import restrict
 
-from .choices import PayeeKind, Role, Segment
+from .choices import PayeeKind, Segment
 from .models import Customer, Distributor, Payee, Territory
-
-COLLECTOR_GROUPS = (Role.COLLECTOR.label, Role.SENIOR_COLLECTOR.label)
+from .selectors import collector_list
 
 
 def _payees(request):
@@ -19,14 +18,10 @@ def _payees(request):
 
 
 def _collectors(request):
-    """Collectors to filter by: everyone for those who see everything, else their team."""
-    users = get_user_model().objects.filter(groups__name__in=COLLECTOR_GROUPS).distinct()
+    """Collectors to filter by: the ones this person may assign (`collector_list`)."""
     if request is None:
-        return users.none()
-    viewer = viewer_for(request.user)
-    if not viewer.sees_everything:
-        users = users.filter(pk__in=viewer.collector_ids)
-    return users.order_by("username")
+        return get_user_model().objects.none()
+    return collector_list(user=request.user).order_by("username")
 
 
 class CustomerFilterSet(FilterSet):

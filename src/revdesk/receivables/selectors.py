@@ -1,14 +1,35 @@
-"""Reads of the receivables ledger, always restricted to what the person may see."""
+"""Reads of the receivables ledger, always restricted to what the person may see.
+
+One definition each:
+- an open invoice is `invoice_open_q()` (status open and a balance left; overdue is
+  `Invoice.overdue_q(on)`, an open invoice past due);
+- what a payment has paid is `payment_applied_totals` (every application, whoever may see
+  the invoice: a parent paying a subsidiary's invoice outside your portfolio has still paid it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from revdesk.foundation.scoping import restrict
+from revdesk.foundation.scoping import may_see, restrict
 
+from .choices import InvoiceStatus
 from .models import CreditMemo, Invoice, Payment, PaymentApplication
+
+ZERO = Decimal("0.00")
+
+
+def invoice_open_q() -> Q:
+    """Open: status open and a balance left (an open invoice at 0.00 is not open money).
+
+    The one definition of "open invoice" (home figures, customer page); kept here until
+    receivables/models.py grows `Invoice.open_q()` beside `Invoice.overdue_q`.
+    """
+    return Q(status=InvoiceStatus.OPEN, balance__gt=0)
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:
@@ -26,6 +47,22 @@ def invoice_list(*, user) -> QuerySet[Invoice]:
     )
 
 
+def open_invoice_list(*, user) -> QuerySet[Invoice]:
+    """The open invoices this person may see."""
+    return restrict(Invoice.objects.filter(invoice_open_q()), user)
+
+
+def customer_open_invoices(*, customer, user) -> list[Invoice]:
+    """A customer's open invoices, soonest due first."""
+    return list(open_invoice_list(user=user).filter(customer=customer).order_by("due_on", "number"))
+
+
+def customer_payments(*, customer, user, limit: int = 10) -> list[Payment]:
+    """A customer's latest payments this person may see, newest first."""
+    payments = restrict(Payment.objects.filter(customer=customer), user)
+    return list(payments.order_by("-received_on", "-number")[:limit])
+
+
 def payment_list(*, user) -> QuerySet[Payment]:
     applications = restrict(
         PaymentApplication.objects.select_related("invoice").order_by("applied_on", "id"), user
@@ -38,6 +75,79 @@ def payment_list(*, user) -> QuerySet[Payment]:
     )
 
 
+def payment_applied_totals(*, payment_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What each payment has paid so far: every application, summed in Decimal.
+
+    Not restricted: the caller has checked the payments are visible, and the amount applied
+    to an invoice the person may not see still reduces what is left to apply. Never SQL SUM
+    (SQLite sums in floating point).
+    """
+    ids = list(payment_ids)
+    totals = dict.fromkeys(ids, ZERO)
+    rows = PaymentApplication.objects.filter(payment_id__in=ids).values_list("payment_id", "amount")
+    for payment_id, amount in rows:
+        totals[payment_id] += amount
+    return totals
+
+
 def payment_applied(payment: Payment) -> Decimal:
-    """What the payment has paid so far, in Decimal (never SQL SUM on SQLite)."""
-    return sum((item.amount for item in payment.applications.all()), Decimal("0.00"))
+    """`payment_applied_totals` for one payment, kept on the instance once read."""
+    cached = getattr(payment, "_applied_total", None)
+    if cached is None:
+        cached = payment_applied_totals(payment_ids=[payment.pk])[payment.pk]
+        payment._applied_total = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class InvoicePage:
+    invoice: Invoice
+    applications: list[PaymentApplication]
+    credit_memos: list[CreditMemo]
+    customer_visible: bool
+    order_visible: bool
+
+
+def invoice_page(*, invoice: Invoice, user) -> InvoicePage:
+    """What the invoice page shows of a visible invoice, each part restricted."""
+    applications = restrict(
+        PaymentApplication.objects.filter(invoice=invoice).select_related("payment"), user
+    )
+    return InvoicePage(
+        invoice=invoice,
+        applications=list(applications.order_by("applied_on", "pk")),
+        credit_memos=list(restrict(CreditMemo.objects.filter(invoice=invoice), user)),
+        customer_visible=may_see(user, invoice.customer),
+        order_visible=invoice.order is not None and may_see(user, invoice.order),
+    )
+
+
+@dataclass(frozen=True)
+class PaymentPage:
+    payment: Payment
+    applications: list[PaymentApplication]
+    applied: Decimal
+    unapplied: Decimal
+    customer_visible: bool
+
+
+def payment_page(*, payment: Payment, user) -> PaymentPage:
+    """What the payment page shows: the applications this person may see, and what is
+    applied and left to apply over every application (`payment_applied_totals`)."""
+    applications = restrict(
+        PaymentApplication.objects.filter(payment=payment).select_related("invoice"), user
+    )
+    applied = payment_applied(payment)
+    return PaymentPage(
+        payment=payment,
+        applications=list(applications.order_by("applied_on", "pk")),
+        applied=applied,
+        unapplied=payment.amount - applied,
+        customer_visible=payment.customer is not None and may_see(user, payment.customer),
+    )
+
+
+def order_invoices(*, order, user) -> list[Invoice]:
+    """The invoices of an order that this person may see, in the order they were issued."""
+    invoices = restrict(Invoice.objects.filter(order=order), user)
+    return list(invoices.order_by("issued_on", "number"))

@@ -1,12 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from revdesk.foundation.scoping import restrict, viewer_for
-from revdesk.parties.choices import Role
+from revdesk.foundation.scoping import restrict
+from revdesk.foundation.views import person_name
 from revdesk.parties.models import Customer, Payee, Territory
 from revdesk.parties.policies import CUSTOMER_EDITABLE_FIELDS
-
-COLLECTOR_GROUPS = (Role.COLLECTOR.label, Role.SENIOR_COLLECTOR.label)
+from revdesk.parties.selectors import collector_list
 
 
 class CustomerForm(forms.ModelForm):
@@ -36,14 +36,14 @@ class CustomerForm(forms.ModelForm):
         if "sales_rep" in self.fields:
             self.fields["sales_rep"].queryset = restrict(Payee.objects.all(), user)
         if "collector" in self.fields:
-            users = get_user_model().objects.filter(groups__name__in=COLLECTOR_GROUPS)
-            viewer = viewer_for(user)
-            if not viewer.sees_everything:
-                users = users.filter(pk__in=viewer.collector_ids)
-            self.fields["collector"].queryset = users.distinct().order_by("username")
-            self.fields["collector"].label_from_instance = lambda person: (
-                person.get_full_name() or person.get_username()
-            )
+            # the ones this person may assign, and whoever holds the customer now (so that
+            # saving other fields does not fail when that collector has since left)
+            allowed = Q(pk__in=collector_list(user=user).values("pk"))
+            if current.collector_id is not None:
+                allowed |= Q(pk=current.collector_id)
+            users = get_user_model().objects.filter(allowed)
+            self.fields["collector"].queryset = users.order_by("username")
+            self.fields["collector"].label_from_instance = person_name
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = "(none)"

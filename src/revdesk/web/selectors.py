@@ -16,13 +16,14 @@ from django.conf import settings
 
 from revdesk.catalog.models import Product
 from revdesk.catalog.selectors import MissingFxRate, money_to_reporting
-from revdesk.engine.money import ZERO, Money, round_money
+from revdesk.engine.money import ZERO, Money
 from revdesk.foundation.scoping import restrict
 from revdesk.orders.choices import OrderStatus
 from revdesk.orders.models import Order, OrderLine
+from revdesk.orders.selectors import orders_with_totals
 from revdesk.parties.models import Customer, Distributor, Payee
-from revdesk.receivables.choices import InvoiceStatus
 from revdesk.receivables.models import Invoice
+from revdesk.receivables.selectors import open_invoice_list
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,6 @@ def amounts_total(pairs: Iterable[tuple[str, Decimal]], *, on: dt.date) -> Amoun
     )
 
 
-def order_totals(order_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Each order's total (sum of its lines), in Decimal."""
-    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    ids = list(order_ids)
-    for order_id, amount in OrderLine.objects.filter(order_id__in=ids).values_list(
-        "order_id", "amount"
-    ):
-        totals[order_id] += amount
-    return {order_id: round_money(totals[order_id]) for order_id in ids}
-
-
 @dataclass
 class CollectionsSummary:
     customers: int
@@ -80,7 +70,7 @@ class CollectionsSummary:
 
 def collections_summary(*, user, today: dt.date, oldest: int = 10) -> CollectionsSummary:
     customers = restrict(Customer.objects.filter(is_active=True), user).count()
-    open_invoices = restrict(Invoice.objects.filter(status=InvoiceStatus.OPEN, balance__gt=0), user)
+    open_invoices = open_invoice_list(user=user)
     rows = list(open_invoices.values_list("currency", "balance", "due_on"))
     overdue = open_invoices.filter(Invoice.overdue_q(today))
     overdue_rows = list(overdue.values_list("currency", "balance"))
@@ -118,10 +108,9 @@ def orders_summary(*, user, start: dt.date, end: dt.date, recent: int = 8) -> Or
         OrderLine.objects.filter(order__in=orders.values("pk")),
         user,
     ).values_list("order__currency", "amount")
-    latest = list(orders.select_related("customer").order_by("-booked_on", "-number")[:recent])
-    totals = order_totals(order.pk for order in latest)
-    for order in latest:
-        order.total = totals[order.pk]
+    latest = orders_with_totals(
+        orders.select_related("customer").order_by("-booked_on", "-number")[:recent]
+    )
     return OrdersSummary(
         start=start,
         end=end,
@@ -146,14 +135,5 @@ def operations_summary(*, user) -> OperationsSummary:
         customers=restrict(Customer.objects.filter(is_active=True), user).count(),
         distributors=restrict(Distributor.objects.filter(is_active=True), user).count(),
         products=restrict(Product.objects.filter(is_active=True), user).count(),
-        open_invoices=restrict(Invoice.objects.filter(status=InvoiceStatus.OPEN), user).count(),
-    )
-
-
-def customer_open_invoices(*, customer: Customer, user) -> list[Invoice]:
-    return list(
-        restrict(
-            Invoice.objects.filter(customer=customer, status=InvoiceStatus.OPEN, balance__gt=0),
-            user,
-        ).order_by("due_on", "number")
+        open_invoices=open_invoice_list(user=user).count(),
     )

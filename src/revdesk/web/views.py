@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -39,23 +38,40 @@ from revdesk.ingest.filtersets import ImportRunFilterSet
 from revdesk.ingest.models import ImportRun
 from revdesk.orders.filtersets import OrderFilterSet
 from revdesk.orders.models import Order
+from revdesk.orders.selectors import (
+    customer_orders,
+    distributor_orders,
+    order_list,
+    order_page,
+    orders_with_totals,
+)
 from revdesk.parties.filtersets import CustomerFilterSet, DistributorFilterSet, PayeeFilterSet
 from revdesk.parties.models import Customer, Distributor, Payee
 from revdesk.parties.policies import customer_editable_fields
+from revdesk.parties.selectors import (
+    customer_list,
+    customer_page,
+    distributor_list,
+    payee_list,
+    payee_page,
+)
 from revdesk.parties.services import customer_update
 from revdesk.receivables.filtersets import InvoiceFilterSet, PaymentFilterSet
-from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
+from revdesk.receivables.models import Invoice, Payment
+from revdesk.receivables.selectors import (
+    customer_open_invoices,
+    customer_payments,
+    invoice_list,
+    invoice_page,
+    order_invoices,
+    payment_applied_totals,
+    payment_list,
+    payment_page,
+)
 
 from . import roles
 from .forms import CustomerForm
-from .selectors import (
-    amounts_total,
-    collections_summary,
-    customer_open_invoices,
-    operations_summary,
-    order_totals,
-    orders_summary,
-)
+from .selectors import amounts_total, collections_summary, operations_summary, orders_summary
 
 
 class ListView(ObjectListView):
@@ -81,13 +97,6 @@ def _order_link(order) -> str:
 
 def _payment_link(payment) -> str:
     return reverse("web:payment_detail", args=[payment.pk])
-
-
-def _visible(obj, user) -> bool:
-    """May this person see this object (its page answers 200, not 404)?"""
-    if obj is None:
-        return False
-    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
 
 
 # home ------------------------------------------------------------------------------------
@@ -249,9 +258,7 @@ class OrderListView(ListView):
     )
 
     def rows_prepare(self, objects):
-        totals = order_totals(order.pk for order in objects)
-        for order in objects:
-            order.total = totals[order.pk]
+        orders_with_totals(objects)
 
 
 class InvoiceListView(ListView):
@@ -309,13 +316,9 @@ class PaymentListView(ListView):
     )
 
     def rows_prepare(self, objects):
-        applied = {payment.pk: payment.amount for payment in objects}
-        for payment_id, amount in PaymentApplication.objects.filter(
-            payment_id__in=list(applied)
-        ).values_list("payment_id", "amount"):
-            applied[payment_id] -= amount
+        applied = payment_applied_totals(payment_ids=[payment.pk for payment in objects])
         for payment in objects:
-            payment.unapplied = applied[payment.pk]
+            payment.unapplied = payment.amount - applied[payment.pk]
 
 
 class ChangeRecordListView(ListView):
@@ -394,39 +397,25 @@ class ImportRunListView(ListView):
 @login_required
 def customer_detail(request, pk: int):
     _require(request.user, roles.CUSTOMER_ROLES)
-    customer = object_for_user(
-        Customer.objects.select_related("parent", "territory", "sales_rep", "collector"),
-        request.user,
-        pk=pk,
-    )
     user = request.user
+    customer = get_object_or_404(customer_list(user=user), pk=pk)
     today = timezone.localdate()
+    parties = customer_page(customer=customer, user=user)
     open_invoices = customer_open_invoices(customer=customer, user=user)
     for invoice in open_invoices:
         invoice.days_overdue = invoice.days_overdue_on(today)
-    orders = list(restrict(customer.orders.all(), user).order_by("-booked_on", "-number")[:20])
-    totals = order_totals(order.pk for order in orders)
-    for order in orders:
-        order.total = totals[order.pk]
-    payments = list(
-        restrict(customer.payments.all(), user).order_by("-received_on", "-number")[:10]
-    )
-    parent_visible = (
-        customer.parent is not None
-        and restrict(Customer.objects.filter(pk=customer.parent_id), user).exists()
-    )
     context = {
         "customer": customer,
-        "parent_visible": parent_visible,
-        "children": restrict(customer.children.all(), user).order_by("name"),
-        "contacts": customer.contacts.all(),
+        "parent_visible": parties.parent_visible,
+        "children": parties.children,
+        "contacts": parties.contacts,
         "open_invoices": open_invoices,
         "open_amounts": amounts_total(
             ((invoice.currency, invoice.balance) for invoice in open_invoices), on=today
         ),
-        "orders": orders,
-        "payments": payments,
-        "history": history_entries(customer, labels=CustomerForm.Meta.labels),
+        "orders": customer_orders(customer=customer, user=user),
+        "payments": customer_payments(customer=customer, user=user),
+        "history": history_entries(customer, user=user, labels=CustomerForm.Meta.labels),
         "can_edit": bool(customer_editable_fields(user=user, customer=customer)),
         "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
         "may_list_invoices": user_has_role(user, roles.INVOICE_ROLES),
@@ -470,20 +459,16 @@ def customer_edit(request, pk: int):
 def payee_detail(request, pk: int):
     _require(request.user, roles.PAYEE_ROLES | {roles.REP})
     user = request.user
-    payee = object_for_user(Payee.objects.select_related("manager", "user"), user, pk=pk)
-    chain = []
-    node = payee.manager
-    while node is not None and len(chain) < 20:
-        chain.append(node)
-        node = node.manager
+    payee = get_object_or_404(payee_list(user=user).select_related("user"), pk=pk)
+    page = payee_page(payee=payee, user=user)
     context = {
         "payee": payee,
-        "reporting_line": list(reversed(chain)),
-        "reports": restrict(payee.reports.all(), user).order_by("name"),
-        "territories": payee.territory_assignments.select_related("territory"),
-        "plans": payee.plan_assignments.all(),
-        "customers": restrict(payee.customers.all(), user).order_by("name")[:100],
-        "history": history_entries(payee),
+        "reporting_line": page.reporting_line,
+        "reports": page.reports,
+        "territories": page.territories,
+        "plans": page.plans,
+        "customers": page.customers,
+        "history": history_entries(payee, user=user),
     }
     return render(request, "web/payee_detail.html", context)
 
@@ -492,17 +477,11 @@ def payee_detail(request, pk: int):
 def distributor_detail(request, pk: int):
     _require(request.user, roles.DISTRIBUTOR_ROLES)
     user = request.user
-    distributor = object_for_user(Distributor.objects.all(), user, pk=pk)
-    orders = list(
-        restrict(distributor.orders.select_related("customer"), user).order_by("-booked_on")[:20]
-    )
-    totals = order_totals(order.pk for order in orders)
-    for order in orders:
-        order.total = totals[order.pk]
+    distributor = get_object_or_404(distributor_list(user=user), pk=pk)
     context = {
         "distributor": distributor,
-        "orders": orders,
-        "history": history_entries(distributor),
+        "orders": distributor_orders(distributor=distributor, user=user),
+        "history": history_entries(distributor, user=user),
         "may_list_orders": user_has_role(user, roles.ORDER_ROLES),
     }
     return render(request, "web/distributor_detail.html", context)
@@ -517,7 +496,11 @@ def product_detail(request, pk: int):
     prices = restrict(PriceListItem.objects.filter(product=product), user).select_related(
         "price_list"
     )
-    context = {"product": product, "prices": prices, "history": history_entries(product)}
+    context = {
+        "product": product,
+        "prices": prices,
+        "history": history_entries(product, user=user),
+    }
     return render(request, "web/product_detail.html", context)
 
 
@@ -525,23 +508,16 @@ def product_detail(request, pk: int):
 def invoice_detail(request, pk: int):
     _require(request.user, roles.INVOICE_ROLES)
     user = request.user
-    invoice = object_for_user(Invoice.objects.select_related("customer", "order"), user, pk=pk)
-    order_visible = _visible(invoice.order, user)
-    today = timezone.localdate()
-    applications = list(
-        restrict(invoice.applications.select_related("payment"), user).order_by("applied_on")
-    )
-    credit_memos = list(restrict(CreditMemo.objects.filter(invoice=invoice), user))
+    invoice = get_object_or_404(invoice_list(user=user), pk=pk)
+    page = invoice_page(invoice=invoice, user=user)
     context = {
         "invoice": invoice,
-        "customer_visible": restrict(
-            Customer.objects.filter(pk=invoice.customer_id), user
-        ).exists(),
-        "order_visible": order_visible,
-        "days_overdue": invoice.days_overdue_on(today),
-        "applications": applications,
-        "credit_memos": credit_memos,
-        "history": history_entries(invoice),
+        "customer_visible": page.customer_visible,
+        "order_visible": page.order_visible,
+        "days_overdue": invoice.days_overdue_on(timezone.localdate()),
+        "applications": page.applications,
+        "credit_memos": page.credit_memos,
+        "history": history_entries(invoice, user=user),
     }
     return render(request, "web/invoice_detail.html", context)
 
@@ -550,22 +526,17 @@ def invoice_detail(request, pk: int):
 def order_detail(request, pk: int):
     _require(request.user, roles.ORDER_ROLES)
     user = request.user
-    order = object_for_user(
-        Order.objects.select_related("customer", "distributor", "sales_rep"), user, pk=pk
-    )
-    lines = list(restrict(order.lines.select_related("product"), user).order_by("line_number"))
-    invoices = list(
-        restrict(Invoice.objects.filter(order=order), user).order_by("issued_on", "number")
-    )
+    order = get_object_or_404(order_list(user=user), pk=pk)
+    page = order_page(order=order, user=user)
     context = {
         "order": order,
-        "lines": lines,
-        "total": order_totals([order.pk])[order.pk],
-        "invoices": invoices,
-        "customer_visible": _visible(order.customer, user),
-        "distributor_visible": _visible(order.distributor, user),
-        "sales_rep_visible": _visible(order.sales_rep, user),
-        "history": history_entries(order),
+        "lines": page.lines,
+        "total": page.total,
+        "invoices": order_invoices(order=order, user=user),
+        "customer_visible": page.customer_visible,
+        "distributor_visible": page.distributor_visible,
+        "sales_rep_visible": page.sales_rep_visible,
+        "history": history_entries(order, user=user),
     }
     return render(request, "web/order_detail.html", context)
 
@@ -574,17 +545,14 @@ def order_detail(request, pk: int):
 def payment_detail(request, pk: int):
     _require(request.user, roles.PAYMENT_ROLES)
     user = request.user
-    payment = object_for_user(Payment.objects.select_related("customer"), user, pk=pk)
-    applications = list(
-        restrict(payment.applications.select_related("invoice"), user).order_by("applied_on", "pk")
-    )
-    applied = sum(payment.applications.values_list("amount", flat=True), start=Decimal("0.00"))
+    payment = get_object_or_404(payment_list(user=user), pk=pk)
+    page = payment_page(payment=payment, user=user)
     context = {
         "payment": payment,
-        "applications": applications,
-        "applied": applied,
-        "unapplied": payment.amount - applied,
-        "customer_visible": _visible(payment.customer, user),
-        "history": history_entries(payment),
+        "applications": page.applications,
+        "applied": page.applied,
+        "unapplied": page.unapplied,
+        "customer_visible": page.customer_visible,
+        "history": history_entries(payment, user=user),
     }
     return render(request, "web/payment_detail.html", context)
