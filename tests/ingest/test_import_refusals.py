@@ -220,3 +220,37 @@ def test_customer_made_parent_of_its_own_ancestor_is_refused(world, write):
     ]
     assert Customer.objects.get(code="C-1000").parent_id == before_parent
     assert not Customer.objects.filter(code="C-3000").exists()
+
+
+def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_opened(
+    world, tmp_path, settings
+):
+    from revdesk.ingest.exporter import export_file
+
+    path = tmp_path / "customers.xlsx"
+    export_file(kind="customers", fmt="xlsx", out=path)
+    settings.REVDESK_IMPORT_MAX_BYTES = 100  # 20 x 100 bytes = 2.0 KB may come out of the zip
+    before = database_state()
+    result = file_import(kind="customers", path=path)
+    assert result.status == "failed"
+    [problem] = result.errors
+    assert problem.expected.startswith("customers.xlsx expands to ")
+    assert problem.expected.endswith(
+        "; the limit is 2.0\xa0KB. Save it as CSV UTF-8 or split it into smaller files."
+    )
+    assert database_state() == before
+
+
+def test_serve_caps_the_request_body_at_the_upload_limit(world, settings, monkeypatch):
+    import waitress
+    from rich.console import Console
+
+    from revdesk.demo.commands import serve
+
+    settings.REVDESK_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    settings.WHITENOISE_USE_FINDERS = True
+    got = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: got.update(options))
+    monkeypatch.setattr("signal.signal", lambda *args: None)
+    assert serve(host="127.0.0.1", port=8999, console=Console(quiet=True), worker=False) == 0
+    assert got["max_request_body_size"] == 6 * 1024 * 1024

@@ -349,6 +349,9 @@ def worker_stop(process: subprocess.Popen | None) -> None:
         process.wait()
 
 
+REQUEST_BODY_MARGIN = 1024 * 1024  # bytes beyond REVDESK_IMPORT_MAX_BYTES for a request
+
+
 def serve(*, host: str, port: int, console, worker: bool = True) -> int:
     """Serve the web app until interrupted, with a background worker beside it."""
     from django.conf import settings
@@ -376,7 +379,15 @@ def serve(*, host: str, port: int, console, worker: bool = True) -> int:
     if process is not None:
         console.print(f"Background worker started (process {process.pid}).")
     try:
-        waitress_serve(get_wsgi_application(), host=host, port=port, threads=8, ident="revdesk")
+        waitress_serve(
+            get_wsgi_application(),
+            host=host,
+            port=port,
+            threads=8,
+            ident="revdesk",
+            # the largest upload the import page takes, plus room for the form's other fields
+            max_request_body_size=settings.REVDESK_IMPORT_MAX_BYTES + REQUEST_BODY_MARGIN,
+        )
     except KeyboardInterrupt:
         pass
     except OSError as error:

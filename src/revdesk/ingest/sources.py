@@ -179,11 +179,46 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+XLSX_MAX_MEMBERS = 10_000  # parts inside the zip; a real workbook has a few dozen
+XLSX_EXPANSION = 20  # a workbook may unpack to this many times the upload limit
+
+
+def xlsx_size_check(path: Path) -> None:
+    """Refuse a workbook that is not a zip, or unpacks to far more than any real sheet would
+    (a 'zip bomb'), before openpyxl opens it."""
+    import zipfile
+
+    from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FileProblem(
+            f"{path.name} could not be opened as an Excel .xlsx workbook ({error}). "
+            "Save it from Excel as .xlsx or as CSV UTF-8."
+        ) from error
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise FileProblem(
+            f"{path.name} holds {len(members):,} parts; an Excel workbook has far fewer (at "
+            f"most {XLSX_MAX_MEMBERS:,}). Save it from Excel as .xlsx or as CSV UTF-8."
+        )
+    expanded = sum(member.file_size for member in members)
+    limit = XLSX_EXPANSION * settings.REVDESK_IMPORT_MAX_BYTES
+    if expanded > limit:
+        raise FileProblem(
+            f"{path.name} expands to {filesizeformat(expanded)}; the limit is "
+            f"{filesizeformat(limit)}. Save it as CSV UTF-8 or split it into smaller files."
+        )
+
+
 class XlsxSource:
     def __init__(self, path: Path, *, sheet: str | None, kind: str):
         from openpyxl import load_workbook
 
         self.path = path
+        xlsx_size_check(path)
         try:
             self.workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a broken file
