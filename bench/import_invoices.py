@@ -67,7 +67,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from revdesk.foundation.models import ChangeRecord
-    from revdesk.ingest.importer import import_file
+    from revdesk.ingest.importer import file_import
     from revdesk.parties.models import Customer
     from revdesk.receivables.models import Invoice
 
@@ -85,7 +85,7 @@ def main() -> int:
     )
 
     began = time.perf_counter()
-    result = import_file(kind="invoices", path=source)
+    result = file_import(kind="invoices", path=source)
     first = time.perf_counter() - began
     assert result.ok, result.errors[:5]
     print(
@@ -96,7 +96,7 @@ def main() -> int:
     records = ChangeRecord.objects.count()
 
     began = time.perf_counter()
-    again = import_file(kind="invoices", path=source)
+    again = file_import(kind="invoices", path=source)
     second = time.perf_counter() - began
     assert again.ok
     assert again.unchanged == args.rows

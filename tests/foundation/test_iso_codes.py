@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from revdesk.foundation.fields import validate_country_code, validate_currency_code
 from revdesk.foundation.models import ChangeRecord
-from revdesk.ingest.importer import import_file
+from revdesk.ingest.importer import file_import
 from revdesk.ingest.report import Problem
 from revdesk.parties.models import Customer
 from revdesk.testing import signed_in
@@ -63,7 +63,7 @@ def test_model_clean_refuses_made_up_codes(world):
 def test_import_refuses_made_up_codes(world, tmp_path):
     path = tmp_path / "customers.csv"
     path.write_text("code,name,country,currency\nC-9,Nine,ZZ,XYZ\nC-8,Eight,de,eur\n")
-    result = import_file(kind="customers", path=path)
+    result = file_import(kind="customers", path=path)
     assert result.status == "failed"
     assert result.problems == [
         Problem(2, "country", "ZZ", "ZZ is not an ISO 3166 country code (e.g. US, DE, GB)"),

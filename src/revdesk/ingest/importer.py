@@ -555,10 +555,6 @@ def import_stopped_message(file_name: str, error: BaseException) -> str:
     )
 
 
-# The former name, kept for callers outside the ingest app (bench, other apps' tests).
-import_file = file_import
-
-
 def _import(
     spec, path, result, actor, profile, dry_run, encoding, sheet, progress, batch_size, finish
 ) -> bool:
