@@ -123,16 +123,28 @@ class Invoice(BaseModel):
         return reverse("web:invoice_detail", args=[self.pk])
 
     @staticmethod
+    def open_q() -> models.Q:
+        """Open: status open and a balance left (an open invoice at 0.00 is not open money).
+
+        The one definition of "open invoice" (home figures, customer page, overdue).
+        """
+        return models.Q(status=InvoiceStatus.OPEN, balance__gt=0)
+
+    @staticmethod
     def overdue_q(on: dt.date) -> models.Q:
-        """Overdue on a day: open, a balance left, and due before that day.
+        """Overdue on a day: open, and due before that day.
 
         The one definition of "overdue" (home figures, lists, filters, API, demo printout).
         """
-        return models.Q(status=InvoiceStatus.OPEN, balance__gt=0, due_on__lt=on)
+        return Invoice.open_q() & models.Q(due_on__lt=on)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == InvoiceStatus.OPEN and self.balance > 0
 
     def days_overdue_on(self, on: dt.date) -> int | None:
         """Days past due on a day, or None when the invoice is not overdue then."""
-        late = self.status == InvoiceStatus.OPEN and self.balance > 0 and self.due_on < on
+        late = self.is_open and self.due_on < on
         return (on - self.due_on).days if late else None
 
     def clean(self) -> None:

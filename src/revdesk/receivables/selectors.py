@@ -17,19 +17,14 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from revdesk.foundation.scoping import may_see, restrict
 
-from .choices import InvoiceStatus
 from .models import CreditMemo, Invoice, Payment, PaymentApplication
 
 ZERO = Decimal("0.00")
 
 
 def invoice_open_q() -> Q:
-    """Open: status open and a balance left (an open invoice at 0.00 is not open money).
-
-    The one definition of "open invoice" (home figures, customer page); kept here until
-    receivables/models.py grows `Invoice.open_q()` beside `Invoice.overdue_q`.
-    """
-    return Q(status=InvoiceStatus.OPEN, balance__gt=0)
+    """Open invoices: see Invoice.open_q, the one definition."""
+    return Invoice.open_q()
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:
