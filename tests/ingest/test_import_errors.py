@@ -109,8 +109,9 @@ def test_non_utf8_file_names_the_encoding_and_the_fix(world, write):
             "",
             "invoices.csv is not UTF-8: byte 0xE9 on line 3 is not valid UTF-8. It looks like "
             "cp1252 (Windows-1252, what Excel calls 'ANSI' or 'Western European (Windows)'). "
-            "Re-run with --encoding cp1252, or in Excel use File > Save As > 'CSV UTF-8 (Comma "
-            "delimited)'.",
+            "Import it again with the encoding cp1252 (the Encoding field on the upload page, or "
+            "--encoding cp1252 on the command line), or in Excel use File > Save As > 'CSV UTF-8 "
+            "(Comma delimited)'.",
         )
     ]
     accepted = file_import(kind="invoices", path=path, encoding="cp1252")

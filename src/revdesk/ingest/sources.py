@@ -69,8 +69,9 @@ def _encoding_message(path: Path, line: int, bad: bytes, sample: bytes) -> str:
     option = guess or "cp1252"
     return (
         f"{path.name} is not UTF-8: byte 0x{bad.hex().upper()} on line {line} is not valid "
-        f"UTF-8. {looks}Re-run with --encoding {option}, or in Excel use File > Save As > "
-        "'CSV UTF-8 (Comma delimited)'."
+        f"UTF-8. {looks}Import it again with the encoding {option} (the Encoding field on the "
+        f"upload page, or --encoding {option} on the command line), or in Excel use File > "
+        "Save As > 'CSV UTF-8 (Comma delimited)'."
     )
 
 
