@@ -2,13 +2,15 @@
 fragment (polled every 2 s while the run waits or works) and its report as CSV.
 
 The upload is handed to revdesk.ingest.services.import_run_queue, which stores the file and
-queues the very importer `revdesk import` runs; nothing here reads or writes the data.
+queues the very importer `revdesk import` runs; nothing here reads or writes the data. The
+"Export for re-import" download is the very workbook `revdesk export KIND --user` writes.
 """
 
 from __future__ import annotations
 
 import codecs
-from pathlib import PurePosixPath
+import tempfile
+from pathlib import Path, PurePosixPath
 
 from django import forms
 from django.conf import settings
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from revdesk.foundation.views import object_for_user, user_has_role
 from revdesk.ingest.choices import ImportStatus
 from revdesk.ingest.docs import column_requirement
+from revdesk.ingest.exporter import export_file
 from revdesk.ingest.kinds import KINDS
 from revdesk.ingest.models import ImportRun
 from revdesk.ingest.profiles import ProfileError, profile_load, shipped_profiles
@@ -250,4 +253,23 @@ def import_report(request, pk: int):
     )
     stem = slugify(PurePosixPath(run.file_name).stem) or "import"
     response["Content-Disposition"] = f'attachment; filename="{stem}-report-{run.pk}.csv"'
+    return response
+
+
+@login_required
+def import_export(request, kind: str):
+    """Every row of one kind the person may see, as the .xlsx the import reads back."""
+    _require(request.user)
+    page = KIND_LIST_PAGES.get(kind)
+    if page is None or not user_has_role(request.user, page[1]):
+        raise Http404("No such page.")
+    with tempfile.TemporaryDirectory(prefix="revdesk-export-") as folder:
+        path = Path(folder) / f"{kind}.xlsx"
+        export_file(kind=kind, fmt="xlsx", out=path, user=request.user)
+        content = path.read_bytes()
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}-for-import.xlsx"'
     return response

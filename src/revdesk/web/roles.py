@@ -60,6 +60,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:import_detail": IMPORT_ROLES,
     "web:import_status": IMPORT_ROLES,
     "web:import_report": IMPORT_ROLES,
+    "web:import_export": IMPORT_ROLES,
     "web:change_list": CHANGE_LOG_ROLES,
 }
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/", views.ImportRunListView.as_view(), name="import_list"),
     path("imports/upload/", import_views.import_upload, name="import_upload"),
     path("imports/columns/", import_views.import_columns, name="import_columns"),
+    path("imports/export/<str:kind>.xlsx", import_views.import_export, name="import_export"),
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("imports/<int:pk>/report.csv", import_views.import_report, name="import_report"),

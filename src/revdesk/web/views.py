@@ -75,10 +75,20 @@ from .selectors import amounts_total, collections_summary, operations_summary, o
 
 
 class ListView(ObjectListView):
-    """The web's lists: links only to the pages the person may open."""
+    """The web's lists: links only to the pages the person may open, and for a list of an
+    import kind, "Export for re-import" for those who may import."""
+
+    template_name = "web/object_list.html"
+    import_kind: str = ""  # the ingest kind of the list's rows, if it has one
 
     def may_link(self, url: str) -> bool:
         return roles.may_open_url(self.request.user, url)
+
+    def extra_context(self) -> dict:
+        reimport_url = None
+        if self.import_kind and roles.may_open(self.request.user, "web:import_upload"):
+            reimport_url = reverse("web:import_export", args=[self.import_kind])
+        return {"reimport_url": reimport_url}
 
 
 def _require(user, page_roles) -> None:
@@ -141,6 +151,7 @@ def _reporting_currency() -> str:
 
 class CustomerListView(ListView):
     model = Customer
+    import_kind = "customers"
     title = "Customers"
     roles = roles.CUSTOMER_ROLES
     filterset_class = CustomerFilterSet
@@ -176,6 +187,7 @@ class CustomerListView(ListView):
 
 class PayeeListView(ListView):
     model = Payee
+    import_kind = "payees"
     title = "Payees"
     roles = roles.PAYEE_ROLES
     filterset_class = PayeeFilterSet
@@ -196,6 +208,7 @@ class PayeeListView(ListView):
 
 class DistributorListView(ListView):
     model = Distributor
+    import_kind = "distributors"
     title = "Distributors"
     roles = roles.DISTRIBUTOR_ROLES
     filterset_class = DistributorFilterSet
@@ -212,6 +225,7 @@ class DistributorListView(ListView):
 
 class ProductListView(ListView):
     model = Product
+    import_kind = "products"
     title = "Products"
     roles = roles.PRODUCT_ROLES
     filterset_class = ProductFilterSet
@@ -231,6 +245,7 @@ class ProductListView(ListView):
 
 class OrderListView(ListView):
     model = Order
+    import_kind = "orders"
     title = "Orders"
     roles = roles.ORDER_ROLES
     filterset_class = OrderFilterSet
@@ -263,6 +278,7 @@ class OrderListView(ListView):
 
 class InvoiceListView(ListView):
     model = Invoice
+    import_kind = "invoices"
     title = "Invoices"
     roles = roles.INVOICE_ROLES
     filterset_class = InvoiceFilterSet
@@ -294,6 +310,7 @@ class InvoiceListView(ListView):
 
 class PaymentListView(ListView):
     model = Payment
+    import_kind = "payments"
     title = "Payments"
     roles = roles.PAYMENT_ROLES
     filterset_class = PaymentFilterSet
