@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "revdesk.foundation",
     "revdesk.parties",
     "revdesk.catalog",
+    "revdesk.cases",
     "revdesk.orders",
     "revdesk.receivables",
     "revdesk.ingest",

@@ -427,3 +427,27 @@ def ledger_build(world: World) -> Ledger:
         applied_on=dt.date(2025, 10, 29),
     )
     return Ledger(today=today, orders=orders, invoices=invoices, payments=payments)
+
+
+def teams_build(world: World) -> dict[str, object]:
+    """Case teams on the world: the collectors in collections (lead as senior, leader as
+    leader), the analyst in commissions, ops in order management. Returns teams by code."""
+    from revdesk.cases.choices import MemberLevel
+    from revdesk.cases.models import Team, TeamMembership
+
+    users = world.users
+    teams = {team.code: team for team in Team.objects.all()}
+    for team_code, username, level in (
+        ("collections", "collector", MemberLevel.MEMBER),
+        ("collections", "collector2", MemberLevel.MEMBER),
+        ("collections", "lead", MemberLevel.SENIOR),
+        ("collections", "leader", MemberLevel.LEADER),
+        ("cash_application", "collector2", MemberLevel.MEMBER),
+        ("cash_application", "lead", MemberLevel.SENIOR),
+        ("commissions", "analyst", MemberLevel.MEMBER),
+        ("commissions", "leader", MemberLevel.LEADER),
+        ("order_management", "ops", MemberLevel.MEMBER),
+        ("order_management", "leader", MemberLevel.LEADER),
+    ):
+        TeamMembership.objects.create(team=teams[team_code], user=users[username], level=level)
+    return teams

@@ -1,0 +1,105 @@
+"""Routing: which team owns a new case and who in it takes it. Rules are rows (RoutingRule),
+tried in sequence; the first whose conditions all hold wins. With no rule, the case type's
+default team keeps it in its queue, unassigned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q
+
+from revdesk.parties.models import Territory
+
+from .choices import DONE_STATUSES, Assignment
+from .models import Case, RoutingRule, Team, TeamMembership
+
+
+@dataclass(frozen=True)
+class Route:
+    team: Team
+    owner: object | None
+    rule: RoutingRule | None
+    why: str
+
+
+def _territory_ancestors(territory_id: int | None) -> set[int]:
+    """The territory and every territory above it (a rule on a region covers its areas)."""
+    found: set[int] = set()
+    while territory_id is not None and territory_id not in found:
+        found.add(territory_id)
+        territory_id = (
+            Territory.objects.filter(pk=territory_id).values_list("parent_id", flat=True).first()
+        )
+    return found
+
+
+def rule_matches(rule: RoutingRule, case: Case, territories: set[int]) -> bool:
+    if rule.case_type_id and rule.case_type_id != case.case_type_id:
+        return False
+    if rule.reason_id and rule.reason_id != case.reason_id:
+        return False
+    if rule.customer_id and rule.customer_id != case.customer_id:
+        return False
+    if rule.territory_id and rule.territory_id not in territories:
+        return False
+    amount = case.amount
+    if rule.min_amount is not None and (amount is None or amount < rule.min_amount):
+        return False
+    return not (
+        rule.max_amount is not None and (amount is None or amount >= Decimal(rule.max_amount))
+    )
+
+
+def open_case_counts(team: Team) -> dict[int, int]:
+    """Open cases each member of the team owns (any team), for least-loaded routing."""
+    rows = (
+        TeamMembership.objects.filter(team=team)
+        .annotate(
+            open_cases=Count(
+                "user__owned_cases", filter=~Q(user__owned_cases__status__in=DONE_STATUSES)
+            )
+        )
+        .values_list("user_id", "open_cases")
+    )
+    return dict(rows)
+
+
+def pick_owner(team: Team, assignment: str, level: int = 0):
+    """A member of the team who takes cases (at `level` or above), by the method given.
+
+    Round-robin goes through members in username order, after the last one assigned.
+    Least-loaded takes the member with the fewest open cases, ties by username.
+    The team row is locked by the caller (services) so two cases never race for one slot.
+    """
+    members = list(
+        TeamMembership.objects.filter(team=team, takes_cases=True, level__gte=level)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    users = [m.user for m in members if m.user.is_active]
+    if not users or assignment == Assignment.NOBODY:
+        return None
+    if assignment == Assignment.ROUND_ROBIN:
+        ids = [u.pk for u in users]
+        if team.last_assigned_id in ids:
+            return users[(ids.index(team.last_assigned_id) + 1) % len(users)]
+        return users[0]
+    counts = open_case_counts(team)
+    return min(users, key=lambda u: (counts.get(u.pk, 0), u.get_username()))
+
+
+def route(case: Case) -> Route:
+    """Where a new case goes. The case is not saved here."""
+    territory_id = case.customer.territory_id if case.customer_id else None
+    territories = _territory_ancestors(territory_id)
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("team", "owner"):
+        if not rule_matches(rule, case, territories):
+            continue
+        if rule.assignment == Assignment.PERSON:
+            owner = rule.owner
+        else:
+            owner = pick_owner(rule.team, rule.assignment)
+        return Route(rule.team, owner, rule, f"routing rule {rule}")
+    team = case.case_type.default_team
+    return Route(team, None, None, f"no routing rule matched: the {team} queue")
