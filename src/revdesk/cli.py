@@ -18,6 +18,7 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a stage cut sh
 COMMAND_MODULES = (
     "revdesk.foundation.commands",
     "revdesk.ingest.commands",
+    "revdesk.cases.commands",
     "revdesk.demo.commands",
 )
 

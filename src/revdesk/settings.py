@@ -10,6 +10,7 @@ REVDESK_REPORTING_CURRENCY  ISO code of the reporting currency (default USD)
 REVDESK_TASKS_BACKEND  "database" (default: a worker process runs background work, see
                      `revdesk worker`) or "immediate" (run it inside the request; tests)
 REVDESK_IMPORT_MAX_MB  largest file the web import takes, in megabytes (default 50)
+REVDESK_ATTACHMENT_MAX_MB  largest file attached to a case (upload or e-mail), default 20
 """
 
 import os
@@ -141,6 +142,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # Files uploaded for import wait here (in folders with random names) until a worker runs them.
 REVDESK_UPLOADS = REVDESK_HOME / "uploads"
 REVDESK_IMPORT_MAX_BYTES = int(float(os.environ.get("REVDESK_IMPORT_MAX_MB", "50")) * 1024 * 1024)
+REVDESK_ATTACHMENT_MAX_BYTES = int(
+    float(os.environ.get("REVDESK_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
