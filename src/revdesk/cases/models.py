@@ -391,10 +391,17 @@ class Mention(models.Model):
 
 
 class Notification(models.Model):
-    """Something a person should look at: a mention, an assignment, an escalation."""
+    """Something a person should look at: a mention, an assignment, an escalation. Most are
+    about a case; one about something else (a quality review of a cash application) has no
+    case and carries the address of its page instead."""
 
     user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="case_notifications")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    url = models.CharField(
+        max_length=300, blank=True, help_text="The page to open when it is not about a case"
+    )
     event = models.ForeignKey(
         CaseEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -408,6 +415,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def link(self) -> str:
+        """Where the notification leads: its case's page, else its own address."""
+        return self.case.get_absolute_url() if self.case_id else self.url
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

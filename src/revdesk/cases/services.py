@@ -91,10 +91,17 @@ def event_add(
     )
 
 
-def notify(user, case: Case, text: str, *, event: CaseEvent | None = None, now=None) -> None:
+def notify(
+    user, case: Case | None, text: str, *, event: CaseEvent | None = None, now=None, url: str = ""
+) -> None:
+    """A notification for one person: about a case, or (case None) about the page at url."""
     if user is None or not user.is_active:
         return
-    Notification.objects.create(user=user, case=case, event=event, time=_now(now), text=text[:300])
+    if case is None and not url:
+        raise ValueError("a notification needs a case or a url")
+    Notification.objects.create(
+        user=user, case=case, event=event, time=_now(now), text=text[:300], url=url[:300]
+    )
 
 
 def _audit(case: Case, before: dict | None, actor) -> None:
