@@ -136,7 +136,12 @@ def attachment_check(name: str, data: bytes) -> tuple[str, str]:
     ext = _extension(shown)
     if ext not in STORED_TYPE:
         raise AttachmentRefused(
-            f"{shown}: files of type .{ext or '(none)'} are not kept. Allowed: "
+            (
+                f"{shown}: files of type .{ext} are not kept."
+                if ext
+                else f"{shown} has no type at the end of its name, so it was not kept."
+            )
+            + " Allowed: "
             + ", ".join(f".{e}" for e in ALLOWED_EXTENSIONS)
             + "."
         )

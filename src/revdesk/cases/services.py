@@ -46,6 +46,7 @@ from .models import (
     TeamMembership,
     WorkInstruction,
 )
+from .selectors import sees_internal
 
 TransitionRefused = workflow.TransitionRefused
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]{2,150})")
@@ -284,11 +285,16 @@ def case_open(
     case.number = f"CASE-{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
     _audit(case, None, actor)
+    requester_side = source == Source.EMAIL or (
+        getattr(actor, "is_authenticated", False) and not sees_internal(actor)
+    )
     event_add(
         case,
         kind=EventKind.CREATED,
         actor=actor,
         body=description,
+        # What the requester wrote is theirs to see (a rep's claim, a customer's e-mail).
+        visibility=Visibility.EXTERNAL if requester_side else Visibility.INTERNAL,
         to_status=case.status,
         data={"source": source, "type": case_type.code},
         now=now,
@@ -304,7 +310,8 @@ def case_open(
         _subject_link(case, obj)
     if owner is not None:
         _round_robin_note(case.team, owner)
-        notify(owner, case, f"{case.number} was assigned to you: {case.title}", now=now)
+        if owner.pk != getattr(actor, "pk", None):
+            notify(owner, case, f"{case.number} was assigned to you: {case.title}", now=now)
     return case
 
 

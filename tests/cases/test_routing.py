@@ -1,0 +1,100 @@
+"""Routing rules are data: the first matching rule picks the team and how the owner is chosen."""
+
+from decimal import Decimal
+
+import pytest
+
+from revdesk.cases import services
+from revdesk.cases.choices import Assignment, Status
+from revdesk.cases.models import CaseType, ReasonCode, RoutingRule, TeamMembership
+from revdesk.parties.models import Territory
+
+pytestmark = pytest.mark.django_db
+
+
+def open_case(world, monday, **kwargs):
+    kwargs.setdefault("case_type", "ar_dispute")
+    kwargs.setdefault("title", "A dispute")
+    return services.case_open(actor=world.users["collector"], now=monday, **kwargs)
+
+
+def test_without_rules_the_type_s_default_team_queue_keeps_it(world, teams, monday):
+    case = open_case(world, monday, case_type="order_defect")
+    assert (case.team.code, case.owner) == ("order_management", None)
+    assert case.events.get(kind="routed").body == (
+        "To Order management: no routing rule matched: the Order management queue"
+    )
+
+
+def test_rules_match_on_reason_amount_customer_and_territory(world, teams, monday):
+    dispute = CaseType.objects.get(code="ar_dispute")
+    tax = ReasonCode.objects.get(case_type=dispute, code="tax")
+    region = Territory.objects.create(code="US", name="United States")
+    Territory.objects.filter(pk=world.territory_west.pk).update(parent=region)
+    RoutingRule.objects.create(
+        sequence=10,
+        name="Tax disputes to tax",
+        reason=tax,
+        team=teams["tax"],
+        assignment=Assignment.NOBODY,
+    )
+    RoutingRule.objects.create(
+        sequence=20,
+        name="Big disputes to the senior",
+        case_type=dispute,
+        min_amount=Decimal("10000.00"),
+        team=teams["collections"],
+        assignment=Assignment.PERSON,
+        owner=world.users["lead"],
+        set_priority="high",
+    )
+    RoutingRule.objects.create(
+        sequence=30,
+        name="US region disputes",
+        case_type=dispute,
+        territory=region,
+        team=teams["collections"],
+        assignment=Assignment.PERSON,
+        owner=world.users["collector2"],
+    )
+    RoutingRule.objects.create(
+        sequence=40,
+        name="Acme to its collector",
+        customer=world.customer_east,
+        team=teams["collections"],
+        assignment=Assignment.PERSON,
+        owner=world.users["collector"],
+    )
+    assert open_case(world, monday, reason="tax", customer=world.customer_east).team.code == "tax"
+    big = open_case(world, monday, amount=Decimal("10000.00"), customer=world.customer_east)
+    assert (big.owner.username, big.priority) == ("lead", "high")
+    small = open_case(world, monday, amount=Decimal("9999.99"), customer=world.customer_east)
+    assert small.owner.username == "collector"
+    west = open_case(world, monday, customer=world.customer_west)
+    assert west.owner.username == "collector2"  # west is under the US region
+    assert west.events.get(kind="routed").body == (
+        "To Collections, owner collector2: routing rule 30. US region disputes"
+    )
+
+
+def test_round_robin_takes_members_in_turn(world, teams, monday):
+    RoutingRule.objects.create(
+        name="Collections in turn", team=teams["collections"], assignment=Assignment.ROUND_ROBIN
+    )
+    TeamMembership.objects.filter(user__username="leader").update(takes_cases=False)
+    owners = [open_case(world, monday).owner.username for _ in range(5)]
+    assert owners == ["collector", "collector2", "lead", "collector", "collector2"]
+
+
+def test_least_loaded_takes_the_member_with_fewest_open_cases(world, teams, monday):
+    TeamMembership.objects.filter(level__gte=1).update(takes_cases=False)
+    for username in ("collector", "collector", "collector2"):
+        open_case(world, monday, team=teams["collections"], owner=world.users[username])
+    done = open_case(world, monday, team=teams["collections"], owner=world.users["collector2"])
+    services.case_transition(done, Status.REJECTED, actor=world.users["lead"], note="duplicate")
+    RoutingRule.objects.create(
+        name="Least loaded", team=teams["collections"], assignment=Assignment.LEAST_LOADED
+    )
+    # collector has 2 open, collector2 1 open (the rejected one does not count).
+    assert open_case(world, monday).owner.username == "collector2"
+    assert open_case(world, monday).owner.username == "collector"  # 2 each: by name

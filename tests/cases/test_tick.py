@@ -1,0 +1,112 @@
+"""`revdesk cases tick`: breaches recorded once, escalation rules fire once, in level order."""
+
+import datetime as dt
+import json
+
+import pytest
+
+from revdesk.cases import services
+from revdesk.cases.choices import EventKind, Status
+from revdesk.cases.escalation import tick
+from revdesk.cases.models import CaseEscalation, Notification
+from revdesk.cli import main
+
+pytestmark = pytest.mark.django_db
+NY = dt.timezone(dt.timedelta(hours=-5))  # New York in December
+
+
+def at(day, hour, minute=0):
+    return dt.datetime(2025, 12, day, hour, minute, tzinfo=NY)
+
+
+@pytest.fixture
+def dispute(world, teams, monday):
+    return services.case_open(
+        actor=world.users["collector"],
+        case_type="ar_dispute",
+        title="Freight charged twice",
+        customer=world.customer_east,
+        owner=world.users["collector"],
+        team=teams["collections"],
+        now=monday,
+    )
+
+
+def timeline(case):
+    return [(e.kind, e.body) for e in case.events.exclude(kind__in=["created", "routed"])]
+
+
+def test_clocks_climb_the_chain_once_each(dispute, world):
+    assert tick(at(2, 9, 59)).breaches == []
+    result = tick(at(2, 10, 30))
+    assert result.breaches == [(dispute.number, "first_response")]
+    assert result.escalations == [(dispute.number, "senior", "lead")]
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.owner.username, dispute.escalation_level) == (
+        Status.ESCALATED,
+        "lead",
+        1,
+    )
+    assert dispute.first_response_breached_at == at(2, 10)
+    assert timeline(dispute) == [
+        ("breached", "First response target missed: it was due Tue 02 Dec 10:00."),
+        (
+            "escalated",
+            "To the senior, lead: First response 30 min past its target of Tue 02 Dec 10:00 "
+            "(rule: No first response in time: to a senior).",
+        ),
+    ]
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == [
+        "collector",
+        "collector",
+        "lead",
+    ]
+    # Ticking again changes nothing.
+    again = tick(at(2, 11))
+    assert (again.breaches, again.escalations) == ([], [])
+    assert CaseEscalation.objects.count() == 1
+
+    # The senior answers; the resolution target (10 working days) is missed on 15 Dec:
+    # the 'to a senior' rule is below the case's level, so only the breach is recorded.
+    services.case_transition(dispute, Status.IN_PROGRESS, actor=world.users["lead"], now=at(2, 12))
+    result = tick(at(15, 10, 5))
+    assert (result.breaches, result.escalations) == ([(dispute.number, "resolution")], [])
+    # Two working days later the leader rule fires (Saturday and Sunday do not count).
+    assert tick(at(17, 9, 59)).escalations == []
+    assert tick(at(17, 10, 0)).escalations == [(dispute.number, "leader", "leader")]
+    assert tick(at(22, 10, 0)).escalations == []
+    dispute.refresh_from_db()
+    assert (dispute.owner.username, dispute.escalation_level) == ("leader", 2)
+    assert CaseEscalation.objects.filter(case=dispute).count() == 2
+
+
+def test_a_late_tick_catches_up_in_level_order(dispute):
+    result = tick(at(19, 12))
+    assert result.breaches == [
+        (dispute.number, "first_response"),
+        (dispute.number, "resolution"),
+    ]
+    assert [level for _, level, _ in result.escalations] == ["senior", "leader"]
+    assert dispute.events.filter(kind=EventKind.ESCALATED).count() == 2
+
+
+def test_no_clock_runs_while_waiting_on_the_customer(dispute, world):
+    services.case_transition(
+        dispute, Status.WAITING_CUSTOMER, actor=world.users["collector"], now=at(1, 11)
+    )
+    result = tick(at(30, 12))
+    assert (result.breaches, result.escalations) == ([], [])
+    dispute.refresh_from_db()
+    assert dispute.status == Status.WAITING_CUSTOMER
+
+
+def test_the_command_prints_json(dispute, capsys):
+    assert main(["cases", "tick", "--now", "2025-12-02T10:30-05:00", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["breaches"] == [{"case": dispute.number, "clock": "first_response"}]
+    assert printed["escalations"] == [{"case": dispute.number, "level": "senior", "to": "lead"}]
+
+
+def test_the_command_explains_a_bad_time(db, capsys):
+    assert main(["cases", "tick", "--now", "next tuesday"]) == 2
+    assert "is not a date and time" in capsys.readouterr().err
