@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "revdesk.foundation.commands",
     "revdesk.ingest.commands",
     "revdesk.cases.commands",
+    "revdesk.quality.commands",
     "revdesk.demo.commands",
 )
 

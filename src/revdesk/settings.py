@@ -11,6 +11,13 @@ REVDESK_TASKS_BACKEND  "database" (default: a worker process runs background wor
                      `revdesk worker`) or "immediate" (run it inside the request; tests)
 REVDESK_IMPORT_MAX_MB  largest file the web import takes, in megabytes (default 50)
 REVDESK_ATTACHMENT_MAX_MB  largest file attached to a case (upload or e-mail), default 20
+REVDESK_SMTP_HOST    mail server for case replies; unset: replies are written as files to
+                     REVDESK_HOME/outbox in development, sent to localhost:25 in production
+REVDESK_SMTP_PORT    its port (default 587 with REVDESK_SMTP_TLS=starttls, 465 with ssl, else 25)
+REVDESK_SMTP_USER, REVDESK_SMTP_PASSWORD  login at the mail server, if it needs one
+REVDESK_SMTP_TLS     "starttls" (or 1), "ssl" (TLS from the first byte) or 0 (default 0)
+REVDESK_MAIL_FROM    sender of replies of a team without its own address, and of notifications
+                     (default revdesk@localhost)
 """
 
 import os
@@ -77,6 +84,7 @@ INSTALLED_APPS = [
     "revdesk.orders",
     "revdesk.receivables",
     "revdesk.ingest",
+    "revdesk.quality",
     "revdesk.web",
 ]
 
@@ -145,6 +153,30 @@ REVDESK_IMPORT_MAX_BYTES = int(float(os.environ.get("REVDESK_IMPORT_MAX_MB", "50
 REVDESK_ATTACHMENT_MAX_BYTES = int(
     float(os.environ.get("REVDESK_ATTACHMENT_MAX_MB", "20")) * 1024 * 1024
 )
+
+# Outgoing mail (case replies, cases/mail.py) through Django's e-mail backend.
+_smtp_tls = os.environ.get("REVDESK_SMTP_TLS", "0").strip().lower()
+if _smtp_tls not in {"0", "", "no", "off", "false", "1", "yes", "on", "true", "starttls", "ssl"}:
+    raise ImproperlyConfigured(f"REVDESK_SMTP_TLS must be starttls, ssl or 0, not {_smtp_tls!r}.")
+EMAIL_USE_SSL = _smtp_tls == "ssl"
+EMAIL_USE_TLS = _smtp_tls in {"1", "yes", "on", "true", "starttls"}
+EMAIL_HOST = os.environ.get("REVDESK_SMTP_HOST", "").strip()
+EMAIL_PORT = int(
+    os.environ.get("REVDESK_SMTP_PORT") or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+)
+EMAIL_HOST_USER = os.environ.get("REVDESK_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("REVDESK_SMTP_PASSWORD", "")
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("REVDESK_MAIL_FROM", "revdesk@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST or PRODUCTION:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+else:
+    # Development without a mail server: each reply is written to a file to look at.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = REVDESK_HOME / "outbox"
+    EMAIL_HOST = "localhost"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
