@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from . import mail_commands
+
 
 def register(subparsers) -> None:
     cases = subparsers.add_parser("cases", help="cases: SLA clock tick, team inboxes")
@@ -20,6 +22,7 @@ def register(subparsers) -> None:
     )
     tick.add_argument("--json", action="store_true", help="print what was done as JSON")
     tick.set_defaults(handler=_tick)
+    mail_commands.register(commands)
 
 
 def _tick(args: argparse.Namespace) -> int:

@@ -249,6 +249,9 @@ def case_types_sync() -> None:
                 author_name="system",
                 time=now,
             )
+    from .mail import mail_templates_sync
+
+    mail_templates_sync()
     if not EscalationRule.objects.exists():
         EscalationRule.objects.bulk_create(
             [
