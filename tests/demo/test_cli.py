@@ -68,7 +68,8 @@ def test_demo_builds_reuses_and_resets(home):
     assert "Sales people, distributors, collectors" in out
     assert "72/72" in out  # 44 sales people, 20 distributors, 8 collectors
     assert "Logins for the other roles" in out
-    assert "6/6" in out
+    assert "7/7" in out
+    assert "Cases and their timelines" in out
 
     again = _run(home, "demo", "--no-serve", "--json")
     assert again.returncode == 0, again.stderr
@@ -76,12 +77,13 @@ def test_demo_builds_reuses_and_resets(home):
     assert summary["built"] is False
     assert summary["as_of"] == "2026-11-29"
     assert summary["counts"]["Customer"] == 20
-    assert summary["counts"]["User"] == 9 + len(summary["more_collectors"]) == 14
+    assert summary["counts"]["User"] == 10 + len(summary["more_collectors"]) == 15
     assert summary["password"] == data.DEMO_PASSWORD
     assert [login["username"] for login in summary["logins"]] == [
         "admin",
         "ops",
         "analyst",
+        "leader",
         "lead",
         "collector",
         "collector2",
@@ -123,7 +125,7 @@ def test_demo_builds_reuses_and_resets(home):
     assert summary["seed"] == 2026
     assert summary["as_of"] == timezone.localdate().isoformat()  # the web app's today
     assert summary["counts"]["Customer"] == 20
-    assert summary["counts"]["User"] == 14
+    assert summary["counts"]["User"] == 15
     assert summary["counts"]["Invoice"] != invoices  # another seed, another year
     assert summary["fingerprint"] != json.loads(elsewhere.stdout)["fingerprint"]
 

@@ -229,6 +229,7 @@ def test_every_demo_login_exists_and_signs_in(demo, users, client):
         "admin",
         "ops",
         "analyst",
+        "leader",
         "lead",
         "collector",
         "collector2",
@@ -241,6 +242,7 @@ def test_every_demo_login_exists_and_signs_in(demo, users, client):
         "admin",
         "ops",
         "analyst",
+        "leader",
         "lead",
         "collector",
         "collector2",
@@ -355,4 +357,41 @@ def test_the_other_collectors_are_named(demo, users):
     others = demo_other_logins()
     assert len(others) == 5
     assert not set(others) & {"lead", "collector", "collector2"}
-    assert len(users) == 9 + 5
+    assert len(users) == 10 + 5
+
+
+def test_the_case_desk_has_work_in_every_state(demo, users):
+    from revdesk.cases.choices import Status
+    from revdesk.cases.models import Case, CaseEscalation, CaseEvent, RoutingRule, TeamMembership
+
+    cases = Case.objects.all()
+    types = set(cases.values_list("case_type__code", flat=True))
+    assert types == {
+        "ar_dispute",
+        "short_payment",
+        "deduction",
+        "commission_claim",
+        "commission_inquiry",
+        "rebate_claim",
+        "order_defect",
+        "approval_escalation",
+        "inquiry",
+    }
+    statuses = set(cases.values_list("status", flat=True))
+    assert {Status.NEW, Status.IN_PROGRESS} <= statuses
+    assert {Status.RESOLVED, Status.CLOSED} & statuses
+    assert {Status.WAITING_CUSTOMER, Status.ESCALATED} & statuses
+    assert CaseEscalation.objects.exists()
+    assert RoutingRule.objects.count() == 8
+    assert TeamMembership.objects.filter(user=users["leader"], level=2).count() == 5
+    # Nothing after the demo's noon (New York), and every case has a timeline.
+    noon = dt.datetime(2026, 11, 29, 17, 0, tzinfo=dt.UTC)
+    assert not CaseEvent.objects.filter(time__gt=noon).exists()
+    assert not cases.filter(opened_at__gt=noon).exists()
+    assert all(case.events.filter(kind="created").count() == 1 for case in cases)
+    # Every case with an amount has its currency; disputes are on the collector's customers.
+    assert not cases.filter(amount__isnull=False, currency="").exists()
+    assert not cases.filter(case_type__code="ar_dispute", customer__isnull=True).exists()
+    # The rep's own claims and the distributor's own rebate claims are there to see.
+    assert cases.filter(case_type__code="commission_claim", created_by=users["rep"]).exists()
+    assert cases.filter(case_type__code="rebate_claim", created_by=users["distributor"]).exists()

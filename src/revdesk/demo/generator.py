@@ -65,7 +65,7 @@ DEFAULT_SEED = 2026
 HUNDRED = Decimal(100)
 
 COLLECTOR_USERNAMES = ("collector", "collector2", "lead")
-OTHER_ROLE_USERNAMES = ("admin", "ops", "analyst", "manager", "rep", "distributor")
+OTHER_ROLE_USERNAMES = ("admin", "ops", "analyst", "leader", "manager", "rep", "distributor")
 EXTRA_COLLECTORS = 5
 
 
@@ -1099,6 +1099,9 @@ class _Company:
         self._user("admin", [Role.ADMIN], "en_US")
         self._user("ops", [Role.SALES_OPERATIONS], "en_US")
         self._user("analyst", [Role.COMMISSIONS_ANALYST], "en_US")
+        # A manager with no payee of their own leads the desks: the top of every case
+        # team's escalation chain, and sees everything.
+        self._user("leader", [Role.MANAGER], "en_US")
         direct_customers: dict[int, int] = defaultdict(int)
         for acc in self.accounts:
             direct_customers[acc.customer.sales_rep.pk] += 1
@@ -1116,6 +1119,16 @@ class _Company:
             key=lambda d: (orders_by_distributor[d.code], d.code),
         )
         self._user("distributor", [Role.DISTRIBUTOR_USER], "en_US", distributor=best)
+
+    def cases(self) -> None:
+        """The case desk: teams, routing rules, inboxes and six weeks of cases (demo/cases.py)."""
+        from .cases import CaseDesk
+
+        desk = CaseDesk(
+            rng=self.rng("cases"), today=self.today, users=self.users, customers=self.customer_count
+        )
+        self.reporter.stage("Cases and their timelines", len(desk.plan()))
+        self.case_count = desk.build(advance=self.reporter.advance)
 
     def build_record(self) -> None:
         """One change record saying what the demo was built for (read by demo_build_read)."""
@@ -1223,6 +1236,7 @@ def company_build(
         company.payments()
         company.write_ledger()
         company.role_users()
+        company.cases()
         company.build_record()
     from .selectors import table_counts
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 
+from revdesk.cases.models import Case, CaseEvent
 from revdesk.catalog.models import (
     BillingCode,
     FxRate,
@@ -134,6 +135,21 @@ FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
         "reference",
     ),
     PaymentApplication: ("payment__number", "invoice__number", "amount", "applied_on"),
+    Case: (
+        "number",
+        "case_type__code",
+        "title",
+        "status",
+        "priority",
+        "team__code",
+        "owner__username",
+        "customer__code",
+        "amount",
+        "currency",
+        "opened_at",
+        "escalation_level",
+    ),
+    CaseEvent: ("case__number", "time", "kind", "actor_name", "body", "to_status"),
 }
 
 
@@ -203,6 +219,7 @@ DEMO_LOGINS = (
     ("admin", "Administrator"),
     ("ops", "Sales operations"),
     ("analyst", "Commissions analyst"),
+    ("leader", "Desk leader"),
     ("lead", "Senior collector"),
     ("collector", "Collector"),
     ("collector2", "Collector"),
