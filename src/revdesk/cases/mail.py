@@ -23,7 +23,7 @@ import re
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -647,24 +647,26 @@ def _sender_address(team: Team) -> str:
 
 
 def _recipients(to: str | Sequence[str] | None, case: Case) -> list[str]:
+    """Addresses to send to: plain (a@b.example) or named (Name <a@b.example>)."""
     from django.core.validators import validate_email
 
     if to is None:
         to = case.requester_email
     items = [to] if isinstance(to, str) else list(to)
-    addresses = [parseaddr(a)[1] or a for a in ", ".join(items).split(",") if a.strip()]
-    if not addresses:
+    parts = [part.strip() for part in ",".join(items).split(",") if part.strip()]
+    if not parts:
         raise ValidationError(
             {"to": f"{case.number} has no requester e-mail address: give the address to send to."}
         )
-    for address in addresses:
+    addresses = []
+    for part in parts:
+        address = parseaddr(part)[1] if "<" in part else part
         try:
-            validate_email(address.strip())
+            validate_email(address)
         except ValidationError:
-            raise ValidationError(
-                {"to": f"{address.strip()!r} is not an e-mail address."}
-            ) from None
-    return [a.strip() for a in addresses]
+            raise ValidationError({"to": f"{part!r} is not an e-mail address."}) from None
+        addresses.append(address)
+    return addresses
 
 
 def _subject_with_number(subject: str, case: Case) -> str:
@@ -740,7 +742,11 @@ def case_reply_send(
     sender = _sender_address(case.team)
     domain = sender.rpartition("@")[2] or "revdesk.invalid"
     message_id = make_msgid(idstring=case.number.lower(), domain=domain)
-    headers = {"Message-ID": message_id, "X-Revdesk-Case": case.number}
+    headers = {
+        "Message-ID": message_id,
+        "Date": format_datetime(now),
+        "X-Revdesk-Case": case.number,
+    }
     references = ""
     if last_in is not None:
         references = " ".join([*last_in.references.split(), last_in.message_id][-20:])
