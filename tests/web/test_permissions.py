@@ -154,6 +154,7 @@ def test_navigation_per_role(client, world):
         "Orders",
         "Invoices",
         "Payments",
+        "Quality review",  # administrators see every team's quality reviews
         "Distributors",
         "Products",
         "Imports",

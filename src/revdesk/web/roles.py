@@ -35,6 +35,9 @@ CHANGE_LOG_ROLES = frozenset({ADMIN})
 IMPORT_ROLES = frozenset({ADMIN, OPS, ANALYST})
 PAYEE_DETAIL_ROLES = PAYEE_ROLES | {REP}  # a rep opens their own payee page
 PRODUCT_LIST_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER})
+# Quality review: the house's staff roles; the pages also need a case team membership (or
+# the administrator role), checked by quality_allowed in the views and the navigation.
+QUALITY_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -62,6 +65,9 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:import_report": IMPORT_ROLES,
     "web:import_export": IMPORT_ROLES,
     "web:change_list": CHANGE_LOG_ROLES,
+    "web:quality_home": QUALITY_ROLES,
+    "web:quality_review": QUALITY_ROLES,
+    "web:quality_report": QUALITY_ROLES,
 }
 
 
@@ -128,6 +134,12 @@ def _only(user, roles: set[str]) -> bool:
     return bool(held) and held <= roles and not user.is_superuser
 
 
+def _quality_allowed(user) -> bool:
+    from .quality_views import quality_allowed
+
+    return quality_allowed(user)
+
+
 def navigation_items(user, path: str) -> list[NavItem]:
     mine = _only(user, {REP})
     own_orders = _only(user, {REP, DISTRIBUTOR})
@@ -139,6 +151,7 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("My orders" if own_orders else "Orders", "web:order_list", ORDER_ROLES),
         ("My invoices" if own_invoices else "Invoices", "web:invoice_list", INVOICE_ROLES),
         ("Payments", "web:payment_list", PAYMENT_ROLES),
+        ("Quality review", "web:quality_home", _quality_allowed),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
         ("Products", "web:product_list", PRODUCT_LIST_ROLES),
         ("Imports", "web:import_list", IMPORT_ROLES),
@@ -146,7 +159,10 @@ def navigation_items(user, path: str) -> list[NavItem]:
     ]
     items = []
     for label, name, roles in entries:
-        if roles != "*" and not user_has_role(user, roles):
+        if callable(roles):
+            if not roles(user):
+                continue
+        elif roles != "*" and not user_has_role(user, roles):
             continue
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)

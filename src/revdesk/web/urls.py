@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, quality_views, views
 
 app_name = "web"
 
@@ -29,4 +29,7 @@ urlpatterns = [
     path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("imports/<int:pk>/report.csv", import_views.import_report, name="import_report"),
     path("changes/", views.ChangeRecordListView.as_view(), name="change_list"),
+    path("quality/", quality_views.quality_home, name="quality_home"),
+    path("quality/report/", quality_views.quality_report, name="quality_report"),
+    path("quality/<int:pk>/", quality_views.quality_review, name="quality_review"),
 ]
