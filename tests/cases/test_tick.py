@@ -110,3 +110,8 @@ def test_the_command_prints_json(dispute, capsys):
 def test_the_command_explains_a_bad_time(db, capsys):
     assert main(["cases", "tick", "--now", "next tuesday"]) == 2
     assert "is not a date and time" in capsys.readouterr().err
+
+
+def test_ticking_forever_needs_a_sensible_interval(db, capsys):
+    assert main(["cases", "tick", "--every", "5"]) == 2
+    assert "--every must be at least 10 seconds." in capsys.readouterr().out

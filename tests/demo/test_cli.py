@@ -170,11 +170,12 @@ def test_serve_answers_on_the_port(home):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as page:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10) as page:
                     status = page.status
                     body = page.read().decode()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            # Not listening yet, or (on a busy machine) slow to answer its first request.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.3)
         assert status == 200
         assert "csrfmiddlewaretoken" in body
@@ -186,6 +187,7 @@ def test_serve_answers_on_the_port(home):
         server.terminate()
         out, _ = server.communicate(timeout=10)
     assert f"Revdesk is at http://127.0.0.1:{port}/" in out
+    assert "Case clocks ticking every 5 minutes (process " in out
 
 
 def test_serve_refuses_a_database_that_is_not_migrated(home):

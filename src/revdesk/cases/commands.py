@@ -21,6 +21,13 @@ def register(subparsers) -> None:
         "catching up and for tests",
     )
     tick.add_argument("--json", action="store_true", help="print what was done as JSON")
+    tick.add_argument(
+        "--every",
+        type=int,
+        metavar="SECONDS",
+        help="keep ticking, once every SECONDS (what `revdesk serve` runs beside the web app); "
+        "Ctrl+C stops it",
+    )
     tick.set_defaults(handler=_tick)
     mail_commands.register(commands)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -208,6 +209,24 @@ def _parse_now(text: str | None) -> dt.datetime | None:
     return moment
 
 
+def _tick_every(seconds: int, console) -> int:
+    """Tick now and then every `seconds`, one line per tick that did something."""
+    if seconds < 10:
+        console.print("--every must be at least 10 seconds.")
+        return 2
+    try:
+        while True:
+            result = tick()
+            if result.breaches or result.escalations:
+                console.print(
+                    f"{result.now:%Y-%m-%d %H:%M} clock tick: {len(result.breaches)} target(s) "
+                    f"missed, {len(result.escalations)} escalation(s)"
+                )
+            time.sleep(seconds)
+    except KeyboardInterrupt:
+        return 0
+
+
 def tick_command(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
@@ -225,6 +244,8 @@ def tick_command(args: argparse.Namespace) -> int:
         print(json.dumps(tick(now).as_dict(), indent=2))
         return 0
     console = Console()
+    if args.every is not None:
+        return _tick_every(args.every, console)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("Checking clocks", total=None)
         result = tick(now, progress=lambda: progress.advance(task))

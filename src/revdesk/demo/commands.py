@@ -55,8 +55,8 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-worker",
         action="store_true",
-        help="do not start a background worker beside the web server (run `revdesk worker` "
-        "yourself, e.g. as its own service)",
+        help="do not start a background worker and the case clock beside the web server (run "
+        "`revdesk worker` and `revdesk cases tick --every 300` yourself, e.g. as services)",
     )
 
 
@@ -338,6 +338,17 @@ def worker_start() -> subprocess.Popen | None:
     return subprocess.Popen([sys.executable, "-m", "revdesk.cli", "worker"])
 
 
+TICK_SECONDS = 300  # how often `revdesk serve` applies the cases' SLA clocks
+
+
+def clock_start() -> subprocess.Popen:
+    """`revdesk cases tick --every 300` beside the web server: breaches and escalations happen
+    while the app runs, with no cron to set up (production may use cron instead)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "revdesk.cli", "cases", "tick", "--every", str(TICK_SECONDS)]
+    )
+
+
 def worker_stop(process: subprocess.Popen | None) -> None:
     if process is None or process.poll() is not None:
         return
@@ -378,6 +389,11 @@ def serve(*, host: str, port: int, console, worker: bool = True) -> int:
     process = worker_start() if worker else None
     if process is not None:
         console.print(f"Background worker started (process {process.pid}).")
+    clock = clock_start() if worker else None
+    if clock is not None:
+        console.print(
+            f"Case clocks ticking every {TICK_SECONDS // 60} minutes (process {clock.pid})."
+        )
     try:
         waitress_serve(
             get_wsgi_application(),
@@ -394,5 +410,6 @@ def serve(*, host: str, port: int, console, worker: bool = True) -> int:
         console.print(f"[red]Cannot listen on {host}:{port}: {error.strerror or error}.[/]")
         return 1
     finally:
+        worker_stop(clock)
         worker_stop(process)
     return 0
