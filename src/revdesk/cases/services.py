@@ -356,7 +356,7 @@ def case_subject_add(case: Case, obj: models.Model, *, actor, now=None) -> bool:
 
 def _locked(case: Case) -> Case:
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("team__calendar", "case_type")
         .get(pk=case.pk)
     )
