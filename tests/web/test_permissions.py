@@ -133,9 +133,16 @@ def test_navigation_per_role(client, world):
         signed_in(client, username)
         return [item.label for item in client.get(reverse("web:home")).context["nav_items"]]
 
-    assert nav("collector") == ["Home", "Customers", "Invoices", "Payments"]
-    assert nav("rep") == ["Home", "My customers", "My orders", "My invoices"]
-    assert nav("distributor") == ["Home", "My orders", "Invoices"]
+    assert nav("collector") == [
+        "Home",
+        "Customers",
+        "Invoices",
+        "Payments",
+        "Cases",
+        "SLA dashboard",
+    ]
+    assert nav("rep") == ["Home", "My customers", "My orders", "My invoices", "My cases"]
+    assert nav("distributor") == ["Home", "My orders", "Invoices", "My cases"]
     assert nav("analyst") == [
         "Home",
         "Customers",
@@ -143,6 +150,8 @@ def test_navigation_per_role(client, world):
         "Orders",
         "Invoices",
         "Payments",
+        "Cases",
+        "SLA dashboard",
         "Distributors",
         "Products",
         "Imports",
@@ -154,6 +163,8 @@ def test_navigation_per_role(client, world):
         "Orders",
         "Invoices",
         "Payments",
+        "Cases",
+        "SLA dashboard",
         "Quality review",  # administrators see every team's quality reviews
         "Distributors",
         "Products",

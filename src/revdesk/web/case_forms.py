@@ -62,9 +62,7 @@ def invoices_resolve(user, text: str, customer=None) -> tuple[list, list[str]]:
         if invoice is None:
             problems.append(f"{number} is not an invoice you may see: check the number.")
         elif customer is not None and invoice.customer_id != customer.pk:
-            problems.append(
-                f"{number} is {invoice.customer.name}'s invoice, not {customer.name}'s."
-            )
+            problems.append(f"{number} belongs to {invoice.customer.name}, not to {customer.name}.")
         else:
             found.append(invoice)
     return found, problems
@@ -78,7 +76,7 @@ def orders_resolve(user, text: str, customer=None) -> tuple[list, list[str]]:
         if order is None:
             problems.append(f"{number} is not an order you may see: check the number.")
         elif customer is not None and order.customer_id != customer.pk:
-            problems.append(f"{number} is {order.customer.name}'s order, not {customer.name}'s.")
+            problems.append(f"{number} belongs to {order.customer.name}, not to {customer.name}.")
         else:
             found.append(order)
     return found, problems

@@ -209,6 +209,7 @@ class CaseQueueView(ListView):
 
 class MyCasesView(CaseQueueView):
     title = "My cases"
+    roles = roles.CASE_STAFF_ROLES
     description = "Cases you own: open ones first, the soonest due at the top."
 
     def get(self, request, *args, **kwargs):

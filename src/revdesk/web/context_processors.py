@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .roles import PagesOpen, navigation_items, role_labels
+from .roles import PagesOpen, may_open, navigation_items, role_labels
 
 
 def navigation(request):
@@ -12,4 +12,14 @@ def navigation(request):
         "nav_roles": role_labels(user),
         "may_open": PagesOpen(user),
         "nav_admin_url": reverse("admin:index") if user.is_staff else None,
+        "nav_notifications": _unread(user),
     }
+
+
+def _unread(user) -> int | None:
+    """Unread case notifications, for the header (None: not a person with case pages)."""
+    if not may_open(user, "web:case_notifications"):
+        return None
+    from revdesk.cases.selectors import unread_notifications
+
+    return unread_notifications(user).count()

@@ -38,6 +38,10 @@ PRODUCT_LIST_ROLES = frozenset({ADMIN, OPS, ANALYST, MANAGER})
 # Quality review: the house's staff roles; the pages also need a case team membership (or
 # the administrator role), checked by quality_allowed in the views and the navigation.
 QUALITY_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
+# Cases: everyone who can have one (reps and distributor users see their own, external part
+# only); the SLA dashboard, "My cases" and work instructions are for the staff who work them.
+CASE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, REP, DISTRIBUTOR})
+CASE_STAFF_ROLES = CASE_ROLES - {REP, DISTRIBUTOR}
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -68,6 +72,18 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:quality_home": QUALITY_ROLES,
     "web:quality_review": QUALITY_ROLES,
     "web:quality_report": QUALITY_ROLES,
+    "web:case_queue": CASE_ROLES,
+    "web:case_mine": CASE_STAFF_ROLES,
+    "web:case_new": CASE_ROLES,
+    "web:case_detail": CASE_ROLES,
+    "web:case_attachment": CASE_ROLES,
+    "web:case_bulk_assign": CASE_STAFF_ROLES,
+    "web:case_view_save": CASE_ROLES,
+    "web:case_view_delete": CASE_ROLES,
+    "web:case_sla": CASE_STAFF_ROLES,
+    "web:case_notifications": CASE_ROLES,
+    "web:case_notification_open": CASE_ROLES,
+    "web:case_instruction": CASE_STAFF_ROLES,
 }
 
 
@@ -151,6 +167,8 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("My orders" if own_orders else "Orders", "web:order_list", ORDER_ROLES),
         ("My invoices" if own_invoices else "Invoices", "web:invoice_list", INVOICE_ROLES),
         ("Payments", "web:payment_list", PAYMENT_ROLES),
+        ("My cases" if own_orders else "Cases", "web:case_queue", CASE_ROLES),
+        ("SLA dashboard", "web:case_sla", CASE_STAFF_ROLES),
         ("Quality review", "web:quality_home", _quality_allowed),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
         ("Products", "web:product_list", PRODUCT_LIST_ROLES),
@@ -167,7 +185,10 @@ def navigation_items(user, path: str) -> list[NavItem]:
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         items.append(NavItem(label, url, active))
-    return items
+    # one entry is current: the longest address the path starts with (/cases/sla/ is not
+    # also /cases/)
+    current = max((item for item in items if item.active), key=lambda i: len(i.url), default=None)
+    return [NavItem(i.label, i.url, i is current) for i in items]
 
 
 def role_labels(user) -> list[str]:

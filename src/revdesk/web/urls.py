@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, quality_views, views
+from . import case_views, import_views, quality_views, views
 
 app_name = "web"
 
@@ -32,4 +32,28 @@ urlpatterns = [
     path("quality/", quality_views.quality_home, name="quality_home"),
     path("quality/report/", quality_views.quality_report, name="quality_report"),
     path("quality/<int:pk>/", quality_views.quality_review, name="quality_review"),
+    path("cases/", case_views.CaseQueueView.as_view(), name="case_queue"),
+    path("cases/mine/", case_views.MyCasesView.as_view(), name="case_mine"),
+    path("cases/new/", case_views.case_new, name="case_new"),
+    path("cases/assign/", case_views.case_bulk_assign, name="case_bulk_assign"),
+    path("cases/views/", case_views.case_view_save, name="case_view_save"),
+    path("cases/views/<int:pk>/delete/", case_views.case_view_delete, name="case_view_delete"),
+    path("cases/sla/", case_views.case_sla, name="case_sla"),
+    path("cases/notifications/", case_views.case_notifications, name="case_notifications"),
+    path(
+        "cases/notifications/<int:pk>/",
+        case_views.case_notification_open,
+        name="case_notification_open",
+    ),
+    path(
+        "cases/types/<slug:code>/instruction/",
+        case_views.case_instruction,
+        name="case_instruction",
+    ),
+    path("cases/<str:number>/", case_views.case_detail, name="case_detail"),
+    path(
+        "cases/<str:number>/attachments/<int:pk>/",
+        case_views.case_attachment,
+        name="case_attachment",
+    ),
 ]

@@ -79,3 +79,45 @@
     });
   });
 })();
+
+// Cases. The reason list shows only the reasons of the chosen type (without JavaScript all
+// reasons stay, grouped by type, and the server refuses a reason of another type). The box
+// in the queue's header row ticks every case on the page.
+(function () {
+  "use strict";
+  function filterReasons(select, typeSelect) {
+    var chosen = typeSelect.options[typeSelect.selectedIndex];
+    var code = chosen ? chosen.getAttribute("data-code") || "" : "";
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      var shown = false;
+      group.querySelectorAll("option").forEach(function (option) {
+        var fits = !code || option.getAttribute("data-type") === code;
+        option.hidden = !fits;
+        option.disabled = !fits;
+        if (fits) { shown = true; }
+      });
+      group.hidden = !shown;
+    });
+    var current = select.options[select.selectedIndex];
+    if (current && current.disabled) { select.value = ""; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-reason-for]").forEach(function (select) {
+      var typeSelect = document.getElementById(select.getAttribute("data-reason-for"));
+      if (!typeSelect) { return; }
+      var codes = JSON.parse(typeSelect.getAttribute("data-codes") || "{}");
+      Array.prototype.forEach.call(typeSelect.options, function (option) {
+        if (codes[option.value]) { option.setAttribute("data-code", codes[option.value]); }
+      });
+      typeSelect.addEventListener("change", function () { filterReasons(select, typeSelect); });
+      filterReasons(select, typeSelect);
+    });
+    document.addEventListener("change", function (event) {
+      if (!event.target.matches("[data-pick-all]")) { return; }
+      var table = event.target.closest("table");
+      table.querySelectorAll("input[name=case]").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+    });
+  });
+})();
