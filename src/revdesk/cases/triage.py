@@ -202,24 +202,30 @@ def references_find(subject: str, text: str) -> tuple[list[models.Model], list[s
     seen: set[tuple[str, str]] = set()
     more = 0
     for where, source in (("subject", subject), ("text", text[:SEARCH_CHARS])):
-        for finder in _finders.values():
-            for match in finder.pattern.finditer(source):
-                token = match.group(0)
-                key = (finder.name, token.upper())
-                if key in seen:
-                    continue
-                seen.add(key)
-                obj = finder.resolve(token)
-                if obj is None:
-                    unknown.append(token)
-                    continue
-                if any(o == obj for o in found):
-                    continue
-                if len(found) >= MAX_LINKS:
-                    more += 1
-                    continue
-                found.append(obj)
-                notes.append(f"Linked {finder.name} {obj} (named in the {where}).")
+        matches = sorted(
+            (
+                (match.start(), finder, match.group(0))
+                for finder in _finders.values()
+                for match in finder.pattern.finditer(source)
+            ),
+            key=lambda found_match: found_match[0],
+        )  # in the order they are written
+        for _, finder, token in matches:
+            key = (finder.name, token.upper())
+            if key in seen:
+                continue
+            seen.add(key)
+            obj = finder.resolve(token)
+            if obj is None:
+                unknown.append(token)
+                continue
+            if any(o == obj for o in found):
+                continue
+            if len(found) >= MAX_LINKS:
+                more += 1
+                continue
+            found.append(obj)
+            notes.append(f"Linked {finder.name} {obj} (named in the {where}).")
     if unknown:
         notes.append(f"Not found, so not linked: {', '.join(unknown[:10])}.")
     if more:
