@@ -48,7 +48,7 @@ def test_a_pass_on_every_question_passes_and_the_owner_hears_of_it(world, case_r
     )
     event = CaseEvent.objects.get(kind=EventKind.REVIEW)
     assert (event.case.number, event.visibility, event.actor, event.time) == (
-        "CASE-000001",
+        case_review.label.split()[0],
         Visibility.INTERNAL,
         reviewer,
         LATER,
@@ -56,10 +56,8 @@ def test_a_pass_on_every_question_passes_and_the_owner_hears_of_it(world, case_r
     assert event.body == "Quality review (2025-W49) passed.\nClean."
     assert event.data == {"review": case_review.pk, "result": "passed", "week": "2025-W49"}
     notification = Notification.objects.get(user=world.users["collector"], event=event)
-    assert notification.text == (
-        "Quality review of CASE-000001 Freight charged twice: passed. Clean."
-    )
-    assert (notification.case.number, notification.url) == ("CASE-000001", "")  # the case's page
+    assert notification.text == (f"Quality review of {case_review.label}: passed. Clean.")
+    assert (notification.case, notification.url) == (event.case, "")  # opens the case's page
     record = change_history(case_review).first()
     assert (record.user, record.before["result"], record.after["result"]) == (
         reviewer,
@@ -99,7 +97,7 @@ def test_one_failed_question_fails_the_item_and_says_what_was_wrong(world, case_
         "Ask billing to correct the credit memo."
     )
     assert Notification.objects.get(event=event).text.startswith(
-        "Quality review of CASE-000001 Freight charged twice: failed. Ask billing"
+        f"Quality review of {case_review.label}: failed. Ask billing"
     )
 
 

@@ -28,8 +28,8 @@ def rows():
 def test_only_the_weeks_completed_work_is_sampled_and_nobody_reviews_themself(
     world, teams, case_done, cash_applied
 ):
-    case_done("collector", MONDAY_10, "In the week A")
-    case_done("collector", MONDAY_10 + 4 * D + 13 * H, "In the week B (Friday 23:00)")
+    a = case_done("collector", MONDAY_10, "In the week A")
+    b = case_done("collector", MONDAY_10 + 4 * D + 13 * H, "In the week B (Friday 23:00)")
     case_done("collector", MONDAY_10 - 1 * D, "Sunday before: last week")
     case_done("collector", MONDAY_10 + 7 * D - 10 * H, "Next Monday 00:00: next week")
     case_services.case_open(
@@ -40,7 +40,7 @@ def test_only_the_weeks_completed_work_is_sampled_and_nobody_reviews_themself(
         owner=world.users["collector"],
         now=MONDAY_10,
     )
-    case_done("collector2", MONDAY_10 + 2 * D, "Collector2's case")
+    c = case_done("collector2", MONDAY_10 + 2 * D, "Collector2's case")
     cash_applied("collector2", "RCPT-1", "INV-1", "100.00", MONDAY_10 + 3 * H)
     cash_applied("collector2", "PAY-2", "INV-5", "400.00", MONDAY_10 + 4 * H, source="import:x.csv")
     cash_applied("collector2", "RCPT-1", "INV-2", "50.00", MONDAY_10 - 2 * D)
@@ -49,15 +49,15 @@ def test_only_the_weeks_completed_work_is_sampled_and_nobody_reviews_themself(
 
     application = "Payment RCPT-1 applied to invoice INV-1: 100.00 USD"
     assert rows() == [
-        ("collector", "CASE-000001 In the week A", "case", "collections", "collector2"),
+        ("collector", f"{a.number} In the week A", "case", "collections", "collector2"),
         (
             "collector",
-            "CASE-000002 In the week B (Friday 23:00)",
+            f"{b.number} In the week B (Friday 23:00)",
             "case",
             "collections",
             "collector2",
         ),
-        ("collector2", "CASE-000006 Collector2's case", "case", "collections", "collector"),
+        ("collector2", f"{c.number} Collector2's case", "case", "collections", "collector"),
         # the cash application team has no other member: its senior reviews
         ("collector2", application, "cash_application", "cash_application", "lead"),
     ]

@@ -320,7 +320,7 @@ def review_record(
     notification (with a link to the review for other kinds). Recording again corrects it."""
     now = now or timezone.now()
     review = (
-        QualityReview.objects.select_for_update()
+        QualityReview.objects.select_for_update(of=("self",))
         .select_related("checklist", "person", "content_type")
         .get(pk=review.pk)
     )
