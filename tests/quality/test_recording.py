@@ -219,3 +219,29 @@ def test_a_new_checklist_version_serves_new_reviews_and_old_ones_keep_theirs(
     case_review.refresh_from_db()
     assert case_review.checklist == old
     assert Checklist.objects.filter(source="case").count() == 2
+
+
+def test_editing_a_checklist_in_the_admin_saves_a_new_version(client, world, teams):
+    from revdesk.testing import signed_in
+
+    world.users["admin"].is_staff = world.users["admin"].is_superuser = True
+    world.users["admin"].save()
+    signed_in(client, "admin")
+    first = Checklist.objects.get(source="cash_application", version=1)
+    response = client.post(
+        f"/admin/quality/checklist/{first.pk}/change/",
+        {
+            "source": "cash_application",
+            "name": "Manual cash application",
+            "questions": "Right invoices?\nRight amounts?",
+            "note": "Two questions are enough",
+        },
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert len(first.question_list) == 5  # the version reviews were made with is kept
+    second = Checklist.objects.get(source="cash_application", version=2)
+    assert (second.question_list, second.note) == (
+        ["Right invoices?", "Right amounts?"],
+        "Two questions are enough",
+    )
