@@ -5,6 +5,7 @@ every error a service raises is shown on the page, next to what caused it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import markdown
@@ -29,6 +30,7 @@ from revdesk.cases.models import Case, CaseType, Team, TeamMembership, WorkInstr
 from revdesk.cases.scoping import team_ids_of
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.foundation.views import (
+    DATE,
     DATETIME,
     MONEY,
     Cell,
@@ -75,9 +77,15 @@ def instruction_editor(user, case_type: CaseType) -> bool:
     ).exists()
 
 
+NESTED_LIST = re.compile(r"(?m)^ {2,3}(?=(?:[-*+]|\d+\.) )")
+
+
 def markdown_html(text: str) -> str:
     """Markdown to HTML, cleaned (no scripts, no styles, links made safe)."""
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    # a list inside a list item indented by 2 or 3 spaces (as people write it) counts as
+    # nested, as it reads; Markdown itself wants 4
+    text = NESTED_LIST.sub("    ", text or "")
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"])
     return nh3.clean(html, link_rel="noopener noreferrer nofollow")
 
 
@@ -160,11 +168,11 @@ class CaseQueueView(ListView):
         Column("status", "Status", sort="status", display="get_status_display"),
         Column("priority", "Priority", sort="priority_rank", display="get_priority_display"),
         Column("owner_name", "Owner", sort="owner__first_name"),
-        Column("team.name", "Team", sort="team__name"),
-        Column("opened_at", "Opened", sort="opened_at", kind=DATETIME),
-        Column("next_due", "Next due", sort="due_order", kind=DATETIME),
         Column("clock.label", "Clock"),
+        Column("next_due", "Next due", sort="due_order", kind=DATETIME),
+        Column("opened_on", "Opened", sort="opened_at", kind=DATE),
     )
+    clock_column = 8
 
     def get(self, request, *args, **kwargs):
         if not _sees_everything(request.user) and not team_ids_of(request.user):
@@ -187,11 +195,12 @@ class CaseQueueView(ListView):
         queue.clocks_attach(objects)
         for case in objects:
             case.owner_name = _owner_name(case)
+            case.opened_on = timezone.localtime(case.opened_at).date()
 
     def row(self, obj):
         cells = super().row(obj)
         clock = obj.clock
-        cells[-1] = BadgeCell(clock.label, None, False, "", badge=clock.state)
+        cells[self.clock_column] = BadgeCell(clock.label, None, False, "", badge=clock.state)
         return cells
 
     def extra_context(self) -> dict:
@@ -549,7 +558,7 @@ def _act(request, case, action: str, form) -> str | None:
                 from revdesk.cases.models import MailTemplate
 
                 template = MailTemplate.objects.filter(code=data["template"]).first()
-            send(
+            message = send(
                 case,
                 actor=user,
                 body=data["body"],
@@ -557,7 +566,10 @@ def _act(request, case, action: str, form) -> str | None:
                 template=template,
                 to=data["to"] or None,
             )
-            return "Reply sent."
+            if message.status == "failed":
+                form.add_error(None, f"The reply was not sent: {message.error}")
+                return None
+            return f"Reply sent to {message.to}."
     except workflow.TransitionRefused as error:
         form.add_error(None, str(error))
     except attachments.AttachmentRefused as error:
