@@ -366,6 +366,22 @@ class CaseDesk:
             Order.objects.select_related("customer").get(pk=self.rng.choice(ids)) if ids else None
         )
 
+    def _story(self, code: str, opened: dt.datetime) -> list[Step]:
+        """What happened to the case since it was opened, as a real desk would have it: old
+        cases are mostly resolved, recent ones in work, only the newest still untouched."""
+        stories = STORIES[code]
+        done = [story for story in stories if _is_done(story)]
+        working = [story for story in stories if story and not _is_done(story)]
+        untouched = [story for story in stories if not story]
+        age = (self.today - opened.date()).days
+        if age > 14:
+            pool = done if self.rng.random() < 0.85 else working
+        elif age <= 2:
+            pool = untouched + working
+        else:
+            pool = working if self.rng.random() < 0.7 else done
+        return self.rng.choice(pool or stories)
+
     def case(self, code: str, index: int) -> bool:
         users, rng = self.users, self.rng
         opener = users["collector"]
@@ -460,8 +476,7 @@ class CaseDesk:
             now=opened.astimezone(dt.UTC),
             **fields,
         )
-        stories = STORIES[code]
-        story = stories[index % len(stories)]
+        story = self._story(code, opened)
         worker = case.owner or _first_member(case.team) or opener
         for step in story:
             moment = opened + dt.timedelta(hours=step.hours)
@@ -483,6 +498,10 @@ class CaseDesk:
                     case, Status.RESOLVED, actor=worker, outcome=step.value, note=step.text, now=now
                 )
         return True
+
+
+def _is_done(story: list[Step]) -> bool:
+    return any(step.action == "resolve" for step in story)
 
 
 def _first_member(team: Team):
