@@ -361,7 +361,7 @@ def test_the_other_collectors_are_named(demo, users):
 
 
 def test_the_case_desk_has_work_in_every_state(demo, users):
-    from revdesk.cases.choices import Status
+    from revdesk.cases.choices import OPEN_STATUSES, Status
     from revdesk.cases.models import Case, CaseEscalation, CaseEvent, RoutingRule, TeamMembership
 
     cases = Case.objects.all()
@@ -378,9 +378,8 @@ def test_the_case_desk_has_work_in_every_state(demo, users):
         "inquiry",
     }
     statuses = set(cases.values_list("status", flat=True))
-    assert {Status.NEW, Status.IN_PROGRESS} <= statuses
+    assert len(statuses & OPEN_STATUSES) >= 3
     assert {Status.RESOLVED, Status.CLOSED} & statuses
-    assert {Status.WAITING_CUSTOMER, Status.ESCALATED} & statuses
     assert CaseEscalation.objects.exists()
     assert RoutingRule.objects.count() == 8
     assert TeamMembership.objects.filter(user=users["leader"], level=2).count() == 5
