@@ -148,7 +148,7 @@ def _escalate(case: Case, rule: EscalationRule, due, now, hours: sla.Hours, resu
 def _tick_case(case_id: int, rules: list[EscalationRule], now: dt.datetime, result: TickResult):
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("team__calendar", "owner")
             .filter(pk=case_id)
             .first()
