@@ -23,6 +23,11 @@ PATHS = {
     "/api/invoices/{invoice_id}": {"get"},
     "/api/payments": {"get"},
     "/api/payments/{payment_id}": {"get"},
+    "/api/cases": {"get", "post"},
+    "/api/cases/{number}": {"get"},
+    "/api/cases/{number}/transition": {"post"},
+    "/api/cases/{number}/assign": {"post"},
+    "/api/cases/{number}/comments": {"post"},
 }
 
 
