@@ -573,3 +573,13 @@ def test_work_instruction_new_version_by_a_team_lead_only(client, desk, world):
     assert "<script>" not in side
     versions = client.get(url).context["versions"]
     assert [v.version for v in versions] == [2, 1]
+
+
+def test_home_shows_case_figures_to_team_members(client, desk, world):
+    services.case_assign(desk.dispute, actor=world.users["lead"], owner=world.users["collector"])
+    home = page_of(client, "collector", reverse("web:home"))
+    figures = home.context["cases"]
+    assert (figures.my_open, figures.team_open, figures.team_breached) == (1, 3, 1)
+    page = home.content.decode()
+    assert f'href="{QUEUE}?breached=true" data-testid="figure-team-breached"' in page
+    assert page_of(client, "rep", reverse("web:home")).context["cases"] is None

@@ -137,3 +137,28 @@ def operations_summary(*, user) -> OperationsSummary:
         products=restrict(Product.objects.filter(is_active=True), user).count(),
         open_invoices=open_invoice_list(user=user).count(),
     )
+
+
+@dataclass
+class CasesSummary:
+    my_open: int
+    team_open: int
+    team_breached: int
+
+
+def cases_summary(*, user) -> CasesSummary | None:
+    """For people in case teams: their own open cases, and open and breached ones in their
+    teams. None for everybody else."""
+    from revdesk.cases.scoping import team_ids_of
+    from revdesk.cases.selectors import breached_q, case_list, open_q
+
+    teams = team_ids_of(user)
+    if not teams:
+        return None
+    cases = case_list(user)
+    in_teams = cases.filter(team_id__in=teams)
+    return CasesSummary(
+        my_open=cases.filter(open_q(), owner_id=user.pk).count(),
+        team_open=in_teams.filter(open_q()).count(),
+        team_breached=in_teams.filter(breached_q()).count(),
+    )

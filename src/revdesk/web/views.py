@@ -71,7 +71,13 @@ from revdesk.receivables.selectors import (
 
 from . import roles
 from .forms import CustomerForm
-from .selectors import amounts_total, collections_summary, operations_summary, orders_summary
+from .selectors import (
+    amounts_total,
+    cases_summary,
+    collections_summary,
+    operations_summary,
+    orders_summary,
+)
 
 
 class ListView(ObjectListView):
@@ -136,6 +142,7 @@ def home(request):
         )
         year_start = dt.date(today.year, 1, 1)
         context["orders_year"] = orders_summary(user=user, start=year_start, end=today)
+    context["cases"] = cases_summary(user=user)
     context["reporting_currency"] = _reporting_currency()
     return render(request, "web/home.html", context)
 
