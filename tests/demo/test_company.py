@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import models, transaction
 
 from revdesk.catalog.models import BillingCode, FxRate, Product, ProductLine
 from revdesk.demo import data
@@ -394,3 +394,13 @@ def test_the_case_desk_has_work_in_every_state(demo, users):
     # The rep's own claims and the distributor's own rebate claims are there to see.
     assert cases.filter(case_type__code="commission_claim", created_by=users["rep"]).exists()
     assert cases.filter(case_type__code="rebate_claim", created_by=users["distributor"]).exists()
+
+
+def test_the_quality_review_has_weeks_of_results(demo, users):
+    from revdesk.quality.models import QualityReview
+
+    reviews = QualityReview.objects.all()
+    assert reviews.exists()
+    assert reviews.exclude(result="pending").exists()
+    assert not reviews.filter(reviewer=models.F("person")).exists()
+    assert set(reviews.values_list("source", flat=True)) == {"case"}

@@ -1130,6 +1130,37 @@ class _Company:
         self.reporter.stage("Cases and their timelines", len(desk.plan()))
         self.case_count = desk.build(advance=self.reporter.advance)
 
+    def quality(self) -> None:
+        """The quality samples of the last four weeks, reviewed but for some of last week's
+        (a few items failed)."""
+        from revdesk.quality.models import QualityReview
+        from revdesk.quality.services import quality_sample, review_record
+
+        last_week = self.today - dt.timedelta(days=self.today.weekday() + 7)
+        weeks = [last_week - dt.timedelta(weeks=n) for n in range(3, -1, -1)]
+        for week in weeks:
+            quality_sample(week, per_person=5, seed=self.seed)
+        reviews = list(
+            QualityReview.objects.filter(week__in=weeks, reviewer__isnull=False)
+            .select_related("checklist", "reviewer")
+            .order_by("pk")
+        )
+        rng = self.rng("quality")
+        self.reporter.stage("Quality reviews of the last four weeks", len(reviews))
+        moment = dt.datetime.combine(self.today, dt.time(9, 30), tzinfo=dt.UTC)
+        for review in reviews:
+            self.reporter.advance()
+            if review.week == last_week and rng.random() < 0.4:
+                continue  # still to do
+            answers = [("pass", "") for _ in review.checklist.question_list]
+            findings = ""
+            if rng.random() < 0.06:
+                answers[-1] = ("fail", "The resolution does not say which document backs it.")
+                findings = "Write down the evidence the decision rests on."
+            review_record(
+                review, actor=review.reviewer, answers=answers, findings=findings, now=moment
+            )
+
     def build_record(self) -> None:
         """One change record saying what the demo was built for (read by demo_build_read)."""
         change_record_create(
@@ -1237,6 +1268,7 @@ def company_build(
         company.write_ledger()
         company.role_users()
         company.cases()
+        company.quality()
         company.build_record()
     from .selectors import table_counts
 
