@@ -59,8 +59,24 @@ def test_queue_rows_per_role(client, desk):
         "rep_west": sorted([d.west.number, d.defect.number]),
         "distributor": [],
     }
-    got = {name: sorted(numbers(page_of(client, name, QUEUE))) for name in ROLES}
+    got = {name: sorted(numbers(page_of(client, name, QUEUE, status=""))) for name in ROLES}
     assert got == expected
+
+
+def test_the_queue_opens_on_open_cases_soonest_due_first(client, desk, world):
+    services.case_transition(
+        desk.dispute, Status.REJECTED, actor=world.users["lead"], note="Duplicate of another"
+    )
+    signed_in(client, "lead")
+    response = client.get(QUEUE)
+    assert response["Location"] == QUEUE + "?status=open"
+    shown = numbers(client.get(response["Location"]))
+    assert desk.dispute.number not in shown  # rejected: done
+    dues = [
+        case.first_response_due_at if case.first_response_at is None else case.resolution_due_at
+        for case in (Case.objects.get(number=number) for number in shown)
+    ]
+    assert dues == sorted(dues)
 
 
 def test_queue_columns_and_clock_badges(client, desk):
@@ -391,7 +407,7 @@ def test_bulk_assign_from_the_queue(client, desk, world):
     assert response["Location"] == QUEUE + "?status=open"
     owners = dict(Case.objects.filter(number__in=chosen).values_list("number", "owner__username"))
     assert owners == {desk.dispute.number: "collector2", desk.west.number: "collector2"}
-    response = client.get(QUEUE)
+    response = client.get(QUEUE, follow=True)
     assert "Assigned 2 cases to collector2." in response.content.decode()
     # to a team queue: unassigned there
     client.post(reverse("web:case_bulk_assign"), {"case": chosen, "target": "team:collections"})
@@ -431,7 +447,7 @@ def test_saved_views_save_list_delete(client, desk, world):
     assert response["Location"] == QUEUE + "?breached=true"
     view = SavedView.objects.get(user=world.users["collector"])
     assert (view.name, view.query) == ("Breached", "breached=true")
-    page = client.get(QUEUE).content.decode()
+    page = client.get(QUEUE, follow=True).content.decode()
     assert f'href="{QUEUE}?breached=true">Breached</a>' in page
     response = client.post(save, {"name": "", "query": "breached=true"}, follow=True)
     assert "Give the view a name" in response.content.decode()

@@ -35,7 +35,7 @@ def test_every_link_shown_opens(client, ledger, username):
     start = [reverse("web:home")] + [item.url for item in home.context["nav_items"]]
     pages = {}
     for url in start:
-        response = client.get(url)
+        response = client.get(url, follow=True)  # the case queue opens on ?status=open
         assert response.status_code == 200, url
         pages[url] = response.content.decode()
     user = home.context["user"]
@@ -57,8 +57,10 @@ def test_every_link_shown_opens(client, ledger, username):
         assert response.status_code in (200, 302), (
             f"{username} is shown {link}: {response.status_code}"
         )
-        if response.status_code == 302:  # only the sign-out or log-in pages redirect
-            assert response["Location"].startswith("/login"), link
+        if response.status_code == 302:
+            # only the sign-out or log-in pages redirect, and the case queue to its open cases
+            location = response["Location"]
+            assert location.startswith("/login") or location == f"{link}?status=open", link
         checked += 1
     assert checked > 3
 

@@ -41,9 +41,10 @@ STATE_LABELS = {
 
 def with_next_due(queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Annotate `next_due`: the first-response due time until someone responded, then the
-    resolution due time."""
+    resolution due time; none once the case is done (done cases sort last)."""
     return queryset.annotate(
         next_due=When_(
+            When(status__in=DONE_STATUSES, then=None),
             When(first_response_at__isnull=True, then=F("first_response_due_at")),
             default=F("resolution_due_at"),
         )
@@ -95,7 +96,9 @@ def _running(case: Case, clock: str, due, breached_at, hours, now) -> ClockState
     if due is None:
         return ClockState(clock, NO_TARGET, None)
     if case.status in PAUSED_STATUSES:
-        remaining = sla.business_minutes_between(hours, now, due) if hours else None
+        # Stopped when the pause began: what was left then is what is left on resuming.
+        since = case.paused_at or now
+        remaining = sla.business_minutes_between(hours, since, due) if hours else None
         state = BREACHED if breached_at is not None else PAUSED
         return ClockState(clock, state, due, remaining)
     if breached_at is not None or due <= now:

@@ -175,6 +175,9 @@ class CaseQueueView(ListView):
     clock_column = 8
 
     def get(self, request, *args, **kwargs):
+        if not request.GET:
+            # A queue is for work still to do: open cases first; "Any" status shows them all.
+            return redirect(f"{request.path}?status=open")
         if not _sees_everything(request.user) and not team_ids_of(request.user):
             self.title = "Cases"
         return super().get(request, *args, **kwargs)
