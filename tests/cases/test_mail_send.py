@@ -242,3 +242,19 @@ def test_a_notification_is_e_mailed_once(smtp, case, world):
     message = _parsed(smtp.received[0])
     assert message["To"] == "collector2@revdesk.example"
     assert message["Subject"] == f"[{case.number}] {case.number} was assigned to you"
+
+
+def test_a_notification_about_a_page_is_e_mailed_with_its_address(smtp, case, world):
+    # Quality findings on a cash application have no case, only the review's page.
+    from revdesk.cases.models import Notification
+    from revdesk.cases.services import notify
+
+    person = world.users["collector2"]
+    person.email = "collector2@revdesk.example"
+    person.save()
+    notify(person, None, "Quality review of receipt R-1: failed", now=NOW, url="/quality/7/")
+    notification = Notification.objects.get(user=person)
+    assert mail.notification_email_send(notification) is True
+    message = _parsed(smtp.received[0])
+    assert message["Subject"] == "Quality review of receipt R-1: failed"
+    assert "/quality/7/" in message.get_body().get_content()

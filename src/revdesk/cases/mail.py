@@ -853,12 +853,17 @@ def notification_email_send(notification) -> bool:
     if notification.emailed_at is not None or not user.email:
         return False
     case = notification.case
-    mail = OutgoingMail(
-        subject=f"[{case.number}] {notification.text}"[:300],
-        body=f"{notification.text}\n\n{case.number}: {case.title}\n",
-        from_email=formataddr((case.team.name, _sender_address(case.team))),
-        to=[user.email],
-    )
+    if case is not None:
+        subject = f"[{case.number}] {notification.text}"
+        body = f"{notification.text}\n\n{case.number}: {case.title}\n"
+        sender = formataddr((case.team.name, _sender_address(case.team)))
+    else:  # about a page (a quality review of a cash application...), not a case
+        if not settings.DEFAULT_FROM_EMAIL:
+            return False
+        subject = notification.text
+        body = f"{notification.text}\n\n{notification.link}\n"
+        sender = settings.DEFAULT_FROM_EMAIL
+    mail = OutgoingMail(subject=subject[:300], body=body, from_email=sender, to=[user.email])
     try:
         get_connection(fail_silently=False).send_messages([mail])
     except Exception as exc:
