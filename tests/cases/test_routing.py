@@ -98,3 +98,17 @@ def test_least_loaded_takes_the_member_with_fewest_open_cases(world, teams, mond
     # collector has 2 open, collector2 1 open (the rejected one does not count).
     assert open_case(world, monday).owner.username == "collector2"
     assert open_case(world, monday).owner.username == "collector"  # 2 each: by name
+
+
+def test_round_robin_reads_the_team_s_last_assignment_as_it_is_now(world, teams):
+    # Two cases opened at the same moment each hold a Team read before the other saved its
+    # pick: the choice must come from the (locked) row, not from the copy in hand.
+    from revdesk.cases.models import Team
+    from revdesk.cases.routing import pick_owner
+
+    team = teams["collections"]
+    first_copy, second_copy = Team.objects.get(pk=team.pk), Team.objects.get(pk=team.pk)
+    first = pick_owner(first_copy, Assignment.ROUND_ROBIN)
+    Team.objects.filter(pk=team.pk).update(last_assigned=first)
+    second = pick_owner(second_copy, Assignment.ROUND_ROBIN)
+    assert (first.username, second.username) == ("collector", "collector2")

@@ -189,3 +189,78 @@ def test_linking_more_subjects_is_idempotent(dispute, world, ledger):
     assert services.case_subject_add(dispute, ledger.invoices["INV-2"], actor=collector)
     assert not services.case_subject_add(dispute, ledger.invoices["INV-2"], actor=collector)
     assert CaseSubject.objects.filter(case=dispute).count() == 2
+
+
+def test_a_rep_asking_for_news_is_not_the_team_s_first_response(dispute, world, monday):
+    # The rep sees the case (his customer's) and may write on it, but he is on the asking
+    # side: only an answer from the people working the case stops the clock.
+    services.comment_add(
+        dispute, actor=world.users["rep"], body="Any news?", visibility="external", now=monday + H
+    )
+    dispute.refresh_from_db()
+    assert dispute.first_response_at is None
+    services.comment_add(
+        dispute,
+        actor=world.users["collector2"],
+        body="We are on it.",
+        visibility="external",
+        now=monday + 2 * H,
+    )
+    dispute.refresh_from_db()
+    assert dispute.first_response_at == monday + 2 * H
+
+
+def test_mentions_notify_only_people_who_may_read_the_comment(dispute, world, monday):
+    # rep_west cannot see this case at all; rep sees it but not its internal notes.
+    event = services.comment_add(
+        dispute,
+        actor=world.users["collector"],
+        body="@rep_west @rep @lead please look at the price list",
+        now=monday + H,
+    )
+    assert list(Notification.objects.values_list("user__username", flat=True)) == ["lead"]
+    assert list(event.mentions.values_list("user__username", flat=True)) == ["lead"]
+    external = services.comment_add(
+        dispute,
+        actor=world.users["collector"],
+        body="@rep_west @rep the credit memo is on its way",
+        visibility="external",
+        now=monday + 2 * H,
+    )
+    assert list(external.mentions.values_list("user__username", flat=True)) == ["rep"]
+
+
+def test_resolving_after_the_target_puts_the_missed_target_on_the_timeline(dispute, world, monday):
+    collector = world.users["collector"]
+    services.case_transition(dispute, Status.IN_PROGRESS, actor=collector, now=monday + H)
+    late = monday + dt.timedelta(days=21)
+    services.case_transition(
+        dispute,
+        Status.RESOLVED,
+        actor=collector,
+        outcome="credit_memo",
+        note="Credit memo for the price difference",
+        now=late,
+    )
+    dispute.refresh_from_db()
+    assert dispute.resolution_breached_at == dispute.resolution_due_at
+    assert [(e.kind, e.body, e.time) for e in dispute.events.filter(kind=EventKind.BREACHED)] == [
+        ("breached", "Resolution came after its target.", late)
+    ]
+
+
+def test_notifications_carry_the_moment_of_the_action(dispute, world, monday):
+    services.case_assign(
+        dispute, actor=world.users["lead"], owner=world.users["collector2"], now=monday + H
+    )
+    services.case_transition(
+        dispute, Status.IN_PROGRESS, actor=world.users["lead"], now=monday + 2 * H
+    )
+    services.comment_add(
+        dispute, actor=world.users["lead"], body="@collector look", now=monday + 3 * H
+    )
+    assert sorted(Notification.objects.values_list("time", flat=True)) == [
+        monday + H,
+        monday + 2 * H,
+        monday + 3 * H,
+    ]

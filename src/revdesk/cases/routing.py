@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, Q
 
 from revdesk.parties.models import Territory
@@ -70,8 +71,16 @@ def pick_owner(team: Team, assignment: str, level: int = 0):
 
     Round-robin goes through members in username order, after the last one assigned.
     Least-loaded takes the member with the fewest open cases, ties by username.
-    The team row is locked by the caller (services) so two cases never race for one slot.
+    The team row is locked and its last assignment read from it, so two cases opened at
+    once wait for each other instead of both going to the same person.
     """
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().filter(pk=team.pk)
+        last_assigned_id = locked.values_list("last_assigned_id", flat=True).first()
+        return _pick(team, assignment, level, last_assigned_id)
+
+
+def _pick(team: Team, assignment: str, level: int, last_assigned_id: int | None):
     members = list(
         TeamMembership.objects.filter(team=team, takes_cases=True, level__gte=level)
         .select_related("user")
@@ -82,8 +91,8 @@ def pick_owner(team: Team, assignment: str, level: int = 0):
         return None
     if assignment == Assignment.ROUND_ROBIN:
         ids = [u.pk for u in users]
-        if team.last_assigned_id in ids:
-            return users[(ids.index(team.last_assigned_id) + 1) % len(users)]
+        if last_assigned_id in ids:
+            return users[(ids.index(last_assigned_id) + 1) % len(users)]
         return users[0]
     counts = open_case_counts(team)
     return min(users, key=lambda u: (counts.get(u.pk, 0), u.get_username()))

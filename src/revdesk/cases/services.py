@@ -46,7 +46,7 @@ from .models import (
     TeamMembership,
     WorkInstruction,
 )
-from .selectors import sees_internal
+from .selectors import case_list, sees_internal
 
 TransitionRefused = workflow.TransitionRefused
 MENTION = re.compile(r"(?<![\w.@])@([\w.+-]{2,150})")
@@ -277,7 +277,6 @@ def case_open(
     else:
         case.team = team
         why = f"opened in the {team} queue"
-    Team.objects.select_for_update().filter(pk=case.team.pk).first()
     case.owner = owner
     clocks_set(case, keep_first_response=False)
     case.full_clean(exclude=["number"])
@@ -412,14 +411,23 @@ def case_transition(
         case.outcome = ""
         case.resolved_at = None
         case.closed_at = None
-    breach = None if system else _first_response(case, now)
+    if not system:
+        _first_response(case, now)
     if (
         to_status in (Status.RESOLVED, Status.REJECTED)
         and case.resolution_due_at
         and now > case.resolution_due_at
         and case.resolution_breached_at is None
     ):
+        # A target missed between two ticks is on the timeline as a tick would put it.
         case.resolution_breached_at = case.resolution_due_at
+        event_add(
+            case,
+            kind=EventKind.BREACHED,
+            body="Resolution came after its target.",
+            data={"clock": "resolution"},
+            now=now,
+        )
     case.save()
     _audit(case, before, actor)
     labels = dict(Status.choices)
@@ -436,11 +444,15 @@ def case_transition(
         data={"reopened": True} if reopen else {},
         now=now,
     )
-    if breach is not None:
-        CaseEvent.objects.filter(pk=breach.pk).update(time=now)
     if case.owner_id and case.owner_id != getattr(actor, "pk", None):
         verb = "reopened" if reopen else f"moved to {str(labels[to_status]).lower()}"
-        notify(case.owner, case, f"{case.number} was {verb} by {person_label(actor)}", event=event)
+        notify(
+            case.owner,
+            case,
+            f"{case.number} was {verb} by {person_label(actor)}",
+            event=event,
+            now=now,
+        )
     return case
 
 
@@ -474,7 +486,11 @@ def case_assign(
     )
     if owner is not None and owner.pk != getattr(actor, "pk", None):
         notify(
-            owner, case, f"{case.number} was assigned to you by {person_label(actor)}", event=event
+            owner,
+            case,
+            f"{case.number} was assigned to you by {person_label(actor)}",
+            event=event,
+            now=now,
         )
     return case
 
@@ -564,10 +580,17 @@ def comment_add(
         visibility=visibility,
         now=now,
     )
-    mentioned = mentioned_users(body)
-    for user in mentioned:
+    for user in mentioned_users(body):
+        if not _may_read(user, case, visibility):
+            continue  # a name is no way around who may see the case and its notes
         Mention.objects.get_or_create(event=event, user=user)
-        notify(user, case, f"{person_label(actor)} mentioned you on {case.number}", event=event)
+        notify(
+            user,
+            case,
+            f"{person_label(actor)} mentioned you on {case.number}",
+            event=event,
+            now=now,
+        )
     if visibility == Visibility.EXTERNAL and _is_team_side(case, actor):
         before = snapshot(case)
         _first_response(case, now)
@@ -576,13 +599,22 @@ def comment_add(
     return event
 
 
+def _may_read(user, case: Case, visibility: str) -> bool:
+    """Whether the person sees the case and a comment of this visibility on it."""
+    if visibility != Visibility.EXTERNAL and not sees_internal(user):
+        return False
+    return case_list(user).filter(pk=case.pk).exists()
+
+
 def _is_team_side(case: Case, actor) -> bool:
-    """A reply from the people working the case (not from the requester themselves)."""
-    if not getattr(actor, "is_authenticated", False):
+    """A reply from the people working the case: staff, and not the requester themselves.
+    A rep or distributor user writing on a case is on the asking side, whoever opened it."""
+    if not getattr(actor, "is_authenticated", False) or not sees_internal(actor):
         return False
     return actor.pk != case.created_by_id or TeamMembership.objects.filter(user=actor).exists()
 
 
+@transaction.atomic
 def first_response_record(case: Case, *, now=None) -> None:
     """An outgoing reply (mail.py) counts as the first response."""
     now = _now(now)
