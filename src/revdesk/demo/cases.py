@@ -195,6 +195,7 @@ class CaseDesk:
         self.users = users
         self.scale = max(0.2, customers / 500)
         self.noon = dt.datetime.combine(today, dt.time(12), tzinfo=NY)
+        self.invoices_used: set[int] = set()  # one case per invoice, as on a real desk
 
     def plan(self) -> list[tuple[str, int]]:
         """The cases to make: (type, index within the type), scaled with the company."""
@@ -350,10 +351,16 @@ class CaseDesk:
         )
         if partly_paid:
             invoices = invoices.filter(balance__lt=F("amount"), applications__isnull=False)
-        ids = list(invoices.order_by("number").values_list("pk", flat=True)[:400])
-        return (
-            Invoice.objects.select_related("customer").get(pk=self.rng.choice(ids)) if ids else None
+        ids = list(
+            invoices.exclude(pk__in=self.invoices_used)
+            .order_by("number")
+            .values_list("pk", flat=True)[:400]
         )
+        if not ids:
+            return None
+        chosen = self.rng.choice(ids)
+        self.invoices_used.add(chosen)
+        return Invoice.objects.select_related("customer").get(pk=chosen)
 
     def _order(self, *, distributor: Distributor | None = None, rep: Payee | None = None):
         orders = Order.objects.filter(booked_on__gte=self.today - dt.timedelta(days=120))
