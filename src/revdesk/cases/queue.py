@@ -252,4 +252,4 @@ def breached_oldest(cases: QuerySet[Case], *, now: dt.datetime | None = None, li
 
 
 OPEN_STATUS = "open"
-STATUS_FILTER_CHOICES = [(OPEN_STATUS, "Open (all not done)"), *Status.choices]
+STATUS_FILTER_CHOICES = [(OPEN_STATUS, "Open (not done)"), *Status.choices]
