@@ -334,6 +334,28 @@ def test_a_reply_on_a_case_waiting_on_the_customer_puts_it_back_in_progress(earl
     )
 
 
+def test_an_out_of_office_answer_leaves_the_case_waiting_on_the_customer(earlier, parties):
+    # RFC 3834: an automatic answer is kept on the case, but nobody has answered the
+    # question: the case stays waiting and its clocks stay paused.
+    statement = earlier["statement"]
+    case_transition(statement, Status.IN_PROGRESS, actor=parties.users["collector"], now=NOW)
+    case_transition(statement, Status.WAITING_CUSTOMER, actor=parties.users["collector"], now=NOW)
+    raw = (
+        b"From: Dana Payables <ap@acme.example>\r\nSubject: Out of office: Statement question\r\n"
+        b"Date: Wed, 10 Dec 2025 10:05:00 -0500\r\nAuto-Submitted: auto-replied\r\n"
+        b"In-Reply-To: " + OUR_REPLY.encode() + b"\r\n"
+        b"Message-ID: <ooo-1@acme.example>\r\n\r\nI am away until 5 January.\r\n"
+    )
+    result = mail.message_receive(raw, now=NOW + dt.timedelta(hours=1))
+    assert (result.outcome, result.case_number) == ("threaded", statement.number)
+    statement.refresh_from_db()
+    assert (statement.status, statement.paused_at) == (Status.WAITING_CUSTOMER, NOW)
+    note = statement.events.filter(kind=EventKind.COMMENT).last()
+    assert note.body.splitlines()[1:] == [
+        "- An automatic answer (out of office or similar): the case stays waiting on the customer."
+    ]
+
+
 def test_a_case_number_from_a_stranger_threads_with_a_note(earlier):
     raw = (
         b"From: Mallory <m@elsewhere.example>\r\nSubject: about [CASE-777]\r\n"

@@ -115,3 +115,33 @@ def test_the_command_explains_a_bad_time(db, capsys):
 def test_ticking_forever_needs_a_sensible_interval(db, capsys):
     assert main(["cases", "tick", "--every", "5"]) == 2
     assert "--every must be at least 10 seconds." in capsys.readouterr().out
+
+
+def test_pauses_resumes_and_a_reopening_never_fire_a_rule_or_a_breach_twice(dispute, world):
+    collector, lead = world.users["collector"], world.users["lead"]
+    assert tick(at(2, 10, 30)).escalations == [(dispute.number, "senior", "lead")]
+    services.case_transition(dispute, Status.WAITING_CUSTOMER, actor=lead, now=at(2, 11))
+    services.case_transition(dispute, Status.IN_PROGRESS, actor=lead, now=at(4, 11))
+    services.case_transition(
+        dispute, Status.RESOLVED, actor=lead, outcome="credit_memo", note="Credit", now=at(5, 9)
+    )
+    services.case_transition(
+        dispute, Status.IN_PROGRESS, actor=collector, note="Short", now=at(8, 9)
+    )
+    # Due 15 Dec 10:00 + 2 working days waiting + 1 resolved = 18 Dec 10:00.
+    assert tick(at(18, 9, 59)).breaches == []
+    assert tick(at(18, 10, 1)).breaches == [(dispute.number, "resolution")]
+    assert tick(at(22, 10, 1)).escalations == [(dispute.number, "leader", "leader")]
+    for day in (23, 24, 29):
+        again = tick(at(day, 12))
+        assert (again.breaches, again.escalations) == ([], [])
+    dispute.refresh_from_db()
+    assert dispute.events.filter(kind=EventKind.BREACHED).count() == 2  # one per clock
+    assert list(CaseEscalation.objects.filter(case=dispute).values_list("level", flat=True)) == [
+        1,
+        2,
+    ]
+    assert (
+        dispute.events.filter(kind=EventKind.ESCALATED).count()
+        == CaseEscalation.objects.filter(case=dispute).count()
+    )

@@ -349,6 +349,11 @@ def _threaded_notes(case: Case, parsed: ParsedMail, how: str) -> list[str]:
                 f"Put on this case because its number is in the subject; the sender "
                 f"{parsed.from_address} has not written on it before."
             )
+    if parsed.is_automatic and case.status == Status.WAITING_CUSTOMER:
+        notes.append(
+            "An automatic answer (out of office or similar): the case stays waiting on the "
+            "customer."
+        )
     if case.status in DONE_STATUSES:
         notes.append(
             f"This e-mail came after the case was {case.get_status_display().lower()}; "
@@ -358,8 +363,9 @@ def _threaded_notes(case: Case, parsed: ParsedMail, how: str) -> list[str]:
 
 
 def _after_reply(case: Case, parsed: ParsedMail, event, now: dt.datetime) -> None:
-    """A reply on a case waiting on the customer puts it back in progress; the owner hears."""
-    if case.status == Status.WAITING_CUSTOMER:
+    """A reply on a case waiting on the customer puts it back in progress (an automatic
+    answer does not: nobody answered); the owner hears."""
+    if case.status == Status.WAITING_CUSTOMER and not parsed.is_automatic:
         case = services.case_transition(
             case,
             Status.IN_PROGRESS,

@@ -80,6 +80,7 @@ class ParsedMail:
     attachments: list[MailAttachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     is_synthetic_id: bool = False
+    is_automatic: bool = False  # an out-of-office or other automatic answer (RFC 3834)
 
     @property
     def thread_ids(self) -> list[str]:
@@ -122,6 +123,14 @@ def _header(msg: Message, name: str, problems: list[str]) -> str:
             return _one_line(str(make_header(decode_header(raw))))
         except Exception:
             return _one_line(raw)
+
+
+def _is_automatic(msg: Message) -> bool:
+    """Auto-Submitted other than "no" (RFC 3834), or the older autoresponder headers."""
+    submitted = _one_line(_raw_header(msg, "Auto-Submitted")).lower()
+    if submitted and not submitted.startswith("no"):
+        return True
+    return bool(_raw_header(msg, "X-Autoreply") or _raw_header(msg, "X-Autorespond"))
 
 
 def _raw_header(msg: Message, name: str) -> str:
@@ -469,6 +478,7 @@ def _parse(raw: bytes) -> ParsedMail:
         attachments=attachments,
         problems=_unique(problems),
         is_synthetic_id=synthetic,
+        is_automatic=_is_automatic(msg),
     )
 
 
