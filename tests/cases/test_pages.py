@@ -605,3 +605,26 @@ def test_home_shows_case_figures_to_team_members(client, desk, world):
     page = home.content.decode()
     assert f'href="{QUEUE}?breached=true" data-testid="figure-team-breached"' in page
     assert page_of(client, "rep", reverse("web:home")).context["cases"] is None
+
+
+def test_a_reply_by_e_mail_from_the_case_page(client, desk, world, mailoutbox):
+    from revdesk.cases.models import EmailMessage
+
+    case = desk.dispute
+    Case.objects.filter(pk=case.pk).update(requester_email="ap@acme.example")
+    signed_in(client, "collector")
+    response = post(client, case, "reply", body="We credit 200.00 USD this week.")
+    assert response.status_code == 302
+    (sent,) = mailoutbox
+    assert sent.to == ["ap@acme.example"]
+    assert sent.subject == f"Price on INV-1 is wrong [{case.number}]"
+    assert "We credit 200.00 USD this week." in sent.body
+    message = EmailMessage.objects.get(case=case, direction="out")
+    assert (message.status, message.to) == ("sent", "ap@acme.example")
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Reply sent to ap@acme.example." in page
+    # nowhere to send it: said on the form, nothing sent
+    Case.objects.filter(pk=case.pk).update(requester_email="")
+    response = post(client, case, "reply", body="Hello")
+    assert response.status_code == 200
+    assert len(mailoutbox) == 1

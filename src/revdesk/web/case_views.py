@@ -26,7 +26,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from revdesk.cases import attachments, personal, queue, selectors, services, workflow
 from revdesk.cases.choices import DONE_STATUSES, PRIORITY_RANK, EventKind, MemberLevel, Visibility
 from revdesk.cases.filtersets import CaseFilterSet
-from revdesk.cases.models import Case, CaseType, Team, TeamMembership, WorkInstruction
+from revdesk.cases.mail import case_reply_send
+from revdesk.cases.models import (
+    Case,
+    CaseType,
+    MailTemplate,
+    Team,
+    TeamMembership,
+    WorkInstruction,
+)
 from revdesk.cases.scoping import team_ids_of
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.foundation.views import (
@@ -451,15 +459,6 @@ def _subjects(case: Case, user) -> list[Subject]:
     return shown
 
 
-def _mail_send():
-    """revdesk.cases.mail.case_reply_send when that module exists (written separately)."""
-    try:
-        from revdesk.cases import mail
-    except ImportError:
-        return None
-    return getattr(mail, "case_reply_send", None)
-
-
 ACTIONS = ("status", "assign", "comment", "attach", "edit", "link", "reply")
 OUTSIDE_ACTIONS = {"comment", "attach"}
 
@@ -485,13 +484,7 @@ def _forms(case, user, bound: str | None = None, request=None) -> dict:
         forms["assign"] = case_forms.AssignForm(case=case, **data("assign"))
         forms["edit"] = case_forms.EditForm(case=case, **data("edit"))
         forms["link"] = case_forms.LinkForm(user=user, **data("link"))
-        send = _mail_send()
-        if send is not None:
-            from revdesk.cases.models import MailTemplate
-
-            forms["reply"] = case_forms.ReplyForm(
-                templates=MailTemplate.objects.all(), **data("reply")
-            )
+        forms["reply"] = case_forms.ReplyForm(templates=MailTemplate.objects.all(), **data("reply"))
     return forms
 
 
@@ -557,13 +550,10 @@ def _act(request, case, action: str, form) -> str | None:
             created = services.case_subject_add(case, form.target, actor=user)
             return f"Linked {form.target}." if created else f"{form.target} was linked already."
         if action == "reply":
-            send = _mail_send()
             template = None
             if data["template"]:
-                from revdesk.cases.models import MailTemplate
-
                 template = MailTemplate.objects.filter(code=data["template"]).first()
-            message = send(
+            message = case_reply_send(
                 case,
                 actor=user,
                 body=data["body"],
@@ -648,7 +638,6 @@ def _page(case: Case, user, forms: dict, failed: str | None) -> dict:
         "may_edit_instruction": instruction_editor(user, case.case_type),
         "event_kinds": EventKind,
         "may_reply": "reply" in forms,
-        "reply_missing": works_cases(user) and "reply" not in forms,
     }
 
 
