@@ -78,9 +78,7 @@ def test_collector_opens_comments_waits_and_resolves_a_dispute(page, desk, world
     assert page.inner_text("[data-testid=case-status]") == "Resolved"
     case.refresh_from_db()
     assert (case.status, case.outcome) == ("resolved", "credit_memo")
-    kinds = page.locator("[data-testid=event]").evaluate_all(
-        "els => els.map(e => e.dataset.kind)"
-    )
+    kinds = page.locator("[data-testid=event]").evaluate_all("els => els.map(e => e.dataset.kind)")
     assert kinds == ["created", "routed", "comment", "status", "resolution"]
     page.goto(f"{page.base}{case.get_absolute_url()}")
     shot(page, "case-page")
@@ -92,7 +90,7 @@ def test_collector_opens_comments_waits_and_resolves_a_dispute(page, desk, world
 def test_team_lead_bulk_assigns_from_the_queue(page, desk, world, sign_in):
     sign_in(page, "lead")
     page.click("nav.sidenav a:has-text('Cases')")
-    page.wait_for_url("**/cases/")
+    page.wait_for_url("**/cases/?status=open")
     shot(page, "queue")
     page.check(f"input[name=case][value={desk.dispute.number}]")
     page.check(f"input[name=case][value={desk.west.number}]")

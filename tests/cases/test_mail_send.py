@@ -241,7 +241,7 @@ def test_a_notification_is_e_mailed_once(smtp, case, world):
     assert mail.notification_email_send(notification) is False
     message = _parsed(smtp.received[0])
     assert message["To"] == "collector2@revdesk.example"
-    assert message["Subject"] == f"[{case.number}] {case.number} was assigned to you"
+    assert message["Subject"] == f"{case.number} was assigned to you"
 
 
 def test_a_notification_about_a_page_is_e_mailed_with_its_address(smtp, case, world):

@@ -36,7 +36,14 @@ def timeline(case):
     return [(e.kind, e.body) for e in case.events.exclude(kind__in=["created", "routed"])]
 
 
-def test_clocks_climb_the_chain_once_each(dispute, world):
+def test_clocks_climb_the_chain_once_each(dispute, world, mailoutbox):
+    for user in world.users.values():
+        user.email = f"{user.username}@example.com"
+        user.save(update_fields=["email"])
+    reason = (
+        "First response 30 min past its target of Tue 02 Dec 10:00 "
+        "(rule: No first response in time: to a senior)"
+    )
     assert tick(at(2, 9, 59)).breaches == []
     result = tick(at(2, 10, 30))
     assert result.breaches == [(dispute.number, "first_response")]
@@ -61,9 +68,16 @@ def test_clocks_climb_the_chain_once_each(dispute, world):
         "collector",
         "lead",
     ]
+    # The people notified are also told by e-mail, once.
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
+        ("collector@example.com", f"{dispute.number} was escalated: " + reason),
+        ("collector@example.com", f"{dispute.number}: first response target missed"),
+        ("lead@example.com", f"{dispute.number} was escalated to you: " + reason),
+    ]
     # Ticking again changes nothing.
     again = tick(at(2, 11))
-    assert (again.breaches, again.escalations) == ([], [])
+    assert (again.breaches, again.escalations, again.emailed) == ([], [], 0)
+    assert len(mailoutbox) == 3
     assert CaseEscalation.objects.count() == 1
 
     # The senior answers; the resolution target (10 working days) is missed on 15 Dec:

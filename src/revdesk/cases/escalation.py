@@ -34,7 +34,7 @@ from revdesk.foundation.models import ChangeAction
 from . import routing, sla
 from .attachments import orphan_files_remove
 from .choices import DONE_STATUSES, PAUSED_STATUSES, Assignment, Clock, EventKind, Status
-from .models import Case, CaseEscalation, EscalationRule, TeamMembership
+from .models import Case, CaseEscalation, EscalationRule, Notification, TeamMembership
 from .services import event_add, notify, person_label
 
 
@@ -44,6 +44,7 @@ class TickResult:
     breaches: list[tuple[str, str]] = field(default_factory=list)
     escalations: list[tuple[str, str, str]] = field(default_factory=list)
     files_removed: int = 0
+    emailed: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -53,6 +54,7 @@ class TickResult:
                 {"case": c, "level": level, "to": who} for c, level, who in self.escalations
             ],
             "orphan_files_removed": self.files_removed,
+            "emailed": self.emailed,
         }
 
 
@@ -178,8 +180,11 @@ def _tick_case(case_id: int, rules: list[EscalationRule], now: dt.datetime, resu
             )
 
 
-def tick(now: dt.datetime | None = None, *, progress=None) -> TickResult:
-    """Apply the clocks of every open case at `now`. Each case in its own transaction."""
+def tick(now: dt.datetime | None = None, *, progress=None, email: bool = True) -> TickResult:
+    """Apply the clocks of every open case at `now`. Each case in its own transaction.
+
+    With `email`, the people notified of a missed target or an escalation also get an e-mail
+    (once each; a failed send is logged and the notification stays on their page)."""
     now = now or timezone.now()
     result = TickResult(now=now)
     rules = list(EscalationRule.objects.filter(is_active=True).order_by("level", "pk"))
@@ -196,8 +201,22 @@ def tick(now: dt.datetime | None = None, *, progress=None) -> TickResult:
         _tick_case(case_id, rules, now, result)
         if progress is not None:
             progress()
+    if email:
+        result.emailed = _notifications_email(now)
     result.files_removed = orphan_files_remove()
     return result
+
+
+def _notifications_email(now: dt.datetime) -> int:
+    """E-mail the breach and escalation notifications this tick wrote."""
+    from .mail import notification_email_send
+
+    written = Notification.objects.filter(
+        time=now,
+        emailed_at__isnull=True,
+        event__kind__in=(EventKind.BREACHED, EventKind.ESCALATED),
+    ).select_related("user", "case__team")
+    return sum(notification_email_send(notification) for notification in written)
 
 
 def _parse_now(text: str | None) -> dt.datetime | None:
@@ -260,6 +279,7 @@ def tick_command(args: argparse.Namespace) -> int:
         console.print(table)
     console.print(
         f"{len(result.breaches)} target(s) missed, {len(result.escalations)} escalation(s)"
+        + (f", {result.emailed} e-mail(s) to the people notified" if result.emailed else "")
         + (f", {result.files_removed} orphan file(s) removed" if result.files_removed else "")
         + "."
     )

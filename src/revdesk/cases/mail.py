@@ -860,7 +860,9 @@ def notification_email_send(notification) -> bool:
         return False
     case = notification.case
     if case is not None:
-        subject = f"[{case.number}] {notification.text}"
+        # The number once, at the start, whether or not the text already names it.
+        text = notification.text
+        subject = text if text.startswith(case.number) else f"[{case.number}] {text}"
         body = f"{notification.text}\n\n{case.number}: {case.title}\n"
         sender = formataddr((case.team.name, _sender_address(case.team)))
     else:  # about a page (a quality review of a cash application...), not a case
