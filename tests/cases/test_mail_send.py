@@ -200,6 +200,11 @@ def test_bad_input_is_refused_before_anything_is_sent(smtp, case, world):
     with pytest.raises(ValidationError) as error:
         mail.case_reply_send(case, actor=actor, body="Hi", to="not an address")
     assert error.value.message_dict == {"to": ["'not an address' is not an e-mail address."]}
+    with pytest.raises(ValidationError) as error:
+        mail.case_reply_send(case, actor=actor, body="Hi", to="a@b.example, Bob <bob.b.example>")
+    assert error.value.message_dict == {"to": ["'Bob <bob.b.example>' is not an e-mail address."]}
+    with pytest.raises(ValidationError):
+        mail.case_reply_send(case, actor=actor, body="Hi", to="a@b.example, Bob <bob@>")
     case.requester_email = ""
     case.save()
     with pytest.raises(ValidationError) as error:
@@ -258,3 +263,28 @@ def test_a_notification_about_a_page_is_e_mailed_with_its_address(smtp, case, wo
     message = _parsed(smtp.received[0])
     assert message["Subject"] == "Quality review of receipt R-1: failed"
     assert "/quality/7/" in message.get_body().get_content()
+
+
+def test_a_sent_reply_is_on_the_case_even_if_recording_it_fails_afterwards(
+    smtp, case, world, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(mail.services, "first_response_record", broken)
+    with pytest.raises(RuntimeError):
+        mail.case_reply_send(case, actor=world.users["collector2"], body="Checking.", now=NOW)
+    assert len(smtp.received) == 1
+    kept = EmailMessage.objects.get(case=case, direction=Direction.OUTBOUND)
+    assert (kept.status, kept.body_text, kept.event) == (SendStatus.QUEUED, "Checking.", None)
+
+
+def test_names_with_commas_are_one_address(smtp, case, world):
+    mail.case_reply_send(
+        case,
+        actor=world.users["collector2"],
+        body="Hello",
+        to='"Payables, Acme" <ap@acme.example>, treasury@acme.example',
+        now=NOW,
+    )
+    assert smtp.received[0].rcpt_tos == ["ap@acme.example", "treasury@acme.example"]

@@ -264,3 +264,29 @@ def test_notifications_carry_the_moment_of_the_action(dispute, world, monday):
         monday + 2 * H,
         monday + 3 * H,
     ]
+
+
+def test_moving_a_case_to_a_team_with_other_hours_recounts_its_clocks(dispute, world, teams):
+    from revdesk.cases.models import BusinessCalendar
+
+    london = BusinessCalendar.objects.create(
+        name="London mornings",
+        timezone="Europe/London",
+        day_starts=dt.time(8),
+        day_ends=dt.time(12),
+    )
+    teams["tax"].calendar = london
+    teams["tax"].save()
+    case = services.case_assign(dispute, actor=world.users["lead"], team=teams["tax"])
+    # Opened Monday 15:00 UTC = 15:00 London, after its 08:00-12:00 day: the 8 hours to
+    # respond are Tuesday's and Wednesday's mornings; the 80 to resolve, 20 mornings.
+    assert case.first_response_due_at == dt.datetime(2025, 12, 3, 12, 0, tzinfo=dt.UTC)
+    assert case.resolution_due_at == dt.datetime(2025, 12, 29, 12, 0, tzinfo=dt.UTC)
+    assert case.team == teams["tax"]
+
+
+def test_comments_have_a_known_visibility_and_outsiders_write_externally(dispute, world):
+    with pytest.raises(ValidationError, match="neither internal nor external"):
+        services.comment_add(dispute, actor=world.users["collector"], body="x", visibility="x")
+    event = services.comment_add(dispute, actor=world.users["rep"], body="Any news?")
+    assert event.visibility == "external"

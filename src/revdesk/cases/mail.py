@@ -23,7 +23,7 @@ import re
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -659,18 +659,28 @@ def _recipients(to: str | Sequence[str] | None, case: Case) -> list[str]:
     if to is None:
         to = case.requester_email
     items = [to] if isinstance(to, str) else list(to)
-    parts = [part.strip() for part in ",".join(items).split(",") if part.strip()]
+    # getaddresses knows quoted names with commas in them ("Doe, John" <j@x.example>).
+    parts = [
+        (name.strip(), address.strip())
+        for name, address in getaddresses(items)
+        if name.strip() or address.strip()  # a name with a broken address is refused, not lost
+    ]
     if not parts:
         raise ValidationError(
             {"to": f"{case.number} has no requester e-mail address: give the address to send to."}
         )
     addresses = []
-    for part in parts:
-        address = parseaddr(part)[1] if "<" in part else part
+    for name, address in parts:
         try:
             validate_email(address)
         except ValidationError:
-            raise ValidationError({"to": f"{part!r} is not an e-mail address."}) from None
+            # One address given: show it as typed (getaddresses keeps only its first word).
+            shown = (
+                ", ".join(items)
+                if len(parts) == 1
+                else (f"{name} <{address}>" if name else address)
+            )
+            raise ValidationError({"to": f"{shown!r} is not an e-mail address."}) from None
         addresses.append(address)
     return addresses
 
@@ -765,7 +775,24 @@ def case_reply_send(
         to=recipients,
         headers=headers,
     )
-    raw = mail.message().as_bytes()
+    # Kept before it is sent: if anything fails after the mail server took it, the case
+    # still shows a message (queued) rather than nothing.
+    message = EmailMessage.objects.create(
+        case=case,
+        direction=Direction.OUTBOUND,
+        status=SendStatus.QUEUED,
+        message_id=message_id,
+        in_reply_to=last_in.message_id if last_in else "",
+        references=references,
+        subject=subject,
+        from_address=sender,
+        from_name=case.team.name,
+        to=", ".join(recipients),
+        date=now,
+        body_text=body,
+        raw=mail.message().as_bytes(),
+        time=now,
+    )
     status, error = SendStatus.SENT, ""
     try:
         get_connection(fail_silently=False).send_messages([mail])
@@ -773,20 +800,7 @@ def case_reply_send(
         status, error = SendStatus.FAILED, _send_error(exc)
         log.warning("reply on %s not sent: %s", case.number, error)
     return _reply_record(
-        case,
-        actor=actor,
-        status=status,
-        error=error,
-        message_id=message_id,
-        in_reply_to=last_in.message_id if last_in else "",
-        references=references,
-        subject=subject,
-        sender=sender,
-        recipients=recipients,
-        body=body,
-        raw=raw,
-        now=now,
-        template=template,
+        message, actor=actor, status=status, error=error, now=now, template=template
     )
 
 
@@ -795,58 +809,29 @@ def _no_template(code: str):
 
 
 @transaction.atomic
-def _reply_record(
-    case: Case,
-    *,
-    actor,
-    status,
-    error,
-    message_id,
-    in_reply_to,
-    references,
-    subject,
-    sender,
-    recipients,
-    body,
-    raw,
-    now,
-    template,
-) -> EmailMessage:
+def _reply_record(message: EmailMessage, *, actor, status, error, now, template) -> EmailMessage:
+    """After sending: the outcome on the message, a line on the timeline (external when
+    sent, internal with the error when not), and the first response."""
+    case = message.case
     sent = status == SendStatus.SENT
     event = services.event_add(
         case,
         kind=EventKind.EMAIL_OUT,
         actor=actor,
-        body=body if sent else f"Not sent: {error}\n\n{body}",
+        body=message.body_text if sent else f"Not sent: {error}\n\n{message.body_text}",
         visibility=Visibility.EXTERNAL if sent else Visibility.INTERNAL,
         data={
-            "message_id": message_id,
-            "subject": subject,
-            "to": recipients,
+            "message_id": message.message_id,
+            "subject": message.subject,
+            "to": message.to.split(", "),
             "status": str(status),
             "error": error,
             "template": template.code if template else "",
         },
         now=now,
     )
-    message = EmailMessage.objects.create(
-        case=case,
-        event=event,
-        direction=Direction.OUTBOUND,
-        status=status,
-        message_id=message_id,
-        in_reply_to=in_reply_to,
-        references=references,
-        subject=subject,
-        from_address=sender,
-        from_name=case.team.name,
-        to=", ".join(recipients),
-        date=now,
-        body_text=body,
-        raw=raw,
-        error=error,
-        time=now,
-    )
+    message.event, message.status, message.error = event, status, error
+    message.save(update_fields=["event", "status", "error"])
     if sent:
         services.first_response_record(case, now=now)
     return message

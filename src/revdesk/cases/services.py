@@ -471,6 +471,8 @@ def case_assign(
     if case.owner_id == getattr(owner, "pk", None) and before["team"] == case.team_id:
         return case
     case.owner = owner
+    if before["team"] != case.team_id:
+        clocks_set(case)  # the new team's business hours count from now on
     case.save()
     _audit(case, before, actor)
     body = f"To {person_label(owner)}" if owner else "Back to the team queue"
@@ -570,6 +572,10 @@ def comment_add(
     now = _now(now)
     if not body.strip():
         _refuse("body", "Write something first.")
+    if visibility not in Visibility.values:
+        _refuse("visibility", f"{visibility!r} is neither internal nor external.")
+    if getattr(actor, "is_authenticated", False) and not sees_internal(actor):
+        visibility = Visibility.EXTERNAL  # a rep or distributor writes to the conversation
     case = _locked(case)
     event = event_add(
         case,
