@@ -135,8 +135,8 @@ FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
         "reference",
     ),
     PaymentApplication: ("payment__number", "invoice__number", "amount", "applied_on"),
+    # Case numbers come from database ids (PostgreSQL never gives an id twice): left out.
     Case: (
-        "number",
         "case_type__code",
         "title",
         "status",
@@ -149,7 +149,15 @@ FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
         "opened_at",
         "escalation_level",
     ),
-    CaseEvent: ("case__number", "time", "kind", "actor_name", "body", "to_status"),
+    CaseEvent: (
+        "case__title",
+        "case__opened_at",
+        "time",
+        "kind",
+        "actor_name",
+        "body",
+        "to_status",
+    ),
 }
 
 
