@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "revdesk.cases.commands",
     "revdesk.quality.commands",
     "revdesk.demo.commands",
+    "revdesk.engine.commands",
 )
 
 

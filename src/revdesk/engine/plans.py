@@ -205,7 +205,8 @@ class Plan(_Model):
     rounding: Rounding = Rounding.LINE
     payable_on: PayableOn = PayableOn.INVOICE
     quota: Number | None = None  # per period, unless a quotas file gives one per payee
-    components: list[Component] = Field(min_length=1)
+    # empty only for a plan paid by an override, SPIFs, bonuses or a draw alone (a manager)
+    components: list[Component] = []
     spifs: list[Spif] = []
     bonuses: list[Bonus] = []
     override: Override | None = None
@@ -219,6 +220,10 @@ class Plan(_Model):
     def _dates_and_codes(self) -> Plan:
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        if not self.components and not (self.override or self.spifs or self.bonuses or self.draw):
+            raise ValueError(
+                "a plan needs at least one component (or an override, SPIFs, bonuses or a draw)"
+            )
         codes = [c.code for c in self.components]
         if len(set(codes)) != len(codes):
             raise ValueError("two components have the same code")

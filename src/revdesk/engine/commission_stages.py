@@ -1,0 +1,686 @@
+"""The commission stages as Ibis expressions: credit → measurement → earning → payable.
+
+Only this module builds expressions; `commissions.calculate` runs them on a backend and does the
+balance stage (restatement across periods, draws) over the few aggregated payee-period rows.
+Every multiply is cast back to DECIMAL(38, 6) (Ibis does no decimal promotion of its own), every
+rounding is `round(2)` on a DECIMAL (half away from zero on DuckDB and Spark, as Decimal's
+ROUND_HALF_UP). The one division (pro rata of a payment) goes through a DECIMAL(38, 12) factor
+that is exactly 1 once an invoice is fully paid.
+
+Lines coming out of `earned_lines` carry: payee, plan (code), plan_key (code@version), period,
+transaction_id, credit_share, component, tier, rate, base, amount, kind, date. The kinds are
+earning | clawback | spif | bonus | override | cap | rounding (and, from the balance stage,
+adjustment | draw | recovery).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import ibis
+import ibis.expr.datatypes as dtypes
+import pyarrow as pa
+
+from .backend import MONEY
+from .commission_inputs import DECIMAL, CommissionInputs, period_parse
+from .plans import Basis, Component, Filter, Plan, Spif
+
+FACTOR = dtypes.Decimal(38, 12)
+FOREVER = dt.date(9999, 12, 31)
+REVERSAL_TYPES = ("credit_memo", "disconnect")
+
+LINE_COLUMNS = (
+    "payee",
+    "plan",
+    "plan_key",
+    "period",
+    "transaction_id",
+    "credit_share",
+    "component",
+    "tier",
+    "rate",
+    "base",
+    "amount",
+    "kind",
+    "date",
+)
+
+
+def plan_key(plan: Plan) -> str:
+    return f"{plan.code}@{plan.version}"
+
+
+def dec(value: Decimal | int | str) -> ibis.Value:
+    """A DECIMAL(38, 6) literal."""
+    return ibis.literal(Decimal(value), type=MONEY)
+
+
+def mul(left: ibis.Value, right: ibis.Value) -> ibis.Value:
+    return (left.cast(MONEY) * right.cast(MONEY)).cast(MONEY)
+
+
+ZERO = Decimal(0)
+
+
+def period_key(date: ibis.Value, period: str) -> ibis.Value:
+    """The payout period a date falls in, written as the plan's period says."""
+    year = date.year().cast("string")
+    if period == "year":
+        return year
+    if period == "quarter":
+        return year.concat("-Q", date.quarter().cast("string"))
+    return date.strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What is known at a moment: the claims approved on or before `known_on`."""
+
+    known_on: dt.date
+    claim_ids: frozenset[str]
+
+
+def _empty_lines() -> pa.Table:
+    return pa.table(
+        {
+            "payee": pa.array([], pa.string()),
+            "plan": pa.array([], pa.string()),
+            "plan_key": pa.array([], pa.string()),
+            "period": pa.array([], pa.string()),
+            "transaction_id": pa.array([], pa.string()),
+            "credit_share": pa.array([], DECIMAL),
+            "component": pa.array([], pa.string()),
+            "tier": pa.array([], pa.int32()),
+            "rate": pa.array([], DECIMAL),
+            "base": pa.array([], DECIMAL),
+            "amount": pa.array([], DECIMAL),
+            "kind": pa.array([], pa.string()),
+            "date": pa.array([], pa.date32()),
+        }
+    )
+
+
+class Compiler:
+    """Turns the plans and input tables into one lines expression per knowledge snapshot."""
+
+    def __init__(self, inputs: CommissionInputs):
+        self.inputs = inputs
+        self.versions: dict[str, Plan] = {
+            plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
+        }
+        self.assign = ibis.memtable(self._assignment_table())
+        tx = inputs.transactions
+        self.tx = ibis.memtable(tx).filter(lambda t: t.eligible.isnull() | t.eligible)
+        self.fx = ibis.memtable(inputs.fx) if inputs.fx is not None else None
+        self.quotas = ibis.memtable(self._quota_table()) if inputs.quotas is not None else None
+
+    # -- reference data, small, prepared in Python --------------------------------------------
+
+    def _assignment_table(self) -> pa.Table:
+        """payee × plan version in force: the overlap of the assignment and the version."""
+        rows: dict[str, list] = {"payee": [], "plan_key": [], "start": [], "end": []}
+        table = self.inputs.assignments
+        for payee, code, start, end in zip(
+            table.column("payee").to_pylist(),
+            table.column("plan").to_pylist(),
+            table.column("valid_from").to_pylist(),
+            table.column("valid_to").to_pylist(),
+            strict=True,
+        ):
+            for plan in self.inputs.plans.get(code, []):
+                first = max(start, plan.valid_from)
+                last = min(end or FOREVER, plan.valid_to or FOREVER)
+                if first <= last:
+                    rows["payee"].append(payee)
+                    rows["plan_key"].append(plan_key(plan))
+                    rows["start"].append(first)
+                    rows["end"].append(last)
+        return pa.table(
+            rows,
+            schema=pa.schema(
+                [
+                    ("payee", pa.string()),
+                    ("plan_key", pa.string()),
+                    ("start", pa.date32()),
+                    ("end", pa.date32()),
+                ]
+            ),
+        )
+
+    def _quota_table(self) -> pa.Table:
+        """Quotas with the year and end of their period, for year-to-date attainment."""
+        quotas = self.inputs.quotas
+        periods = quotas.column("period").to_pylist()
+        ends = [period_parse(p)[1] for p in periods]
+        return pa.table(
+            {
+                "q_payee": quotas.column("payee"),
+                "q_period": quotas.column("period"),
+                "q_amount": quotas.column("amount"),
+                "q_year": pa.array([e.year for e in ends], pa.int32()),
+                "q_end": pa.array(ends, pa.date32()),
+            }
+        )
+
+    def draws(self) -> list[tuple[str, Plan, dt.date, dt.date]]:
+        """(payee, plan, start, end) for every assignment to a plan version with a draw."""
+        table = self._assignment_table().to_pylist()
+        return [
+            (row["payee"], self.versions[row["plan_key"]], row["start"], row["end"])
+            for row in table
+            if self.versions[row["plan_key"]].draw is not None
+        ]
+
+    # -- credit --------------------------------------------------------------------------------
+
+    def credited(self, snapshot: Snapshot) -> ibis.Table:
+        """Who gets how much of each transaction, as known at the snapshot."""
+        tx = self.tx
+        direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1))
+        if self.inputs.credits is not None:
+            explicit = ibis.memtable(self.inputs.credits)
+            explicit = explicit.select(
+                transaction_id=explicit.transaction_id,
+                payee=explicit.payee,
+                credit_share=explicit.share.cast(MONEY),
+            )
+            direct = direct.anti_join(explicit, "transaction_id").union(explicit)
+        claimed = self._claim_credits(snapshot)
+        if claimed is not None:
+            direct = direct.anti_join(claimed, "transaction_id").union(claimed)
+        renamed = tx.rename(transaction_id="id", seller="payee")
+        return direct.join(renamed, "transaction_id")
+
+    def _claim_credits(self, snapshot: Snapshot) -> ibis.Table | None:
+        claims = self.inputs.claims
+        if claims is None or not snapshot.claim_ids:
+            return None
+        rows: dict[tuple[str, str], Decimal] = {}
+        for claim in claims.to_pylist():
+            if claim["claim_id"] not in snapshot.claim_ids:
+                continue
+            policy = self.inputs.policies[claim["policy"]]
+            for role, share in policy.splits.items():
+                payee = (claim.get(role) or "").strip()
+                if payee:
+                    key = (claim["transaction_id"], payee)
+                    rows[key] = rows.get(key, ZERO) + share
+        table = pa.table(
+            {
+                "transaction_id": pa.array([k[0] for k in rows], pa.string()),
+                "payee": pa.array([k[1] for k in rows], pa.string()),
+                "credit_share": pa.array(list(rows.values()), DECIMAL),
+            }
+        )
+        return ibis.memtable(table)
+
+    def with_plans(self, credited: ibis.Table) -> ibis.Table:
+        """Each credited line with the payee's plan version in force on the transaction date."""
+        assign = self.assign
+        joined = credited.join(
+            assign,
+            [
+                credited.payee == assign.payee,
+                credited.date >= assign.start,
+                credited.date <= assign.end,
+            ],
+        )
+        return joined.drop("payee_right", "start", "end")
+
+    # -- measurement ---------------------------------------------------------------------------
+
+    def _fx_rate(self, lines: ibis.Table, currency: str) -> ibis.Table:
+        """Add `fx`: one unit of the line's currency in the plan currency (1 when the same)."""
+        if self.fx is None:
+            return lines.mutate(fx=ibis.cases((lines.currency == currency, dec(1)), else_=None))
+        fx = self.fx.filter(self.fx["to"] == currency)
+        fx = fx.select(fx_period=fx.period, fx_from=fx["from"], fx_rate=fx.rate.cast(MONEY))
+        lines = lines.mutate(_month=lines.date.strftime("%Y-%m"))
+        joined = lines.left_join(
+            fx, [lines._month == fx.fx_period, lines.currency == fx.fx_from]
+        ).drop("fx_period", "fx_from", "_month")
+        return joined.mutate(
+            fx=ibis.cases((joined.currency == currency, dec(1)), else_=joined.fx_rate)
+        ).drop("fx_rate")
+
+    @staticmethod
+    def basis(lines: ibis.Table, basis: str) -> ibis.Value:
+        """The measured basis of a credited line, in the plan currency."""
+        if basis == Basis.UNITS:
+            return mul(lines.units, lines.credit_share)
+        raw = {
+            Basis.AMOUNT: lines.amount.cast(MONEY),
+            Basis.MARGIN: (lines.amount.cast(MONEY) - lines.cost.cast(MONEY)).cast(MONEY),
+            Basis.MRR: lines.mrr.cast(MONEY),
+            Basis.TCV: lines.tcv.cast(MONEY),
+        }[basis]
+        return mul(mul(raw.fill_null(dec(0)), lines.fx), lines.credit_share)
+
+    @staticmethod
+    def selected(lines: ibis.Table, chosen: Filter) -> ibis.Table:
+        for column, values in (
+            ("product_line", chosen.product_lines),
+            ("sku", chosen.skus),
+            ("segment", chosen.segments),
+            ("type", chosen.transaction_types),
+            ("territory", chosen.territories),
+        ):
+            if values:
+                lines = lines.filter(lines[column].isin(values))
+        return lines
+
+    def _quota(self, lines: ibis.Table, plan: Plan, ytd: bool) -> ibis.Table:
+        """Add `quota`: the payee's quota for the line's period (or year to date)."""
+        fallback = dec(plan.quota) if plan.quota is not None else ibis.null(MONEY)
+        if ytd and plan.quota is not None:
+            index = {"month": lines.date.month(), "quarter": lines.date.quarter()}.get(
+                plan.period, ibis.literal(1)
+            )
+            fallback = mul(dec(plan.quota), index.cast(MONEY))
+        if self.quotas is None:
+            return lines.mutate(quota=fallback)
+        quotas = self.quotas
+        if ytd:
+            lines = lines.mutate(_end=lines.period_end, _year=lines.date.year())
+            joined = lines.left_join(
+                quotas,
+                [
+                    lines.payee == quotas.q_payee,
+                    lines._year == quotas.q_year,
+                    quotas.q_end <= lines._end,
+                ],
+            )
+            keys = list(lines.columns)
+            summed = joined.group_by(keys).aggregate(_q=joined.q_amount.cast(MONEY).sum())
+            return summed.mutate(quota=summed._q.cast(MONEY).fill_null(fallback)).drop(
+                "_q", "_end", "_year"
+            )
+        joined = lines.left_join(
+            quotas, [lines.payee == quotas.q_payee, lines.period == quotas.q_period]
+        )
+        joined = joined.drop("q_payee", "q_period", "q_year", "q_end")
+        return joined.mutate(quota=joined.q_amount.cast(MONEY).fill_null(fallback)).drop("q_amount")
+
+    # -- earning -------------------------------------------------------------------------------
+
+    def plan_lines(self, lines: ibis.Table, plan: Plan, originals: ibis.Table) -> list[ibis.Table]:
+        """Every earning line of one plan version: components, clawbacks, SPIFs, bonuses."""
+        key = plan_key(plan)
+        mine = lines.filter(lines.plan_key == key)
+        mine = mine.mutate(period=period_key(mine.date, plan.period))
+        mine = self._fx_rate(mine, plan.currency)
+        parts: list[ibis.Table] = []
+        for component in plan.components:
+            parts.extend(self._component_lines(mine, plan, component, originals))
+        for spif in plan.spifs:
+            parts.append(self._spif_lines(mine, plan, spif))
+        if plan.bonuses:
+            parts.append(self._bonus_lines(mine, plan))
+        return parts
+
+    def _shape(self, table: ibis.Table, plan: Plan, **values) -> ibis.Table:
+        """Project to the line columns (values override or fill columns)."""
+        columns = {
+            "payee": table.payee,
+            "plan": ibis.literal(plan.code),
+            "plan_key": ibis.literal(plan_key(plan)),
+            "period": table.period,
+            "transaction_id": table.transaction_id,
+            "credit_share": table.credit_share.cast(MONEY),
+            "component": ibis.literal(""),
+            "tier": ibis.null("int32"),
+            "rate": ibis.null(MONEY),
+            "base": dec(0),
+            "amount": dec(0),
+            "kind": ibis.literal("earning"),
+            "date": table.date,
+        }
+        columns.update(values)
+        shaped = table.select(**columns)
+        return shaped.cast(
+            {
+                "tier": "int32",
+                "rate": MONEY,
+                "base": MONEY,
+                "amount": MONEY,
+                "credit_share": MONEY,
+                "transaction_id": "string",
+                "date": "date",
+            }
+        )
+
+    def _component_lines(
+        self, lines: ibis.Table, plan: Plan, component: Component, originals: ibis.Table
+    ) -> list[ibis.Table]:
+        chosen = self.selected(lines, component.filter)
+        chosen = chosen.mutate(base=self.basis(chosen, component.basis))
+        multiplier = dec(component.multiplier)
+        clawing = plan.clawback is not None
+        if clawing:
+            is_claw = chosen.type.isin(REVERSAL_TYPES) & chosen.original_id.notnull()
+            known = originals.select(o_id=originals.id)
+            chosen = chosen.left_join(known, chosen.original_id == known.o_id)
+            is_claw = is_claw & chosen.o_id.notnull()
+            chosen = chosen.mutate(_claw=is_claw).drop("o_id")
+            normal = chosen.filter(~chosen._claw).drop("_claw")
+            reversals = chosen.filter(chosen._claw).drop("_claw")
+        else:
+            normal = chosen
+            reversals = None
+        if component.rate is not None:
+            earned = self._shape(
+                normal,
+                plan,
+                component=ibis.literal(component.code),
+                rate=dec(component.rate),
+                base=normal.base,
+                amount=mul(mul(normal.base, dec(component.rate)), multiplier),
+            )
+        elif component.rates_by_product_line is not None:
+            rate = ibis.cases(
+                *[
+                    (normal.product_line == line, dec(value))
+                    for line, value in component.rates_by_product_line.items()
+                ],
+                else_=ibis.null(MONEY),
+            )
+            normal = normal.mutate(rate=rate)
+            normal = normal.filter(normal.rate.notnull())
+            earned = self._shape(
+                normal,
+                plan,
+                component=ibis.literal(component.code),
+                rate=normal.rate,
+                base=normal.base,
+                amount=mul(mul(normal.base, normal.rate), multiplier),
+            )
+        else:
+            earned = self._tier_lines(normal, plan, component)
+        parts = [earned]
+        if reversals is not None:
+            parts.append(self._clawback_lines(reversals, plan, component, earned, originals))
+        return parts
+
+    def _tier_lines(self, lines: ibis.Table, plan: Plan, component: Component) -> ibis.Table:
+        tiers = component.tiers
+        assert tiers is not None
+        ytd = tiers.accumulate == "ytd"
+        lines = lines.mutate(period_end=_period_end(lines.date, plan.period))
+        if tiers.measure == "attainment":
+            lines = self._quota(lines, plan, ytd)
+        else:
+            lines = lines.mutate(quota=dec(1))
+        group = [lines.payee, lines.date.year()] if ytd else [lines.payee, lines.period]
+        order = [lines.date, lines.transaction_id]
+        lines = lines.mutate(
+            cum_after=lines.base.cumsum(group_by=group, order_by=order).cast(MONEY)
+        )
+        lines = lines.mutate(cum_before=(lines.cum_after - lines.base).cast(MONEY))
+        multiplier = dec(component.multiplier)
+        bounds = []
+        low = None
+        for index, band in enumerate(tiers.bands, start=1):
+            bounds.append((index, low, band.upto, band.rate))
+            low = band.upto
+
+        def bound(value: Decimal | None, quota: ibis.Value) -> ibis.Value:
+            return ibis.null(MONEY) if value is None else mul(dec(value), quota)
+
+        if tiers.method == "incremental":
+            parts = []
+            for index, lo, hi, rate in bounds:
+                a = ibis.least(lines.cum_before, lines.cum_after)
+                b = ibis.greatest(lines.cum_before, lines.cum_after)
+                lo_v, hi_v = bound(lo, lines.quota), bound(hi, lines.quota)
+                top = b if hi is None else ibis.least(b, hi_v)
+                bottom = a if lo is None else ibis.greatest(a, lo_v)
+                overlap = ibis.greatest((top - bottom).cast(MONEY), dec(0))
+                sliced = lines.mutate(
+                    slice=ibis.cases((lines.base < dec(0), -overlap), else_=overlap).cast(MONEY)
+                )
+                sliced = sliced.filter(sliced.slice != dec(0))
+                parts.append(
+                    self._shape(
+                        sliced,
+                        plan,
+                        component=ibis.literal(component.code),
+                        tier=ibis.literal(index, "int32"),
+                        rate=dec(rate),
+                        base=sliced.slice,
+                        amount=mul(mul(sliced.slice, dec(rate)), multiplier),
+                    )
+                )
+            return ibis.union(*parts, distinct=False)
+        # retroactive: the whole basis at the tier reached at the end of the period
+        part = [lines.payee, lines.period]
+        lines = lines.mutate(reached=lines.base.sum().over(group_by=part).cast(MONEY))
+        if ytd:
+            totals = lines.group_by(
+                ["payee", "period", "period_end", "reached", "quota"]
+            ).aggregate(_y=lines.date.year().max())
+            totals = totals.mutate(
+                cum=totals.reached.cumsum(
+                    group_by=[totals.payee, totals._y], order_by=totals.period_end
+                )
+            )
+            totals = totals.select("payee", "period", _cum=totals.cum.cast(MONEY))
+            lines = (
+                lines.join(totals, ["payee", "period"])
+                .mutate(reached=lambda t: t._cum)
+                .drop("_cum")
+            )
+
+        def tier_of(reached: ibis.Value, quota: ibis.Value) -> tuple[ibis.Value, ibis.Value]:
+            index_cases, rate_cases = [], []
+            for index, _lo, hi, rate in bounds:
+                if hi is None:
+                    continue
+                index_cases.append((reached <= bound(hi, quota), ibis.literal(index, "int32")))
+                rate_cases.append((reached <= bound(hi, quota), dec(rate)))
+            last_index, last_rate = bounds[-1][0], bounds[-1][3]
+            if not index_cases:
+                return ibis.literal(last_index, "int32"), dec(last_rate)
+            return (
+                ibis.cases(*index_cases, else_=ibis.literal(last_index, "int32")),
+                ibis.cases(*rate_cases, else_=dec(last_rate)),
+            )
+
+        index, rate = tier_of(lines.reached, lines.quota)
+        lines = lines.mutate(tier=index, rate=rate)
+        earned = self._shape(
+            lines,
+            plan,
+            component=ibis.literal(component.code),
+            tier=lines.tier,
+            rate=lines.rate,
+            base=lines.base,
+            amount=mul(mul(lines.base, lines.rate), multiplier),
+        )
+        if not ytd:
+            return earned
+        # year to date: the basis of earlier periods this year moves to the new rate too
+        periods = lines.group_by(["payee", "period", "period_end", "reached", "rate"]).aggregate(
+            own=lines.base.sum().cast(MONEY), _y=lines.date.year().max(), date=lines.date.max()
+        )
+        periods = periods.mutate(
+            previous_rate=periods.rate.lag().over(
+                group_by=[periods.payee, periods._y], order_by=periods.period_end
+            )
+        )
+        periods = periods.mutate(before=(periods.reached - periods.own).cast(MONEY))
+        catch_up = periods.filter(
+            periods.previous_rate.notnull() & (periods.previous_rate != periods.rate)
+        )
+        catch_up = catch_up.mutate(transaction_id=ibis.null("string"), credit_share=dec(1))
+        step = (catch_up.rate - catch_up.previous_rate.cast(MONEY)).cast(MONEY)
+        trued = self._shape(
+            catch_up,
+            plan,
+            component=ibis.literal(component.code),
+            rate=step,
+            base=catch_up.before,
+            amount=mul(mul(catch_up.before, step), multiplier),
+        )
+        return earned.union(trued, distinct=False)
+
+    def _clawback_lines(
+        self,
+        reversals: ibis.Table,
+        plan: Plan,
+        component: Component,
+        earned: ibis.Table,
+        originals: ibis.Table,
+    ) -> ibis.Table:
+        """A reversal at the original's rate when the original is inside the window, else 0."""
+        window = plan.clawback.window_months  # type: ignore[union-attr]
+        origin = originals.select(o_id=originals.id, o_date=originals.date)
+        rev = reversals.join(origin, reversals.original_id == origin.o_id).drop("o_id")
+        rev = rev.mutate(inside=rev.o_date >= rev.date - ibis.interval(months=window))
+        # the original's own earning lines for this payee and component (one per tier slice)
+        mine = earned.filter(earned.kind == "earning")
+        slices = mine.select(
+            s_tid=mine.transaction_id,
+            s_payee=mine.payee,
+            s_tier=mine.tier,
+            s_rate=mine.rate,
+            s_base=mine.base,
+        )
+        totals = slices.group_by(["s_tid", "s_payee"]).aggregate(
+            s_total=slices.s_base.sum().cast(MONEY), s_count=slices.s_base.count()
+        )
+        slices = slices.join(totals, ["s_tid", "s_payee"])
+        joined = rev.left_join(
+            slices, [rev.original_id == slices.s_tid, rev.payee == slices.s_payee]
+        )
+        share = ibis.cases(
+            (joined.s_count == 1, joined.base),
+            (joined.base == -joined.s_total, -joined.s_base),
+            else_=(joined.s_base * (joined.base / joined.s_total)).cast(MONEY),
+        ).cast(MONEY)
+        base = ibis.cases((joined.inside & joined.s_rate.notnull(), share), else_=joined.base).cast(
+            MONEY
+        )
+        rate = ibis.cases(
+            (joined.inside & joined.s_rate.notnull(), joined.s_rate), else_=dec(0)
+        ).cast(MONEY)
+        return self._shape(
+            joined,
+            plan,
+            component=ibis.literal(component.code),
+            tier=joined.s_tier,
+            rate=rate,
+            base=base,
+            amount=mul(mul(base, rate), dec(component.multiplier)),
+            kind=ibis.literal("clawback"),
+        )
+
+    def _spif_lines(self, lines: ibis.Table, plan: Plan, spif: Spif) -> ibis.Table:
+        chosen = self.selected(lines, spif.filter)
+        if spif.valid_from is not None:
+            chosen = chosen.filter(chosen.date >= spif.valid_from)
+        if spif.valid_to is not None:
+            chosen = chosen.filter(chosen.date <= spif.valid_to)
+        if spif.per == "unit":
+            base = mul(chosen.units, chosen.credit_share)
+        else:
+            sign = ibis.cases((chosen.type.isin(REVERSAL_TYPES), dec(-1)), else_=dec(1))
+            base = mul(sign, chosen.credit_share)
+        return self._shape(
+            chosen,
+            plan,
+            component=ibis.literal(spif.code),
+            rate=dec(spif.amount),
+            base=base,
+            amount=mul(base, dec(spif.amount)),
+            kind=ibis.literal("spif"),
+        )
+
+    def _bonus_lines(self, lines: ibis.Table, plan: Plan) -> ibis.Table:
+        """Attainment: the first component's basis over the period ÷ the period's quota."""
+        first = plan.components[0] if plan.components else Component(code="all", rate=0)
+        chosen = self.selected(lines, first.filter)
+        chosen = chosen.mutate(base=self.basis(chosen, first.basis))
+        chosen = self._quota(chosen, plan, ytd=False)
+        totals = chosen.group_by(["payee", "period", "quota"]).aggregate(
+            base=chosen.base.sum().cast(MONEY), date=chosen.date.max()
+        )
+        totals = totals.mutate(transaction_id=ibis.null("string"), credit_share=dec(1))
+        parts = []
+        for bonus in plan.bonuses:
+            reached = totals.filter(
+                totals.quota.notnull()
+                & (totals.base >= mul(dec(bonus.attainment_at_least), totals.quota))
+            )
+            parts.append(
+                self._shape(
+                    reached,
+                    plan,
+                    component=ibis.literal(bonus.code),
+                    rate=ibis.null(MONEY),
+                    base=reached.base,
+                    amount=dec(bonus.amount),
+                    kind=ibis.literal("bonus"),
+                )
+            )
+        return ibis.union(*parts, distinct=False)
+
+    def override_lines(self, credited: ibis.Table, plan: Plan) -> ibis.Table | None:
+        """A manager's override on the basis credited to everyone reporting to them."""
+        override = plan.override
+        if override is None or self.inputs.payees is None:
+            return None
+        pairs = _reporting_pairs(self.inputs.payees, override.levels)
+        if not pairs:
+            return None
+        team = ibis.memtable(
+            pa.table(
+                {
+                    "manager": pa.array([p[0] for p in pairs], pa.string()),
+                    "report": pa.array([p[1] for p in pairs], pa.string()),
+                }
+            )
+        )
+        lines = credited.join(team, credited.payee == team.report).drop("report")
+        lines = lines.rename(report="payee").rename(payee="manager")
+        assign = self.assign.filter(self.assign.plan_key == plan_key(plan))
+        lines = lines.join(
+            assign,
+            [lines.payee == assign.payee, lines.date >= assign.start, lines.date <= assign.end],
+        ).drop("payee_right", "start", "end", "report")
+        lines = lines.mutate(period=period_key(lines.date, plan.period))
+        lines = self._fx_rate(lines, plan.currency)
+        base = self.basis(lines, override.basis)
+        return self._shape(
+            lines,
+            plan,
+            component=ibis.literal(override.code),
+            rate=dec(override.rate),
+            base=base,
+            amount=mul(base, dec(override.rate)),
+            kind=ibis.literal("override"),
+        )
+
+
+def _period_end(date: ibis.Value, period: str) -> ibis.Value:
+    """The last day of the plan period a date falls in."""
+    if period == "year":
+        start = ibis.date(date.year(), 1, 1)
+        return (start + ibis.interval(years=1)) - ibis.interval(days=1)
+    if period == "quarter":
+        start = ibis.date(date.year(), (date.quarter() - 1) * 3 + 1, 1)
+        return (start + ibis.interval(months=3)) - ibis.interval(days=1)
+    start = ibis.date(date.year(), date.month(), 1)
+    return (start + ibis.interval(months=1)) - ibis.interval(days=1)
+
+
+def _reporting_pairs(payees: pa.Table, levels: int) -> list[tuple[str, str]]:
+    manager_of = {row["id"]: row["manager"] for row in payees.to_pylist() if row.get("manager")}
+    pairs = []
+    for report in manager_of:
+        manager, depth = manager_of.get(report), 1
+        while manager and depth <= levels:
+            pairs.append((manager, report))
+            manager, depth = manager_of.get(manager), depth + 1
+    return pairs

@@ -1,0 +1,714 @@
+"""The commission calculation: `calculate(inputs, periods=[...]) -> CommissionResult`.
+
+The stages (DESIGN.md, engine shape) run as Ibis expressions over the input tables
+(commission_stages.py): credit → measurement → earning → payable. Their output, one table of
+commission lines per knowledge snapshot, is small once aggregated per payee and period; the
+balance stage walks those totals in period order:
+
+- restatement: for period P the payee is owed everything earned through P as known at the end
+  of P (claims approved by then) minus what earlier periods paid; a difference on an earlier
+  period becomes `adjustment` lines in P, never a change to a closed period;
+- draws: a recoverable draw tops the period up to the draw and the shortfall is owed, repaid
+  from later earnings above the draw (`draw` and `recovery` lines); a non-recoverable one only
+  tops up.
+
+Periods before the first one asked for are worked out as closed history (what they paid, what
+is owed), so a run of one period gives the same figures as a run of a range ending there; they
+are not in the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import ENGINE_VERSION
+from .backend import MONEY, connect
+from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
+from .commission_stages import (
+    FACTOR,
+    REVERSAL_TYPES,
+    Compiler,
+    Snapshot,
+    dec,
+    period_key,
+)
+from .plans import Plan
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+STAGES = ("credit", "measurement", "earning", "payable", "balance")
+
+PAYOUT_SCHEMA = pa.schema(
+    [
+        ("payee", pa.string()),
+        ("period", pa.string()),
+        ("amount", pa.decimal128(38, 2)),
+        ("currency", pa.string()),
+    ]
+)
+LINE_SCHEMA = pa.schema(
+    [
+        ("payee", pa.string()),
+        ("period", pa.string()),
+        ("transaction_id", pa.string()),
+        ("credit_share", DECIMAL),
+        ("component", pa.string()),
+        ("tier", pa.int32()),
+        ("rate", DECIMAL),
+        ("base", DECIMAL),
+        ("amount", DECIMAL),
+        ("kind", pa.string()),
+    ]
+)
+
+
+@dataclass
+class CommissionResult:
+    payouts: pa.Table
+    lines: pa.Table
+    fingerprint: str
+    engine_version: str = ENGINE_VERSION
+    periods: list[str] = field(default_factory=list)
+    plan_versions: list[str] = field(default_factory=list)
+
+
+def periods_expand(text: str) -> list[str]:
+    """`2026-10` or a range `2026-01..2026-04` (months, quarters or years) as a list."""
+    if ".." not in text:
+        period_parse(text)
+        return [text.strip()]
+    first, last = (part.strip() for part in text.split("..", 1))
+    start, _ = period_parse(first)
+    _, end = period_parse(last)
+    if end < start:
+        raise ValueError(f"{text!r}: the range ends before it starts")
+    if len(first) != len(last):
+        raise ValueError(f"{text!r}: both ends must be written the same way")
+    keys, day = [], start
+    while day <= end:
+        key = _key_of(day, first)
+        keys.append(key)
+        day = period_parse(key)[1] + dt.timedelta(days=1)
+    return keys
+
+
+def _key_of(day: dt.date, sample: str) -> str:
+    if len(sample) == 4:
+        return f"{day.year}"
+    if "Q" in sample:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def fingerprint(inputs: CommissionInputs) -> str:
+    """sha256 over the canonical input tables (rows sorted, Arrow IPC) and the plans as JSON."""
+    digest = hashlib.sha256()
+    for name in (
+        "assignments",
+        "transactions",
+        "quotas",
+        "payments",
+        "fx",
+        "payees",
+        "credits",
+        "claims",
+    ):
+        table = getattr(inputs, name)
+        digest.update(name.encode())
+        if table is None:
+            digest.update(b"\0none")
+            continue
+        table = table.drop_columns([c for c in table.column_names if c.startswith("_")])
+        table = table.sort_by([(c, "ascending") for c in table.column_names])
+        sink = io.BytesIO()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        digest.update(sink.getvalue())
+    plans = {
+        code: [json.loads(p.model_dump_json()) for p in versions]
+        for code, versions in sorted(inputs.plans.items())
+    }
+    policies = {
+        code: {"title": p.title, "splits": {k: str(v) for k, v in sorted(p.splits.items())}}
+        for code, p in sorted(inputs.policies.items())
+    }
+    digest.update(json.dumps({"plans": plans, "policies": policies}, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _end(period: str) -> dt.date:
+    return period_parse(period)[1]
+
+
+def _order(period: str) -> tuple[dt.date, str]:
+    return (_end(period), period)
+
+
+def calculate(
+    inputs: CommissionInputs,
+    *,
+    periods: list[str],
+    backend: ibis.BaseBackend | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> CommissionResult:
+    """Payouts and explanation lines for `periods` (calculated in order; see module doc)."""
+    if not periods:
+        raise ValueError("no period to calculate")
+    for period in periods:
+        period_parse(period)
+    asked = sorted(set(periods), key=_order)
+    window_start, window_end = period_parse(asked[0])[0], _end(asked[-1])
+    con = backend or connect()
+    step = progress or (lambda stage: None)
+    _check_inputs(inputs)
+    compiler = Compiler(_numbered(inputs))
+
+    snapshots = _snapshots(inputs, window_end)
+    step("credit")
+    tables: list[pa.Table] = []
+    activity: list[set[tuple[str, str, str]]] = []
+    for snapshot in snapshots:
+        lines_expr, active_expr = _pipeline(compiler, snapshot, window_end, step)
+        lines = con.to_pyarrow(lines_expr)
+        tables.append(lines)
+        active = con.to_pyarrow(active_expr).to_pylist()
+        activity.append({(r["payee"], r["period"], r["currency"]) for r in active})
+    step("balance")
+    payouts, lines = _balance(
+        compiler, snapshots, tables, activity, asked, window_start, window_end
+    )
+    return CommissionResult(
+        payouts=payouts,
+        lines=lines,
+        fingerprint=fingerprint(inputs),
+        periods=asked,
+        plan_versions=sorted(compiler.versions),
+    )
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def _numbered(inputs: CommissionInputs) -> CommissionInputs:
+    """The transactions with their line number in the file (2 is the first row)."""
+    tx = inputs.transactions
+    if "_line" not in tx.column_names:
+        tx = tx.append_column("_line", pa.array(range(2, tx.num_rows + 2), pa.int64()))
+    return CommissionInputs(**{**inputs.__dict__, "transactions": tx})
+
+
+def _check_inputs(inputs: CommissionInputs) -> None:
+    """What the file checks cannot see: FX rates missing, quotas missing for attainment."""
+    problems: list[tuple[str, int | None, str, str]] = []
+    tx = inputs.transactions.to_pylist()
+    rates: set[tuple[str, str, str]] = set()
+    if inputs.fx is not None:
+        rates = {(r["period"], r["from"], r["to"]) for r in inputs.fx.to_pylist()}
+    plans_of: dict[str, list[tuple[dt.date, dt.date, Plan]]] = defaultdict(list)
+    for row in inputs.assignments.to_pylist():
+        for plan in inputs.plans.get(row["plan"], []):
+            first = max(row["valid_from"], plan.valid_from)
+            last = min(row["valid_to"] or dt.date.max, plan.valid_to or dt.date.max)
+            if first <= last:
+                plans_of[row["payee"]].append((first, last, plan))
+    for index, row in enumerate(tx):
+        month = f"{row['date'].year}-{row['date'].month:02d}"
+        for first, last, plan in plans_of.get(row["payee"], []):
+            if not first <= row["date"] <= last or row["currency"] == plan.currency:
+                continue
+            if (month, row["currency"], plan.currency) not in rates:
+                problems.append(
+                    (
+                        "transactions",
+                        index + 2,
+                        "currency",
+                        f"no FX rate from {row['currency']} to {plan.currency} for {month} "
+                        "(add it to the fx file)",
+                    )
+                )
+    if problems:
+        raise InputError(problems)
+
+
+def _snapshots(inputs: CommissionInputs, window_end: dt.date) -> list[Snapshot]:
+    """What is known when: one snapshot per distinct approval date of a claim (and none)."""
+    approved: list[tuple[dt.date, str]] = []
+    if inputs.claims is not None:
+        for claim in inputs.claims.to_pylist():
+            if claim["approved"] is not None and claim["approved"] <= window_end:
+                approved.append((claim["approved"], claim["claim_id"]))
+    snapshots = [Snapshot(dt.date.min, frozenset())]
+    for day in sorted({day for day, _ in approved}):
+        ids = frozenset(claim for when, claim in approved if when <= day)
+        snapshots.append(Snapshot(day, ids))
+    return snapshots
+
+
+def _snapshot_at(snapshots: list[Snapshot], day: dt.date) -> int:
+    index = 0
+    for position, snapshot in enumerate(snapshots):
+        if snapshot.known_on <= day:
+            index = position
+    return index
+
+
+# -- the expression ------------------------------------------------------------------------------
+
+
+def _pipeline(
+    compiler: Compiler,
+    snapshot: Snapshot,
+    window_end: dt.date,
+    step: Callable[[str], None],
+) -> tuple[ibis.Table, ibis.Table]:
+    credited = compiler.credited(snapshot)
+    credited = credited.filter(credited.date <= window_end)
+    planned = compiler.with_plans(credited)
+    step("measurement")
+    versions = compiler.versions
+    parts: list[ibis.Table] = []
+    active_parts: list[ibis.Table] = []
+    for key, plan in sorted(versions.items()):
+        parts.extend(compiler.plan_lines(planned, plan, compiler.tx))
+        override = compiler.override_lines(credited, plan)
+        if override is not None:
+            parts.append(override)
+        mine = planned.filter(planned.plan_key == key)
+        active_parts.append(
+            mine.select(
+                payee=mine.payee,
+                period=period_key(mine.date, plan.period),
+                currency=ibis.literal(plan.currency),
+            )
+        )
+    step("earning")
+    lines = ibis.union(*parts, distinct=False)
+    lines = _round_lines(lines, versions)
+    lines = _caps(lines, versions)
+    step("payable")
+    lines = _payable(compiler, lines, versions, window_end)
+    lines = _round_totals(lines, versions)
+    currency = ibis.cases(
+        *[(lines.plan_key == key, ibis.literal(p.currency)) for key, p in versions.items()],
+        else_=ibis.literal(""),
+    )
+    lines = lines.mutate(currency=currency)
+    active = ibis.union(*active_parts, distinct=True)
+    return lines, active
+
+
+def _keys(versions: dict[str, Plan], test: Callable[[Plan], bool]) -> list[str]:
+    return [key for key, plan in versions.items() if test(plan)]
+
+
+def _round_lines(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
+    keys = _keys(versions, lambda p: p.rounding == "line")
+    if not keys:
+        return lines
+    rounded = ibis.cases(
+        (lines.plan_key.isin(keys), lines.amount.round(2).cast(MONEY)), else_=lines.amount
+    )
+    return lines.mutate(amount=rounded.cast(MONEY))
+
+
+def _caps(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
+    """Cap and floor lines per component, then on the plan total, per payee and period."""
+    component_limits = [
+        (key, c.code, c.cap, c.floor)
+        for key, plan in versions.items()
+        for c in plan.components
+        if c.cap is not None or c.floor is not None
+    ]
+    if component_limits:
+        limits = ibis.memtable(
+            pa.table(
+                {
+                    "l_key": pa.array([x[0] for x in component_limits], pa.string()),
+                    "l_component": pa.array([x[1] for x in component_limits], pa.string()),
+                    "l_cap": pa.array([x[2] for x in component_limits], DECIMAL),
+                    "l_floor": pa.array([x[3] for x in component_limits], DECIMAL),
+                }
+            )
+        )
+        earning = lines.filter(lines.kind.isin(["earning", "clawback"]))
+        lines = lines.union(
+            _limit_lines(earning, limits, ["component"], "l_component"), distinct=False
+        )
+    plan_limits = [
+        (key, p.cap, p.floor) for key, p in versions.items() if p.cap is not None or p.floor
+    ]
+    if plan_limits:
+        limits = ibis.memtable(
+            pa.table(
+                {
+                    "l_key": pa.array([x[0] for x in plan_limits], pa.string()),
+                    "l_cap": pa.array([x[1] for x in plan_limits], DECIMAL),
+                    "l_floor": pa.array([x[2] for x in plan_limits], DECIMAL),
+                }
+            )
+        )
+        lines = lines.union(_limit_lines(lines, limits, [], None), distinct=False)
+    return lines
+
+
+def _limit_lines(
+    lines: ibis.Table, limits: ibis.Table, extra: list[str], limit_column: str | None
+) -> ibis.Table:
+    keys = ["payee", "plan", "plan_key", "period", *extra]
+    totals = lines.group_by(keys).aggregate(
+        total=lines.amount.sum().cast(MONEY), date=lines.date.max()
+    )
+    predicates = [totals.plan_key == limits.l_key]
+    if limit_column:
+        predicates.append(totals.component == limits[limit_column])
+    joined = totals.join(limits, predicates)
+    cap = ibis.cases(
+        (
+            joined.l_cap.notnull() & (joined.total > joined.l_cap.cast(MONEY)),
+            (joined.l_cap.cast(MONEY) - joined.total).cast(MONEY),
+        ),
+        (
+            joined.l_floor.notnull() & (joined.total < joined.l_floor.cast(MONEY)),
+            (joined.l_floor.cast(MONEY) - joined.total).cast(MONEY),
+        ),
+        else_=dec(0),
+    )
+    joined = joined.mutate(_cap=cap.cast(MONEY))
+    joined = joined.filter(joined._cap != dec(0))
+    return joined.select(
+        payee=joined.payee,
+        plan=joined.plan,
+        plan_key=joined.plan_key,
+        period=joined.period,
+        transaction_id=ibis.null("string"),
+        credit_share=ibis.null(MONEY),
+        component=joined.component if extra else ibis.literal(""),
+        tier=ibis.null("int32"),
+        rate=ibis.null(MONEY),
+        base=joined.total,
+        amount=joined._cap,
+        kind=ibis.literal("cap"),
+        date=joined.date,
+    )
+
+
+def _payable(
+    compiler: Compiler, lines: ibis.Table, versions: dict[str, Plan], window_end: dt.date
+) -> ibis.Table:
+    """Payable on payment: a transaction's lines are released pro rata to what is paid, in the
+    period of each payment (a reversal is payable at once)."""
+    keys = _keys(versions, lambda p: p.payable_on == "payment")
+    payments_table = compiler.inputs.payments
+    if not keys:
+        return lines
+    held = (
+        lines.plan_key.isin(keys)
+        & lines.transaction_id.notnull()
+        & lines.kind.isin(["earning", "spif", "override"])
+    )
+    tx = compiler.tx.select(i_id=compiler.tx.id, i_amount=compiler.tx.amount.cast(MONEY))
+    tx_types = compiler.tx.select(t_id=compiler.tx.id, t_type=compiler.tx.type)
+    lines = lines.left_join(tx_types, lines.transaction_id == tx_types.t_id)
+    held = held & ~lines.t_type.fill_null("").isin(REVERSAL_TYPES)
+    lines = lines.mutate(_held=held).drop("t_id", "t_type")
+    now = lines.filter(~lines._held).drop("_held")
+    later = lines.filter(lines._held).drop("_held")
+    if payments_table is None:
+        return now
+    payments = ibis.memtable(payments_table)
+    payments = payments.filter(payments.date <= window_end)
+    payments = payments.join(tx, payments.invoice_id == tx.i_id).drop("i_id")
+    paid = payments.amount.cast(MONEY)
+    payments = payments.mutate(
+        cum=paid.cumsum(group_by=payments.invoice_id, order_by=[payments.date, payments.amount])
+    )
+    payments = payments.mutate(
+        factor=ibis.cases(
+            (payments.cum.cast(MONEY) == payments.i_amount, ibis.literal(Decimal(1), FACTOR)),
+            else_=(payments.cum.cast(MONEY) / payments.i_amount).cast(FACTOR),
+        ),
+        previous=ibis.cases(
+            (
+                (payments.cum.cast(MONEY) - paid).cast(MONEY) == payments.i_amount,
+                ibis.literal(Decimal(1), FACTOR),
+            ),
+            else_=((payments.cum.cast(MONEY) - paid).cast(MONEY) / payments.i_amount).cast(FACTOR),
+        ),
+    ).select(p_id="invoice_id", p_date="date", p_factor="factor", p_previous="previous")
+    released = later.join(payments, later.transaction_id == payments.p_id)
+    line_keys = _keys(versions, lambda p: p.rounding == "line")
+
+    def share(factor: ibis.Value) -> ibis.Value:
+        raw = (released.amount.cast(MONEY) * factor).cast(MONEY)
+        return ibis.cases(
+            (released.plan_key.isin(line_keys or ["\0"]), raw.round(2).cast(MONEY)), else_=raw
+        ).cast(MONEY)
+
+    def base_share(factor: ibis.Value) -> ibis.Value:
+        return (released.base.cast(MONEY) * factor).cast(MONEY)
+
+    period = ibis.cases(
+        *[
+            (released.plan_key == key, period_key(released.p_date, versions[key].period))
+            for key in keys
+        ],
+        else_=released.period,
+    )
+    released = released.mutate(
+        period=period,
+        amount=(share(released.p_factor) - share(released.p_previous)).cast(MONEY),
+        base=(base_share(released.p_factor) - base_share(released.p_previous)).cast(MONEY),
+        date=released.p_date,
+    ).drop("p_id", "p_date", "p_factor", "p_previous")
+    return now.union(released, distinct=False)
+
+
+def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
+    keys = _keys(versions, lambda p: p.rounding == "period_total")
+    if not keys:
+        return lines
+    mine = lines.filter(lines.plan_key.isin(keys))
+    totals = mine.group_by(["payee", "plan", "plan_key", "period"]).aggregate(
+        total=mine.amount.sum().cast(MONEY), date=mine.date.max()
+    )
+    totals = totals.mutate(_r=(totals.total.round(2).cast(MONEY) - totals.total).cast(MONEY))
+    totals = totals.filter(totals._r != dec(0))
+    rounding = totals.select(
+        payee=totals.payee,
+        plan=totals.plan,
+        plan_key=totals.plan_key,
+        period=totals.period,
+        transaction_id=ibis.null("string"),
+        credit_share=ibis.null(MONEY),
+        component=ibis.literal("rounding"),
+        tier=ibis.null("int32"),
+        rate=ibis.null(MONEY),
+        base=totals.total,
+        amount=totals._r,
+        kind=ibis.literal("rounding"),
+        date=totals.date,
+    )
+    return lines.union(rounding, distinct=False)
+
+
+# -- balance: restatement and draws ----------------------------------------------------------------
+
+
+_IDENTITY = ("payee", "period", "transaction_id", "component", "tier", "rate", "kind")
+
+
+def _balance(
+    compiler: Compiler,
+    snapshots: list[Snapshot],
+    tables: list[pa.Table],
+    activity: list[set[tuple[str, str, str]]],
+    asked: list[str],
+    window_start: dt.date,
+    window_end: dt.date,
+) -> tuple[pa.Table, pa.Table]:
+    # totals per snapshot: (payee, currency) -> period -> amount
+    totals: list[dict[tuple[str, str], dict[str, Decimal]]] = []
+    candidates: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for index, table in enumerate(tables):
+        per: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
+        grouped = table.group_by(["payee", "currency", "period"]).aggregate([("amount", "sum")])
+        for row in grouped.to_pylist():
+            account = (row["payee"], row["currency"])
+            per[account][row["period"]] = row["amount_sum"]
+            candidates[account].add(row["period"])
+        for payee, period, currency in activity[index]:
+            candidates[(payee, currency)].add(period)
+        totals.append(per)
+    draws: dict[tuple[str, str], dict[str, Plan]] = defaultdict(dict)
+    for payee, plan, start, end in compiler.draws():
+        day = start
+        last = min(end, window_end)
+        while day <= last:
+            key = _key_for(day, plan.period)
+            draws[(payee, plan.currency)][key] = plan
+            candidates[(payee, plan.currency)].add(key)
+            day = _end(key) + dt.timedelta(days=1)
+
+    # a claim approved in a period restates earlier ones: that period is worked out too
+    for keys in candidates.values():
+        samples = {len(key) if "Q" not in key else -1: key for key in keys}
+        for snapshot in snapshots[1:]:
+            for sample in samples.values():
+                keys.add(_key_of(snapshot.known_on, sample))
+    covered = _covering(asked)
+    payout_rows: list[dict] = []
+    extra_lines: list[dict] = []
+    line_picks: list[tuple[int, str, str]] = []  # (snapshot, payee, period) lines shown
+    for account in sorted(candidates):
+        payee, currency = account
+        periods = sorted((p for p in candidates[account] if _end(p) <= window_end), key=_order)
+        paid = ZERO
+        owed = ZERO
+        previous: int | None = None
+        done: list[str] = []
+        for period in periods:
+            known = _snapshot_at(snapshots, _end(period))
+            earned = totals[known].get(account, {})
+            through = sum((earned.get(q, ZERO) for q in [*done, period]), ZERO)
+            net = through - paid
+            paid += net
+            shown = _end(period) >= window_start
+            new_lines: list[dict] = []
+            if previous is not None and previous != known and done:
+                new_lines.extend(
+                    _adjustments(tables[previous], tables[known], payee, currency, done, period)
+                )
+            plan = draws.get(account, {}).get(period)
+            total = net
+            if plan is not None and plan.draw is not None:
+                amount = plan.draw.amount
+                if total < amount:
+                    top_up = amount - total
+                    new_lines.append(_line(payee, period, "draw", top_up, base=total))
+                    if plan.draw.recoverable:
+                        owed += top_up
+                    total = amount
+                elif owed > 0:
+                    repay = min(owed, total - amount)
+                    if repay > 0:
+                        new_lines.append(_line(payee, period, "recovery", -repay, base=total))
+                        owed -= repay
+                        total -= repay
+            elif owed > 0 and total > 0:
+                repay = min(owed, total)
+                new_lines.append(_line(payee, period, "recovery", -repay, base=total))
+                owed -= repay
+                total -= repay
+            is_active = (payee, period, currency) in activity[known]
+            has_lines = period in earned or bool(new_lines)
+            if shown and period in covered and (is_active or has_lines):
+                payout_rows.append(
+                    {
+                        "payee": payee,
+                        "period": period,
+                        "amount": total.quantize(CENT, rounding=ROUND_HALF_UP),
+                        "currency": currency,
+                    }
+                )
+                extra_lines.extend(new_lines)
+                line_picks.append((known, payee, period))
+            done.append(period)
+            previous = known
+    payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
+    payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
+    return payouts, _lines_table(tables, line_picks, extra_lines)
+
+
+def _covering(asked: list[str]) -> set[str]:
+    """Periods asked for, plus the plan periods (months, quarters, years) inside the range."""
+    start, end = period_parse(asked[0])[0], _end(asked[-1])
+    keys = set(asked)
+    day = start
+    while day <= end:
+        for sample in ("2026", "2026-Q1", "2026-01"):
+            key = _key_of(day, sample)
+            if start <= period_parse(key)[0] and _end(key) <= end:
+                keys.add(key)
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def _key_for(day: dt.date, period: str) -> str:
+    return _key_of(day, {"year": "2026", "quarter": "2026-Q1"}.get(period, "2026-01"))
+
+
+def _line(payee: str, period: str, kind: str, amount: Decimal, *, base: Decimal) -> dict:
+    return {
+        "payee": payee,
+        "period": period,
+        "transaction_id": None,
+        "credit_share": None,
+        "component": kind,
+        "tier": None,
+        "rate": None,
+        "base": base,
+        "amount": amount,
+        "kind": kind,
+    }
+
+
+def _adjustments(
+    before: pa.Table, after: pa.Table, payee: str, currency: str, done: list[str], period: str
+) -> list[dict]:
+    """What earlier periods are owed now, line by line: (as known now) − (as known before)."""
+    wanted = pa.array(done, pa.string())
+
+    def pick(table: pa.Table, sign: int) -> dict[tuple, list[Decimal]]:
+        mask = pc.and_(
+            pc.and_(pc.equal(table["payee"], payee), pc.equal(table["currency"], currency)),
+            pc.is_in(table["period"], value_set=wanted),
+        )
+        rows = table.filter(mask).select([*_IDENTITY, "credit_share", "base", "amount"])
+        out: dict[tuple, list[Decimal]] = {}
+        for row in rows.to_pylist():
+            key = tuple(row[c] for c in _IDENTITY)
+            slot = out.setdefault(key, [ZERO, ZERO, ZERO])
+            slot[0] += sign * (row["base"] or ZERO)
+            slot[1] += sign * row["amount"]
+            slot[2] = row["credit_share"] if row["credit_share"] is not None else slot[2]
+        return out
+
+    old, new = pick(before, -1), pick(after, 1)
+    lines = []
+    for key in sorted(set(old) | set(new), key=lambda k: tuple(str(x) for x in k)):
+        base = old.get(key, [ZERO] * 3)[0] + new.get(key, [ZERO] * 3)[0]
+        amount = old.get(key, [ZERO] * 3)[1] + new.get(key, [ZERO] * 3)[1]
+        share = (new.get(key) or old.get(key))[2]
+        if amount == 0 and base == 0:
+            continue
+        identity = dict(zip(_IDENTITY, key, strict=True))
+        lines.append(
+            {
+                **identity,
+                "period": period,
+                "credit_share": share if key in new else -share,
+                "base": base,
+                "amount": amount,
+                "kind": "adjustment",
+            }
+        )
+    return lines
+
+
+def _lines_table(
+    tables: list[pa.Table], picks: list[tuple[int, str, str]], extra: list[dict]
+) -> pa.Table:
+    chosen: list[pa.Table] = []
+    by_snapshot: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for known, payee, period in picks:
+        by_snapshot[known].append((payee, period))
+    for known, pairs in by_snapshot.items():
+        table = tables[known]
+        key = pc.binary_join_element_wise(table["payee"], table["period"], "\x1f")
+        wanted = pa.array([f"{p}\x1f{q}" for p, q in pairs], pa.string())
+        table = table.filter(pc.is_in(key, value_set=wanted))
+        chosen.append(table.select(list(LINE_SCHEMA.names)).cast(LINE_SCHEMA))
+    chosen.append(pa.Table.from_pylist(extra, schema=LINE_SCHEMA))
+    lines = pa.concat_tables(chosen)
+    order = pc.sort_indices(
+        lines,
+        sort_keys=[
+            (name, "ascending", "at_end")
+            for name in ("period", "payee", "transaction_id", "component", "tier", "kind")
+        ],
+    )
+    return lines.take(order)
+
+
+__all__ = ["STAGES", "CommissionResult", "calculate", "fingerprint", "periods_expand"]
