@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "revdesk.cases",
     "revdesk.orders",
     "revdesk.receivables",
+    "revdesk.compensation",
     "revdesk.ingest",
     "revdesk.quality",
     "revdesk.web",

@@ -1,0 +1,1 @@
+"""The commissions desk: plans as records, crediting policies, runs, statements, claims."""

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CompensationConfig(AppConfig):
+    name = "revdesk.compensation"
+    label = "compensation"
+    verbose_name = "Commissions"
+
+    def ready(self) -> None:
+        from revdesk.foundation.scoping import scope_public
+
+        from .models import CreditingPolicy
+
+        # Crediting policies are the house's written rules: every signed-in person may read them.
+        scope_public(CreditingPolicy)

@@ -1,0 +1,116 @@
+"""Everything that writes plans and crediting policies: one function per action, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from revdesk.engine.commission_inputs import InputError
+from revdesk.engine.plan_files import plan_parse
+from revdesk.foundation.audit import audited_save
+
+from .models import CreditingPolicy, PlanVersion
+
+
+class PlanRefused(ValueError):
+    """A plan file that was not saved: `problems` are (file, line, field, message)."""
+
+    def __init__(self, problems: list[tuple[str, int | None, str, str]]):
+        self.problems = problems
+        super().__init__(str(InputError(problems)))
+
+
+@transaction.atomic
+def plan_version_save(text: str, *, actor, name: str = "plan.yaml") -> tuple[PlanVersion, bool]:
+    """Save a plan file as a plan version. Returns (version, created).
+
+    The same code and version with the same text is left alone (imports can be re-run); the
+    same code and version with other text is refused: a changed plan is a new version.
+    """
+    try:
+        plan = plan_parse(text, name)
+    except InputError as error:
+        raise PlanRefused(error.problems) from None
+    existing = PlanVersion.objects.filter(code=plan.code, version=plan.version).first()
+    if existing is not None:
+        if existing.text.strip() == text.strip():
+            return existing, False
+        raise PlanRefused(
+            [
+                (
+                    name,
+                    None,
+                    "version",
+                    f"{plan.code} version {plan.version} exists with other content: give the "
+                    f"changed plan version {_next_version(plan.code)}",
+                )
+            ]
+        )
+    version = PlanVersion()
+    audited_save(
+        version,
+        actor=actor,
+        fields={
+            "code": plan.code,
+            "version": plan.version,
+            "name": plan.name,
+            "valid_from": plan.valid_from,
+            "valid_to": plan.valid_to,
+            "currency": plan.currency,
+            "text": text,
+            "saved_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+    )
+    return version, True
+
+
+def _next_version(code: str) -> int:
+    last = PlanVersion.objects.filter(code=code).order_by("-version").first()
+    return (last.version + 1) if last else 1
+
+
+@transaction.atomic
+def crediting_policy_save(
+    *,
+    actor,
+    number: str,
+    title: str,
+    text: str,
+    splits: dict[str, object],
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+) -> CreditingPolicy:
+    """Create or change a crediting policy. Shares are exact decimals and add up to 1."""
+    shares: dict[str, str] = {}
+    for role, share in splits.items():
+        try:
+            value = Decimal(str(share))
+        except InvalidOperation:
+            raise ValidationError(
+                {"splits": f"{role}: {share!r} is not a share such as 0.25"}
+            ) from None
+        if not value.is_finite() or value < 0 or value > 1:
+            raise ValidationError({"splits": f"{role}: a share is between 0 and 1"})
+        shares[role] = str(value)
+    if not shares:
+        raise ValidationError({"splits": "name at least one role and its share"})
+    total = sum(Decimal(v) for v in shares.values())
+    if total != 1:
+        raise ValidationError({"splits": f"the shares add up to {total}, not 1"})
+    policy = CreditingPolicy.objects.filter(number=number).first() or CreditingPolicy()
+    audited_save(
+        policy,
+        actor=actor,
+        fields={
+            "number": number,
+            "title": title,
+            "text": text,
+            "splits": shares,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
+    )
+    return policy
