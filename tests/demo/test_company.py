@@ -418,3 +418,13 @@ def test_no_two_demo_cases_are_about_the_same_invoice(demo, db):
         .filter(n__gt=1)
     )
     assert list(twice) == []
+
+
+def test_the_commissions_desk_has_its_two_crediting_policies(demo, db):
+    from revdesk.compensation.models import CreditingPolicy
+
+    policies = {p.number: p.splits for p in CreditingPolicy.objects.all()}
+    assert policies == {
+        "Policy 100": {"specifying": "0.25", "ordering": "0.50", "installing": "0.25"},
+        "Policy 119": {"selling": "0.60", "far_end": "0.40"},
+    }

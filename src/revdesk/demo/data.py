@@ -857,3 +857,31 @@ CITIES = {
     "ES": ("Madrid", "Barcelona", "Valencia", "Bilbao"),
     "IT": ("Milano", "Roma", "Torino", "Bologna"),
 }
+
+
+# --- crediting policies ----------------------------------------------------------------------
+
+# number, title, text (Markdown), split by role
+CREDITING_POLICIES = (
+    (
+        "Policy 100",
+        "Split credit between specifying, ordering and installing territories",
+        "When a project is specified in one territory, ordered in another and installed in a "
+        "third, the credit is split **25% specifying, 50% ordering, 25% installing**, once a "
+        "claim under this policy is approved. Without an approved claim the rep on the invoice "
+        "keeps 100%.\n\nThe claim names the three reps and attaches the evidence (the "
+        "specification, the purchase order, the installation work order). Claims are filed "
+        "within 90 days of the invoice; an approved claim is paid as an adjustment in the next "
+        "open period.",
+        {"specifying": "0.25", "ordering": "0.50", "installing": "0.25"},
+    ),
+    (
+        "Policy 119",
+        "Fibre and Ethernet circuits that cross territories",
+        "A circuit sold in one territory with its far end in another is credited **60% to the "
+        "selling rep and 40% to the rep of the far-end territory**, for the monthly recurring "
+        "revenue of the circuit's first term, once a claim under this policy is approved. "
+        "Renewals are credited to the selling rep alone.",
+        {"selling": "0.60", "far_end": "0.40"},
+    ),
+)

@@ -1130,6 +1130,21 @@ class _Company:
         self.reporter.stage("Cases and their timelines", len(desk.plan()))
         self.case_count = desk.build(advance=self.reporter.advance)
 
+    def policies(self) -> None:
+        """The two crediting policies the commissions desk applies to claims."""
+        from revdesk.compensation.services import crediting_policy_save
+
+        start = dt.date(self.today.year - 1, 1, 1)
+        for number, title, text, splits in data.CREDITING_POLICIES:
+            crediting_policy_save(
+                actor=None,
+                number=number,
+                title=title,
+                text=text,
+                splits=splits,
+                valid_from=start,
+            )
+
     def quality(self) -> None:
         """The quality samples of the last four weeks, reviewed but for some of last week's
         (a few items failed)."""
@@ -1267,6 +1282,7 @@ def company_build(
         company.payments()
         company.write_ledger()
         company.role_users()
+        company.policies()
         company.cases()
         company.quality()
         company.build_record()
