@@ -82,3 +82,13 @@ def test_the_json_schema_describes_the_plan_file():
     assert schema["title"] == "Revdesk commission plan"
     assert {"code", "name", "valid_from", "currency"} <= set(schema["required"])
     assert "components" in schema["properties"]
+
+
+def test_codes_may_be_written_as_an_erp_names_plans():
+    plan = plan_parse(GOOD.replace("code: field-rep", "code: REP-2026-HW.v2"))
+    assert plan.code == "REP-2026-HW.v2"
+    with pytest.raises(InputError) as error:
+        plan_parse(GOOD.replace("code: field-rep", "code: field rep"), "p.yaml")
+    assert error.value.problems == [
+        ("p.yaml", 1, "code", "only letters, digits, '-', '_' and '.' (no spaces), got 'field rep'")
+    ]

@@ -23,7 +23,7 @@ MESSAGES = {
     "date_from_datetime_parsing": "expected a date written YYYY-MM-DD",
     "date_parsing": "expected a date written YYYY-MM-DD",
     "date_type": "expected a date written YYYY-MM-DD",
-    "string_pattern_mismatch": "only letters, digits, '-' and '_' (no spaces)",
+    "string_pattern_mismatch": "only letters, digits, '-', '_' and '.' (no spaces)",
     "int_parsing": "expected a whole number",
     "bool_parsing": "expected true or false",
     "too_short": "needs at least one entry",

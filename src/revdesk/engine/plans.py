@@ -37,6 +37,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Number = Annotated[Decimal, Field(allow_inf_nan=False)]
 
 
+#: Plan and component codes: letters, digits, '-', '_' and '.', as ERPs and HR systems name
+#: plans (field-rep, REP-2026-HW).
+CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
 
@@ -124,7 +129,7 @@ class Component(_Model):
     """One way of earning: a basis, a filter and exactly one of rate, rates by product line,
     or tiers; optionally capped or floored per payee and period."""
 
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    code: str = Field(pattern=CODE)
     name: str = ""
     basis: Basis = Basis.AMOUNT
     filter: Filter = Filter()
@@ -195,7 +200,7 @@ class Clawback(_Model):
 
 
 class Plan(_Model):
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    code: str = Field(pattern=CODE)
     name: str
     version: int = Field(default=1, ge=1)
     valid_from: dt.date
