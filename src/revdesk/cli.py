@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "revdesk.quality.commands",
     "revdesk.demo.commands",
     "revdesk.engine.commands",
+    "revdesk.compensation.commands",
 )
 
 
