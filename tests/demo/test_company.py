@@ -428,3 +428,12 @@ def test_the_commissions_desk_has_its_two_crediting_policies(demo, db):
         "Policy 100": {"specifying": "0.25", "ordering": "0.50", "installing": "0.25"},
         "Policy 119": {"selling": "0.60", "far_end": "0.40"},
     }
+
+
+def test_every_plan_assignment_names_a_plan_on_record(demo, db):
+    from revdesk.compensation.models import PlanVersion
+
+    assigned = set(PlanAssignment.objects.values_list("plan_code", flat=True))
+    on_record = set(PlanVersion.objects.values_list("code", flat=True))
+    assert assigned <= on_record
+    assert PlanVersion.objects.get(code="REP-2026-HW").valid_from == dt.date(2026, 1, 1)

@@ -885,3 +885,86 @@ CREDITING_POLICIES = (
         {"selling": "0.60", "far_end": "0.40"},
     ),
 )
+
+
+# --- commission plans ------------------------------------------------------------------------
+
+# code template -> plan file template ({year} filled in); the codes the payees' plan
+# assignments name (REP-2026-HW...). Product lines as in PRODUCT_LINES.
+PLAN_FILES = {
+    "REP-{year}-HW": """\
+code: REP-{year}-HW
+name: Hardware field rep {year}
+version: 1
+valid_from: {year}-01-01
+valid_to: {year}-12-31
+currency: USD
+period: month
+rounding: line
+payable_on: invoice
+quota: 120000.00
+clawback: {{window_months: 6}}
+components:
+  - code: hardware
+    name: Hardware commission
+    basis: amount
+    filter: {{product_lines: [UPS, RACK, PDU, THERMAL]}}
+    rates_by_product_line: {{UPS: 0.05, RACK: 0.04, PDU: 0.04, THERMAL: 0.06}}
+bonuses:
+  - {{code: quota-made, attainment_at_least: 1.00, amount: 1500.00}}
+description: >
+  5% on UPS, 4% on racks and PDUs, 6% on thermal, on the invoiced amount; a 1,500.00 bonus
+  in every month the 120,000.00 quota is made; credit memos within six months claw back.
+""",
+    "REP-{year}-SVC": """\
+code: REP-{year}-SVC
+name: Services specialist {year}
+version: 1
+valid_from: {year}-01-01
+valid_to: {year}-12-31
+currency: USD
+period: month
+rounding: line
+payable_on: invoice
+quota: 40000.00
+clawback: {{window_months: 12}}
+components:
+  - code: services
+    name: Fibre and Ethernet services
+    basis: amount
+    filter: {{product_lines: [FIBRE, ETHERNET]}}
+    tiers:
+      measure: attainment
+      accumulate: period
+      method: incremental
+      bands:
+        - {{upto: 1.00, rate: 0.06}}
+        - {{upto: 1.50, rate: 0.09}}
+        - {{rate: 0.12}}
+description: >
+  Services billed in the month, paid incrementally: 6% up to quota, 9% to 150%, 12% above;
+  disconnects within twelve months claw back.
+""",
+    "MGR-{year}": """\
+code: MGR-{year}
+name: Regional sales manager {year}
+version: 1
+valid_from: {year}-01-01
+valid_to: {year}-12-31
+currency: USD
+period: month
+override: {{rate: 0.01, levels: 1}}
+description: 1% of everything credited to the reps who report to the manager.
+""",
+    "DIR-{year}": """\
+code: DIR-{year}
+name: Sales director {year}
+version: 1
+valid_from: {year}-01-01
+valid_to: {year}-12-31
+currency: USD
+period: quarter
+override: {{rate: 0.004, levels: 2}}
+description: 0.4% of everything credited to the managers and reps under the director.
+""",
+}

@@ -1130,6 +1130,14 @@ class _Company:
         self.reporter.stage("Cases and their timelines", len(desk.plan()))
         self.case_count = desk.build(advance=self.reporter.advance)
 
+    def plans(self) -> None:
+        """The plan files behind the payees' plan assignments, one version per plan year."""
+        from revdesk.compensation.services import plan_version_save
+
+        for year, _, _ in self.calendar.plan_years:
+            for template in data.PLAN_FILES.values():
+                plan_version_save(template.format(year=year), actor=None)
+
     def policies(self) -> None:
         """The two crediting policies the commissions desk applies to claims."""
         from revdesk.compensation.services import crediting_policy_save
@@ -1282,6 +1290,7 @@ def company_build(
         company.payments()
         company.write_ledger()
         company.role_users()
+        company.plans()
         company.policies()
         company.cases()
         company.quality()
