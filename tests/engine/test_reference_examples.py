@@ -1,6 +1,5 @@
 """The row-by-row reference reproduces every worked case of ../shared/examples/commissions to
-the cent. Each case's plan files are the repo's examples/commissions/<case>/ (the documented
-ones), or this folder's data/commissions/NN/ while a case has none there yet."""
+the cent, from the same plan files as the engine: the repo's examples/commissions/<case>/."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -14,7 +13,6 @@ from revdesk.engine.reference import months_before, reference_calculate
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT.parent / "shared" / "examples" / "commissions"
-OURS = Path(__file__).parent / "data" / "commissions"
 NAMES = [
     "01-flat-rates-and-clawback",
     "02-tiers-retroactive-vs-incremental",
@@ -27,10 +25,7 @@ NAMES = [
 
 
 def plans_folder(name: str) -> Path:
-    documented = ROOT / "examples" / "commissions" / name
-    if (documented / "assignments.csv").is_file() and any(documented.glob("*.yaml")):
-        return documented
-    return OURS / name[:2]
+    return ROOT / "examples" / "commissions" / name
 
 
 def months(first: str, last: str) -> list[str]:

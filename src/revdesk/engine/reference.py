@@ -15,14 +15,17 @@ measure    basis amount | margin (amount − cost) | units | mrr | tcv, credit m
            times the credit share, converted to the plan currency at the fx.csv rate of the
            period holding the transaction date (units are not converted).
 earn       rate, rates_by_product_line (a line not in the table earns 0) or tiers, times the
-           multiplier. Tiers measure attainment (basis ÷ quota, compared as basis against
+           multiplier (a memo reversing an ineligible original is ineligible too). Tiers
+           measure attainment (basis ÷ quota, compared as basis against
            upto × quota, never by a rounded division) or the basis itself, accumulated per
            period or year to date (quota: the sum of the year's quotas through the period).
            Retroactive: each transaction at the band reached at the end of its period.
            Incremental: transactions in date-then-id order, each slice of the accumulated
            basis at its own band, split exactly at a boundary.
            SPIFs per unit (amount × units × share) or per deal (amount × share, invoices and
-           bookings). Bonuses when the period's basis of the plan's first component reaches
+           bookings; a memo reversing the whole original takes it back, a partial one does
+           not; outside a clawback window nothing is taken back). Bonuses when the period's
+           basis of the plan's first component reaches
            attainment_at_least × quota. Manager override: rate × basis credited to the
            payees reporting to the manager (up to `levels` up), on the manager's plan.
 clawback   With a clawback section, a credit_memo or disconnect with an original_id whose
@@ -185,6 +188,10 @@ class _Calculator:
         ]
         self.txns.sort(key=lambda t: (t.date, t.id))
         self.by_id = {t.id: t for t in self.txns}
+        for txn in self.txns:  # reversing a sale that earned nothing takes nothing back
+            original = self.by_id.get(txn.original_id) if txn.original_id else None
+            if original is not None and not original.eligible:
+                txn.eligible = False
         self.assignments: dict[str, list[dict]] = defaultdict(list)
         for row in inputs.assignments.to_pylist():
             self.assignments[row["payee"]].append(row)
@@ -313,6 +320,11 @@ class _Calculator:
             value *= self.fx_rate(txn.currency, plan.currency, txn.date)
         return value
 
+    def whole_reversal(self, txn: _Txn) -> bool:
+        """A memo taking back the whole of its original (it undoes the deal itself)."""
+        original = self.by_id.get(txn.original_id) if txn.original_id else None
+        return txn.type in MEMO_TYPES and original is not None and txn.amount == -original.amount
+
     def in_window(self, plan: Plan, txn: _Txn) -> _Txn | bool | None:
         """For a memo under a clawback plan: the original if inside the window, False if
         outside; None when the normal rate applies."""
@@ -398,6 +410,8 @@ class _Calculator:
                     base = txn.units * share
                 elif txn.type in DEAL_TYPES:
                     base = share
+                elif self.whole_reversal(txn):
+                    base = ZERO if self.in_window(plan, txn) is False else -share
                 else:
                     continue
                 amount = q6(base * spif.amount)
