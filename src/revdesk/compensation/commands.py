@@ -10,7 +10,7 @@ from pathlib import Path
 
 def register(subparsers) -> None:
     commissions = subparsers.add_parser(
-        "commissions", help="the commissions desk: plans, crediting policies"
+        "commissions", help="the commissions desk: plans, crediting policies, calculation runs"
     )
     commands = commissions.add_subparsers(dest="commissions_command", metavar="COMMAND")
     commands.required = True
@@ -31,6 +31,13 @@ def register(subparsers) -> None:
     )
     schema.add_argument("--out", type=Path, help="write it to this file instead")
     schema.set_defaults(handler=_schema)
+    _register_runs(commands)
+
+
+def _register_runs(commands) -> None:
+    from .run_commands import register as register_runs
+
+    register_runs(commands)
 
 
 def _plan_files(paths: list[Path]) -> list[Path]:
