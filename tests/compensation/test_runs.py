@@ -14,7 +14,7 @@ from revdesk.compensation.services import plan_version_save
 from revdesk.foundation.models import ChangeRecord
 from revdesk.orders.models import Order, OrderLine
 from revdesk.parties.models import PlanAssignment
-from revdesk.receivables.models import CreditMemo, Invoice
+from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +245,48 @@ def test_an_assignment_to_a_plan_without_a_version_is_refused(world):
     )
     with pytest.raises(RunRefused, match="E101 is assigned plan NOPE, which has no plan version"):
         run_create("2026-03", actor=None)
+
+
+PAID_PLAN = """\
+code: paid-rep
+name: Paid on payment
+version: 1
+valid_from: 2026-01-01
+currency: USD
+period: month
+rounding: line
+payable_on: payment
+components:
+  - code: commission
+    basis: amount
+    rate: "0.05"
+"""
+
+
+def test_payable_on_payment_releases_pro_rata_to_what_is_paid(world):
+    """INV-P 1,080.00 with 80.00 tax (1,000.00 net at 5% = 50.00), paid 540.00 in May and
+    540.00 in June: 25.00 released in each month."""
+    plan_version_save(PAID_PLAN, actor=None)
+    PlanAssignment.objects.create(
+        payee=world.rep_east, plan_code="paid-rep", valid_from=dt.date(2026, 1, 1)
+    )
+    made = order(
+        "SO-P", world.customer_east, dt.date(2026, 5, 1), [(world.product_ups, "1", "1000.00")]
+    )
+    paid = invoice("INV-P", made, dt.date(2026, 5, 5), "1080.00", "80.00")
+    for number, day in (("RCPT-P1", dt.date(2026, 5, 20)), ("RCPT-P2", dt.date(2026, 6, 10))):
+        receipt = Payment.objects.create(
+            number=number,
+            customer=world.customer_east,
+            received_on=day,
+            currency="USD",
+            amount=Decimal("540.00"),
+        )
+        PaymentApplication.objects.create(
+            payment=receipt, invoice=paid, amount=Decimal("540.00"), applied_on=day
+        )
+    run = run_create("2026-05..2026-06", actor=None)
+    assert payouts(run) == [
+        ("E101", "2026-05", Decimal("25.00"), "USD"),
+        ("E101", "2026-06", Decimal("25.00"), "USD"),
+    ]

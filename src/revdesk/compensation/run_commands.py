@@ -144,9 +144,13 @@ def _explain(run, payee: str, console) -> int:
         return 1
     table = Table(title=f"{payee} in run {run.pk} ({run.periods})")
     for column in ("period", "transaction", "share", "component", "tier", "rate", "base"):
-        table.add_column(column, justify="right" if column in ("share", "rate", "base") else "left")
-    table.add_column("amount", justify="right")
-    table.add_column("kind")
+        table.add_column(
+            column,
+            justify="right" if column in ("share", "rate", "base") else "left",
+            overflow="fold",
+        )
+    table.add_column("amount", justify="right", overflow="fold")
+    table.add_column("kind", overflow="fold")
     for line in lines:
         table.add_row(
             line.period,
