@@ -272,3 +272,87 @@ def test_period_ranges():
     assert periods_expand("2026-Q3..2026-Q4") == ["2026-Q3", "2026-Q4"]
     with pytest.raises(ValueError, match="ends before it starts"):
         periods_expand("2026-05..2026-01")
+
+
+CLAWBACK = FLAT.replace("components:", "clawback:\n  window_months: 3\ncomponents:")
+
+
+def test_a_half_cent_rounds_up_away_from_zero_next_to_a_clawback(tmp_path):
+    # the clawback's pro-rata share once made every line a DOUBLE, rounding 215.355 down
+    plan = CLAWBACK.replace('"0.05"', '"0.035"').replace(
+        "currency: USD", "currency: USD\nrounding: line"
+    )
+    result = _calc(
+        tmp_path,
+        plan,
+        "T1,2026-05-02,invoice,R1,C,UPS,X,1,6153.00,0,USD,\n"
+        "T2,2026-06-02,invoice,R1,C,UPS,X,1,8000.00,0,USD,\n"
+        "T3,2026-06-20,credit_memo,R1,C,UPS,X,0,-4136.71,0,USD,T2\n",
+        "2026-05..2026-06",
+    )
+    amounts = {r["transaction_id"]: r["amount"] for r in result.lines.to_pylist()}
+    assert amounts["T1"] == D("215.36")
+    assert amounts["T3"] == D("-144.78")  # -144.78485
+    assert _payouts(result) == [("R1", "2026-05", D("215.36")), ("R1", "2026-06", D("135.22"))]
+
+
+def test_a_clawback_takes_the_rate_of_the_originals_plan_version(tmp_path):
+    plans, paths = _case(
+        tmp_path,
+        CLAWBACK.replace("valid_from: 2026-01-01", "valid_from: 2026-01-01\nvalid_to: 2026-06-30"),
+        "T1,2026-06-10,invoice,R1,C,UPS,X,1,1000.00,0,USD,\n"
+        "T2,2026-08-10,credit_memo,R1,C,UPS,X,-1,-1000.00,0,USD,T1\n",
+    )
+    (plans / "plan-v2.yaml").write_text(
+        CLAWBACK.replace("valid_from: 2026-01-01", "version: 2\nvalid_from: 2026-07-01").replace(
+            '"0.05"', '"0.10"'
+        )
+    )
+    result = calculate(
+        inputs_read(plans=plans, **paths), periods=periods_expand("2026-06..2026-08")
+    )
+    (line,) = [r for r in result.lines.to_pylist() if r["transaction_id"] == "T2"]
+    assert (line["kind"], line["rate"], line["amount"]) == ("clawback", D("0.05"), D(-50))
+
+
+SPIF = (
+    CLAWBACK
+    + """spifs:
+  - code: deal
+    per: deal
+    amount: "100"
+"""
+)
+
+
+def test_a_per_deal_spif_goes_back_only_with_the_whole_deal_inside_the_window(tmp_path):
+    result = _calc(
+        tmp_path,
+        SPIF,
+        "T1,2026-01-10,invoice,R1,C,UPS,X,1,1000.00,0,USD,\n"
+        "T2,2026-01-11,invoice,R1,C,UPS,X,1,1000.00,0,USD,\n"
+        "T3,2026-01-12,invoice,R1,C,UPS,X,1,1000.00,0,USD,\n"
+        "T4,2026-02-10,credit_memo,R1,C,UPS,X,0,-500.00,0,USD,T1\n"
+        "T5,2026-02-11,credit_memo,R1,C,UPS,X,-1,-1000.00,0,USD,T2\n"
+        "T6,2026-12-12,credit_memo,R1,C,UPS,X,-1,-1000.00,0,USD,T3\n",
+        "2026-01..2026-12",
+    )
+    spifs = {
+        r["transaction_id"]: r["amount"] for r in result.lines.to_pylist() if r["kind"] == "spif"
+    }
+    assert spifs == {"T1": D(100), "T2": D(100), "T3": D(100), "T5": D(-100), "T6": D(0)}
+
+
+def test_the_reversal_of_an_ineligible_invoice_is_ineligible_too(tmp_path):
+    header = HEADER.strip() + ",eligible\n"
+    plans, paths = _case(tmp_path, CLAWBACK, "")
+    paths["transactions"].write_text(
+        header + "T1,2026-01-10,invoice,R1,C,UPS,X,1,1000.00,0,USD,,false\n"
+        "T2,2026-01-11,invoice,R1,C,UPS,X,1,1000.00,0,USD,,\n"
+        "T3,2026-02-10,credit_memo,R1,C,UPS,X,-1,-1000.00,0,USD,T1,\n"
+    )
+    result = calculate(
+        inputs_read(plans=plans, **paths), periods=periods_expand("2026-01..2026-02")
+    )
+    assert _payouts(result) == [("R1", "2026-01", D(50))]
+    assert {r["transaction_id"] for r in result.lines.to_pylist()} == {"T2"}

@@ -16,20 +16,23 @@ adjustment | draw | recovery).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 import ibis
 import ibis.expr.datatypes as dtypes
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from .backend import MONEY
+from .backend import MONEY, money
 from .commission_inputs import DECIMAL, CommissionInputs, period_parse
 from .plans import Basis, Component, Filter, Plan, Spif
 
 FACTOR = dtypes.Decimal(38, 12)
 FOREVER = dt.date(9999, 12, 31)
 REVERSAL_TYPES = ("credit_memo", "disconnect")
+DEAL_TYPES = ("invoice", "booking")
 
 LINE_COLUMNS = (
     "payee",
@@ -58,7 +61,7 @@ def dec(value: Decimal | int | str) -> ibis.Value:
 
 
 def mul(left: ibis.Value, right: ibis.Value) -> ibis.Value:
-    return (left.cast(MONEY) * right.cast(MONEY)).cast(MONEY)
+    return money(left.cast(MONEY) * right.cast(MONEY))
 
 
 ZERO = Decimal(0)
@@ -80,6 +83,9 @@ class Snapshot:
 
     known_on: dt.date
     claim_ids: frozenset[str]
+
+
+_CLAIM_SCHEMA = {"transaction_id": "string", "payee": "string", "credit_share": MONEY}
 
 
 def _empty_lines() -> pa.Table:
@@ -107,12 +113,13 @@ class Compiler:
 
     def __init__(self, inputs: CommissionInputs):
         self.inputs = inputs
+        self.claims_name = f"revdesk_claims_{uuid.uuid4().hex}"
         self.versions: dict[str, Plan] = {
             plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
         }
         self.assign = ibis.memtable(self._assignment_table())
-        tx = inputs.transactions
-        self.tx = ibis.memtable(tx).filter(lambda t: t.eligible.isnull() | t.eligible)
+        self.tx = ibis.memtable(_eligible(inputs.transactions))
+        self.rates = ibis.memtable(self._rate_table())
         self.fx = ibis.memtable(inputs.fx) if inputs.fx is not None else None
         self.quotas = ibis.memtable(self._quota_table()) if inputs.quotas is not None else None
 
@@ -149,6 +156,33 @@ class Compiler:
             ),
         )
 
+    def _rate_table(self) -> pa.Table:
+        """Flat and product-line rates × multiplier of every plan version's components (for
+        clawbacks at the original's rate); r_line is null for a flat rate."""
+        rows: dict[str, list] = {"r_key": [], "r_component": [], "r_line": [], "r_rate": []}
+        for key, plan in self.versions.items():
+            for component in plan.components:
+                if component.rate is not None:
+                    table = {None: component.rate}
+                else:
+                    table = dict(component.rates_by_product_line or {})
+                for line, rate in table.items():
+                    rows["r_key"].append(key)
+                    rows["r_component"].append(component.code)
+                    rows["r_line"].append(line)
+                    rows["r_rate"].append(rate * component.multiplier)
+        return pa.table(
+            rows,
+            schema=pa.schema(
+                [
+                    ("r_key", pa.string()),
+                    ("r_component", pa.string()),
+                    ("r_line", pa.string()),
+                    ("r_rate", DECIMAL),
+                ]
+            ),
+        )
+
     def _quota_table(self) -> pa.Table:
         """Quotas with the year and end of their period, for year-to-date attainment."""
         quotas = self.inputs.quotas
@@ -175,8 +209,10 @@ class Compiler:
 
     # -- credit --------------------------------------------------------------------------------
 
-    def credited(self, snapshot: Snapshot) -> ibis.Table:
-        """Who gets how much of each transaction, as known at the snapshot."""
+    def credited(self, snapshot: Snapshot | None = None) -> ibis.Table:
+        """Who gets how much of each transaction, as known at the snapshot. Without one, the
+        claim credits are the table named `claims_name`, filled per snapshot at run time (so
+        the expression is compiled once for every snapshot)."""
         tx = self.tx
         direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1))
         if self.inputs.credits is not None:
@@ -187,18 +223,22 @@ class Compiler:
                 credit_share=explicit.share.cast(MONEY),
             )
             direct = direct.anti_join(explicit, "transaction_id").union(explicit)
-        claimed = self._claim_credits(snapshot)
+        if snapshot is None:
+            claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
+        elif snapshot.claim_ids:
+            claimed = ibis.memtable(self.claim_credits(snapshot))
+        else:
+            claimed = None
         if claimed is not None:
             direct = direct.anti_join(claimed, "transaction_id").union(claimed)
         renamed = tx.rename(transaction_id="id", seller="payee")
         return direct.join(renamed, "transaction_id")
 
-    def _claim_credits(self, snapshot: Snapshot) -> ibis.Table | None:
+    def claim_credits(self, snapshot: Snapshot) -> pa.Table:
+        """The credit of every transaction claimed by the snapshot's claims (policy splits)."""
         claims = self.inputs.claims
-        if claims is None or not snapshot.claim_ids:
-            return None
         rows: dict[tuple[str, str], Decimal] = {}
-        for claim in claims.to_pylist():
+        for claim in claims.to_pylist() if claims is not None else []:
             if claim["claim_id"] not in snapshot.claim_ids:
                 continue
             policy = self.inputs.policies[claim["policy"]]
@@ -207,14 +247,13 @@ class Compiler:
                 if payee:
                     key = (claim["transaction_id"], payee)
                     rows[key] = rows.get(key, ZERO) + share
-        table = pa.table(
+        return pa.table(
             {
                 "transaction_id": pa.array([k[0] for k in rows], pa.string()),
                 "payee": pa.array([k[1] for k in rows], pa.string()),
                 "credit_share": pa.array(list(rows.values()), DECIMAL),
             }
         )
-        return ibis.memtable(table)
 
     def with_plans(self, credited: ibis.Table) -> ibis.Table:
         """Each credited line with the payee's plan version in force on the transaction date."""
@@ -533,12 +572,52 @@ class Compiler:
         earned: ibis.Table,
         originals: ibis.Table,
     ) -> ibis.Table:
-        """A reversal at the original's rate when the original is inside the window, else 0."""
+        """A reversal at the original's rate when the original is inside the window, else 0.
+
+        The original's rate is that of the plan version the payee had on the original's
+        date (a memo in August reverses a June sale at June's rate): a flat or product-line
+        rate × multiplier from the plan files, or for tiers the original's own slices."""
         window = plan.clawback.window_months  # type: ignore[union-attr]
-        origin = originals.select(o_id=originals.id, o_date=originals.date)
+        origin = originals.select(
+            o_id=originals.id, o_date=originals.date, o_line=originals.product_line
+        )
         rev = reversals.join(origin, reversals.original_id == origin.o_id).drop("o_id")
         rev = rev.mutate(inside=rev.o_date >= rev.date - ibis.interval(months=window))
-        # the original's own earning lines for this payee and component (one per tier slice)
+        if component.tiers is not None:
+            return self._tier_clawback_lines(rev, plan, component, earned)
+        assign = self.assign.select(
+            a_payee=self.assign.payee,
+            a_key=self.assign.plan_key,
+            a_start=self.assign.start,
+            a_end=self.assign.end,
+        )
+        rev = rev.left_join(
+            assign,
+            [rev.payee == assign.a_payee, rev.o_date >= assign.a_start, rev.o_date <= assign.a_end],
+        ).drop("a_payee", "a_start", "a_end")
+        rates = self.rates.filter(self.rates.r_component == component.code)
+        rev = rev.left_join(
+            rates,
+            [
+                rev.a_key == rates.r_key,
+                rates.r_line.isnull() | (rates.r_line == rev.o_line),
+            ],
+        )
+        rate = ibis.cases((rev.inside & rev.r_rate.notnull(), rev.r_rate.cast(MONEY)), else_=dec(0))
+        return self._shape(
+            rev,
+            plan,
+            component=ibis.literal(component.code),
+            rate=money(rate),
+            base=rev.base,
+            amount=mul(rev.base, rate),
+            kind=ibis.literal("clawback"),
+        )
+
+    def _tier_clawback_lines(
+        self, rev: ibis.Table, plan: Plan, component: Component, earned: ibis.Table
+    ) -> ibis.Table:
+        """Tiers: the reversal spread over the original's own tier slices (for this payee)."""
         mine = earned.filter(earned.kind == "earning")
         slices = mine.select(
             s_tid=mine.transaction_id,
@@ -554,17 +633,20 @@ class Compiler:
         joined = rev.left_join(
             slices, [rev.original_id == slices.s_tid, rev.payee == slices.s_payee]
         )
+        # a partial reversal spanning several slices: pro rata (the one division, at 12
+        # places, then 6; exact for the halves and quarters memos usually take back)
+        ratio = (joined.base / joined.s_total).cast(FACTOR)
         share = ibis.cases(
             (joined.s_count == 1, joined.base),
             (joined.base == -joined.s_total, -joined.s_base),
-            else_=(joined.s_base * (joined.base / joined.s_total)).cast(MONEY),
-        ).cast(MONEY)
-        base = ibis.cases((joined.inside & joined.s_rate.notnull(), share), else_=joined.base).cast(
-            MONEY
+            else_=money(joined.s_base.cast(FACTOR) * ratio),
         )
-        rate = ibis.cases(
-            (joined.inside & joined.s_rate.notnull(), joined.s_rate), else_=dec(0)
-        ).cast(MONEY)
+        base = money(
+            ibis.cases((joined.inside & joined.s_rate.notnull(), share), else_=joined.base)
+        )
+        rate = money(
+            ibis.cases((joined.inside & joined.s_rate.notnull(), joined.s_rate), else_=dec(0))
+        )
         return self._shape(
             joined,
             plan,
@@ -585,8 +667,29 @@ class Compiler:
         if spif.per == "unit":
             base = mul(chosen.units, chosen.credit_share)
         else:
-            sign = ibis.cases((chosen.type.isin(REVERSAL_TYPES), dec(-1)), else_=dec(1))
-            base = mul(sign, chosen.credit_share)
+            # per deal: an invoice or booking earns it; a memo takes it back only when it
+            # reverses the whole original, and not once the original is outside the
+            # clawback window; a partial memo leaves it alone
+            origin = self.tx.select(w_id=self.tx.id, w_amount=self.tx.amount, w_date=self.tx.date)
+            chosen = chosen.left_join(origin, chosen.original_id == origin.w_id)
+            whole = (
+                chosen.type.isin(REVERSAL_TYPES)
+                & chosen.w_amount.notnull()
+                & (chosen.amount.cast(MONEY) == -chosen.w_amount.cast(MONEY))
+            )
+            chosen = chosen.filter(chosen.type.isin(DEAL_TYPES) | whole)
+            if plan.clawback is not None:
+                months = ibis.interval(months=plan.clawback.window_months)
+                outside = chosen.w_date.notnull() & (chosen.w_date < chosen.date - months)
+            else:
+                outside = ibis.literal(False)
+            base = ibis.cases(
+                (chosen.type.isin(DEAL_TYPES), chosen.credit_share.cast(MONEY)),
+                (outside, dec(0)),
+                else_=money(-chosen.credit_share.cast(MONEY)),
+            )
+            chosen = chosen.mutate(_spif_base=money(base)).drop("w_id", "w_amount", "w_date")
+            base = chosen._spif_base
         return self._shape(
             chosen,
             plan,
@@ -661,6 +764,15 @@ class Compiler:
             amount=mul(base, dec(override.rate)),
             kind=ibis.literal("override"),
         )
+
+
+def _eligible(tx: pa.Table) -> pa.Table:
+    """The transactions that can earn: eligible is not false, and a memo reversing an
+    ineligible original is ineligible too (a sale that earned nothing takes nothing back)."""
+    eligible = pc.invert(pc.equal(tx["eligible"], False).fill_null(False))
+    barred = pc.filter(tx["id"], pc.invert(eligible))
+    reverses_barred = pc.is_in(tx["original_id"], value_set=barred).fill_null(False)
+    return tx.filter(pc.and_(eligible, pc.invert(reverses_barred)))
 
 
 def _period_end(date: ibis.Value, period: str) -> ibis.Value:

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import ENGINE_VERSION
-from .backend import MONEY, connect
+from .backend import MONEY, connect, money
 from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
 from .commission_stages import (
     FACTOR,
@@ -178,11 +178,12 @@ def calculate(
     step("credit")
     tables: list[pa.Table] = []
     activity: list[set[tuple[str, str, str]]] = []
+    lines_expr, active_expr = _pipeline(compiler, None, window_end, step)
+    run = _runner(con, compiler, [lines_expr, active_expr])
     for snapshot in snapshots:
-        lines_expr, active_expr = _pipeline(compiler, snapshot, window_end, step)
-        lines = con.to_pyarrow(lines_expr)
+        lines, active_table = run(snapshot)
         tables.append(lines)
-        active = con.to_pyarrow(active_expr).to_pylist()
+        active = active_table.to_pylist()
         activity.append({(r["payee"], r["period"], r["currency"]) for r in active})
     step("balance")
     payouts, lines = _balance(
@@ -195,6 +196,32 @@ def calculate(
         periods=asked,
         plan_versions=sorted(compiler.versions),
     )
+
+
+def _runner(
+    con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table]
+) -> Callable[[Snapshot], list[pa.Table]]:
+    """Run the expressions once per snapshot, the snapshot's claim credits in the table the
+    expressions read them from. On DuckDB the SQL is compiled once (compiling the whole
+    pipeline costs more than running it); other backends compile per run."""
+    fast = con.name == "duckdb"
+    if fast:
+        sqls = [str(con.compile(expr)) for expr in exprs]
+        schemas = [expr.schema().to_pyarrow() for expr in exprs]
+        for expr in exprs:
+            con._run_pre_execute_hooks(expr)  # the input memtables, registered once
+
+    def run(snapshot: Snapshot) -> list[pa.Table]:
+        claims = compiler.claim_credits(snapshot)
+        con.create_table(compiler.claims_name, claims, temp=True, overwrite=True)
+        if not fast:
+            return [con.to_pyarrow(expr) for expr in exprs]
+        return [
+            con.con.sql(sql).to_arrow_table().cast(schema)  # type: ignore[attr-defined]
+            for sql, schema in zip(sqls, schemas, strict=True)
+        ]
+
+    return run
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -242,12 +269,16 @@ def _check_inputs(inputs: CommissionInputs) -> None:
 
 
 def _snapshots(inputs: CommissionInputs, window_end: dt.date) -> list[Snapshot]:
-    """What is known when: one snapshot per distinct approval date of a claim (and none)."""
+    """What is known when: one snapshot per month end by which claims were approved (and one
+    with none). Knowledge is only ever taken at a period end, and every period (month,
+    quarter, year) ends on a month end, so a claim approved on 12 May is known from 31 May
+    on exactly as it would be from 12 May: one snapshot per month is enough."""
     approved: list[tuple[dt.date, str]] = []
     if inputs.claims is not None:
         for claim in inputs.claims.to_pylist():
             if claim["approved"] is not None and claim["approved"] <= window_end:
-                approved.append((claim["approved"], claim["claim_id"]))
+                month_end = _end(f"{claim['approved'].year}-{claim['approved'].month:02d}")
+                approved.append((month_end, claim["claim_id"]))
     snapshots = [Snapshot(dt.date.min, frozenset())]
     for day in sorted({day for day, _ in approved}):
         ids = frozenset(claim for when, claim in approved if when <= day)
@@ -268,7 +299,7 @@ def _snapshot_at(snapshots: list[Snapshot], day: dt.date) -> int:
 
 def _pipeline(
     compiler: Compiler,
-    snapshot: Snapshot,
+    snapshot: Snapshot | None,
     window_end: dt.date,
     step: Callable[[str], None],
 ) -> tuple[ibis.Table, ibis.Table]:
@@ -450,13 +481,13 @@ def _payable(
     line_keys = _keys(versions, lambda p: p.rounding == "line")
 
     def share(factor: ibis.Value) -> ibis.Value:
-        raw = (released.amount.cast(MONEY) * factor).cast(MONEY)
+        raw = money(released.amount.cast(MONEY) * factor)
         return ibis.cases(
             (released.plan_key.isin(line_keys or ["\0"]), raw.round(2).cast(MONEY)), else_=raw
         ).cast(MONEY)
 
     def base_share(factor: ibis.Value) -> ibis.Value:
-        return (released.base.cast(MONEY) * factor).cast(MONEY)
+        return money(released.base.cast(MONEY) * factor)
 
     period = ibis.cases(
         *[
