@@ -207,8 +207,14 @@ def quality_sample(
     people: list[PersonSample] = []
     new_reviews: list[QualityReview] = []
     for person_id in sorted(by_person, key=lambda pk: users[pk].get_username()):
-        candidates = sorted(by_person[person_id], key=lambda i: (i.source, i.key))
-        random.Random(f"{seed}:{week.isoformat()}:{person_id}").shuffle(candidates)
+        candidates = sorted(
+            by_person[person_id], key=lambda i: (i.source, i.completed_at, i.label, i.key)
+        )
+        # Seeded by the login, not the database id: the same people and week give the same
+        # sample in every database (PostgreSQL never hands out an id twice).
+        random.Random(f"{seed}:{week.isoformat()}:{users[person_id].get_username()}").shuffle(
+            candidates
+        )
         sample = PersonSample(
             person_id, person_label(users[person_id]), len(candidates), sampled_count[person_id]
         )
