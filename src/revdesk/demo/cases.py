@@ -160,6 +160,89 @@ STORIES: dict[str, list[list[Step]]] = {
     ],
 }
 
+A = Assignment
+#: sequence, name, case type, tax reason only, amount from, team, assignment, owner, priority
+ROUTING = (
+    (10, "Tax disputes to the tax team", "ar_dispute", True, "", "tax", A.NOBODY, "", ""),
+    (
+        20,
+        "Disputes of 25,000 and more to the senior collector",
+        "ar_dispute",
+        False,
+        "25000.00",
+        "collections",
+        A.PERSON,
+        "lead",
+        "high",
+    ),
+    (
+        30,
+        "Disputes: least-loaded collector",
+        "ar_dispute",
+        False,
+        "",
+        "collections",
+        A.LEAST_LOADED,
+        "",
+        "",
+    ),
+    (
+        31,
+        "Deductions: least-loaded collector",
+        "deduction",
+        False,
+        "",
+        "collections",
+        A.LEAST_LOADED,
+        "",
+        "",
+    ),
+    (
+        40,
+        "Short payments: cash application in turn",
+        "short_payment",
+        False,
+        "",
+        "cash_application",
+        A.ROUND_ROBIN,
+        "",
+        "",
+    ),
+    (
+        50,
+        "Commission claims: the commissions team in turn",
+        "commission_claim",
+        False,
+        "",
+        "commissions",
+        A.ROUND_ROBIN,
+        "",
+        "",
+    ),
+    (
+        51,
+        "Commission inquiries: the commissions team in turn",
+        "commission_inquiry",
+        False,
+        "",
+        "commissions",
+        A.ROUND_ROBIN,
+        "",
+        "",
+    ),
+    (
+        60,
+        "Order defects: least-loaded in order management",
+        "order_defect",
+        False,
+        "",
+        "order_management",
+        A.LEAST_LOADED,
+        "",
+        "",
+    ),
+)
+
 #: How many cases of each type at scale 1 (500 customers).
 COUNTS = {
     "ar_dispute": 28,
@@ -254,71 +337,22 @@ class CaseDesk:
         self.team = teams
 
     def routing(self) -> None:
+        """The routing rules of ROUTING, in sequence."""
         types = {t.code: t for t in CaseType.objects.all()}
-        reason = ReasonCode.objects.get(case_type=types["ar_dispute"], code="tax")
+        tax = ReasonCode.objects.get(case_type=types["ar_dispute"], code="tax")
         RoutingRule.objects.bulk_create(
-            [
-                RoutingRule(
-                    sequence=10,
-                    name="Tax disputes to the tax team",
-                    case_type=types["ar_dispute"],
-                    reason=reason,
-                    team=self.team["tax"],
-                    assignment=Assignment.NOBODY,
-                ),
-                RoutingRule(
-                    sequence=20,
-                    name="Disputes of 25,000 and more to the senior collector",
-                    case_type=types["ar_dispute"],
-                    min_amount=Decimal("25000.00"),
-                    team=self.team["collections"],
-                    assignment=Assignment.PERSON,
-                    owner=self.users["lead"],
-                    set_priority="high",
-                ),
-                RoutingRule(
-                    sequence=30,
-                    name="Disputes and deductions: least-loaded collector",
-                    case_type=types["ar_dispute"],
-                    team=self.team["collections"],
-                    assignment=Assignment.LEAST_LOADED,
-                ),
-                RoutingRule(
-                    sequence=31,
-                    name="Deductions: least-loaded collector",
-                    case_type=types["deduction"],
-                    team=self.team["collections"],
-                    assignment=Assignment.LEAST_LOADED,
-                ),
-                RoutingRule(
-                    sequence=40,
-                    name="Short payments: cash application in turn",
-                    case_type=types["short_payment"],
-                    team=self.team["cash_application"],
-                    assignment=Assignment.ROUND_ROBIN,
-                ),
-                RoutingRule(
-                    sequence=50,
-                    name="Claims and inquiries: the commissions analyst",
-                    case_type=types["commission_claim"],
-                    team=self.team["commissions"],
-                    assignment=Assignment.ROUND_ROBIN,
-                ),
-                RoutingRule(
-                    sequence=51,
-                    name="Commission inquiries: the commissions analyst",
-                    case_type=types["commission_inquiry"],
-                    team=self.team["commissions"],
-                    assignment=Assignment.ROUND_ROBIN,
-                ),
-                RoutingRule(
-                    sequence=60,
-                    name="Order defects and approvals: order management",
-                    case_type=types["order_defect"],
-                    team=self.team["order_management"],
-                    assignment=Assignment.LEAST_LOADED,
-                ),
-            ]
+            RoutingRule(
+                sequence=sequence,
+                name=name,
+                case_type=types[kind],
+                reason=tax if tax_only else None,
+                min_amount=Decimal(floor) if floor else None,
+                team=self.team[team],
+                assignment=how,
+                owner=self.users[owner] if owner else None,
+                set_priority=priority,
+            )
+            for sequence, name, kind, tax_only, floor, team, how, owner, priority in ROUTING
         )
 
     def inboxes(self) -> None:
