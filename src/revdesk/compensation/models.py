@@ -144,6 +144,7 @@ class PayoutLine(models.Model):
     rate = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     base = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
     amount = models.DecimalField(max_digits=24, decimal_places=6)
+    currency = models.CharField(max_length=3, blank=True)
     kind = models.CharField(max_length=20)
 
     class Meta:
@@ -152,3 +153,160 @@ class PayoutLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_id or self.kind}: {self.amount}"
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+class ClaimDecision(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+
+
+class CreditClaim(BaseModel):
+    """A claim for credit under a crediting policy, worked as a `commission_claim` case.
+
+    The claim names the invoices it is about and, for each role of the policy's split, the
+    payee who played it. Approved, it re-credits every line of those invoices (and of their
+    credit memos) by the policy's split from the day it was approved: the engine pays or
+    recovers the difference in the next open period, never by changing a closed one.
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="claim")
+    policy = models.ForeignKey(CreditingPolicy, on_delete=models.PROTECT, related_name="claims")
+    claimant = models.ForeignKey(
+        "parties.Payee", on_delete=models.PROTECT, related_name="claims_filed"
+    )
+    filed_on = models.DateField()
+    decision = models.CharField(
+        max_length=10, choices=ClaimDecision.choices, default=ClaimDecision.PENDING
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Claim {self.case.number} under {self.policy.number}"
+
+
+class CreditClaimInvoice(models.Model):
+    """An invoice the claim is about: all its lines are re-credited when it is approved."""
+
+    claim = models.ForeignKey(CreditClaim, on_delete=models.CASCADE, related_name="invoices")
+    invoice = models.ForeignKey(
+        "receivables.Invoice", on_delete=models.PROTECT, related_name="credit_claims"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "invoice"], name="claim_invoice_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: invoice {self.invoice_id}"
+
+
+class CreditClaimRole(models.Model):
+    """Who played one role of the policy's split (e.g. specifying: REP-004)."""
+
+    claim = models.ForeignKey(CreditClaim, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=40)
+    payee = models.ForeignKey("parties.Payee", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["claim", "role"]
+        constraints = [models.UniqueConstraint(fields=["claim", "role"], name="claim_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.payee_id}"
+
+
+class CreditSplit(BaseModel):
+    """An explicit split of an order's credit between payees (shares add up to 1)."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="splits")
+    payee = models.ForeignKey("parties.Payee", on_delete=models.PROTECT, related_name="+")
+    share = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        ordering = ["order", "payee__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "payee"], name="credit_split_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.payee_id} {self.share}"
+
+
+# -- what was actually paid, and its reconciliation ------------------------------------------
+
+
+class PaidImport(BaseModel):
+    """One file from payroll of what was actually paid (all-or-nothing, never loaded twice)."""
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    row_count = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.row_count} rows)"
+
+
+class PaidLine(models.Model):
+    """One amount paid to a payee for a period (and component, when payroll says)."""
+
+    paid_import = models.ForeignKey(PaidImport, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    payee = models.ForeignKey("parties.Payee", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=7)
+    component = models.CharField(max_length=60, blank=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["paid_import", "line_number"]
+        indexes = [models.Index(fields=["payee", "period"])]
+
+    def __str__(self) -> str:
+        return f"{self.payee_id} {self.period} {self.component or 'total'}: {self.amount}"
+
+
+class Variance(BaseModel):
+    """A difference between what a run calculated and what was paid, and the case about it."""
+
+    run = models.ForeignKey(CommissionRun, on_delete=models.CASCADE, related_name="variances")
+    payee = models.ForeignKey("parties.Payee", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=7)
+    component = models.CharField(max_length=60, blank=True)
+    currency = models.CharField(max_length=3)
+    calculated = models.DecimalField(max_digits=18, decimal_places=2)
+    paid = models.DecimalField(max_digits=18, decimal_places=2)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["run", "period", "payee__code", "component"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "payee", "period", "component", "currency"],
+                name="variance_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payee_id} {self.period}: {self.calculated} calculated, {self.paid} paid"

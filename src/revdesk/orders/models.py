@@ -30,6 +30,10 @@ class Order(BaseModel):
     booked_on = models.DateField()
     currency = CurrencyField()
     po_number = models.CharField("PO number", max_length=60, blank=True)
+    commission_eligible = models.BooleanField(
+        default=True,
+        help_text="Whether the order's invoices earn commission (the order desk ratifies it)",
+    )
 
     class Meta:
         ordering = ["-booked_on", "-number"]
