@@ -103,7 +103,7 @@ def test_the_command_writes_the_expected_file(case, tmp_path, capsys):
         out.read_text() == (SHARED / case / "expected_payouts.csv").read_text().rstrip("\n") + "\n"
     )
     assert explain.read_text().startswith(
-        "payee,period,transaction_id,credit_share,component,tier,rate,base,amount,kind\n"
+        "payee,period,transaction_id,credit_share,component,tier,rate,base,amount,currency,kind\n"
     )
 
 
@@ -167,7 +167,7 @@ def test_03_the_closed_period_stays_and_october_pays_adjustments():
     }
     assert october == {
         "A": (Decimal("0.25"), Decimal(500), "adjustment"),
-        "B": (Decimal("0.5"), Decimal(-1000), "adjustment"),
+        "B": (Decimal("-0.5"), Decimal(-1000), "adjustment"),  # credit 1 -> 0.5
         "C": (Decimal("0.25"), Decimal(500), "adjustment"),
     }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -364,6 +365,19 @@ def _locked(case: Case) -> Case:
 # --- moving a case ----------------------------------------------------------------------
 
 
+#: case type code -> what other apps do when a case of that type changes status
+_TRANSITION_HOOKS: dict[str, list[Callable[..., None]]] = defaultdict(list)
+
+
+def transition_hook_register(case_type: str, hook: Callable[..., None]) -> None:
+    """Call `hook(case, from_status=..., to_status=..., actor=..., now=...)` after every
+    status move of a case of `case_type`, in the same transaction (cases cannot import the
+    desks; a desk registers what a resolution means for its own records, e.g. a commission
+    claim approved). The hook may refuse the move by raising TransitionRefused."""
+    if hook not in _TRANSITION_HOOKS[case_type]:
+        _TRANSITION_HOOKS[case_type].append(hook)
+
+
 @transaction.atomic
 def case_transition(
     case: Case,
@@ -429,6 +443,8 @@ def case_transition(
             now=now,
         )
     case.save()
+    for hook in _TRANSITION_HOOKS.get(case.case_type.code, ()):
+        hook(case, from_status=from_status, to_status=to_status, actor=actor, now=now)
     _audit(case, before, actor)
     labels = dict(Status.choices)
     body = note.strip()

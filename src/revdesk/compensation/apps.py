@@ -9,7 +9,10 @@ class CompensationConfig(AppConfig):
     def ready(self) -> None:
         from revdesk.foundation.scoping import scope_public
 
+        from .claims import hooks_register
         from .models import CreditingPolicy
+
+        hooks_register()
 
         # Crediting policies are the house's written rules: every signed-in person may read them.
         scope_public(CreditingPolicy)

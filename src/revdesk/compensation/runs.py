@@ -158,6 +158,7 @@ def run_create(
                     rate=row["rate"],
                     base=row["base"],
                     amount=row["amount"],
+                    currency=row["currency"],
                     kind=row["kind"],
                 )
                 for row in batch.to_pylist()

@@ -15,7 +15,15 @@ one calculation:
 - payment applications (for plans payable on payment) are split over the invoice's lines the
   same way, as cumulative shares of the gross amount, so a fully paid invoice releases exactly
   its lines;
-- FX: one rate per month and currency pair, the rate in force on the month's last day.
+- FX: one rate per month and currency pair, the rate in force on the month's last day;
+- eligibility: an order the order desk marked not commission-eligible earns nothing (its
+  invoices' lines carry eligible = false, and so do their credit memos);
+- explicit splits of an order (CreditSplit) credit every line of its invoices and memos;
+- claims (CreditClaim) become the engine's claims: one row per line of each claimed invoice
+  and of its credit memos, the claim's payee per role of the policy, approved on the day the
+  claim was approved (a pending or denied claim credits nothing);
+- what closed periods paid: the lines of approved and paid runs ending before the first
+  period asked for, and the periods those runs closed, so nothing closed is recalculated.
 
 Money is summed in Python Decimal, never in SQL (docs/decisions/0002-money.md).
 """
@@ -32,6 +40,8 @@ import pyarrow as pa
 from revdesk.engine.commission_inputs import (
     ARROW_TYPES,
     ASSIGNMENTS,
+    CLAIMS,
+    CREDITS,
     FX,
     PAYEES,
     PAYMENTS,
@@ -40,10 +50,21 @@ from revdesk.engine.commission_inputs import (
     Policy,
     period_parse,
 )
+from revdesk.engine.commissions import LINE_SCHEMA, periods_expand
 from revdesk.engine.plan_files import plan_parse
 from revdesk.engine.plans import Plan
 
-from .models import CommissionRun, CreditingPolicy, PayoutLine, PlanVersion
+from .models import (
+    ClaimDecision,
+    CommissionRun,
+    CreditClaim,
+    CreditingPolicy,
+    CreditSplit,
+    Payout,
+    PayoutLine,
+    PlanVersion,
+    RunStatus,
+)
 
 CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
@@ -219,6 +240,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
     if not periods:
         raise InputsRefused(["no period to calculate"])
     window_end = max(period_parse(period)[1] for period in periods)
+    window_start = min(period_parse(period)[0] for period in periods)
     notes: list[str] = []
     plans = _plans()
     problems: list[str] = []
@@ -263,6 +285,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
                 "customer__code",
                 "customer__segment",
                 "customer__territory__code",
+                "order__commission_eligible",
             ],
         )
     )
@@ -287,6 +310,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         customer,
         segment,
         territory,
+        eligible,
     ) in invoice_rows:
         lines = lines_of.get(order_id) if order_id is not None else None
         order_total = sum((line.amount for line in lines or []), ZERO)
@@ -318,6 +342,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
                 territory=territory,
                 mrr=line_amount if line.recurring else None,
                 tcv=line_amount * line.term if line.recurring and line.term else line_amount,
+                eligible=eligible,
             )
         split_of[pk] = (rep, amount, parts)
     if no_order:
@@ -327,6 +352,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
 
     # credit memos ----------------------------------------------------------------------------
     invoice_info = {row[0]: row for row in invoice_rows}
+    memo_lines: dict[int, list[str]] = defaultdict(list)  # invoice id -> its memos' line ids
     unlinked = 0
     for _pk, number, issued, currency, amount, invoice_id in _chunks(
         CreditMemo.objects.filter(issued_on__lte=window_end),
@@ -362,7 +388,9 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
                 territory=row[10],
                 mrr=-line_amount if line.recurring else None,
                 tcv=-(line_amount * line.term if line.recurring and line.term else line_amount),
+                eligible=row[11],
             )
+            memo_lines[invoice_id].append(f"{number}/{line.number}")
     if unlinked:
         notes.append(
             f"{unlinked} credit memo(s) not on a commissioned invoice were left out "
@@ -409,6 +437,15 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
     if dates and (currencies - plan_currencies or len(plan_currencies) > 1):
         fx_table = _table(FX, _fx(currencies, plan_currencies, min(dates), window_end))
 
+    def lines_of_invoices(invoice_ids) -> list[str]:
+        return [
+            tid
+            for invoice_id in invoice_ids
+            if invoice_id in split_of
+            for tid in [*(t for t, _ in split_of[invoice_id][2]), *memo_lines[invoice_id]]
+        ]
+
+    settled, closed = _settled(window_start)
     return DatabaseInputs(
         inputs=CommissionInputs(
             plans=plans,
@@ -417,10 +454,109 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
             payments=payments_table,
             fx=fx_table,
             payees=_table(PAYEES, payees),
+            credits=_credits(split_of, lines_of_invoices),
+            claims=_claims(window_end, lines_of_invoices),
             policies=_policies(),
+            settled=settled,
+            closed=closed,
         ),
         notes=notes,
     )
+
+
+def _credits(split_of: dict, lines_of_invoices) -> pa.Table | None:
+    """Explicit splits of orders, on every line of their invoices and memos."""
+    from revdesk.receivables.models import Invoice
+
+    shares: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    splits = CreditSplit.objects.order_by("order_id", "payee__code")
+    for order_id, payee, share in splits.values_list("order_id", "payee__code", "share"):
+        shares[order_id].append((payee, share))
+    if not shares:
+        return None
+    rows: dict[str, list] = {"transaction_id": [], "payee": [], "share": []}
+    invoices = Invoice.objects.filter(order_id__in=shares, pk__in=list(split_of))
+    for invoice_id, order_id in invoices.order_by("pk").values_list("pk", "order_id"):
+        for tid in lines_of_invoices([invoice_id]):
+            for payee, share in shares[order_id]:
+                rows["transaction_id"].append(tid)
+                rows["payee"].append(payee)
+                rows["share"].append(share)
+    return _table(CREDITS, rows)
+
+
+def _claims(window_end: dt.date, lines_of_invoices) -> pa.Table | None:
+    """Every claim filed by the window's end, one row per transaction line it is about."""
+    claims = (
+        CreditClaim.objects.filter(filed_on__lte=window_end)
+        .select_related("case", "policy")
+        .prefetch_related("invoices", "roles__payee")
+        .order_by("pk")
+    )
+    rows: dict[str, list] = defaultdict(list)
+    roles: set[str] = set()
+    found = []
+    for claim in claims:
+        who = {role.role: role.payee.code for role in claim.roles.all()}
+        roles.update(who)
+        approved = (
+            claim.decided_on
+            if claim.decision == ClaimDecision.APPROVED and claim.decided_on <= window_end
+            else None
+        )
+        for tid in lines_of_invoices([item.invoice_id for item in claim.invoices.all()]):
+            found.append((claim, tid, approved, who))
+    if not found:
+        return None
+    for claim, tid, approved, who in found:
+        rows["claim_id"].append(claim.case.number)
+        rows["policy"].append(claim.policy.number)
+        rows["transaction_id"].append(tid)
+        rows["filed"].append(claim.filed_on)
+        rows["approved"].append(approved)
+        for role in sorted(roles):
+            rows[role].append(who.get(role))
+    table = _table(CLAIMS, rows)
+    for role in sorted(roles):
+        table = table.append_column(role, pa.array(rows[role], pa.string()))
+    return table
+
+
+def _settled(window_start: dt.date) -> tuple[pa.Table | None, frozenset[str]]:
+    """The lines approved and paid runs ending before `window_start` paid, and the periods
+    they closed (each asked period and each plan period paid in it)."""
+    runs = list(
+        CommissionRun.objects.filter(
+            status__in=[RunStatus.APPROVED, RunStatus.PAID], ends_on__lt=window_start
+        ).values_list("pk", "periods")
+    )
+    if not runs:
+        return None, frozenset()
+    closed: set[str] = set()
+    for _, periods in runs:
+        closed.update(periods_expand(periods))
+    run_ids = [pk for pk, _ in runs]
+    closed.update(Payout.objects.filter(run_id__in=run_ids).values_list("period", flat=True))
+    payout_currency = {
+        (run, payee, period): currency
+        for run, payee, period, currency in Payout.objects.filter(run_id__in=run_ids).values_list(
+            "run_id", "payee__code", "period", "currency"
+        )
+    }
+    names = list(LINE_SCHEMA.names)
+    rows: dict[str, list] = {name: [] for name in names}
+    for line in _chunks(
+        PayoutLine.objects.filter(run_id__in=run_ids),
+        ["run_id", "payee__code", *names[1:]],
+    ):
+        values = dict(zip(["run", *names], line[1:], strict=True))
+        if not values["currency"]:  # lines stored before lines carried their currency
+            values["currency"] = payout_currency[(values["run"], values["payee"], values["period"])]
+        for name in names:
+            value = values[name]
+            rows[name].append(value if value != "" or name == "kind" else None)
+    table = pa.table({name: pa.array(rows[name], LINE_SCHEMA.field(name).type) for name in names})
+    return table, frozenset(closed)
 
 
 # -- runs --------------------------------------------------------------------------------------
@@ -437,3 +573,322 @@ def run_lines(run: CommissionRun, payee_code: str):
         .select_related("payee")
         .order_by("period", "id")
     )
+
+
+# -- pages: runs, a payee's commissions, plans -------------------------------------------------
+
+#: the figures a sales rep sees: only runs that are approved or paid
+FINAL_STATUSES = ("approved", "paid")
+#: lines whose base is what was credited to the payee (attainment is measured on it)
+CREDIT_KINDS = ("earning", "clawback")
+
+
+@dataclass
+class PayoutRow:
+    payee_id: int
+    payee_code: str
+    payee_name: str
+    period: str
+    amount: Decimal
+    currency: str
+
+
+def run_payout_rows(run: CommissionRun, *, user, sort: str = "payee") -> list[PayoutRow]:
+    """The run's payouts of the payees this person may see, one row per payee and period.
+
+    sort: payee, name, period or amount, "-" in front for descending."""
+    from revdesk.foundation.scoping import restrict
+    from revdesk.parties.models import Payee
+
+    from .models import Payout
+
+    visible = restrict(Payee.objects.all(), user).values("pk")
+    rows = [
+        PayoutRow(payee_id, code, name, period, amount, currency)
+        for payee_id, code, name, period, amount, currency in Payout.objects.filter(
+            run=run, payee__in=visible
+        ).values_list("payee_id", "payee__code", "payee__name", "period", "amount", "currency")
+    ]
+    keys = {
+        "payee": lambda row: (row.payee_code, row.period),
+        "name": lambda row: (row.payee_name.lower(), row.payee_code, row.period),
+        "period": lambda row: (row.period, row.payee_code),
+        "amount": lambda row: (row.currency, row.amount, row.payee_code, row.period),
+    }
+    name = sort.lstrip("-")
+    rows.sort(key=keys.get(name, keys["payee"]), reverse=sort.startswith("-"))
+    return rows
+
+
+def run_totals(rows: list[PayoutRow]) -> list[tuple[str, int, Decimal]]:
+    """(currency, payees, total) of payout rows, added in Decimal."""
+    payees: dict[str, set[int]] = defaultdict(set)
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        payees[row.currency].add(row.payee_id)
+        totals[row.currency] += row.amount
+    return [(currency, len(payees[currency]), totals[currency]) for currency in sorted(totals)]
+
+
+def run_steps_for(run: CommissionRun, *, user) -> list[str]:
+    """The statuses this person may move the run to from here.
+
+    Review and pay: commissions analyst or administrator. Approve: manager or administrator,
+    never the person who reviewed it (unless an administrator). Back to draft from reviewed:
+    analyst, manager or administrator."""
+    from revdesk.foundation.scoping import viewer_for
+    from revdesk.parties.choices import Role
+
+    from .models import RunStatus
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    roles = set(viewer_for(user).roles)
+    admin = user.is_superuser or Role.ADMIN in roles
+    analyst = admin or Role.COMMISSIONS_ANALYST in roles
+    manager = admin or Role.MANAGER in roles
+    steps = []
+    if run.status == RunStatus.DRAFT and analyst:
+        steps.append(RunStatus.REVIEWED.value)
+    if run.status == RunStatus.REVIEWED:
+        if manager and (admin or run.reviewed_by_id != user.pk):
+            steps.append(RunStatus.APPROVED.value)
+        if analyst or manager:
+            steps.append(RunStatus.DRAFT.value)
+    if run.status == RunStatus.APPROVED and analyst:
+        steps.append(RunStatus.PAID.value)
+    return steps
+
+
+@dataclass
+class ComponentGroup:
+    """The lines of one component (or, without one, of one kind) in one period."""
+
+    label: str
+    lines: list[PayoutLine]
+    subtotal: Decimal
+
+
+@dataclass
+class PeriodExplanation:
+    period: str
+    groups: list[ComponentGroup]
+    total: Decimal  # the lines added up: equal to the payout
+    payout: Decimal | None
+    currency: str
+    run: CommissionRun | None = None
+    credited: Decimal = ZERO  # the first component's base (what attainment is measured on)
+
+
+def _explain_periods(run: CommissionRun, payee_id: int, periods=None) -> list[PeriodExplanation]:
+    from .models import Payout
+
+    lines = PayoutLine.objects.filter(run=run, payee_id=payee_id).order_by("period", "id")
+    payouts = Payout.objects.filter(run=run, payee_id=payee_id)
+    if periods is not None:
+        lines = lines.filter(period__in=periods)
+        payouts = payouts.filter(period__in=periods)
+    paid = {
+        period: (amount, currency)
+        for period, amount, currency in payouts.values_list("period", "amount", "currency")
+    }
+    grouped: dict[str, dict[str, list[PayoutLine]]] = defaultdict(dict)
+    for line in lines:
+        label = line.component or line.kind
+        grouped[line.period].setdefault(label, []).append(line)
+    explanations = []
+    for period in sorted(set(grouped) | set(paid)):
+        groups = [
+            ComponentGroup(label, entries, sum((line.amount for line in entries), ZERO))
+            for label, entries in grouped.get(period, {}).items()
+        ]
+        amount, currency = paid.get(period, (None, ""))
+        explanations.append(
+            PeriodExplanation(
+                period=period,
+                groups=groups,
+                total=sum((group.subtotal for group in groups), ZERO),
+                payout=amount,
+                currency=currency,
+                run=run,
+            )
+        )
+    return explanations
+
+
+def run_payee_explanation(run: CommissionRun, payee, *, user) -> list[PeriodExplanation] | None:
+    """A payee's lines in a run, per period and grouped by component with subtotals that add
+    up to the payout; None when this person may not see the payee."""
+    from revdesk.foundation.scoping import may_see
+
+    if not may_see(user, payee):
+        return None
+    return _explain_periods(run, payee.pk)
+
+
+def _plan_in_force(payee, day: dt.date) -> Plan | None:
+    """The plan version a payee is on at `day` (assignment and version both cover it)."""
+    from django.db.models import Q
+
+    from revdesk.parties.models import PlanAssignment
+
+    assignment = (
+        PlanAssignment.objects.filter(payee=payee, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    if assignment is None:
+        return None
+    version = (
+        PlanVersion.objects.filter(code=assignment.plan_code, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from", "-version")
+        .first()
+    )
+    return plan_parse(version.text, f"{version.code} v{version.version}") if version else None
+
+
+@dataclass
+class ChartMonth:
+    month: str
+    credited: Decimal  # in the month
+    quota: Decimal | None  # the plan's quota for the month (None: no quota)
+    credited_to_date: Decimal
+    quota_to_date: Decimal | None
+
+    @property
+    def attainment(self) -> Decimal | None:
+        """Credited to date over quota to date, in per cent to one decimal (half-up)."""
+        if not self.quota_to_date:
+            return None
+        return (self.credited_to_date * 100 / self.quota_to_date).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+
+@dataclass
+class PayeeCommissions:
+    year: int
+    periods: list[PeriodExplanation]
+    chart: list[ChartMonth]
+    years: list[int]
+    includes_drafts: bool
+
+
+def payee_commissions(payee, *, year: int, include_drafts: bool) -> PayeeCommissions:
+    """Per period of `year`, the payee's payout from the approved or paid run covering it (with
+    include_drafts, a draft or reviewed run's figure where no approved run covers the period),
+    each explained as on the run page; and the year to date, month by month, of what was
+    credited (the base of the plan's first component) against the plan's quota.
+
+    Who may see the payee is the caller's business (the page 404s others)."""
+    from .models import Payout
+
+    statuses = list(FINAL_STATUSES)
+    if include_drafts:
+        statuses += ["draft", "reviewed"]
+    payouts = Payout.objects.filter(
+        payee=payee, run__status__in=statuses, period__startswith=f"{year}"
+    ).select_related("run")
+    # per period the run that counts: approved or paid first, then the newest
+    best: dict[str, CommissionRun] = {}
+    for payout in payouts:
+        run = payout.run
+        rank = (run.status in FINAL_STATUSES, run.pk)
+        current = best.get(payout.period)
+        if current is None or rank > (current.status in FINAL_STATUSES, current.pk):
+            best[payout.period] = run
+    periods: list[PeriodExplanation] = []
+    by_run: dict[int, list[str]] = defaultdict(list)
+    for period, run in best.items():
+        by_run[run.pk].append(period)
+    runs = {run.pk: run for run in best.values()}
+    for run_id, keys in by_run.items():
+        periods.extend(_explain_periods(runs[run_id], payee.pk, keys))
+    periods.sort(key=lambda explanation: explanation.period)
+
+    chart: list[ChartMonth] = []
+    monthly = {p.period: p for p in periods if len(p.period) == 7 and p.period[4] == "-"}
+    if monthly:
+        last_month = int(max(monthly)[5:7])
+        credited_to_date = ZERO
+        quota_to_date: Decimal | None = None
+        for month in range(1, last_month + 1):
+            key = f"{year}-{month:02d}"
+            plan = _plan_in_force(payee, period_parse(key)[1])
+            credited = ZERO
+            explanation = monthly.get(key)
+            if explanation is not None and plan is not None and plan.components:
+                first = plan.components[0].code
+                credited = sum(
+                    (
+                        line.base or ZERO
+                        for group in explanation.groups
+                        for line in group.lines
+                        if line.component == first and line.kind in CREDIT_KINDS
+                    ),
+                    ZERO,
+                )
+                explanation.credited = credited
+            quota = plan.quota if plan is not None and plan.period == "month" else None
+            credited_to_date += credited
+            if quota is not None:
+                quota_to_date = (quota_to_date or ZERO) + quota
+            chart.append(ChartMonth(key, credited, quota, credited_to_date, quota_to_date))
+    years = sorted(
+        {
+            int(period[:4])
+            for period in Payout.objects.filter(payee=payee, run__status__in=statuses)
+            .values_list("period", flat=True)
+            .distinct()
+        }
+        | {year},
+        reverse=True,
+    )
+    return PayeeCommissions(year, periods, chart, years, include_drafts)
+
+
+@dataclass
+class PlanSummary:
+    code: str
+    name: str
+    versions: list[PlanVersion]
+    assignments: list  # PlanAssignment rows of payees this person may see
+
+
+def plan_summaries(*, user) -> list[PlanSummary]:
+    """Every plan code with its versions (oldest first) and the payees assigned to it."""
+    from revdesk.foundation.scoping import restrict
+    from revdesk.parties.models import Payee, PlanAssignment
+
+    versions: dict[str, list[PlanVersion]] = defaultdict(list)
+    for version in PlanVersion.objects.select_related("saved_by").order_by("code", "version"):
+        versions[version.code].append(version)
+    visible = restrict(Payee.objects.all(), user).values("pk")
+    assigned: dict[str, list] = defaultdict(list)
+    for assignment in (
+        PlanAssignment.objects.filter(payee__in=visible)
+        .select_related("payee")
+        .order_by("payee__code", "valid_from")
+    ):
+        assigned[assignment.plan_code].append(assignment)
+    return [
+        PlanSummary(code, entries[-1].name, entries, assigned.get(code, []))
+        for code, entries in sorted(versions.items())
+    ]
+
+
+def plan_version_draft(version: PlanVersion) -> str:
+    """The version's text with the next free version number, to edit and save as new."""
+    import re
+
+    last = PlanVersion.objects.filter(code=version.code).order_by("-version").first()
+    following = (last.version if last else version.version) + 1
+    pattern = re.compile(r"^version:[ \t]*\S*[ \t]*(#.*)?$", re.MULTILINE)
+    if pattern.search(version.text):
+        return pattern.sub(f"version: {following}", version.text, count=1)
+    code_line = re.compile(r"^(code:.*)$", re.MULTILINE)
+    if code_line.search(version.text):
+        return code_line.sub(rf"\1\nversion: {following}", version.text, count=1)
+    return f"version: {following}\n{version.text}"

@@ -147,6 +147,12 @@ class CommissionInputs:
     credits: pa.Table | None = None
     claims: pa.Table | None = None
     policies: dict[str, Policy] = field(default_factory=dict)
+    #: What closed periods actually paid: the explanation lines of approved or paid runs
+    #: (LINE_SCHEMA of engine.commissions), and the periods those runs closed. A closed
+    #: period is never recalculated into a payout: whatever differs from what it paid is an
+    #: adjustment in the next open period.
+    settled: pa.Table | None = None
+    closed: frozenset[str] = frozenset()
 
 
 def _convert(kind: str, text: str) -> object:

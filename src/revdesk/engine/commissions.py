@@ -12,9 +12,15 @@ balance stage walks those totals in period order:
   from later earnings above the draw (`draw` and `recovery` lines); a non-recoverable one only
   tops up.
 
-Periods before the first one asked for are worked out as closed history (what they paid, what
-is owed), so a run of one period gives the same figures as a run of a range ending there; they
-are not in the result.
+Periods before the first one asked for are worked out as history (what they paid, what is
+owed), so a run of one period gives the same figures as a run of a range ending there; they
+are not in the result. A period that an approved run closed (`inputs.closed`) is not worked
+out again: what it paid is taken from that run's lines (`inputs.settled`), and whatever is
+owed on it now (a late invoice dated in it, a claim, a corrected plan) is paid or recovered as
+`adjustment` lines in the next open period, line by line against what was paid.
+
+A period is paid by the run whose range contains its last day: a run of December pays the
+fourth quarter and the year for quarterly and yearly plans.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import ENGINE_VERSION
-from .backend import MONEY, connect, money
+from .backend import MONEY, SQL_BACKENDS, connect, inputs_put, money, sql_run, table_put
 from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
 from .commission_stages import (
     FACTOR,
@@ -68,9 +74,12 @@ LINE_SCHEMA = pa.schema(
         ("rate", DECIMAL),
         ("base", DECIMAL),
         ("amount", DECIMAL),
+        ("currency", pa.string()),
         ("kind", pa.string()),
     ]
 )
+#: lines that are not earnings: they carry the draw balance, not what was earned
+DRAW_KINDS = ("draw", "recovery")
 
 
 @dataclass
@@ -123,6 +132,7 @@ def fingerprint(inputs: CommissionInputs) -> str:
         "payees",
         "credits",
         "claims",
+        "settled",
     ):
         table = getattr(inputs, name)
         digest.update(name.encode())
@@ -143,7 +153,12 @@ def fingerprint(inputs: CommissionInputs) -> str:
         code: {"title": p.title, "splits": {k: str(v) for k, v in sorted(p.splits.items())}}
         for code, p in sorted(inputs.policies.items())
     }
-    digest.update(json.dumps({"plans": plans, "policies": policies}, sort_keys=True).encode())
+    closed = sorted(inputs.closed)
+    digest.update(
+        json.dumps(
+            {"plans": plans, "policies": policies, "closed": closed}, sort_keys=True
+        ).encode()
+    )
     return digest.hexdigest()
 
 
@@ -202,23 +217,20 @@ def _runner(
     con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table]
 ) -> Callable[[Snapshot], list[pa.Table]]:
     """Run the expressions once per snapshot, the snapshot's claim credits in the table the
-    expressions read them from. On DuckDB the SQL is compiled once (compiling the whole
-    pipeline costs more than running it); other backends compile per run."""
-    fast = con.name == "duckdb"
+    expressions read them from. On DuckDB and Spark the SQL is compiled once (compiling the
+    whole pipeline costs more than running it); other backends compile per run."""
+    fast = con.name in SQL_BACKENDS
     if fast:
         sqls = [str(con.compile(expr)) for expr in exprs]
         schemas = [expr.schema().to_pyarrow() for expr in exprs]
-        for expr in exprs:
-            con._run_pre_execute_hooks(expr)  # the input memtables, registered once
+        inputs_put(con, exprs)  # the input memtables, registered once
 
     def run(snapshot: Snapshot) -> list[pa.Table]:
-        claims = compiler.claim_credits(snapshot)
-        con.create_table(compiler.claims_name, claims, temp=True, overwrite=True)
+        table_put(con, compiler.claims_name, compiler.claim_credits(snapshot))
         if not fast:
             return [con.to_pyarrow(expr) for expr in exprs]
         return [
-            con.con.sql(sql).to_arrow_table().cast(schema)  # type: ignore[attr-defined]
-            for sql, schema in zip(sqls, schemas, strict=True)
+            sql_run(con, sql).cast(schema) for sql, schema in zip(sqls, schemas, strict=True)
         ]
 
     return run
@@ -539,6 +551,22 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
 _IDENTITY = ("payee", "period", "transaction_id", "component", "tier", "rate", "kind")
 
 
+@dataclass
+class _Settled:
+    """What closed periods paid, per (payee, currency) and period: their explanation lines."""
+
+    lines: dict[tuple[str, str], dict[str, list[dict]]]
+    closed: frozenset[str]
+
+    @classmethod
+    def of(cls, inputs: CommissionInputs) -> _Settled:
+        lines: dict[tuple[str, str], dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+        if inputs.settled is not None:
+            for row in inputs.settled.select(list(LINE_SCHEMA.names)).to_pylist():
+                lines[(row["payee"], row["currency"])][row["period"]].append(row)
+        return cls(lines, frozenset(inputs.closed))
+
+
 def _balance(
     compiler: Compiler,
     snapshots: list[Snapshot],
@@ -548,6 +576,7 @@ def _balance(
     window_start: dt.date,
     window_end: dt.date,
 ) -> tuple[pa.Table, pa.Table]:
+    settled = _Settled.of(compiler.inputs)
     # totals per snapshot: (payee, currency) -> period -> amount
     totals: list[dict[tuple[str, str], dict[str, Decimal]]] = []
     candidates: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -561,6 +590,8 @@ def _balance(
         for payee, period, currency in activity[index]:
             candidates[(payee, currency)].add(period)
         totals.append(per)
+    for account, periods in settled.lines.items():
+        candidates[account].update(periods)
     draws: dict[tuple[str, str], dict[str, Plan]] = defaultdict(dict)
     for payee, plan, start, end in compiler.draws():
         day = start
@@ -571,12 +602,16 @@ def _balance(
             candidates[(payee, plan.currency)].add(key)
             day = _end(key) + dt.timedelta(days=1)
 
-    # a claim approved in a period restates earlier ones: that period is worked out too
+    # a claim approved in a period restates earlier ones, and what a closed period owes now is
+    # paid in the periods asked for: those periods are worked out too
     for keys in candidates.values():
         samples = {len(key) if "Q" not in key else -1: key for key in keys}
-        for snapshot in snapshots[1:]:
+        days = [snapshot.known_on for snapshot in snapshots[1:]]
+        if keys & settled.closed:
+            days.extend(_end(period) for period in asked)
+        for day in days:
             for sample in samples.values():
-                keys.add(_key_of(snapshot.known_on, sample))
+                keys.add(_key_of(day, sample))
     covered = _covering(asked)
     payout_rows: list[dict] = []
     extra_lines: list[dict] = []
@@ -588,37 +623,56 @@ def _balance(
         owed = ZERO
         previous: int | None = None
         done: list[str] = []
+        pending: list[str] = []  # closed periods whose lines are what was paid, not as known
         for period in periods:
             known = _snapshot_at(snapshots, _end(period))
             earned = totals[known].get(account, {})
+            shown = _end(period) >= window_start
+            plan = draws.get(account, {}).get(period)
+            if not shown and period in settled.closed:
+                rows = settled.lines.get(account, {}).get(period, [])
+                paid += sum((r["amount"] for r in rows if r["kind"] not in DRAW_KINDS), ZERO)
+                for row in rows:
+                    if row["kind"] == "recovery" or (
+                        row["kind"] == "draw" and plan is not None and plan.draw.recoverable
+                    ):
+                        owed += row["amount"]
+                done.append(period)
+                pending.append(period)
+                previous = known
+                continue
             through = sum((earned.get(q, ZERO) for q in [*done, period]), ZERO)
             net = through - paid
             paid += net
-            shown = _end(period) >= window_start
             new_lines: list[dict] = []
-            if previous is not None and previous != known and done:
-                new_lines.extend(
-                    _adjustments(tables[previous], tables[known], payee, currency, done, period)
-                )
-            plan = draws.get(account, {}).get(period)
+            if done and (pending or (previous is not None and previous != known)):
+                restated = [q for q in done if q not in pending] if previous != known else []
+                before = [row for q in pending for row in settled.lines.get(account, {}).get(q, [])]
+                if restated:
+                    before.extend(_pick(tables[previous], payee, currency, restated))
+                after = _pick(tables[known], payee, currency, [*pending, *restated])
+                new_lines.extend(_adjustments(before, after, period, currency))
+                pending = []
             total = net
             if plan is not None and plan.draw is not None:
                 amount = plan.draw.amount
                 if total < amount:
                     top_up = amount - total
-                    new_lines.append(_line(payee, period, "draw", top_up, base=total))
+                    new_lines.append(_line(payee, period, currency, "draw", top_up, base=total))
                     if plan.draw.recoverable:
                         owed += top_up
                     total = amount
                 elif owed > 0:
                     repay = min(owed, total - amount)
                     if repay > 0:
-                        new_lines.append(_line(payee, period, "recovery", -repay, base=total))
+                        new_lines.append(
+                            _line(payee, period, currency, "recovery", -repay, base=total)
+                        )
                         owed -= repay
                         total -= repay
             elif owed > 0 and total > 0:
                 repay = min(owed, total)
-                new_lines.append(_line(payee, period, "recovery", -repay, base=total))
+                new_lines.append(_line(payee, period, currency, "recovery", -repay, base=total))
                 owed -= repay
                 total -= repay
             is_active = (payee, period, currency) in activity[known]
@@ -642,14 +696,15 @@ def _balance(
 
 
 def _covering(asked: list[str]) -> set[str]:
-    """Periods asked for, plus the plan periods (months, quarters, years) inside the range."""
+    """The periods a run pays: those asked for, and every plan period (month, quarter, year)
+    whose last day falls inside the range (a run of December pays Q4 and the year)."""
     start, end = period_parse(asked[0])[0], _end(asked[-1])
     keys = set(asked)
     day = start
     while day <= end:
         for sample in ("2026", "2026-Q1", "2026-01"):
             key = _key_of(day, sample)
-            if start <= period_parse(key)[0] and _end(key) <= end:
+            if start <= _end(key) <= end:
                 keys.add(key)
         day += dt.timedelta(days=1)
     return keys
@@ -659,7 +714,9 @@ def _key_for(day: dt.date, period: str) -> str:
     return _key_of(day, {"year": "2026", "quarter": "2026-Q1"}.get(period, "2026-01"))
 
 
-def _line(payee: str, period: str, kind: str, amount: Decimal, *, base: Decimal) -> dict:
+def _line(
+    payee: str, period: str, currency: str, kind: str, amount: Decimal, *, base: Decimal
+) -> dict:
     return {
         "payee": payee,
         "period": period,
@@ -670,37 +727,42 @@ def _line(payee: str, period: str, kind: str, amount: Decimal, *, base: Decimal)
         "rate": None,
         "base": base,
         "amount": amount,
+        "currency": currency,
         "kind": kind,
     }
 
 
-def _adjustments(
-    before: pa.Table, after: pa.Table, payee: str, currency: str, done: list[str], period: str
-) -> list[dict]:
-    """What earlier periods are owed now, line by line: (as known now) − (as known before)."""
-    wanted = pa.array(done, pa.string())
+def _pick(table: pa.Table, payee: str, currency: str, periods: list[str]) -> list[dict]:
+    """One payee's lines in `periods` (earnings: draws are carried by the draw balance)."""
+    mask = pc.and_(
+        pc.and_(pc.equal(table["payee"], payee), pc.equal(table["currency"], currency)),
+        pc.is_in(table["period"], value_set=pa.array(periods, pa.string())),
+    )
+    return table.filter(mask).select([*_IDENTITY, "credit_share", "base", "amount"]).to_pylist()
 
-    def pick(table: pa.Table, sign: int) -> dict[tuple, list[Decimal]]:
-        mask = pc.and_(
-            pc.and_(pc.equal(table["payee"], payee), pc.equal(table["currency"], currency)),
-            pc.is_in(table["period"], value_set=wanted),
-        )
-        rows = table.filter(mask).select([*_IDENTITY, "credit_share", "base", "amount"])
+
+def _adjustments(before: list[dict], after: list[dict], period: str, currency: str) -> list[dict]:
+    """What earlier periods are owed now, line by line: `after` (as known now) − `before` (as
+    paid or as known then), as `adjustment` lines in `period`."""
+
+    def sums(rows: list[dict], sign: int) -> dict[tuple, list[Decimal]]:
         out: dict[tuple, list[Decimal]] = {}
-        for row in rows.to_pylist():
+        for row in rows:
+            if row["kind"] in DRAW_KINDS:
+                continue
             key = tuple(row[c] for c in _IDENTITY)
             slot = out.setdefault(key, [ZERO, ZERO, ZERO])
             slot[0] += sign * (row["base"] or ZERO)
             slot[1] += sign * row["amount"]
-            slot[2] = row["credit_share"] if row["credit_share"] is not None else slot[2]
+            slot[2] = sign * (row["credit_share"] or ZERO)  # one share per identity
         return out
 
-    old, new = pick(before, -1), pick(after, 1)
+    old, new = sums(before, -1), sums(after, 1)
     lines = []
     for key in sorted(set(old) | set(new), key=lambda k: tuple(str(x) for x in k)):
         base = old.get(key, [ZERO] * 3)[0] + new.get(key, [ZERO] * 3)[0]
         amount = old.get(key, [ZERO] * 3)[1] + new.get(key, [ZERO] * 3)[1]
-        share = (new.get(key) or old.get(key))[2]
+        share = old.get(key, [ZERO] * 3)[2] + new.get(key, [ZERO] * 3)[2]
         if amount == 0 and base == 0:
             continue
         identity = dict(zip(_IDENTITY, key, strict=True))
@@ -708,9 +770,10 @@ def _adjustments(
             {
                 **identity,
                 "period": period,
-                "credit_share": share if key in new else -share,
+                "credit_share": share,
                 "base": base,
                 "amount": amount,
+                "currency": currency,
                 "kind": "adjustment",
             }
         )
