@@ -32,12 +32,19 @@ def register(subparsers) -> None:
     schema.add_argument("--out", type=Path, help="write it to this file instead")
     schema.set_defaults(handler=_schema)
     _register_runs(commands)
+    _register_documents(commands)
 
 
 def _register_runs(commands) -> None:
     from .run_commands import register as register_runs
 
     register_runs(commands)
+
+
+def _register_documents(commands) -> None:
+    from .document_commands import register as register_documents
+
+    register_documents(commands)
 
 
 def _plan_files(paths: list[Path]) -> list[Path]:

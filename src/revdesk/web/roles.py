@@ -42,6 +42,11 @@ QUALITY_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
 # only); the SLA dashboard, "My cases" and work instructions are for the staff who work them.
 CASE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, REP, DISTRIBUTOR})
 CASE_STAFF_ROLES = CASE_ROLES - {REP, DISTRIBUTOR}
+# A run's documents: statements for everyone paid under a plan (a rep or manager only what
+# statement_allowed lets them: their own or their team's, from approved or paid runs); the
+# payroll export and the reconciliation with what was paid for the analysts.
+COMMISSION_STATEMENT_ROLES = frozenset({ADMIN, ANALYST, MANAGER, REP})
+COMMISSION_RECONCILE_ROLES = frozenset({ADMIN, ANALYST})
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -84,6 +89,11 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:case_notifications": CASE_ROLES,
     "web:case_notification_open": CASE_ROLES,
     "web:case_instruction": CASE_STAFF_ROLES,
+    "web:commission_statement": COMMISSION_STATEMENT_ROLES,
+    "web:commission_payroll": COMMISSION_RECONCILE_ROLES,
+    "web:commission_reconciliation": COMMISSION_RECONCILE_ROLES,
+    "web:commission_paid_import": COMMISSION_RECONCILE_ROLES,
+    "web:commission_variance_cases": COMMISSION_RECONCILE_ROLES,
 }
 
 

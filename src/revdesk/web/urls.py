@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, import_views, quality_views, views
+from . import case_views, commission_document_views, import_views, quality_views, views
 
 app_name = "web"
 
@@ -55,5 +55,30 @@ urlpatterns = [
         "cases/<str:number>/attachments/<int:pk>/",
         case_views.case_attachment,
         name="case_attachment",
+    ),
+    path(
+        "commissions/runs/<int:pk>/statements/<str:code>.<str:fmt>",
+        commission_document_views.commission_statement,
+        name="commission_statement",
+    ),
+    path(
+        "commissions/runs/<int:pk>/payroll.<str:fmt>",
+        commission_document_views.commission_payroll,
+        name="commission_payroll",
+    ),
+    path(
+        "commissions/runs/<int:pk>/reconciliation/",
+        commission_document_views.commission_reconciliation,
+        name="commission_reconciliation",
+    ),
+    path(
+        "commissions/runs/<int:pk>/reconciliation/paid/",
+        commission_document_views.commission_paid_import,
+        name="commission_paid_import",
+    ),
+    path(
+        "commissions/runs/<int:pk>/reconciliation/cases/",
+        commission_document_views.commission_variance_cases,
+        name="commission_variance_cases",
     ),
 ]

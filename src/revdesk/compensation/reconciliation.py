@@ -1,0 +1,652 @@
+"""What was paid, and its reconciliation with what a run calculated.
+
+`paid_import(path, actor=...)` loads a payroll file of what was actually paid (CSV or .xlsx;
+columns payee, period, component (optional), amount, currency, paid_on, reference
+(optional)): every bad cell is reported with its line, column, value and what was expected,
+and nothing is loaded unless the whole file is right. The same file (by sha256) is never
+loaded twice.
+
+`reconciliation_build(run)` compares, by payee, period and currency, what the run calculated
+with what was paid for the same payees and periods; `reconcile(run, actor=...)` also stores
+every difference as a Variance row (re-running updates the rows, never duplicates them), and
+`variance_cases_open(run, actor=...)` opens one commission inquiry per variance, never two.
+
+How paid lines are compared: when every paid line of a payee and period names a component,
+each component is compared with the sum of the run's lines of that component (rounded
+half-up to the cent); when one or more has no component, or nothing was paid, the payee's
+payout total is compared with everything paid. The variance is calculated − paid: positive
+means the payee is still owed money, negative that they were paid too much. Nothing is
+hidden: any difference of a cent or more is a variance.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from revdesk.engine.commission_inputs import period_parse
+from revdesk.engine.commissions import periods_expand
+from revdesk.engine.money import CENT, ZERO, round_money
+from revdesk.foundation.audit import audited_delete, audited_save
+from revdesk.foundation.fields import validate_currency_code
+
+from .models import CommissionRun, PaidImport, PaidLine, Payout, PayoutLine, Variance
+
+COLUMNS = ("payee", "period", "component", "amount", "currency", "paid_on", "reference")
+REQUIRED = ("payee", "period", "amount", "currency", "paid_on")
+THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+TOTAL = ""  # the component of a comparison of payout totals
+MAX_PROBLEMS = 1000
+
+
+@dataclass(frozen=True)
+class PaidProblem:
+    """One bad cell or line of a paid file (line as Excel shows it, header = 1; None: the
+    whole file)."""
+
+    line: int | None
+    column: str
+    value: str
+    expected: str
+
+    def text(self, name: str) -> str:
+        where = name if self.line is None else f"{name}, line {self.line}"
+        if self.column:
+            where += f", column {self.column}"
+        shown = f" {self.value!r}:" if self.value else ""
+        return f"{where}:{shown} {self.expected}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+        }
+
+
+class PaidImportRefused(ValueError):
+    """Nothing was loaded: `problems` says what is wrong, line by line."""
+
+    def __init__(self, name: str, problems: list[PaidProblem]):
+        self.name = name
+        self.problems = problems
+        super().__init__("; ".join(problem.text(name) for problem in problems[:20]))
+
+
+# -- reading the file ------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{Decimal(repr(value)):f}"
+    return str(value).strip()
+
+
+def _xlsx_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise PaidImportRefused(
+            name,
+            [
+                PaidProblem(
+                    None,
+                    "",
+                    "",
+                    f"could not be opened as an Excel .xlsx workbook ({error}); "
+                    "save it from Excel as .xlsx or as CSV UTF-8",
+                )
+            ],
+        ) from None
+    try:
+        sheet = workbook["paid"] if "paid" in workbook.sheetnames else workbook.worksheets[0]
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell(value) for value in values]
+            if any(cells):
+                rows.append((number, cells))
+        return rows
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise PaidImportRefused(
+            name,
+            [
+                PaidProblem(
+                    line,
+                    "",
+                    "",
+                    "text in UTF-8: save the file from Excel as 'CSV UTF-8 (Comma delimited)'",
+                )
+            ],
+        ) from None
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    rows = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for cells in reader:
+            stripped = [cell.strip() for cell in cells]
+            if any(stripped):
+                rows.append((reader.line_num, stripped))
+    except csv.Error as error:
+        raise PaidImportRefused(
+            name, [PaidProblem(reader.line_num, "", "", f"readable CSV ({error})")]
+        ) from None
+    return rows
+
+
+def _file_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
+    if not path.is_file():
+        raise PaidImportRefused(name, [PaidProblem(None, "", "", "a file that exists")])
+    if path.stat().st_size == 0:
+        raise PaidImportRefused(
+            name, [PaidProblem(None, "", "", "a header row and lines: the file is empty")]
+        )
+    suffix = Path(name).suffix.lower()
+    if suffix == ".xls":
+        raise PaidImportRefused(
+            name,
+            [
+                PaidProblem(
+                    None,
+                    "",
+                    "",
+                    "a .csv or .xlsx file: this is an old Excel 97-2003 "
+                    "workbook; save it from Excel as .xlsx",
+                )
+            ],
+        )
+    with path.open("rb") as handle:
+        zipped = handle.read(4) == b"PK\x03\x04"
+    return _xlsx_rows(path, name) if zipped or suffix == ".xlsx" else _csv_rows(path, name)
+
+
+# -- checking every cell ---------------------------------------------------------------------
+
+
+def _amount(text: str) -> Decimal | None:
+    if THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    if not PLAIN_AMOUNT.fullmatch(text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value == value.quantize(CENT) else None
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _period(text: str) -> bool:
+    try:
+        period_parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _currency(text: str) -> bool:
+    try:
+        validate_currency_code(text)
+    except ValidationError:
+        return False
+    return True
+
+
+def _header(cells: list[str]) -> tuple[dict[str, int], list[PaidProblem]]:
+    problems = []
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        name = cell.strip().lower()
+        if not name:
+            continue
+        if name not in COLUMNS:
+            problems.append(
+                PaidProblem(
+                    1,
+                    name,
+                    cell,
+                    f"a column of a paid file: {', '.join(COLUMNS)} "
+                    "(component and reference may be left out)",
+                )
+            )
+        elif name in positions:
+            problems.append(PaidProblem(1, name, cell, "each column once: this one is twice"))
+        else:
+            positions[name] = index
+    for name in REQUIRED:
+        if name not in positions:
+            problems.append(PaidProblem(1, name, "", f"a column named {name}: it is missing"))
+    return positions, problems
+
+
+def _lines(rows: list[tuple[int, list[str]]], payees: dict[str, int]):
+    """(problems, checked lines as dicts) from the rows after the header."""
+    positions, problems = _header(rows[0][1])
+    if problems:
+        return problems, []
+    checked = []
+    for number, cells in rows[1:]:
+
+        def cell(name: str, cells=cells) -> str:
+            index = positions.get(name)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        found: list[PaidProblem] = []
+        payee, period, component = cell("payee"), cell("period"), cell("component")
+        amount_text, currency, paid_on_text = (
+            cell("amount"),
+            cell("currency").upper(),
+            cell("paid_on"),
+        )
+        reference = cell("reference")
+        if not payee:
+            found.append(PaidProblem(number, "payee", "", "a payee code (employee number)"))
+        elif payee not in payees:
+            found.append(
+                PaidProblem(number, "payee", payee, "a payee code (employee number) Revdesk knows")
+            )
+        if not _period(period):
+            found.append(
+                PaidProblem(number, "period", period, "a period such as 2026-10 (or 2026-Q4)")
+            )
+        if len(component) > 60:
+            found.append(
+                PaidProblem(
+                    number, "component", component, "a component code of 60 characters or fewer"
+                )
+            )
+        amount = _amount(amount_text)
+        if amount is None:
+            found.append(
+                PaidProblem(
+                    number,
+                    "amount",
+                    amount_text,
+                    "an amount such as 1234.56 or -50.00 "
+                    "(a point for decimals, at most 2 decimals)",
+                )
+            )
+        if not _currency(currency):
+            found.append(
+                PaidProblem(
+                    number, "currency", cell("currency"), "a currency code such as USD or EUR"
+                )
+            )
+        paid_on = _date(paid_on_text)
+        if paid_on is None:
+            found.append(
+                PaidProblem(
+                    number, "paid_on", paid_on_text, "a date written 2026-11-30 (year-month-day)"
+                )
+            )
+        if len(reference) > 80:
+            found.append(
+                PaidProblem(number, "reference", reference, "a reference of 80 characters or fewer")
+            )
+        if found:
+            problems.extend(found)
+            continue
+        checked.append(
+            {
+                "line_number": number,
+                "payee_id": payees[payee],
+                "period": period,
+                "component": component,
+                "amount": amount,
+                "currency": currency,
+                "paid_on": paid_on,
+                "reference": reference,
+            }
+        )
+    return problems, checked
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@transaction.atomic
+def paid_import(path: Path, *, actor, name: str | None = None) -> PaidImport:
+    """Load a file of what was paid: all or nothing, never the same file twice, audited."""
+    from revdesk.parties.models import Payee
+
+    name = name or path.name
+    rows = _file_rows(path, name)
+    sha256 = _sha256(path)
+    earlier = PaidImport.objects.filter(sha256=sha256).first()
+    if earlier is not None:
+        raise PaidImportRefused(
+            name,
+            [
+                PaidProblem(
+                    None,
+                    "",
+                    "",
+                    f"a file not loaded before: this one was loaded on "
+                    f"{_when(earlier.created_at)} as paid import {earlier.pk} "
+                    f"({earlier.file_name}, {earlier.row_count} line(s)); nothing was loaded "
+                    "again",
+                )
+            ],
+        )
+    if not rows:
+        raise PaidImportRefused(
+            name, [PaidProblem(None, "", "", "a header row and lines: the file is empty")]
+        )
+    problems, checked = _lines(rows, dict(Payee.objects.values_list("code", "id")))
+    if not problems and not checked:
+        problems = [
+            PaidProblem(None, "", "", "lines of what was paid under the header: there are none")
+        ]
+    if problems:
+        raise PaidImportRefused(name, problems[:MAX_PROBLEMS])
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in checked:
+        totals[line["currency"]] += line["amount"]
+    record = PaidImport()
+    audited_save(
+        record,
+        actor=actor,
+        fields={
+            "file_name": name[:255],
+            "sha256": sha256,
+            "row_count": len(checked),
+            "totals": {currency: format(total, "f") for currency, total in sorted(totals.items())},
+            "imported_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+    )
+    PaidLine.objects.bulk_create(
+        [PaidLine(paid_import=record, **line) for line in checked], batch_size=2000
+    )
+    return record
+
+
+# -- reconciliation --------------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """One payee, period, currency and component (TOTAL: the payout total): both figures."""
+
+    payee: object
+    period: str
+    component: str
+    currency: str
+    calculated: Decimal
+    paid: Decimal
+    lines: list[PayoutLine] = field(default_factory=list)
+    paid_lines: list[PaidLine] = field(default_factory=list)
+    variance_record: Variance | None = None
+
+    @property
+    def variance(self) -> Decimal:
+        return self.calculated - self.paid
+
+    @property
+    def key(self) -> tuple[int, str, str, str]:
+        return (self.payee.pk, self.period, self.component, self.currency)
+
+    @property
+    def component_label(self) -> str:
+        return self.component or "total"
+
+
+@dataclass
+class Reconciliation:
+    run: CommissionRun
+    comparisons: list[Comparison]
+
+    @property
+    def variances(self) -> list[Comparison]:
+        return [row for row in self.comparisons if row.variance]
+
+    def totals(self) -> dict[str, tuple[Decimal, Decimal, Decimal]]:
+        """Per currency: calculated, paid, variance."""
+        sums: dict[str, list[Decimal]] = {}
+        for row in self.comparisons:
+            slot = sums.setdefault(row.currency, [ZERO, ZERO])
+            slot[0] += row.calculated
+            slot[1] += row.paid
+        return {c: (a, b, a - b) for c, (a, b) in sorted(sums.items())}
+
+
+def _run_periods(run: CommissionRun, payouts: list[Payout]) -> set[str]:
+    try:
+        expanded = set(periods_expand(run.periods))
+    except ValueError:
+        expanded = set()
+    return expanded | {payout.period for payout in payouts}
+
+
+def reconciliation_build(run: CommissionRun) -> Reconciliation:
+    """Calculated against paid for a run, without writing anything (stored variances and
+    their cases are attached)."""
+    from revdesk.parties.models import Payee
+
+    payouts = list(Payout.objects.filter(run=run).select_related("payee"))
+    periods = _run_periods(run, payouts)
+    calculated: dict[tuple[int, str, str], Decimal] = {}
+    currencies: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for payout in payouts:
+        key = (payout.payee_id, payout.period, payout.currency)
+        calculated[key] = calculated.get(key, ZERO) + payout.amount
+        currencies[(payout.payee_id, payout.period)].add(payout.currency)
+    lines: dict[tuple[int, str, str], list[PayoutLine]] = defaultdict(list)
+    for line in PayoutLine.objects.filter(run=run).order_by("period", "id"):
+        own = currencies.get((line.payee_id, line.period), set())
+        currency = line.currency or (next(iter(own)) if len(own) == 1 else "")
+        lines[(line.payee_id, line.period, currency)].append(line)
+    paid: dict[tuple[int, str, str], list[PaidLine]] = defaultdict(list)
+    for paid_line in PaidLine.objects.filter(period__in=sorted(periods)).order_by(
+        "paid_import_id", "line_number"
+    ):
+        paid[(paid_line.payee_id, paid_line.period, paid_line.currency)].append(paid_line)
+    keys = set(calculated) | set(paid)
+    payees = Payee.objects.in_bulk({key[0] for key in keys})
+    stored = {
+        (v.payee_id, v.period, v.component, v.currency): v
+        for v in Variance.objects.filter(run=run).select_related("case")
+    }
+    comparisons: list[Comparison] = []
+    for key in sorted(keys, key=lambda k: (k[1], payees[k[0]].code, k[2])):
+        payee_id, period, currency = key
+        paid_lines = paid.get(key, [])
+        own_lines = lines.get(key, [])
+        payee = payees[payee_id]
+        if not paid_lines or any(not line.component for line in paid_lines):
+            comparisons.append(
+                Comparison(
+                    payee=payee,
+                    period=period,
+                    component=TOTAL,
+                    currency=currency,
+                    calculated=calculated.get(key, ZERO),
+                    paid=sum((line.amount for line in paid_lines), ZERO),
+                    lines=own_lines,
+                    paid_lines=paid_lines,
+                )
+            )
+            continue
+        by_component: dict[str, list[PayoutLine]] = {}
+        names: dict[str, str] = {}
+        for line in own_lines:
+            name = line.component or line.kind
+            names.setdefault(name.casefold(), name)
+            by_component.setdefault(name.casefold(), []).append(line)
+        paid_by_component: dict[str, list[PaidLine]] = {}
+        for line in paid_lines:
+            names.setdefault(line.component.casefold(), line.component)
+            paid_by_component.setdefault(line.component.casefold(), []).append(line)
+        for folded in sorted(names):
+            members = by_component.get(folded, [])
+            comparisons.append(
+                Comparison(
+                    payee=payee,
+                    period=period,
+                    component=names[folded],
+                    currency=currency,
+                    calculated=round_money(sum((line.amount for line in members), ZERO)),
+                    paid=sum((line.amount for line in paid_by_component.get(folded, [])), ZERO),
+                    lines=members,
+                    paid_lines=paid_by_component.get(folded, []),
+                )
+            )
+    for row in comparisons:
+        row.variance_record = stored.get(row.key)
+    return Reconciliation(run=run, comparisons=comparisons)
+
+
+@transaction.atomic
+def reconcile(run: CommissionRun, *, actor) -> Reconciliation:
+    """Compare and store every variance as a Variance row (updated, never duplicated).
+
+    A stored variance whose payee, period and component no longer differ keeps its row with
+    equal figures (settled); one that is no longer compared at all (e.g. payroll now pays that
+    payee by component) is removed unless a case was opened on it."""
+    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
+    result = reconciliation_build(run)
+    seen = set()
+    for row in result.comparisons:
+        record = row.variance_record
+        if record is None and not row.variance:
+            continue
+        seen.add(row.key)
+        if record is None:
+            record = Variance(run=run, payee=row.payee)
+            row.variance_record = record
+        audited_save(
+            record,
+            actor=actor,
+            fields={
+                "period": row.period,
+                "component": row.component,
+                "currency": row.currency,
+                "calculated": row.calculated,
+                "paid": row.paid,
+            },
+        )
+    for record in Variance.objects.filter(run=run, case__isnull=True):
+        if (record.payee_id, record.period, record.component, record.currency) not in seen:
+            audited_delete(record, actor=actor)
+    return result
+
+
+def variance_title(variance: Variance) -> str:
+    component = variance.component or "total"
+    return (
+        f"Commission variance {variance.payee.code} {variance.payee.name}, {variance.period}, "
+        f"{component}: calculated {variance.calculated:,.2f} {variance.currency}, paid "
+        f"{variance.paid:,.2f} {variance.currency}"
+    )[:200]
+
+
+def _variance_description(variance: Variance, lines: list[PayoutLine]) -> str:
+    difference = variance.calculated - variance.paid
+    owed = "still owed to the payee" if difference > 0 else "paid too much"
+    text = [
+        f"Run {variance.run_id} ({variance.run.periods}) calculated {variance.calculated:,.2f} "
+        f"{variance.currency} for {variance.payee.name} ({variance.payee.code}), "
+        f"{variance.period}, {variance.component or 'payout total'}; payroll paid "
+        f"{variance.paid:,.2f} {variance.currency}. Variance {difference:,.2f} "
+        f"{variance.currency} ({owed}).",
+        "",
+        "The lines behind the calculated figure (transaction, credit share, tier, rate, base, "
+        "amount, kind):",
+    ]
+    for line in lines[:200]:
+        share = "" if line.credit_share is None else f"{line.credit_share.normalize():f}"
+        rate = "" if line.rate is None else f"{line.rate.normalize():f}"
+        base = "" if line.base is None else f"{line.base.normalize():f}"
+        tier = "" if line.tier is None else str(line.tier)
+        text.append(
+            f"- {line.transaction_id or line.kind}: share {share}, tier {tier}, rate {rate}, "
+            f"base {base}, amount {line.amount.normalize():f} ({line.kind})"
+        )
+    if len(lines) > 200:
+        text.append(
+            f"... and {len(lines) - 200} more: revdesk commissions reconcile {variance.run_id}"
+        )
+    return "\n".join(text)
+
+
+@transaction.atomic
+def variance_cases_open(run: CommissionRun, *, actor, source: str = "web") -> list:
+    """Reconcile, then open one commission inquiry case per variance that has none yet."""
+    from revdesk.cases.services import case_open
+
+    result = reconcile(run, actor=actor)
+    behind = {row.key: row.lines for row in result.comparisons}
+    opened = []
+    pending = (
+        Variance.objects.select_for_update()
+        .filter(run=run, case__isnull=True)
+        .select_related("payee", "run")
+    )
+    for variance in pending:
+        difference = variance.calculated - variance.paid
+        if not difference:
+            continue
+        key = (variance.payee_id, variance.period, variance.component, variance.currency)
+        case = case_open(
+            actor=actor,
+            case_type="commission_inquiry",
+            title=variance_title(variance),
+            description=_variance_description(variance, behind.get(key, [])),
+            subjects=[variance.payee],
+            reason="statement",
+            amount=difference,
+            currency=variance.currency,
+            payee=variance.payee,
+            source=source,
+        )
+        audited_save(variance, actor=actor, fields={"case": case})
+        opened.append(case)
+    return opened

@@ -1,0 +1,285 @@
+# ruff: noqa: F811  (the run fixtures are imported from test_runs)
+"""What was paid and its reconciliation: the paid import (every bad cell, all or nothing,
+never twice, audited), variances to the cent stored once, cases opened once, the command and
+the page."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from openpyxl import Workbook
+
+from revdesk.cases.models import Case, CaseSubject
+from revdesk.cli import main
+from revdesk.compensation.models import PaidImport, PaidLine, Variance
+from revdesk.compensation.reconciliation import (
+    PaidImportRefused,
+    paid_import,
+    reconcile,
+    reconciliation_build,
+    variance_cases_open,
+)
+from revdesk.compensation.runs import run_create
+from revdesk.foundation.audit import change_history
+from revdesk.testing import signed_in
+
+from .test_runs import march, plan  # noqa: F401  (the fixtures)
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "payee,period,component,amount,currency,paid_on,reference\n"
+# E101 March paid as a total, 8.34 short; E102 March paid by component, a cent short;
+# E101 April (-50.00, the clawback) not in the file at all.
+PAID = HEADER + (
+    "E101,2026-03,,50.00,USD,2026-04-15,PR-0415\nE102,2026-03,commission,36.99,USD,2026-04-15,PR-0415\n"
+)
+
+
+@pytest.fixture
+def run(march):
+    return run_create("2026-03..2026-04", actor=None)
+
+
+def write(tmp_path, text, name="paid.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def figures(result):
+    return [
+        (row.payee.code, row.period, row.component, row.calculated, row.paid, row.variance)
+        for row in result.comparisons
+    ]
+
+
+def test_a_good_file_is_loaded_with_its_totals_and_audited(tmp_path, world):
+    record = paid_import(write(tmp_path, PAID), actor=None)
+    assert (record.file_name, record.row_count, record.totals) == ("paid.csv", 2, {"USD": "86.99"})
+    assert list(
+        PaidLine.objects.values_list(
+            "line_number", "payee__code", "period", "component", "amount", "paid_on", "reference"
+        )
+    ) == [
+        (2, "E101", "2026-03", "", Decimal("50.00"), dt.date(2026, 4, 15), "PR-0415"),
+        (3, "E102", "2026-03", "commission", Decimal("36.99"), dt.date(2026, 4, 15), "PR-0415"),
+    ]
+    assert change_history(record).count() == 1
+
+
+def test_the_same_file_twice_is_refused_saying_when(tmp_path, world):
+    first = paid_import(write(tmp_path, PAID), actor=None)
+    when = first.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(write(tmp_path, PAID, "again.csv"), actor=None)
+    assert str(refused.value) == (
+        f"again.csv: a file not loaded before: this one was loaded on {when} as paid import "
+        f"{first.pk} (paid.csv, 2 line(s)); nothing was loaded again"
+    )
+    assert PaidImport.objects.count() == 1
+    assert PaidLine.objects.count() == 2
+
+
+AMOUNT = "an amount such as 1234.56 or -50.00 (a point for decimals, at most 2 decimals)"
+DATE = "a date written 2026-11-30 (year-month-day)"
+
+
+def test_every_bad_cell_is_reported_and_nothing_is_loaded(tmp_path, world, capsys):
+    bad = HEADER + (
+        "E101,2026-03,,50.00,USD,2026-04-15,PR-1\n"
+        'E999,2026-13,,"12,34",usd,15/04/2026,PR-2\n'
+        "E102,2026-03,commission,1.234,XYZ,2026-02-30,PR-3\n"
+        ",2026-03,,1.00,USD,2026-04-15,\n"
+        'E101,2026-Q1,,"1,234.50",USD,2026-04-15,PR-4\n'
+    )
+    path = write(tmp_path, bad)
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(path, actor=None)
+    assert [(p.line, p.column, p.value, p.expected) for p in refused.value.problems] == [
+        (3, "payee", "E999", "a payee code (employee number) Revdesk knows"),
+        (3, "period", "2026-13", "a period such as 2026-10 (or 2026-Q4)"),
+        (3, "amount", "12,34", AMOUNT),
+        (3, "paid_on", "15/04/2026", DATE),
+        (4, "amount", "1.234", AMOUNT),
+        (4, "currency", "XYZ", "a currency code such as USD or EUR"),
+        (4, "paid_on", "2026-02-30", DATE),
+        (5, "payee", "", "a payee code (employee number)"),
+    ]
+    assert refused.value.problems[0].text("paid.csv") == (
+        "paid.csv, line 3, column payee: 'E999': a payee code (employee number) Revdesk knows"
+    )
+    assert not PaidImport.objects.exists()
+    assert not PaidLine.objects.exists()
+    assert main(["commissions", "paid", "import", str(path)]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Nothing was loaded: 8 problem(s)." in out
+    assert not PaidImport.objects.exists()
+
+
+def test_a_missing_or_unknown_column_is_named(tmp_path, world):
+    path = write(tmp_path, "payee,period,amount,currency,paid,note\nE101,2026-03,1.00,USD,x,y\n")
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(path, actor=None)
+    assert [problem.text("paid.csv") for problem in refused.value.problems] == [
+        "paid.csv, line 1, column paid: 'paid': a column of a paid file: payee, period, "
+        "component, amount, currency, paid_on, reference (component and reference may be left "
+        "out)",
+        "paid.csv, line 1, column note: 'note': a column of a paid file: payee, period, "
+        "component, amount, currency, paid_on, reference (component and reference may be left "
+        "out)",
+        "paid.csv, line 1, column paid_on: a column named paid_on: it is missing",
+    ]
+
+
+def test_an_excel_file_with_dates_and_numbers(tmp_path, world, capsys):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["payee", "period", "amount", "currency", "paid_on"])
+    sheet.append(["E101", "2026-03", 58.34, "USD", dt.datetime(2026, 4, 15)])
+    sheet.append(["E102", "2026-03", 1234.5, "USD", dt.date(2026, 4, 15)])
+    path = tmp_path / "paid.xlsx"
+    workbook.save(path)
+    assert main(["commissions", "paid", "import", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["lines"], out["totals"]) == (2, {"USD": "1292.84"})
+    assert list(PaidLine.objects.values_list("amount", "paid_on")) == [
+        (Decimal("58.34"), dt.date(2026, 4, 15)),
+        (Decimal("1234.50"), dt.date(2026, 4, 15)),
+    ]
+
+
+def test_variances_to_the_cent_with_the_transactions_behind_them(run, tmp_path):
+    paid_import(write(tmp_path, PAID), actor=None)
+    result = reconcile(run, actor=None)
+    assert figures(result) == [
+        ("E101", "2026-03", "", Decimal("58.34"), Decimal("50.00"), Decimal("8.34")),
+        ("E102", "2026-03", "commission", Decimal("37.00"), Decimal("36.99"), Decimal("0.01")),
+        ("E101", "2026-04", "", Decimal("-50.00"), Decimal("0"), Decimal("-50.00")),
+    ]
+    east = result.comparisons[0]
+    assert [line.transaction_id for line in east.lines] == ["INV-S/1", "INV-S/2", "INV-T/1"]
+    assert sum(line.amount for line in east.lines) == Decimal("58.34")
+    assert list(
+        Variance.objects.order_by("period", "payee__code").values_list(
+            "payee__code", "period", "component", "currency", "calculated", "paid"
+        )
+    ) == [
+        ("E101", "2026-03", "", "USD", Decimal("58.34"), Decimal("50.00")),
+        ("E102", "2026-03", "commission", "USD", Decimal("37.00"), Decimal("36.99")),
+        ("E101", "2026-04", "", "USD", Decimal("-50.00"), Decimal("0.00")),
+    ]
+    assert result.totals() == {"USD": (Decimal("45.34"), Decimal("86.99"), Decimal("-41.65"))}
+
+
+def test_reconciling_again_updates_never_duplicates(run, tmp_path):
+    paid_import(write(tmp_path, PAID), actor=None)
+    reconcile(run, actor=None)
+    ids = sorted(Variance.objects.values_list("pk", flat=True))
+    reconcile(run, actor=None)
+    assert sorted(Variance.objects.values_list("pk", flat=True)) == ids
+    # the missing cent is paid later: the variance is settled (same row, equal figures)
+    paid_import(
+        write(tmp_path, HEADER + "E102,2026-03,commission,0.01,USD,2026-05-15,PR-0515\n", "b.csv"),
+        actor=None,
+    )
+    result = reconcile(run, actor=None)
+    assert sorted(Variance.objects.values_list("pk", flat=True)) == ids
+    west = Variance.objects.get(payee__code="E102")
+    assert (west.calculated, west.paid) == (Decimal("37.00"), Decimal("37.00"))
+    assert [row.component for row in result.variances] == ["", ""]
+
+
+def test_one_case_per_variance_never_twice(run, tmp_path, world):
+    paid_import(write(tmp_path, PAID), actor=None)
+    opened = variance_cases_open(run, actor=world.users["analyst"])
+    assert [(case.title, case.amount, case.currency, case.case_type.code) for case in opened] == [
+        (
+            "Commission variance E101 Erin East, 2026-03, total: calculated 58.34 USD, paid "
+            "50.00 USD",
+            Decimal("8.34"),
+            "USD",
+            "commission_inquiry",
+        ),
+        (
+            "Commission variance E102 Wes West, 2026-03, commission: calculated 37.00 USD, paid "
+            "36.99 USD",
+            Decimal("0.01"),
+            "USD",
+            "commission_inquiry",
+        ),
+        (
+            "Commission variance E101 Erin East, 2026-04, total: calculated -50.00 USD, paid "
+            "0.00 USD",
+            Decimal("-50.00"),
+            "USD",
+            "commission_inquiry",
+        ),
+    ]
+    first = opened[0]
+    assert first.payee == world.rep_east
+    assert first.team.code == "commissions"
+    assert list(
+        CaseSubject.objects.filter(case=first).values_list("content_type", "object_id")
+    ) == [(ContentType.objects.get_for_model(world.rep_east).pk, str(world.rep_east.pk))]
+    assert "- INV-T/1: share 1, tier , rate 0.05, base 1000, amount 50 (earning)" in (
+        first.description
+    )
+    assert variance_cases_open(run, actor=world.users["analyst"]) == []
+    assert Case.objects.filter(case_type__code="commission_inquiry").count() == 3
+    assert set(Variance.objects.values_list("case__number", flat=True)) == {
+        case.number for case in opened
+    }
+
+
+def test_the_command_prints_and_opens_cases(run, tmp_path, capsys):
+    paid_import(write(tmp_path, PAID), actor=None)
+    assert main(["commissions", "reconcile", str(run.pk), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(r["payee"], r["period"], r["variance"], r["case"]) for r in out["rows"]] == [
+        ("E101", "2026-03", "8.34", None),
+        ("E102", "2026-03", "0.01", None),
+        ("E101", "2026-04", "-50.00", None),
+    ]
+    assert [line["transaction_id"] for line in out["rows"][1]["lines"]] == ["INV-W/1"]
+    assert main(["commissions", "reconcile", str(run.pk), "--open-cases"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Total USD: calculated 45.34, paid 86.99, variance -41.65" in out
+    assert out.count("Opened CASE-") == 3
+    assert main(["commissions", "reconcile", str(run.pk), "--open-cases"]) == 0
+    assert "No new cases: every variance has its case already." in capsys.readouterr().out
+    assert Variance.objects.filter(case__isnull=True).count() == 0
+
+
+def test_nothing_paid_is_a_variance_of_every_payout(run):
+    assert figures(reconciliation_build(run)) == [
+        ("E101", "2026-03", "", Decimal("58.34"), Decimal("0"), Decimal("58.34")),
+        ("E102", "2026-03", "", Decimal("37.00"), Decimal("0"), Decimal("37.00")),
+        ("E101", "2026-04", "", Decimal("-50.00"), Decimal("0"), Decimal("-50.00")),
+    ]
+    assert not Variance.objects.exists()  # building the page writes nothing
+
+
+def test_the_page_upload_and_cases_are_for_analysts(run, tmp_path, world, client):
+    page = f"/commissions/runs/{run.pk}/reconciliation/"
+    for username in ("rep", "manager", "collector"):
+        signed_in(client, username)
+        assert client.get(page).status_code == 404, username
+        assert client.post(f"{page}cases/").status_code == 404, username
+    signed_in(client, "analyst")
+    assert client.get(page).status_code == 200
+    with write(tmp_path, PAID).open("rb") as handle:
+        response = client.post(f"{page}paid/", {"file": handle})
+    assert response.status_code == 302
+    assert Variance.objects.count() == 3
+    with write(tmp_path, HEADER + "E101,2026-03,,five,USD,2026-04-15,\n", "bad.csv").open(
+        "rb"
+    ) as h:
+        response = client.post(f"{page}paid/", {"file": h})
+    assert response.status_code == 400
+    assert b"bad.csv: nothing was loaded" in response.content
+    assert PaidImport.objects.count() == 1
+    response = client.post(f"{page}cases/")
+    assert response.status_code == 302
+    assert Variance.objects.filter(case__isnull=False).count() == 3
