@@ -11,23 +11,13 @@ from openpyxl import load_workbook
 from revdesk.cli import main
 from revdesk.compensation.models import CommissionRun, RunStatus
 from revdesk.compensation.payroll import PayrollRefused, payroll_rows
-from revdesk.compensation.runs import run_create, run_move
+from revdesk.compensation.runs import run_move
 from revdesk.testing import signed_in
 
 from .test_runs import march, plan  # noqa: F401  (the fixtures)
+from .test_statements import approve, run  # noqa: F401  (the run of march, approving it)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def run(march):
-    return run_create("2026-03..2026-04", actor=None)
-
-
-def approve(run):
-    for step in (RunStatus.REVIEWED, RunStatus.APPROVED):
-        run = run_move(run, step, actor=None)
-    return run
 
 
 EXPECTED = [

@@ -216,18 +216,11 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def _period(text: str) -> bool:
+def _passes(check, text: str) -> bool:
+    """Does text pass a check that raises on bad input (a period, a currency code)?"""
     try:
-        period_parse(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _currency(text: str) -> bool:
-    try:
-        validate_currency_code(text)
-    except ValidationError:
+        check(text)
+    except (ValueError, ValidationError):
         return False
     return True
 
@@ -285,7 +278,7 @@ def _lines(rows: list[tuple[int, list[str]]], payees: dict[str, int]):
             found.append(
                 PaidProblem(number, "payee", payee, "a payee code (employee number) Revdesk knows")
             )
-        if not _period(period):
+        if not _passes(period_parse, period):
             found.append(
                 PaidProblem(number, "period", period, "a period such as 2026-10 (or 2026-Q4)")
             )
@@ -306,7 +299,7 @@ def _lines(rows: list[tuple[int, list[str]]], payees: dict[str, int]):
                     "(a point for decimals, at most 2 decimals)",
                 )
             )
-        if not _currency(currency):
+        if not _passes(validate_currency_code, currency):
             found.append(
                 PaidProblem(
                     number, "currency", cell("currency"), "a currency code such as USD or EUR"

@@ -42,11 +42,17 @@ QUALITY_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER})
 # only); the SLA dashboard, "My cases" and work instructions are for the staff who work them.
 CASE_ROLES = frozenset({ADMIN, OPS, ANALYST, COLLECTOR, SENIOR, MANAGER, REP, DISTRIBUTOR})
 CASE_STAFF_ROLES = CASE_ROLES - {REP, DISTRIBUTOR}
+# Commissions: analysts and administrators calculate, review, pay and edit plans; managers
+# read, approve and send back; a rep opens only their own commissions page (approved figures).
+COMMISSION_RUN_ROLES = frozenset({ADMIN, ANALYST, MANAGER})
+COMMISSION_EDIT_ROLES = frozenset({ADMIN, ANALYST})
+COMMISSION_PAYEE_ROLES = COMMISSION_RUN_ROLES | {REP}
 # A run's documents: statements for everyone paid under a plan (a rep or manager only what
 # statement_allowed lets them: their own or their team's, from approved or paid runs); the
 # payroll export and the reconciliation with what was paid for the analysts.
 COMMISSION_STATEMENT_ROLES = frozenset({ADMIN, ANALYST, MANAGER, REP})
 COMMISSION_RECONCILE_ROLES = frozenset({ADMIN, ANALYST})
+
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -94,6 +100,20 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:commission_reconciliation": COMMISSION_RECONCILE_ROLES,
     "web:commission_paid_import": COMMISSION_RECONCILE_ROLES,
     "web:commission_variance_cases": COMMISSION_RECONCILE_ROLES,
+    "web:commission_run_list": COMMISSION_RUN_ROLES,
+    "web:commission_calculation": COMMISSION_EDIT_ROLES,
+    "web:commission_calculation_status": COMMISSION_EDIT_ROLES,
+    "web:commission_run_detail": COMMISSION_RUN_ROLES,
+    "web:commission_run_excel": COMMISSION_RUN_ROLES,
+    "web:commission_run_step": COMMISSION_RUN_ROLES,
+    "web:commission_run_payee": COMMISSION_RUN_ROLES,
+    "web:commission_payee": COMMISSION_PAYEE_ROLES,
+    "web:commission_plan_list": COMMISSION_RUN_ROLES,
+    "web:commission_plan_version": COMMISSION_RUN_ROLES,
+    "web:commission_plan_edit": COMMISSION_EDIT_ROLES,
+    "web:commission_plan_new": COMMISSION_EDIT_ROLES,
+    "web:commission_plan_schema": COMMISSION_RUN_ROLES,
+    "web:commission_plotly": "*",
 }
 
 
@@ -180,6 +200,7 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("My cases" if own_orders else "Cases", "web:case_queue", CASE_ROLES),
         ("SLA dashboard", "web:case_sla", CASE_STAFF_ROLES),
         ("Quality review", "web:quality_home", _quality_allowed),
+        ("Commissions", "web:commission_run_list", COMMISSION_RUN_ROLES),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
         ("Products", "web:product_list", PRODUCT_LIST_ROLES),
         ("Imports", "web:import_list", IMPORT_ROLES),
@@ -195,10 +216,25 @@ def navigation_items(user, path: str) -> list[NavItem]:
         url = reverse(name)
         active = path == url if url == "/" else path.startswith(url)
         items.append(NavItem(label, url, active))
+        if name == "web:case_queue":
+            items.extend(_own_commissions(user, path))
     # one entry is current: the longest address the path starts with (/cases/sla/ is not
     # also /cases/)
     current = max((item for item in items if item.active), key=lambda i: len(i.url), default=None)
     return [NavItem(i.label, i.url, i is current) for i in items]
+
+
+def _own_commissions(user, path: str) -> list[NavItem]:
+    """ "My commissions" for a sales rep linked to a payee (staff reach theirs through runs)."""
+    if not user_has_role(user, {REP}) or user_has_role(user, COMMISSION_RUN_ROLES):
+        return []
+    from revdesk.parties.models import Payee
+
+    code = Payee.objects.filter(user=user).values_list("code", flat=True).first()
+    if code is None:
+        return []
+    url = reverse("web:commission_payee", args=[code])
+    return [NavItem("My commissions", url, path.startswith(url))]
 
 
 def role_labels(user) -> list[str]:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import case_views, commission_document_views, import_views, quality_views, views
+from . import (
+    case_views,
+    commission_document_views,
+    commission_views,
+    import_views,
+    quality_views,
+    views,
+)
 
 app_name = "web"
 
@@ -56,6 +63,47 @@ urlpatterns = [
         case_views.case_attachment,
         name="case_attachment",
     ),
+    path("commissions/runs/", commission_views.run_list_page, name="commission_run_list"),
+    path(
+        "commissions/runs/calculations/<str:result_id>/",
+        commission_views.calculation_page,
+        name="commission_calculation",
+    ),
+    path(
+        "commissions/runs/calculations/<str:result_id>/status/",
+        commission_views.calculation_status,
+        name="commission_calculation_status",
+    ),
+    path("commissions/runs/<int:pk>/", commission_views.run_detail, name="commission_run_detail"),
+    path(
+        "commissions/runs/<int:pk>/payouts.xlsx",
+        commission_views.run_excel,
+        name="commission_run_excel",
+    ),
+    path("commissions/runs/<int:pk>/step/", commission_views.run_step, name="commission_run_step"),
+    path(
+        "commissions/runs/<int:pk>/payees/<str:code>/",
+        commission_views.run_payee,
+        name="commission_run_payee",
+    ),
+    path("commissions/payees/<str:code>/", commission_views.payee_page, name="commission_payee"),
+    path("commissions/plans/", commission_views.plan_list, name="commission_plan_list"),
+    path(
+        "commissions/plans/schema.json",
+        commission_views.plan_schema,
+        name="commission_plan_schema",
+    ),
+    path("commissions/plans/new/", commission_views.plan_edit, name="commission_plan_new"),
+    path(
+        "commissions/plans/<str:code>/edit/",
+        commission_views.plan_edit,
+        name="commission_plan_edit",
+    ),
+    path(
+        "commissions/plans/<str:code>/<int:version>/",
+        commission_views.plan_version_page,
+        name="commission_plan_version",
+    ),
     path(
         "commissions/runs/<int:pk>/statements/<str:code>.<str:fmt>",
         commission_document_views.commission_statement,
@@ -81,4 +129,5 @@ urlpatterns = [
         commission_document_views.commission_variance_cases,
         name="commission_variance_cases",
     ),
+    path("commissions/plotly.min.js", commission_views.plotly_js, name="commission_plotly"),
 ]
