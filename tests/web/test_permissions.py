@@ -141,7 +141,14 @@ def test_navigation_per_role(client, world):
         "Cases",
         "SLA dashboard",
     ]
-    assert nav("rep") == ["Home", "My customers", "My orders", "My invoices", "My cases"]
+    assert nav("rep") == [
+        "Home",
+        "My customers",
+        "My orders",
+        "My invoices",
+        "My cases",
+        "My commissions",
+    ]
     assert nav("distributor") == ["Home", "My orders", "Invoices", "My cases"]
     assert nav("analyst") == [
         "Home",
@@ -152,6 +159,7 @@ def test_navigation_per_role(client, world):
         "Payments",
         "Cases",
         "SLA dashboard",
+        "Commissions",
         "Distributors",
         "Products",
         "Imports",
@@ -166,6 +174,7 @@ def test_navigation_per_role(client, world):
         "Cases",
         "SLA dashboard",
         "Quality review",  # administrators see every team's quality reviews
+        "Commissions",
         "Distributors",
         "Products",
         "Imports",
