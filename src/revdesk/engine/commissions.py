@@ -229,9 +229,7 @@ def _runner(
         table_put(con, compiler.claims_name, compiler.claim_credits(snapshot))
         if not fast:
             return [con.to_pyarrow(expr) for expr in exprs]
-        return [
-            sql_run(con, sql).cast(schema) for sql, schema in zip(sqls, schemas, strict=True)
-        ]
+        return [sql_run(con, sql).cast(schema) for sql, schema in zip(sqls, schemas, strict=True)]
 
     return run
 
@@ -763,8 +761,8 @@ def _adjustments(before: list[dict], after: list[dict], period: str, currency: s
         base = old.get(key, [ZERO] * 3)[0] + new.get(key, [ZERO] * 3)[0]
         amount = old.get(key, [ZERO] * 3)[1] + new.get(key, [ZERO] * 3)[1]
         share = old.get(key, [ZERO] * 3)[2] + new.get(key, [ZERO] * 3)[2]
-        if amount == 0 and base == 0:
-            continue
+        if amount == 0 and (base == 0 or key[2] is None):
+            continue  # nothing owed: a total's base (rounding, caps) moved, no money did
         identity = dict(zip(_IDENTITY, key, strict=True))
         lines.append(
             {
