@@ -148,6 +148,7 @@ def test_navigation_per_role(client, world):
         "My invoices",
         "My cases",
         "My commissions",
+        "My claims",
     ]
     assert nav("distributor") == ["Home", "My orders", "Invoices", "My cases"]
     assert nav("analyst") == [
@@ -160,6 +161,7 @@ def test_navigation_per_role(client, world):
         "Cases",
         "SLA dashboard",
         "Commissions",
+        "Claims",
         "Distributors",
         "Products",
         "Imports",
@@ -175,6 +177,7 @@ def test_navigation_per_role(client, world):
         "SLA dashboard",
         "Quality review",  # administrators see every team's quality reviews
         "Commissions",
+        "Claims",
         "Distributors",
         "Products",
         "Imports",

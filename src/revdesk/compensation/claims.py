@@ -17,12 +17,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from revdesk.cases.choices import Outcome, Status
 from revdesk.cases.services import case_open, transition_hook_register
 from revdesk.cases.workflow import TransitionRefused
 from revdesk.foundation.audit import audited_save
+from revdesk.foundation.scoping import Viewer, scope_rule
 from revdesk.foundation.views import user_has_role
 from revdesk.parties.choices import Role
 from revdesk.parties.models import Payee
@@ -172,3 +174,10 @@ def claim_decide(claim: CreditClaim, *, approve: bool, resolution: str, actor, n
 
 def hooks_register() -> None:
     transition_hook_register(CASE_TYPE, _on_case_moved)
+
+
+@scope_rule(CreditClaim)
+def _claim_scope(viewer: Viewer) -> Q:
+    """A rep sees the claims they filed and those naming them in a role; staff who see
+    everything see all (restrict lets them through before this rule)."""
+    return Q(claimant_id__in=viewer.payee_ids) | Q(roles__payee_id__in=viewer.payee_ids)

@@ -892,3 +892,27 @@ def plan_version_draft(version: PlanVersion) -> str:
     if code_line.search(version.text):
         return code_line.sub(rf"\1\nversion: {following}", version.text, count=1)
     return f"version: {following}\n{version.text}"
+
+
+# -- claims --------------------------------------------------------------------------------------
+
+
+def claim_list(user, *, decision: str | None = None):
+    """The claims this person may see, newest first, with what the list shows."""
+    from revdesk.foundation.scoping import restrict
+
+    claims = restrict(CreditClaim.objects.all(), user).distinct()
+    if decision:
+        claims = claims.filter(decision=decision)
+    return claims.select_related(
+        "case", "case__owner", "policy", "claimant", "decided_by"
+    ).prefetch_related("invoices__invoice", "roles__payee")
+
+
+def policies_in_force(day: dt.date):
+    """Crediting policies a claim may be filed under on `day`."""
+    from django.db.models import Q
+
+    return CreditingPolicy.objects.filter(valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )

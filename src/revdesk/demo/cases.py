@@ -27,8 +27,11 @@ from revdesk.cases.models import (
     Team,
     TeamMembership,
 )
+from revdesk.compensation.claims import claim_file
+from revdesk.compensation.models import CreditingPolicy
 from revdesk.engine.money import round_money
 from revdesk.orders.models import Order
+from revdesk.parties.choices import PayeeKind
 from revdesk.parties.models import BillingContact, Distributor, Payee
 from revdesk.receivables.models import Invoice, Payment
 
@@ -429,6 +432,7 @@ class CaseDesk:
         subjects: list = []
         fields: dict = {}
         words: dict[str, str] = {}
+        claim_of: dict | None = None
         reasons = list(
             ReasonCode.objects.filter(case_type__code=code)
             .order_by("code")
@@ -479,6 +483,21 @@ class CaseDesk:
             if code == "commission_claim" and order is not None:
                 subjects.append(order)
                 words["order"] = order.number
+                invoice = (
+                    order.invoices.exclude(pk__in=self.invoices_used).order_by("number").first()
+                )
+                if invoice is not None:
+                    self.invoices_used.add(invoice.pk)
+                    reps = Payee.objects.filter(kind=PayeeKind.SALES_REP).exclude(pk=payee.pk)
+                    claim_of = {
+                        "invoices": [invoice],
+                        "claimant": payee,
+                        "roles": {
+                            "specifying": payee,
+                            "ordering": order.sales_rep or payee,
+                            "installing": rng.choice(list(reps.order_by("code"))),
+                        },
+                    }
         elif code == "rebate_claim":
             profile_distributor = users["distributor"].profile.distributor
             mine = index % 2 == 0
@@ -507,16 +526,27 @@ class CaseDesk:
         title = TITLES[code].format(**{k: words.get(k, "") for k in _fields(TITLES[code])})
         opened = self._opened_at()
         priority = rng.choices(("low", "normal", "high", "urgent"), weights=(2, 10, 4, 1))[0]
-        case = case_services.case_open(
-            actor=opener,
-            case_type=code,
-            title=title,
-            description=_description(code, words),
-            subjects=subjects,
-            priority=priority,
-            now=opened.astimezone(dt.UTC),
-            **fields,
-        )
+        if claim_of is not None:
+            # a claim under Policy 100 is filed through the claim service: its case, the
+            # invoices and who played each role, so approving it re-credits the invoice
+            case = claim_file(
+                actor=opener,
+                policy=CreditingPolicy.objects.get(number="Policy 100"),
+                description=_description(code, words),
+                now=opened.astimezone(dt.UTC),
+                **claim_of,
+            ).case
+        else:
+            case = case_services.case_open(
+                actor=opener,
+                case_type=code,
+                title=title,
+                description=_description(code, words),
+                subjects=subjects,
+                priority=priority,
+                now=opened.astimezone(dt.UTC),
+                **fields,
+            )
         story = self._story(code, opened)
         worker = case.owner or _first_member(case.team) or opener
         for step in story:

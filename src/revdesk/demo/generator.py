@@ -1184,6 +1184,45 @@ class _Company:
                 review, actor=review.reviewer, answers=answers, findings=findings, now=moment
             )
 
+    def commissions(self) -> None:
+        """What the commissions desk has on file: a few orders split between two reps, a few
+        the order desk marked not eligible, and the year's runs: January up to the month
+        before last paid, last month reviewed and waiting for a manager's approval."""
+        from revdesk.compensation.models import CreditSplit, RunStatus
+        from revdesk.compensation.runs import run_create, run_move
+
+        rng = self.rng("commissions")
+        reps = list(Payee.objects.filter(kind=PayeeKind.SALES_REP).order_by("code"))
+        orders = list(
+            Order.objects.filter(sales_rep__isnull=False)
+            .order_by("number")
+            .select_related("sales_rep")
+        )
+        for order in orders[7::61]:
+            partner = rng.choice([rep for rep in reps if rep.pk != order.sales_rep_id])
+            share = Decimal(rng.choice(("0.5", "0.6", "0.7")))
+            CreditSplit.objects.create(order=order, payee=order.sales_rep, share=share)
+            CreditSplit.objects.create(order=order, payee=partner, share=1 - share)
+        ineligible = [order.pk for order in orders[23::97]]
+        Order.objects.filter(pk__in=ineligible).update(commission_eligible=False)
+
+        last = (self.today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        first = f"{last[:4]}-01"
+        analyst, leader = self.users["analyst"], self.users["leader"]
+        self.reporter.stage("Commission runs", 2)
+        if first != last:
+            before = (dt.date.fromisoformat(f"{last}-01") - dt.timedelta(days=1)).strftime("%Y-%m")
+            paid = run_create(f"{first}..{before}", actor=analyst)
+            for status, actor in (
+                (RunStatus.REVIEWED, analyst),
+                (RunStatus.APPROVED, leader),
+                (RunStatus.PAID, analyst),
+            ):
+                run_move(paid, status, actor=actor)
+        self.reporter.advance()
+        run_move(run_create(last, actor=analyst), RunStatus.REVIEWED, actor=analyst)
+        self.reporter.advance()
+
     def build_record(self) -> None:
         """One change record saying what the demo was built for (read by demo_build_read)."""
         change_record_create(
@@ -1294,6 +1333,7 @@ def company_build(
         company.policies()
         company.cases()
         company.quality()
+        company.commissions()
         company.build_record()
     from .selectors import table_counts
 

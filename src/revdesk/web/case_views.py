@@ -48,6 +48,7 @@ from revdesk.foundation.views import (
 )
 
 from . import case_forms, roles
+from .claim_views import claim_panel
 from .views import ListView
 
 # --- helpers ------------------------------------------------------------------------------
@@ -638,6 +639,7 @@ def _page(case: Case, user, forms: dict, failed: str | None) -> dict:
         "may_edit_instruction": instruction_editor(user, case.case_type),
         "event_kinds": EventKind,
         "may_reply": "reply" in forms,
+        "claim_panel": claim_panel(case),
     }
 
 

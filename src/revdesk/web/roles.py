@@ -53,6 +53,11 @@ COMMISSION_PAYEE_ROLES = COMMISSION_RUN_ROLES | {REP}
 COMMISSION_STATEMENT_ROLES = frozenset({ADMIN, ANALYST, MANAGER, REP})
 COMMISSION_RECONCILE_ROLES = frozenset({ADMIN, ANALYST})
 
+# Claims for credit under a crediting policy: a rep files and follows their own; analysts,
+# managers and administrators see them all (deciding happens on the claim's case page).
+CLAIM_ROLES = frozenset({ADMIN, ANALYST, MANAGER, REP})
+CLAIM_STAFF_ROLES = frozenset({ADMIN, ANALYST, MANAGER})
+CLAIM_FILE_ROLES = frozenset({ADMIN, ANALYST, REP})
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -95,6 +100,8 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:case_notifications": CASE_ROLES,
     "web:case_notification_open": CASE_ROLES,
     "web:case_instruction": CASE_STAFF_ROLES,
+    "web:claim_list": CLAIM_ROLES,
+    "web:claim_new": CLAIM_FILE_ROLES,
     "web:commission_statement": COMMISSION_STATEMENT_ROLES,
     "web:commission_payroll": COMMISSION_RECONCILE_ROLES,
     "web:commission_reconciliation": COMMISSION_RECONCILE_ROLES,
@@ -201,6 +208,7 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("SLA dashboard", "web:case_sla", CASE_STAFF_ROLES),
         ("Quality review", "web:quality_home", _quality_allowed),
         ("Commissions", "web:commission_run_list", COMMISSION_RUN_ROLES),
+        ("My claims" if mine else "Claims", "web:claim_list", CLAIM_ROLES),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
         ("Products", "web:product_list", PRODUCT_LIST_ROLES),
         ("Imports", "web:import_list", IMPORT_ROLES),

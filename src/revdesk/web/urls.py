@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     case_views,
+    claim_views,
     commission_document_views,
     commission_views,
     import_views,
@@ -63,6 +64,8 @@ urlpatterns = [
         case_views.case_attachment,
         name="case_attachment",
     ),
+    path("commissions/claims/", claim_views.claim_list_page, name="claim_list"),
+    path("commissions/claims/new/", claim_views.claim_new, name="claim_new"),
     path("commissions/runs/", commission_views.run_list_page, name="commission_run_list"),
     path(
         "commissions/runs/calculations/<str:result_id>/",

@@ -121,3 +121,14 @@
     });
   });
 })();
+
+// A select marked data-autosubmit sends its form when changed (the form also has a button
+// for people without JavaScript).
+(function () {
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.submit();
+    }
+  });
+})();
