@@ -17,11 +17,22 @@ pytestmark = pytest.mark.django_db
 
 def test_a_run_on_the_demo_completes_and_adds_up(capsys):
     company_build(seed=11, as_of=dt.date(2026, 11, 29), customers=30)
+    paid, reviewed = CommissionRun.objects.order_by("pk")
+    assert (paid.periods, paid.status) == ("2026-01..2026-09", "paid")
+    assert (reviewed.periods, reviewed.status) == ("2026-10", "reviewed")
+    # the demo's October run is under review: it must go back to draft to be run again
+    assert main(["commissions", "run", "--period", "2026-10", "--json"]) == 1
+    refused = capsys.readouterr()
+    assert f"2026-10 is reviewed in run {reviewed.pk}" in refused.out + refused.err
+    assert main(["commissions", "reopen", str(reviewed.pk)]) == 0
+    capsys.readouterr()
     assert main(["commissions", "run", "--period", "2026-10", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     run = CommissionRun.objects.get(pk=summary["run"])
+    assert run.pk == reviewed.pk  # the draft is replaced, keeping its number
     assert summary["ok"]
     assert summary["status"] == "draft"
+    assert summary["fingerprint"] == reviewed.fingerprint  # nothing changed since
     assert run.payee_count > 0
     assert run.line_count > 0
     lines = defaultdict(Decimal)
