@@ -110,6 +110,7 @@ def test_a_plan_saved_with_a_mistake_shows_it_at_its_line(page, sales, sign_in):
     cells = problems.nth(0).locator("td").all_inner_texts()
     assert cells[:2] == ["6", "period"]
     assert "month" in cells[2]
+    assert cells[3] == "period: fortnight"
     assert PlanVersion.objects.filter(code="REP-T").count() == 1
     shot(page, "plan-error")
 

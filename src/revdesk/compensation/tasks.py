@@ -46,3 +46,29 @@ def run_create_result(result_id: str):
         return run_create_task.get_result(result_id)
     except (TaskResultDoesNotExist, TaskResultMismatch, NotImplementedError, ValueError):
         return None
+
+
+def run_create_pending() -> list[dict]:
+    """Calculations waiting for a worker or running, oldest first: {"id", "periods",
+    "status" (READY or RUNNING), "enqueued_at"}. Only a backend that keeps results (the
+    database) has any; the immediate backend has finished before the page is drawn."""
+    from django_tasks import task_backends
+
+    if not task_backends[run_create_task.backend].supports_get_result:
+        return []
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:
+        return []
+    rows = DBTaskResult.objects.filter(
+        task_path=run_create_task.module_path, status__in=("READY", "RUNNING")
+    ).order_by("enqueued_at")
+    return [
+        {
+            "id": str(row.pk),
+            "periods": (row.args_kwargs or {}).get("kwargs", {}).get("periods", ""),
+            "status": row.status,
+            "enqueued_at": row.enqueued_at,
+        }
+        for row in rows[:50]
+    ]

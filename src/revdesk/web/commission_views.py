@@ -37,7 +37,7 @@ from revdesk.compensation.selectors import (
     run_totals,
 )
 from revdesk.compensation.services import PlanRefused, plan_version_save
-from revdesk.compensation.tasks import run_create_queue, run_create_result
+from revdesk.compensation.tasks import run_create_pending, run_create_queue, run_create_result
 from revdesk.engine.commissions import periods_expand
 from revdesk.engine.plans import plan_json_schema
 from revdesk.foundation.scoping import restrict
@@ -148,7 +148,13 @@ def run_list_page(request):
     return render(
         request,
         "web/commissions/run_list.html",
-        {"runs": runs, "form": form, "may_calculate": may_calculate, "refusal": refusal},
+        {
+            "runs": runs,
+            "form": form,
+            "may_calculate": may_calculate,
+            "refusal": refusal,
+            "pending": run_create_pending() if may_calculate else [],
+        },
         status=status,
     )
 
@@ -435,9 +441,16 @@ def plan_version_page(request, code: str, version: int):
     )
 
 
-def _problems(error: PlanRefused) -> list[dict]:
+def _problems(error: PlanRefused, text: str) -> list[dict]:
+    """Each problem with its line number, field, message and what that line reads."""
+    lines = text.splitlines()
     return [
-        {"line": line, "field": field, "message": message}
+        {
+            "line": line,
+            "field": field,
+            "message": message,
+            "text": lines[line - 1].strip() if line and 0 < line <= len(lines) else "",
+        }
         for _name, line, field, message in error.problems
     ]
 
@@ -461,7 +474,7 @@ def plan_edit(request, code: str | None = None):
             try:
                 version, created = plan_version_save(text, actor=user, name="plan.yaml")
             except PlanRefused as error:
-                problems = _problems(error)
+                problems = _problems(error, text)
             else:
                 if created:
                     messages.success(request, f"Saved {version.code} version {version.version}.")
