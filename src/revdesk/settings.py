@@ -7,6 +7,7 @@ REVDESK_SECRET_KEY   required in production
 REVDESK_DEBUG        "1" shows Django's debug pages (developers only); off by default
 REVDESK_ALLOWED_HOSTS  comma separated; defaults to localhost in development
 REVDESK_REPORTING_CURRENCY  ISO code of the reporting currency (default USD)
+REVDESK_COMPANY_NAME  the company named on commission statements (default Revdesk)
 REVDESK_TASKS_BACKEND  "database" (default: a worker process runs background work, see
                      `revdesk worker`) or "immediate" (run it inside the request; tests)
 REVDESK_IMPORT_MAX_MB  largest file the web import takes, in megabytes (default 50)
@@ -64,6 +65,7 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = _list("REVDESK_CSRF_TRUSTED_ORIGINS", "")
 
 REPORTING_CURRENCY = os.environ.get("REVDESK_REPORTING_CURRENCY", "USD").upper()
+REVDESK_COMPANY_NAME = os.environ.get("REVDESK_COMPANY_NAME", "").strip() or "Revdesk"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

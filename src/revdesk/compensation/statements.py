@@ -93,7 +93,7 @@ class Statement:
 
 def company_name() -> str:
     """The company the statements are from (setting REVDESK_COMPANY_NAME, else Revdesk)."""
-    return getattr(settings, "REVDESK_COMPANY_NAME", "") or "Revdesk"
+    return settings.REVDESK_COMPANY_NAME or "Revdesk"
 
 
 def statement_allowed(user, run: CommissionRun, payee) -> bool:
