@@ -325,3 +325,41 @@ components:
     assert payouts(february) == []
     march = run_create("2026-03", actor=None)
     assert payouts(march) == [("E101", "2026-Q1", Decimal("60.00"), "USD")]
+
+
+def test_an_order_without_a_rep_is_credited_to_the_territory_owner_on_the_date(desk):
+    """SO-T has no sales rep; the customer is in US-WEST, owned by E101 until 14 March and by
+    E102 from 15 March: INV-T1 (10 March, 1,000.00 UPS) credits E101 50.00, INV-T2 (20
+    March, 2,000.00 UPS) credits E102 100.00."""
+    from revdesk.parties.models import TerritoryAssignment
+
+    world, _policy, _first = desk
+    west = world.customer_west.territory
+    TerritoryAssignment.objects.filter(territory=west).delete()
+    TerritoryAssignment.objects.create(
+        payee=world.rep_east,
+        territory=west,
+        valid_from=dt.date(2026, 1, 1),
+        valid_to=dt.date(2026, 3, 14),
+    )
+    TerritoryAssignment.objects.create(
+        payee=world.rep_west, territory=west, valid_from=dt.date(2026, 3, 15)
+    )
+    customer = world.customer_west
+    customer.currency = "USD"
+    customer.save()
+    ups = world.product_ups
+    for number, day, amount in (("T1", 10, "1000.00"), ("T2", 20, "2000.00")):
+        made = order(f"SO-{number}", customer, dt.date(2026, 3, 1), [(ups, "1", amount)])
+        made.sales_rep = None
+        made.save()
+        invoice(f"INV-{number}", made, dt.date(2026, 3, day), amount)
+    run = run_create("2026-03", actor=None)
+    assert payouts(run) == [
+        ("E101", "2026-03", Decimal("250.00"), "USD"),  # 200.00 on INV-1 + 50.00
+        ("E102", "2026-03", Decimal("100.00"), "USD"),
+    ]
+    assert run.notes == [
+        "2 invoice(s) whose order has no sales rep were credited to the owner of the "
+        "customer's territory on the invoice date"
+    ]

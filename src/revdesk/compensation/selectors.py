@@ -9,7 +9,8 @@ one calculation:
   of the invoice's net amount (amount − tax), in cents, the last line taking the rounding
   remainder so the lines add up to the invoice; cost and units are the product's unit cost ×
   quantity and the quantity, times the part of the order the invoice bills (net ÷ order
-  total). The transaction id is `INVOICE/LINE` (INV-1/1), credited to the order's sales rep;
+  total). The transaction id is `INVOICE/LINE` (INV-1/1), credited to the order's sales rep
+  or, when the order has none, to the owner of the customer's territory on the invoice date;
 - a credit memo on an invoice reverses it line by line (negative amounts; its net is the memo
   amount less the invoice's tax proportion), `MEMO/LINE` with original_id `INVOICE/LINE`;
 - payment applications (for plans payable on payment) are split over the invoice's lines the
@@ -290,6 +291,8 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         )
     )
     lines_of = _order_lines({row[6] for row in invoice_rows if row[6] is not None})
+    owners = _territory_owners()
+    by_owner = 0
     tx: dict[str, list] = defaultdict(list)
     split_of: dict[int, tuple[str, Decimal, list[tuple[str, Decimal]]]] = {}
     no_order = no_rep = 0
@@ -318,8 +321,11 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
             no_order += 1
             continue
         if rep is None:
-            no_rep += 1
-            continue
+            rep = _owner_on(owners, territory, issued)
+            if rep is None:
+                no_rep += 1
+                continue
+            by_owner += 1
         net = amount - tax
         billed = net / order_total
         parts = []
@@ -347,8 +353,16 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         split_of[pk] = (rep, amount, parts)
     if no_order:
         notes.append(f"{no_order} invoice(s) without order lines were left out (no product)")
+    if by_owner:
+        notes.append(
+            f"{by_owner} invoice(s) whose order has no sales rep were credited to the owner of "
+            "the customer's territory on the invoice date"
+        )
     if no_rep:
-        notes.append(f"{no_rep} invoice(s) whose order has no sales rep were left out")
+        notes.append(
+            f"{no_rep} invoice(s) whose order has no sales rep, and whose customer's territory "
+            "had no owner on the invoice date, were left out"
+        )
 
     # credit memos ----------------------------------------------------------------------------
     invoice_info = {row[0]: row for row in invoice_rows}
@@ -462,6 +476,30 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         ),
         notes=notes,
     )
+
+
+def _territory_owners() -> dict[str, list[tuple[dt.date, dt.date | None, str]]]:
+    from revdesk.parties.choices import TerritoryRole
+    from revdesk.parties.models import TerritoryAssignment
+
+    owners: dict[str, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
+    rows = TerritoryAssignment.objects.filter(role=TerritoryRole.OWNER).order_by(
+        "territory__code", "valid_from", "payee__code"
+    )
+    for territory, start, end, payee in rows.values_list(
+        "territory__code", "valid_from", "valid_to", "payee__code"
+    ):
+        owners[territory].append((start, end, payee))
+    return owners
+
+
+def _owner_on(owners: dict, territory: str | None, day: dt.date) -> str | None:
+    """The payee owning the territory on `day` (the latest start wins an overlap)."""
+    found = None
+    for start, end, payee in owners.get(territory, ()):
+        if start <= day and (end is None or day <= end):
+            found = payee
+    return found
 
 
 def _credits(split_of: dict, lines_of_invoices) -> pa.Table | None:
