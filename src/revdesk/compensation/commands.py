@@ -26,6 +26,16 @@ def register(subparsers) -> None:
     save = plan_commands.add_parser("export", help="write every plan version as a file")
     save.add_argument("folder", type=Path)
     save.set_defaults(handler=_export)
+    quotas = commands.add_parser("quotas", help="payees' quotas per period")
+    quota_commands = quotas.add_subparsers(dest="quotas_command", metavar="COMMAND")
+    quota_commands.required = True
+    quota_load = quota_commands.add_parser(
+        "import",
+        help="load quotas from CSV or Parquet (payee, period, amount); all or nothing",
+    )
+    quota_load.add_argument("file", type=Path)
+    quota_load.add_argument("--json", action="store_true", help="print the result as JSON")
+    quota_load.set_defaults(handler=_quotas_import)
     schema = commands.add_parser(
         "schema", help="print the JSON Schema of plan files (for editors that validate YAML)"
     )
@@ -125,4 +135,36 @@ def _schema(args: argparse.Namespace) -> int:
         print(f"Plan file schema written to {args.out}")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _quotas_import(args: argparse.Namespace) -> int:
+    from revdesk.engine.commission_inputs import InputError
+    from revdesk.foundation.context import acting_as
+
+    from .services import quotas_load
+
+    try:
+        with acting_as(None, "cli"):
+            result = quotas_load(args.file, actor=None)
+    except InputError as error:
+        if args.json:
+            print(json.dumps({"ok": False, "problems": [str(error)]}))
+        else:
+            print(f"Nothing was loaded: {args.file.name} has mistakes:", file=sys.stderr)
+            print(str(error), file=sys.stderr)
+        return 1
+    summary = {
+        "ok": True,
+        "created": result.created,
+        "changed": result.changed,
+        "unchanged": result.unchanged,
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(
+            f"Quotas from {args.file.name}: {result.created} new, {result.changed} changed, "
+            f"{result.unchanged} unchanged."
+        )
     return 0

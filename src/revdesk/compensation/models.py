@@ -310,3 +310,19 @@ class Variance(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.payee_id} {self.period}: {self.calculated} calculated, {self.paid} paid"
+
+
+class Quota(BaseModel):
+    """A payee's quota for one period (a month, quarter or year, as the plan measures it);
+    it takes the place of the plan's own `quota` for that payee and period."""
+
+    payee = models.ForeignKey("parties.Payee", on_delete=models.CASCADE, related_name="quotas")
+    period = models.CharField(max_length=7, help_text="2026-10, 2026-Q4 or 2026")
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        ordering = ["payee__code", "period"]
+        constraints = [models.UniqueConstraint(fields=["payee", "period"], name="quota_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.payee_id} {self.period}: {self.amount}"

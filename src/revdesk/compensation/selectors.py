@@ -16,6 +16,8 @@ one calculation:
 - payment applications (for plans payable on payment) are split over the invoice's lines the
   same way, as cumulative shares of the gross amount, so a fully paid invoice releases exactly
   its lines;
+- quotas: a payee's own quota for a period (Quota, loaded with `revdesk commissions quotas
+  import`) takes the place of the plan's `quota`;
 - FX: one rate per month and currency pair, the rate in force on the month's last day;
 - eligibility: an order the order desk marked not commission-eligible earns nothing (its
   invoices' lines carry eligible = false, and so do their credit memos);
@@ -46,6 +48,7 @@ from revdesk.engine.commission_inputs import (
     FX,
     PAYEES,
     PAYMENTS,
+    QUOTAS,
     TRANSACTIONS,
     CommissionInputs,
     Policy,
@@ -64,6 +67,7 @@ from .models import (
     Payout,
     PayoutLine,
     PlanVersion,
+    Quota,
     RunStatus,
 )
 
@@ -468,6 +472,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
             payments=payments_table,
             fx=fx_table,
             payees=_table(PAYEES, payees),
+            quotas=_quotas(),
             credits=_credits(split_of, lines_of_invoices),
             claims=_claims(window_end, lines_of_invoices),
             policies=_policies(),
@@ -476,6 +481,18 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         ),
         notes=notes,
     )
+
+
+def _quotas() -> pa.Table | None:
+    """Payees' own quotas (they take the place of the plan's quota for that period)."""
+    rows: dict[str, list] = {"payee": [], "period": [], "amount": []}
+    for payee, period, amount in Quota.objects.order_by("payee__code", "period").values_list(
+        "payee__code", "period", "amount"
+    ):
+        rows["payee"].append(payee)
+        rows["period"].append(period)
+        rows["amount"].append(amount)
+    return _table(QUOTAS, rows) if rows["payee"] else None
 
 
 def _territory_owners() -> dict[str, list[tuple[dt.date, dt.date | None, str]]]:

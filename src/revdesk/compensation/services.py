@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from revdesk.engine.commission_inputs import InputError
+from revdesk.engine.commission_inputs import QUOTAS, InputError, table_read
 from revdesk.engine.plan_files import plan_parse
 from revdesk.foundation.audit import audited_save
 
-from .models import CreditingPolicy, PlanVersion
+from .models import CreditingPolicy, PlanVersion, Quota
 
 
 class PlanRefused(ValueError):
@@ -114,3 +116,60 @@ def crediting_policy_save(
         },
     )
     return policy
+
+
+@dataclass
+class QuotaLoad:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+
+@transaction.atomic
+def quotas_load(path: Path, *, actor) -> QuotaLoad:
+    """Load payees' quotas from a CSV or Parquet file (payee, period, amount): all or nothing,
+    every bad line named (InputError); loading the same file twice changes nothing."""
+    from revdesk.parties.models import Payee
+
+    table = table_read(path, QUOTAS)
+    payees = dict(Payee.objects.values_list("code", "id"))
+    problems: list[tuple[str, int | None, str, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    rows = table.to_pylist()
+    for line, row in enumerate(rows, start=2):
+        if row["payee"] not in payees:
+            problems.append((path.name, line, "payee", f"no payee has code {row['payee']!r}"))
+        if row["amount"] < 0:
+            problems.append((path.name, line, "amount", "a quota is zero or more"))
+        key = (row["payee"], row["period"])
+        if key in seen:
+            problems.append(
+                (path.name, line, "period", f"{key[0]} {key[1]} is already on line {seen[key]}")
+            )
+        seen[key] = line
+    if problems:
+        raise InputError(problems)
+    result = QuotaLoad()
+    existing = {
+        (q.payee_id, q.period): q
+        for q in Quota.objects.filter(payee_id__in={payees[r["payee"]] for r in rows})
+    }
+    for row in rows:
+        quota = existing.get((payees[row["payee"]], row["period"]))
+        amount = row["amount"].quantize(Decimal("0.01"))
+        if quota is None:
+            audited_save(
+                Quota(),
+                actor=actor,
+                fields={
+                    "payee_id": payees[row["payee"]],
+                    "period": row["period"],
+                    "amount": amount,
+                },
+            )
+            result.created += 1
+        elif audited_save(quota, actor=actor, fields={"amount": amount}):
+            result.changed += 1
+        else:
+            result.unchanged += 1
+    return result
