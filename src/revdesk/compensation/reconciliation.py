@@ -39,6 +39,7 @@ from revdesk.engine.commissions import periods_expand
 from revdesk.engine.money import CENT, ZERO, round_money
 from revdesk.foundation.audit import audited_delete, audited_save
 from revdesk.foundation.fields import validate_currency_code
+from revdesk.foundation.spreadsheet import cell_text
 
 from .models import CommissionRun, PaidImport, PaidLine, Payout, PayoutLine, Variance
 
@@ -88,22 +89,6 @@ class PaidImportRefused(ValueError):
 # -- reading the file ------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{Decimal(repr(value)):f}"
-    return str(value).strip()
-
-
 def _xlsx_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
@@ -126,7 +111,7 @@ def _xlsx_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
         sheet = workbook["paid"] if "paid" in workbook.sheetnames else workbook.worksheets[0]
         rows = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell(value) for value in values]
+            cells = [cell_text(value).strip() for value in values]
             if any(cells):
                 rows.append((number, cells))
         return rows

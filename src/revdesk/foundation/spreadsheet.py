@@ -1,4 +1,8 @@
-"""Text that a spreadsheet would take for a formula, written so it stays text.
+"""Spreadsheet cells as text: reading a cell the way a person sees it, and writing text that a
+spreadsheet would take for a formula so it stays text.
+
+Reading (`cell_text`): imports compare what they read with what people typed, so a cell
+openpyxl hands back as a date, a float or a boolean is turned back into the text it showed.
 
 Names, PO numbers and remittance notes come from imported files: a customer called
 =HYPERLINK("http://...") must reach Excel as those characters, never as a formula
@@ -8,10 +12,33 @@ Excel runs a CSV cell starting with = + - @ tab or carriage return.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?(\.\d+)?")
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text it shows: empty for an empty cell, a date as 2026-11-15 (with
+    its time only when it has one), a whole number without ".0", any other float in full
+    decimal notation (never 1e-05), booleans as true/false. Not stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{Decimal(repr(value)):f}"
+    return str(value)
 
 
 def looks_like_formula(text: str) -> bool:

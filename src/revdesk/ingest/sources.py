@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
+
+from revdesk.foundation.spreadsheet import cell_text
 
 ENCODING_NAMES = {
     "cp1252": "Windows-1252, what Excel calls 'ANSI' or 'Western European (Windows)'",
@@ -162,24 +162,6 @@ class CsvSource:
             text.close()
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{Decimal(repr(value)):f}"
-    return str(value)
-
-
 XLSX_MAX_MEMBERS = 10_000  # parts inside the zip; a real workbook has a few dozen
 XLSX_EXPANSION = 20  # a workbook may unpack to this many times the upload limit
 
@@ -256,7 +238,7 @@ class XlsxSource:
         try:
             for number, values in enumerate(self.worksheet.iter_rows(values_only=True), start=1):
                 self.done = number
-                cells = [_cell_text(value).strip() for value in values]
+                cells = [cell_text(value).strip() for value in values]
                 if not any(cells):
                     continue
                 yield number, cells
