@@ -94,3 +94,8 @@ def test_a_payees_quota_takes_the_place_of_the_plans(world, tmp_path, capsys):
     assert payouts(run_create("2026-03", actor=None)) == [
         ("E101", "2026-03", Decimal("700.00"), "USD")
     ]
+    from revdesk.compensation.selectors import payee_commissions
+
+    chart = payee_commissions(world.rep_east, year=2026, include_drafts=True).chart
+    march = next(month for month in chart if month.month == "2026-03")
+    assert (march.credited, march.quota) == (Decimal("4000"), Decimal("3000.00"))

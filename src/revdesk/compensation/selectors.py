@@ -808,7 +808,7 @@ def _plan_in_force(payee, day: dt.date) -> Plan | None:
 class ChartMonth:
     month: str
     credited: Decimal  # in the month
-    quota: Decimal | None  # the plan's quota for the month (None: no quota)
+    quota: Decimal | None  # the payee's quota for the month, else the plan's (None: none)
     credited_to_date: Decimal
     quota_to_date: Decimal | None
 
@@ -835,7 +835,8 @@ def payee_commissions(payee, *, year: int, include_drafts: bool) -> PayeeCommiss
     """Per period of `year`, the payee's payout from the approved or paid run covering it (with
     include_drafts, a draft or reviewed run's figure where no approved run covers the period),
     each explained as on the run page; and the year to date, month by month, of what was
-    credited (the base of the plan's first component) against the plan's quota.
+    credited (the base of the plan's first component) against the payee's own quota for the
+    month, else the plan's.
 
     Who may see the payee is the caller's business (the page 404s others)."""
     from .models import Payout
@@ -869,6 +870,11 @@ def payee_commissions(payee, *, year: int, include_drafts: bool) -> PayeeCommiss
         last_month = int(max(monthly)[5:7])
         credited_to_date = ZERO
         quota_to_date: Decimal | None = None
+        own_quotas = dict(
+            Quota.objects.filter(payee=payee, period__startswith=f"{year}-").values_list(
+                "period", "amount"
+            )
+        )
         for month in range(1, last_month + 1):
             key = f"{year}-{month:02d}"
             plan = _plan_in_force(payee, period_parse(key)[1])
@@ -886,7 +892,9 @@ def payee_commissions(payee, *, year: int, include_drafts: bool) -> PayeeCommiss
                     ZERO,
                 )
                 explanation.credited = credited
-            quota = plan.quota if plan is not None and plan.period == "month" else None
+            quota = own_quotas.get(key)
+            if quota is None and plan is not None and plan.period == "month":
+                quota = plan.quota
             credited_to_date += credited
             if quota is not None:
                 quota_to_date = (quota_to_date or ZERO) + quota
