@@ -43,6 +43,7 @@ def register(subparsers) -> None:
     schema.set_defaults(handler=_schema)
     _register_runs(commands)
     _register_documents(commands)
+    _register_analytics(commands)
 
 
 def _register_runs(commands) -> None:
@@ -55,6 +56,12 @@ def _register_documents(commands) -> None:
     from .document_commands import register as register_documents
 
     register_documents(commands)
+
+
+def _register_analytics(commands) -> None:
+    from .analytics_commands import register as register_analytics
+
+    register_analytics(commands)
 
 
 def _plan_files(paths: list[Path]) -> list[Path]:

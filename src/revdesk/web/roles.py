@@ -52,6 +52,8 @@ COMMISSION_PAYEE_ROLES = COMMISSION_RUN_ROLES | {REP}
 # payroll export and the reconciliation with what was paid for the analysts.
 COMMISSION_STATEMENT_ROLES = frozenset({ADMIN, ANALYST, MANAGER, REP})
 COMMISSION_RECONCILE_ROLES = frozenset({ADMIN, ANALYST})
+# Analytics (trends over runs): analysts, managers (their team's payees) and administrators.
+COMMISSION_ANALYTICS_ROLES = frozenset({ADMIN, ANALYST, MANAGER})
 
 # Claims for credit under a crediting policy: a rep files and follows their own; analysts,
 # managers and administrators see them all (deciding happens on the claim's case page).
@@ -121,6 +123,8 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:commission_plan_new": COMMISSION_EDIT_ROLES,
     "web:commission_plan_schema": COMMISSION_RUN_ROLES,
     "web:commission_plotly": "*",
+    "web:commission_analytics": COMMISSION_ANALYTICS_ROLES,
+    "web:commission_analytics_excel": COMMISSION_ANALYTICS_ROLES,
 }
 
 

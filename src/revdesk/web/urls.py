@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     case_views,
     claim_views,
+    commission_analytics_views,
     commission_document_views,
     commission_views,
     import_views,
@@ -133,4 +134,14 @@ urlpatterns = [
         name="commission_variance_cases",
     ),
     path("commissions/plotly.min.js", commission_views.plotly_js, name="commission_plotly"),
+    path(
+        "commissions/analytics/",
+        commission_analytics_views.analytics_page,
+        name="commission_analytics",
+    ),
+    path(
+        "commissions/analytics.xlsx",
+        commission_analytics_views.analytics_excel,
+        name="commission_analytics_excel",
+    ),
 ]
