@@ -5,6 +5,7 @@ The API layer is a tree nothing else imports: routers call selectors and service
 
 from revdesk.cases.api import router as cases_router
 from revdesk.catalog.api import router as catalog_router
+from revdesk.compensation.api import router as compensation_router
 from revdesk.foundation.api import RevdeskAPI, api_auth, exception_handlers_install
 from revdesk.foundation.api import router as foundation_router
 from revdesk.orders.api import router as orders_router
@@ -16,7 +17,8 @@ api = RevdeskAPI(
     version="1",
     description=(
         "Customers, payees, distributors, territories, products, orders, invoices, "
-        "payments and cases: each person sees only what their role allows.\n\n"
+        "payments, cases, commission runs and claims: each person sees only what their role "
+        "allows.\n\n"
         "Authenticate with `Authorization: Bearer <token>` (create one with "
         "`revdesk token create USER --name WHAT-FOR`; it is shown once), or sign in to the "
         "web app first and use this page in the same browser.\n\n"
@@ -36,3 +38,4 @@ api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", receivables_router)
 api.add_router("/", cases_router)
+api.add_router("/", compensation_router)

@@ -28,6 +28,11 @@ PATHS = {
     "/api/cases/{number}/transition": {"post"},
     "/api/cases/{number}/assign": {"post"},
     "/api/cases/{number}/comments": {"post"},
+    "/api/commissions/runs": {"get"},
+    "/api/commissions/runs/{pk}": {"get"},
+    "/api/commissions/runs/{pk}/payouts": {"get"},
+    "/api/commissions/runs/{pk}/payees/{code}": {"get"},
+    "/api/commissions/claims": {"get", "post"},
 }
 
 

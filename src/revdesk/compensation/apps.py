@@ -9,6 +9,7 @@ class CompensationConfig(AppConfig):
     def ready(self) -> None:
         from revdesk.foundation.scoping import scope_public
 
+        from . import scoping  # noqa: F401  (registers the scope rules)
         from .claims import hooks_register
         from .models import CreditingPolicy
 
