@@ -40,6 +40,10 @@
     } else {
       base.xaxis = { type: "category" };
       base.yaxis = { tickformat: chart.format, rangemode: "tozero" };
+      if (chart.format === ",d") {  // counts: whole-number ticks only
+        var most = Math.max.apply(null, numbers(chart.traces[0].y).concat([1]));
+        base.yaxis.dtick = Math.max(1, Math.ceil(most / 8));
+      }
       if (chart.kind === "stacked") { base.barmode = "relative"; }
     }
     return base;
