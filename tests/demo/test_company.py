@@ -437,3 +437,48 @@ def test_every_plan_assignment_names_a_plan_on_record(demo, db):
     on_record = set(PlanVersion.objects.values_list("code", flat=True))
     assert assigned <= on_record
     assert PlanVersion.objects.get(code="REP-2026-HW").valid_from == dt.date(2026, 1, 1)
+
+
+def test_payroll_paid_the_paid_run_with_two_differences_each_with_its_case(demo, users):
+    """What payroll paid for January to September went through the paid import: equal to the
+    run for every payee and period but two (a manual adjustment paid on top, a component paid
+    short), and each of the two has its commission inquiry, opened at 9:30 New York time."""
+    from revdesk.compensation.models import CommissionRun, PaidImport, PaidLine, PayoutLine
+    from revdesk.compensation.reconciliation import reconciliation_build
+    from revdesk.demo.payroll import MANUAL_ADJUSTMENTS
+    from revdesk.engine.money import round_money
+
+    run = CommissionRun.objects.get(status="paid")
+    assert run.periods == "2026-01..2026-09"
+    paid_import = PaidImport.objects.get()
+    assert paid_import.file_name == "payroll-paid-2026-01-to-2026-09.csv"
+    assert paid_import.imported_by == users["analyst"]
+    assert paid_import.row_count == PaidLine.objects.count()
+    assert set(PaidLine.objects.values_list("paid_on", flat=True)) == {
+        dt.date(2026, month + 1, 15) for month in range(1, 10)
+    }
+    differences = [row for row in reconciliation_build(run).comparisons if row.variance]
+    assert len(differences) == 2
+    manual, short = sorted(differences, key=lambda row: row.component != "")
+    # a manual adjustment: the payout paid, and one of the usual amounts on its own line
+    assert manual.component == ""
+    assert format(manual.paid - manual.calculated, "f") in MANUAL_ADJUSTMENTS
+    assert [line.reference.endswith("-MANUAL") for line in manual.paid_lines] == [False, True]
+    # a component short by exactly its last line
+    assert short.component
+    assert short.paid_lines[0].component == short.component
+    assert short.calculated - short.paid == round_money(short.lines[-1].amount) > 0
+    others = PayoutLine.objects.filter(run=run, payee=short.payee, period=short.period).exclude(
+        pk__in=[line.pk for line in short.lines]
+    )
+    assert others.exists()  # the payee was paid by component, the other components in full
+    nine_thirty = dt.datetime(2026, 11, 29, 14, 30, tzinfo=dt.UTC)
+    for row in differences:
+        case = row.variance_record.case
+        assert case.case_type.code == "commission_inquiry"
+        assert case.payee == row.payee
+        assert case.amount == row.variance
+        assert case.opened_at == nine_thirty
+    # the paid total is the run's total, plus the manual adjustment, less the short component
+    total = sum(PaidLine.objects.values_list("amount", flat=True), ZERO)
+    assert total == Decimal(run.totals["USD"]) - manual.variance - short.variance

@@ -596,8 +596,11 @@ def _variance_description(variance: Variance, lines: list[PayoutLine]) -> str:
 
 
 @transaction.atomic
-def variance_cases_open(run: CommissionRun, *, actor, source: str = "web") -> list:
-    """Reconcile, then open one commission inquiry case per variance that has none yet."""
+def variance_cases_open(
+    run: CommissionRun, *, actor, source: str = "web", now: dt.datetime | None = None
+) -> list:
+    """Reconcile, then open one commission inquiry case per variance that has none yet (opened
+    at `now`, default the present moment)."""
     from revdesk.cases.services import case_open
 
     result = reconcile(run, actor=actor)
@@ -607,6 +610,7 @@ def variance_cases_open(run: CommissionRun, *, actor, source: str = "web") -> li
         Variance.objects.select_for_update()
         .filter(run=run, case__isnull=True)
         .select_related("payee", "run")
+        .order_by("period", "payee__code", "component", "currency")
     )
     for variance in pending:
         difference = variance.calculated - variance.paid
@@ -624,6 +628,7 @@ def variance_cases_open(run: CommissionRun, *, actor, source: str = "web") -> li
             currency=variance.currency,
             payee=variance.payee,
             source=source,
+            now=now,
         )
         audited_save(variance, actor=actor, fields={"case": case})
         opened.append(case)

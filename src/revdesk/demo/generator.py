@@ -1187,7 +1187,9 @@ class _Company:
     def commissions(self) -> None:
         """What the commissions desk has on file: a few orders split between two reps, a few
         the order desk marked not eligible, and the year's runs: January up to the month
-        before last paid, last month reviewed and waiting for a manager's approval."""
+        before last paid, last month reviewed and waiting for a manager's approval. What
+        payroll paid for the paid run is loaded and reconciled (demo/payroll.py): two
+        differences, each with its commission inquiry, opened this morning."""
         from revdesk.compensation.models import CreditSplit, RunStatus
         from revdesk.compensation.runs import run_create, run_move
 
@@ -1209,7 +1211,8 @@ class _Company:
         last = (self.today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
         first = f"{last[:4]}-01"
         analyst, leader = self.users["analyst"], self.users["leader"]
-        self.reporter.stage("Commission runs", 2)
+        self.reporter.stage("Commission runs", 3)
+        paid = None
         if first != last:
             before = (dt.date.fromisoformat(f"{last}-01") - dt.timedelta(days=1)).strftime("%Y-%m")
             paid = run_create(f"{first}..{before}", actor=analyst)
@@ -1221,6 +1224,15 @@ class _Company:
                 run_move(paid, status, actor=actor)
         self.reporter.advance()
         run_move(run_create(last, actor=analyst), RunStatus.REVIEWED, actor=analyst)
+        self.reporter.advance()
+        if paid is not None:
+            from .cases import NY
+            from .payroll import payroll_paid_load
+
+            morning = dt.datetime.combine(self.today, dt.time(9, 30), tzinfo=NY)
+            payroll_paid_load(
+                paid, rng=self.rng("payroll"), actor=analyst, now=morning.astimezone(dt.UTC)
+            )
         self.reporter.advance()
 
     def build_record(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from revdesk.catalog.models import (
     Product,
     ProductLine,
 )
+from revdesk.compensation.models import PaidLine, Variance
 from revdesk.foundation.models import ChangeAction, ChangeRecord
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.orders.choices import OrderStatus
@@ -158,6 +160,30 @@ FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
         "body",
         "to_status",
     ),
+    # What payroll paid for the paid commission run, and its variances (runs are numbered by
+    # database ids: the run is named by its periods).
+    PaidLine: (
+        "paid_import__file_name",
+        "paid_import__sha256",
+        "line_number",
+        "payee__code",
+        "period",
+        "component",
+        "amount",
+        "currency",
+        "paid_on",
+        "reference",
+    ),
+    Variance: (
+        "run__periods",
+        "payee__code",
+        "period",
+        "component",
+        "currency",
+        "calculated",
+        "paid",
+        "case__title",
+    ),
 }
 
 
@@ -184,8 +210,15 @@ def demo_fingerprint() -> dict[str, str]:
     return digests
 
 
+#: a commission run's number in a text ("Run 12 (2026-01..2026-09) calculated ..."): it is a
+#: database id, like a case number, so the fingerprint reads it as "Run #"
+RUN_NUMBER = re.compile(r"\b(Run|reconcile) \d+\b")
+
+
 def _plain(value: object) -> str:
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    return RUN_NUMBER.sub(r"\1 #", value) if isinstance(value, str) else str(value)
 
 
 def demo_company_exists() -> bool:
