@@ -56,6 +56,13 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process (all its threads): on a shared machine the
+    wall-clock figure grows with the others' load, this one much less."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _generate(folder: Path, lines: int, payees: int, seed: int) -> dict:
     import pyarrow.parquet as pq
 
@@ -98,11 +105,11 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
         for name in INPUT_TABLES:
             path = str(folder / f"{name}.parquet").replace("'", "''")
             con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{path}')")
-        loaded = time.perf_counter()
+        loaded, cpu = time.perf_counter(), _cpu_seconds()
         payouts = sql_payouts(con)
     else:
         inputs = _inputs_load(folder)
-        loaded = time.perf_counter()
+        loaded, cpu = time.perf_counter(), _cpu_seconds()
         if implementation == "engine":
             from revdesk.engine.commissions import calculate
 
@@ -119,7 +126,7 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
                     "amount": pa.array([r.amount for r in rows], pa.decimal128(38, 2)),
                 }
             )
-    done = time.perf_counter()
+    done, cpu = time.perf_counter(), _cpu_seconds() - cpu
     payouts = payouts.select(["payee", "period", "currency", "amount"])
     payouts = payouts.cast(
         pa.schema(
@@ -135,6 +142,7 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
     return {
         "load_seconds": loaded - began,
         "seconds": done - loaded,
+        "cpu_seconds": cpu,
         "payout_rows": payouts.num_rows,
         "peak_rss_mb": _peak_rss_mb(),
     }
@@ -206,6 +214,7 @@ def bench(lines: int, args, say) -> dict:
         report["measured_seconds"] = report["seconds"]
         if subset:
             report["seconds"] = report["seconds"] * lines / reference_lines
+            report["cpu_seconds"] = report["cpu_seconds"] * lines / reference_lines
             report["extrapolated_from"] = reference_lines
             # agreement on the subset: against the SQL on the same lines
             sql_out = reference_folder / "payouts-sql.parquet"
@@ -258,6 +267,7 @@ def _table(report: dict) -> list[dict]:
                 "implementation": name,
                 "lines": report["lines"],
                 "seconds": r["seconds"],
+                "cpu_seconds": r["cpu_seconds"],
                 "lines_per_second": report["lines"] / r["seconds"] if r["seconds"] else None,
                 "peak_rss_mb": r["peak_rss_mb"],
                 "ratio_to_sql": r["seconds"] / sql if sql else None,
@@ -345,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             "implementation",
             "lines",
             "seconds",
+            "CPU s",
             "lines/s",
             "peak RSS",
             "× SQL",
@@ -358,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                 row["implementation"] + star,
                 f"{row['lines']:,}",
                 f"{row['seconds']:.1f}",
+                f"{row['cpu_seconds']:.1f}",
                 f"{row['lines_per_second']:,.0f}",
                 f"{row['peak_rss_mb']:,.0f} MB",
                 f"{row['ratio_to_sql']:.2f}",
