@@ -363,3 +363,94 @@ def test_an_order_without_a_rep_is_credited_to_the_territory_owner_on_the_date(d
         "2 invoice(s) whose order has no sales rep were credited to the owner of the "
         "customer's territory on the invoice date"
     ]
+
+
+def _claim(world, policy, invoice_, *, actor="analyst", now=None):
+    return claim_file(
+        actor=world.users[actor],
+        policy=policy,
+        invoices=[invoice_],
+        roles={
+            "specifying": world.rep_west,
+            "ordering": world.rep_east,
+            "installing": world.rep_west,
+        },
+        claimant=world.rep_west,
+        description="Filed for E102.",
+        now=now,
+    )
+
+
+def test_an_invoice_is_claimed_once_and_the_latest_approved_claim_credits_it(desk):
+    """A second claim on INV-1 is refused while the first is pending or approved. Should two
+    approved claims reach the engine all the same (made outside the service), the latest
+    alone credits the invoice: never more than the whole 200.00."""
+    from revdesk.compensation.models import CreditClaimInvoice, CreditClaimRole
+
+    world, policy, first = desk
+    users = world.users
+    claim = _claim(world, policy, first, now=at("2026-03-02"))
+    with pytest.raises(ValidationError, match=rf"INV-1 already has claim {claim.case.number}"):
+        _claim(world, policy, first, now=at("2026-03-03"))
+    claim_decide(
+        claim, approve=True, resolution="Yes.", actor=users["analyst"], now=at("2026-03-05")
+    )
+    # a second approved claim written around the service: E101 alone, approved later
+    other = type(claim).objects.create(
+        case=_claim_case(world),
+        policy=policy,
+        claimant=world.rep_east,
+        filed_on=dt.date(2026, 3, 6),
+        decision=ClaimDecision.APPROVED,
+        decided_on=dt.date(2026, 3, 7),
+    )
+    CreditClaimInvoice.objects.create(claim=other, invoice=first)
+    for role in ("specifying", "ordering", "installing"):
+        CreditClaimRole.objects.create(claim=other, role=role, payee=world.rep_east)
+    run = run_create("2026-03", actor=users["analyst"])
+    assert payouts(run) == [("E101", "2026-03", Decimal("200.00"), "USD")]
+
+
+def _claim_case(world):
+    from revdesk.cases.services import case_open
+
+    return case_open(actor=world.users["analyst"], case_type="commission_claim", title="Other")
+
+
+def test_an_approved_adjustment_is_not_paid_again(desk):
+    """March approved (E101 200.00); the claim approved on 15 April moves 100.00 to E102 in
+    April, approved too. May has nothing to adjust: no lines, no payouts."""
+    world, policy, first = desk
+    users = world.users
+    approved("2026-03", users)
+    claim = _claim(world, policy, first, now=at("2026-04-02"))
+    claim_decide(
+        claim, approve=True, resolution="Yes.", actor=users["analyst"], now=at("2026-04-15")
+    )
+    april = approved("2026-04", users)
+    assert payouts(april) == [
+        ("E101", "2026-04", Decimal("-100.00"), "USD"),
+        ("E102", "2026-04", Decimal("100.00"), "USD"),
+    ]
+    may = run_create("2026-05", actor=users["analyst"])
+    assert payouts(may) == []
+    assert not PayoutLine.objects.filter(run=may).exists()
+
+
+def test_only_a_decider_not_named_on_the_claim_changes_its_decision(desk):
+    world, policy, first = desk
+    users = world.users
+    claim = _claim(world, policy, first)
+    with pytest.raises(TransitionRefused, match="Only a commissions analyst"):
+        case_transition(claim.case, Status.REJECTED, actor=users["collector"], note="No.")
+    claim = claim_decide(claim, approve=True, resolution="Yes.", actor=users["analyst"])
+    with pytest.raises(TransitionRefused, match="Only a commissions analyst"):
+        case_transition(claim.case, Status.IN_PROGRESS, actor=users["collector"], note="Again")
+    claim.refresh_from_db()
+    assert claim.decision == ClaimDecision.APPROVED
+    # the manager of the payees is a decider, but not when named on the claim
+    from revdesk.compensation.models import CreditClaimRole
+
+    CreditClaimRole.objects.filter(claim=claim, role="installing").update(payee=world.manager)
+    with pytest.raises(TransitionRefused, match="You are named on this claim"):
+        case_transition(claim.case, Status.IN_PROGRESS, actor=users["manager"], note="Again")

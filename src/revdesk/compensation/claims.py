@@ -80,6 +80,20 @@ def claim_file(
         )
     if not description.strip():
         _refuse("description", "Say what happened: who specified, ordered and installed")
+    open_claims = (
+        CreditClaimInvoice.objects.filter(
+            invoice__in=invoices,
+            claim__decision__in=[ClaimDecision.PENDING, ClaimDecision.APPROVED],
+        )
+        .select_related("claim__case", "invoice")
+        .order_by("invoice__number")
+    )
+    for item in open_claims:
+        _refuse(
+            "invoices",
+            f"{item.invoice.number} already has claim {item.claim.case.number} "
+            f"({item.claim.get_decision_display().lower()}): add to that case instead",
+        )
     day = _day(now)
     if policy.valid_from > day or (policy.valid_to and policy.valid_to < day):
         _refuse("policy", f"{policy.number} is not in force on {day:%Y-%m-%d}")
@@ -127,10 +141,6 @@ def _on_case_moved(case, *, from_status: str, to_status: str, actor, now) -> Non
         Outcome.CLAIM_APPROVED,
         Outcome.CLAIM_DENIED,
     ):
-        if not user_has_role(actor, DECIDERS):
-            raise TransitionRefused(
-                "Only a commissions analyst, a manager or an administrator decides a claim."
-            )
         decision = (
             ClaimDecision.APPROVED
             if case.outcome == Outcome.CLAIM_APPROVED
@@ -148,6 +158,7 @@ def _on_case_moved(case, *, from_status: str, to_status: str, actor, now) -> Non
         return
     if decision == claim.decision:
         return
+    _decider_check(claim, actor)
     decided = decision != ClaimDecision.PENDING
     audited_save(
         claim,
@@ -158,6 +169,21 @@ def _on_case_moved(case, *, from_status: str, to_status: str, actor, now) -> Non
             "decided_by": actor if decided and getattr(actor, "is_authenticated", False) else None,
         },
     )
+
+
+def _decider_check(claim: CreditClaim, actor) -> None:
+    """Only an analyst, a manager or an administrator changes a claim's decision (approving,
+    denying, rejecting or reopening it), and never one named on the claim."""
+    if not user_has_role(actor, DECIDERS):
+        raise TransitionRefused(
+            "Only a commissions analyst, a manager or an administrator decides a claim."
+        )
+    own = set(Payee.objects.filter(user=actor).values_list("pk", flat=True))
+    named = {claim.claimant_id, *claim.roles.values_list("payee_id", flat=True)}
+    if own & named:
+        raise TransitionRefused(
+            "You are named on this claim: another analyst or manager decides it."
+        )
 
 
 def claim_decide(claim: CreditClaim, *, approve: bool, resolution: str, actor, now=None):

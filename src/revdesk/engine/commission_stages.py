@@ -235,12 +235,21 @@ class Compiler:
         return direct.join(renamed, "transaction_id")
 
     def claim_credits(self, snapshot: Snapshot) -> pa.Table:
-        """The credit of every transaction claimed by the snapshot's claims (policy splits)."""
+        """The credit of every transaction claimed by the snapshot's claims (policy splits).
+
+        A transaction claimed more than once is credited by its latest approved claim alone
+        (approval date, then claim id): claims never add up to more than the whole credit."""
         claims = self.inputs.claims
+        latest: dict[str, dict] = {}
+        known = [
+            claim
+            for claim in (claims.to_pylist() if claims is not None else [])
+            if claim["claim_id"] in snapshot.claim_ids
+        ]
+        for claim in sorted(known, key=lambda c: (c["approved"], c["claim_id"])):
+            latest[claim["transaction_id"]] = claim
         rows: dict[tuple[str, str], Decimal] = {}
-        for claim in claims.to_pylist() if claims is not None else []:
-            if claim["claim_id"] not in snapshot.claim_ids:
-                continue
+        for claim in latest.values():
             policy = self.inputs.policies[claim["policy"]]
             for role, share in policy.splits.items():
                 payee = (claim.get(role) or "").strip()

@@ -546,7 +546,9 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
 # -- balance: restatement and draws ----------------------------------------------------------------
 
 
-_IDENTITY = ("payee", "period", "transaction_id", "component", "tier", "rate", "kind")
+#: what an adjustment is matched on: the same transaction, component, tier and rate, whatever
+#: period and kind (an approved adjustment line pays off the line it corrected)
+_MATCH = ("transaction_id", "component", "tier", "rate")
 
 
 @dataclass
@@ -649,7 +651,7 @@ def _balance(
                 if restated:
                     before.extend(_pick(tables[previous], payee, currency, restated))
                 after = _pick(tables[known], payee, currency, [*pending, *restated])
-                new_lines.extend(_adjustments(before, after, period, currency))
+                new_lines.extend(_adjustments(before, after, payee, period, currency))
                 pending = []
             total = net
             if plan is not None and plan.draw is not None:
@@ -736,19 +738,23 @@ def _pick(table: pa.Table, payee: str, currency: str, periods: list[str]) -> lis
         pc.and_(pc.equal(table["payee"], payee), pc.equal(table["currency"], currency)),
         pc.is_in(table["period"], value_set=pa.array(periods, pa.string())),
     )
-    return table.filter(mask).select([*_IDENTITY, "credit_share", "base", "amount"]).to_pylist()
+    columns = [*_MATCH, "kind", "credit_share", "base", "amount"]
+    return table.filter(mask).select(columns).to_pylist()
 
 
-def _adjustments(before: list[dict], after: list[dict], period: str, currency: str) -> list[dict]:
+def _adjustments(
+    before: list[dict], after: list[dict], payee: str, period: str, currency: str
+) -> list[dict]:
     """What earlier periods are owed now, line by line: `after` (as known now) − `before` (as
-    paid or as known then), as `adjustment` lines in `period`."""
+    paid or as known then, adjustments paid since included), as `adjustment` lines in
+    `period`."""
 
     def sums(rows: list[dict], sign: int) -> dict[tuple, list[Decimal]]:
         out: dict[tuple, list[Decimal]] = {}
         for row in rows:
             if row["kind"] in DRAW_KINDS:
                 continue
-            key = tuple(row[c] for c in _IDENTITY)
+            key = tuple(row[c] for c in _MATCH)
             slot = out.setdefault(key, [ZERO, ZERO, ZERO])
             slot[0] += sign * (row["base"] or ZERO)
             slot[1] += sign * row["amount"]
@@ -761,12 +767,12 @@ def _adjustments(before: list[dict], after: list[dict], period: str, currency: s
         base = old.get(key, [ZERO] * 3)[0] + new.get(key, [ZERO] * 3)[0]
         amount = old.get(key, [ZERO] * 3)[1] + new.get(key, [ZERO] * 3)[1]
         share = old.get(key, [ZERO] * 3)[2] + new.get(key, [ZERO] * 3)[2]
-        if amount == 0 and (base == 0 or key[2] is None):
+        if amount == 0 and (base == 0 or key[0] is None):
             continue  # nothing owed: a total's base (rounding, caps) moved, no money did
-        identity = dict(zip(_IDENTITY, key, strict=True))
         lines.append(
             {
-                **identity,
+                **dict(zip(_MATCH, key, strict=True)),
+                "payee": payee,
                 "period": period,
                 "credit_share": share,
                 "base": base,
