@@ -70,7 +70,20 @@ def test_runs_and_payouts_by_scope(world, run):
     assert rep.get(f"/commissions/runs/{run.pk}").status_code == 404
     run_move(run, RunStatus.REVIEWED, actor=world.users["analyst"])
     run_move(run, RunStatus.APPROVED, actor=world.users["leader"])
-    assert rep.get("/commissions/runs").json()["count"] == 1
+    (mine,) = rep.get("/commissions/runs").json()["items"]
+    # a rep sees the run over their own payouts only, not the company's totals
+    assert (mine["totals"], mine["payee_count"], mine["line_count"], mine["notes"]) == (
+        {"USD": "200.00"},
+        1,
+        1,
+        [],
+    )
+    whole = analyst.get(f"/commissions/runs/{run.pk}").json()
+    assert (whole["totals"], whole["payee_count"]) == ({"USD": "237.00"}, 2)
+    # sales operations sees every record elsewhere, but commission figures are not theirs
+    ops = Api(world.users["ops"])
+    assert ops.get("/commissions/runs").status_code == 403
+    assert ops.get(f"/commissions/runs/{run.pk}/payouts").status_code == 403
     payouts = rep.get(f"/commissions/runs/{run.pk}/payouts").json()["items"]
     assert payouts == [
         {

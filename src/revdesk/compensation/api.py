@@ -26,7 +26,19 @@ router = Router(tags=["commissions"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
+#: who may read commission figures through the API (others: 403, whatever else they see)
+READERS = (Role.ADMIN, Role.COMMISSIONS_ANALYST, Role.MANAGER, Role.SALES_REP)
+
+
+def _reader(user) -> None:
+    if not (user.is_superuser or viewer_for(user).has_role(*READERS)):
+        raise HttpError(
+            403, "Commission figures are for the commissions desk, managers and sales reps."
+        )
+
+
 def _run(user, pk: int) -> CommissionRun:
+    _reader(user)
     return visible_or_404(
         restrict(CommissionRun.objects.all(), user).distinct(), label="run", pk=pk
     )
@@ -35,6 +47,7 @@ def _run(user, pk: int) -> CommissionRun:
 @router.get("/commissions/runs", response=list[RunOut], summary="Calculation runs you may see")
 @paginate(Pagination)
 def run_list(request):
+    _reader(request.auth)
     return restrict(CommissionRun.objects.all(), request.auth).distinct().order_by("-id")
 
 
@@ -82,6 +95,7 @@ def run_explain(request, pk: int, code: str):
 @router.get("/commissions/claims", response=list[ClaimOut], summary="Claims you may see")
 @paginate(Pagination)
 def claims(request, decision: str | None = None):
+    _reader(request.auth)
     return claim_list(request.auth, decision=decision)
 
 

@@ -35,6 +35,54 @@ class RunOut(Schema):
     approved_at: dt.datetime | None
     paid_at: dt.datetime | None
 
+    # Someone who does not see every payee (a rep, a team manager) gets the run's figures
+    # over their own payees only: totals, counts and notes of the whole company are not theirs.
+
+    @staticmethod
+    def resolve_totals(obj, context) -> dict[str, str]:
+        part = _part(obj, context)
+        return obj.totals if part is None else part["totals"]
+
+    @staticmethod
+    def resolve_payee_count(obj, context) -> int:
+        part = _part(obj, context)
+        return obj.payee_count if part is None else part["payee_count"]
+
+    @staticmethod
+    def resolve_line_count(obj, context) -> int:
+        part = _part(obj, context)
+        return obj.line_count if part is None else part["line_count"]
+
+    @staticmethod
+    def resolve_notes(obj, context) -> list[str]:
+        return obj.notes if _part(obj, context) is None else []
+
+
+def _part(run, context) -> dict | None:
+    """The run as far as the caller may see it (None: they see all of it)."""
+    from revdesk.foundation.scoping import restrict, viewer_for
+
+    from .models import Payout, PayoutLine
+
+    user = context["request"].auth
+    if viewer_for(user).sees_everything:
+        return None
+    cache = context.setdefault("_run_parts", {})
+    if run.pk not in cache:
+        totals: dict[str, Decimal] = {}
+        payees = set()
+        for payee, currency, amount in restrict(Payout.objects.filter(run=run), user).values_list(
+            "payee_id", "currency", "amount"
+        ):
+            totals[currency] = totals.get(currency, Decimal(0)) + amount
+            payees.add(payee)
+        cache[run.pk] = {
+            "totals": {c: format(a, "f") for c, a in sorted(totals.items())},
+            "payee_count": len(payees),
+            "line_count": restrict(PayoutLine.objects.filter(run=run), user).count(),
+        }
+    return cache[run.pk]
+
 
 class PayoutOut(Schema):
     payee: str = Field(description="Payee code")
