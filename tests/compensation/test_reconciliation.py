@@ -82,8 +82,79 @@ def test_the_same_file_twice_is_refused_saying_when(tmp_path, world):
     assert PaidLine.objects.count() == 2
 
 
+def test_the_same_lines_in_another_file_are_refused_naming_where_they_were_loaded(tmp_path, world):
+    first = paid_import(write(tmp_path, PAID), actor=None)
+    when = first.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # the same two payroll lines saved again (another column order, the component in capitals,
+    # a new line of its own), then the same lines sent as .xlsx
+    again = (
+        "reference,payee,period,component,amount,currency,paid_on\n"
+        "PR-0415,E102,2026-03,COMMISSION,36.99,USD,2026-04-15\n"
+        "PR-0430,E102,2026-03,commission,0.01,USD,2026-04-30\n"
+        "PR-0415,E101,2026-03,,50.0,USD,2026-04-15\n"
+    )
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(write(tmp_path, again, "saved-again.csv"), actor=None)
+    earlier = (
+        "a line not loaded before: the same payment (payee, period, component, amount, "
+        "currency, paid_on, reference) was loaded from paid.csv, line {}, on "
+        f"{when} as paid import {first.pk}"
+    )
+    assert [(p.line, p.expected) for p in refused.value.problems] == [
+        (2, earlier.format(3)),
+        (4, earlier.format(2)),
+    ]
+    assert refused.value.problems[0].text("saved-again.csv") == (
+        f"saved-again.csv, line 2: {earlier.format(3)}"
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["payee", "period", "component", "amount", "currency", "paid_on", "reference"])
+    sheet.append(["E101", "2026-03", None, 50, "USD", dt.datetime(2026, 4, 15), "PR-0415"])
+    path = tmp_path / "paid.xlsx"
+    workbook.save(path)
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(path, actor=None)
+    assert [(p.line, p.expected) for p in refused.value.problems] == [(2, earlier.format(2))]
+    assert PaidImport.objects.count() == 1
+    assert PaidLine.objects.count() == 2
+
+
+def test_one_payment_twice_in_a_file_is_refused(tmp_path, world):
+    text = PAID + "E101,2026-03,,50.00,USD,2026-04-15,PR-0415\n"
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(write(tmp_path, text), actor=None)
+    assert [(p.line, p.expected) for p in refused.value.problems] == [
+        (
+            4,
+            "each payment once: line 2 has the same payee, period, component, amount, currency, "
+            "paid_on and reference (give each payment its own reference)",
+        )
+    ]
+    assert not PaidImport.objects.exists()
+    # the same amount paid twice with its own reference is two payments
+    paid_import(write(tmp_path, PAID + "E101,2026-03,,50.00,USD,2026-04-15,PR-0416\n"), actor=None)
+    assert PaidLine.objects.count() == 3
+
+
+def test_an_amount_with_separators_is_refused_saying_what_to_write(tmp_path, world):
+    text = HEADER + (
+        'E101,2026-03,,"0,500",USD,2026-04-15,PR-1\n'
+        'E101,2026-03,,"1,500",USD,2026-04-15,PR-2\n'
+        "E101,2026-03,,0.50,USD,2026-04-15,PR-3\n"
+    )
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(write(tmp_path, text), actor=None)
+    assert [(p.line, p.value, p.expected) for p in refused.value.problems] == [
+        (2, "0,500", f"write 0.50 or 500.00, {WITHOUT_SEPARATORS}"),
+        (3, "1,500", f"write 1.50 or 1500.00, {WITHOUT_SEPARATORS}"),
+    ]
+    assert not PaidLine.objects.exists()
+
+
 AMOUNT = "an amount such as 1234.56 or -50.00 (a point for decimals, at most 2 decimals)"
 DATE = "a date written 2026-11-30 (year-month-day)"
+WITHOUT_SEPARATORS = "without separators (a point for decimals, at most 2 decimals)"
 
 
 def test_every_bad_cell_is_reported_and_nothing_is_loaded(tmp_path, world, capsys):
@@ -100,12 +171,13 @@ def test_every_bad_cell_is_reported_and_nothing_is_loaded(tmp_path, world, capsy
     assert [(p.line, p.column, p.value, p.expected) for p in refused.value.problems] == [
         (3, "payee", "E999", "a payee code (employee number) Revdesk knows"),
         (3, "period", "2026-13", "a period such as 2026-10 (or 2026-Q4)"),
-        (3, "amount", "12,34", AMOUNT),
+        (3, "amount", "12,34", f"write 12.34, {WITHOUT_SEPARATORS}"),
         (3, "paid_on", "15/04/2026", DATE),
         (4, "amount", "1.234", AMOUNT),
         (4, "currency", "XYZ", "a currency code such as USD or EUR"),
         (4, "paid_on", "2026-02-30", DATE),
         (5, "payee", "", "a payee code (employee number)"),
+        (6, "amount", "1,234.50", f"write 1234.50, {WITHOUT_SEPARATORS}"),
     ]
     assert refused.value.problems[0].text("paid.csv") == (
         "paid.csv, line 3, column payee: 'E999': a payee code (employee number) Revdesk knows"
@@ -114,7 +186,7 @@ def test_every_bad_cell_is_reported_and_nothing_is_loaded(tmp_path, world, capsy
     assert not PaidLine.objects.exists()
     assert main(["commissions", "paid", "import", str(path)]) == 1
     out = " ".join(capsys.readouterr().out.split())
-    assert "Nothing was loaded: 8 problem(s)." in out
+    assert "Nothing was loaded: 9 problem(s)." in out
     assert not PaidImport.objects.exists()
 
 

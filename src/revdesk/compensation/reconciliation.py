@@ -46,7 +46,9 @@ from .models import CommissionRun, PaidImport, PaidLine, Payout, PayoutLine, Var
 COLUMNS = ("payee", "period", "component", "amount", "currency", "paid_on", "reference")
 REQUIRED = ("payee", "period", "amount", "currency", "paid_on")
 THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+AMOUNT_EXPECTED = "an amount such as 1234.56 or -50.00 (a point for decimals, at most 2 decimals)"
 TOTAL = ""  # the component of a comparison of payout totals
 MAX_PROBLEMS = 1000
 
@@ -183,8 +185,7 @@ def _file_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
 
 
 def _amount(text: str) -> Decimal | None:
-    if THOUSANDS.fullmatch(text):
-        text = text.replace(",", "")
+    """A plain amount (a point for decimals, at most 2 decimals, no separators), else None."""
     if not PLAIN_AMOUNT.fullmatch(text):
         return None
     try:
@@ -192,6 +193,31 @@ def _amount(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value == value.quantize(CENT) else None
+
+
+def _readings(text: str) -> list[str]:
+    """What an amount written with a comma may have meant, each as a plain amount: "0,500" is
+    0.50 with a decimal comma or 500.00 with a thousands separator; nothing is guessed."""
+    readings = []
+    if DECIMAL_COMMA.fullmatch(text):
+        readings.append(Decimal(text.replace(",", ".")))
+    if THOUSANDS.fullmatch(text):
+        readings.append(Decimal(text.replace(",", "")))
+    return list(
+        dict.fromkeys(
+            format(value.quantize(CENT), "f") for value in readings if value == value.quantize(CENT)
+        )
+    )
+
+
+def _amount_expected(text: str) -> str:
+    readings = _readings(text) if "," in text else []
+    if not readings:
+        return AMOUNT_EXPECTED if "," not in text else f"{AMOUNT_EXPECTED}, without separators"
+    return (
+        f"write {' or '.join(readings)}, without separators "
+        "(a point for decimals, at most 2 decimals)"
+    )
 
 
 def _date(text: str) -> dt.date | None:
@@ -280,8 +306,7 @@ def _lines(rows: list[tuple[int, list[str]]], payees: dict[str, int]):
                     number,
                     "amount",
                     amount_text,
-                    "an amount such as 1234.56 or -50.00 "
-                    "(a point for decimals, at most 2 decimals)",
+                    _amount_expected(amount_text),
                 )
             )
         if not _passes(validate_currency_code, currency):
@@ -331,9 +356,72 @@ def _when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _line_key(line) -> tuple:
+    """What makes a paid line the same payment (its natural key): payee, period, component
+    (whatever its case), amount, currency, paid_on and reference."""
+    get = line.get if isinstance(line, dict) else lambda name: getattr(line, name)
+    return (
+        get("payee_id"),
+        get("period"),
+        get("component").casefold(),
+        get("amount"),
+        get("currency"),
+        get("paid_on"),
+        get("reference"),
+    )
+
+
+def _lines_loaded_before(checked: list[dict]) -> list[PaidProblem]:
+    """A problem for every line already loaded (by an earlier file, or earlier in this one):
+    the same payroll lines saved again, or sent once as .xlsx and once as .csv."""
+    problems = []
+    earlier: dict[tuple, PaidLine] = {}
+    for line in (
+        PaidLine.objects.filter(
+            payee_id__in={line["payee_id"] for line in checked},
+            period__in={line["period"] for line in checked},
+        )
+        .select_related("paid_import")
+        .order_by("paid_import_id", "line_number")
+    ):
+        earlier.setdefault(_line_key(line), line)
+    in_this_file: dict[tuple, int] = {}
+    for line in checked:
+        key = _line_key(line)
+        before = earlier.get(key)
+        if before is not None:
+            record = before.paid_import
+            problems.append(
+                PaidProblem(
+                    line["line_number"],
+                    "",
+                    "",
+                    f"a line not loaded before: the same payment (payee, period, component, "
+                    f"amount, currency, paid_on, reference) was loaded from "
+                    f"{record.file_name}, line {before.line_number}, on "
+                    f"{_when(record.created_at)} as paid import {record.pk}",
+                )
+            )
+        elif key in in_this_file:
+            problems.append(
+                PaidProblem(
+                    line["line_number"],
+                    "",
+                    "",
+                    f"each payment once: line {in_this_file[key]} has the same payee, period, "
+                    "component, amount, currency, paid_on and reference (give each payment its "
+                    "own reference)",
+                )
+            )
+        else:
+            in_this_file[key] = line["line_number"]
+    return problems
+
+
 @transaction.atomic
 def paid_import(path: Path, *, actor, name: str | None = None) -> PaidImport:
-    """Load a file of what was paid: all or nothing, never the same file twice, audited."""
+    """Load a file of what was paid: all or nothing, never the same file or the same line twice,
+    audited."""
     from revdesk.parties.models import Payee
 
     name = name or path.name
@@ -364,6 +452,8 @@ def paid_import(path: Path, *, actor, name: str | None = None) -> PaidImport:
         problems = [
             PaidProblem(None, "", "", "lines of what was paid under the header: there are none")
         ]
+    if not problems:
+        problems = _lines_loaded_before(checked)
     if problems:
         raise PaidImportRefused(name, problems[:MAX_PROBLEMS])
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
