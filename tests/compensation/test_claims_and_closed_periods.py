@@ -21,7 +21,7 @@ from revdesk.compensation.models import (
     PayoutLine,
     RunStatus,
 )
-from revdesk.compensation.runs import run_create, run_move
+from revdesk.compensation.runs import RunRefused, run_create, run_move
 from revdesk.compensation.services import crediting_policy_save, plan_version_save
 from revdesk.parties.models import PlanAssignment
 
@@ -454,3 +454,31 @@ def test_only_a_decider_not_named_on_the_claim_changes_its_decision(desk):
     CreditClaimRole.objects.filter(claim=claim, role="installing").update(payee=world.manager)
     with pytest.raises(TransitionRefused, match="You are named on this claim"):
         case_transition(claim.case, Status.IN_PROGRESS, actor=users["manager"], note="Again")
+
+
+def test_a_credit_split_adds_up_to_one_and_is_audited(desk):
+    from revdesk.compensation.services import credit_split_set
+    from revdesk.foundation.models import ChangeRecord
+
+    world, _policy, first = desk
+    users = world.users
+    with pytest.raises(ValidationError, match="add up to 1.2, not 1"):
+        credit_split_set(
+            first.order, {world.rep_east: "0.6", world.rep_west: "0.6"}, actor=users["analyst"]
+        )
+    assert not CreditSplit.objects.exists()
+    credit_split_set(
+        first.order, {world.rep_east: "0.75", world.rep_west: "0.25"}, actor=users["analyst"]
+    )
+    assert ChangeRecord.objects.filter(content_type__model="creditsplit").count() == 2
+    run = run_create("2026-03", actor=None)
+    assert payouts(run) == [
+        ("E101", "2026-03", Decimal("150.00"), "USD"),
+        ("E102", "2026-03", Decimal("50.00"), "USD"),
+    ]
+    # a split written around the service that does not add up stops the run, naming the order
+    CreditSplit.objects.filter(payee=world.rep_west).update(share=Decimal("0.5"))
+    with pytest.raises(RunRefused, match="the credit split of order SO-1 does not add up to 1"):
+        run_create("2026-03", actor=None)
+    credit_split_set(first.order, {}, actor=users["analyst"])
+    assert not CreditSplit.objects.exists()

@@ -529,6 +529,18 @@ def _credits(split_of: dict, lines_of_invoices) -> pa.Table | None:
         shares[order_id].append((payee, share))
     if not shares:
         return None
+    from revdesk.orders.models import Order
+
+    wrong = [order for order, parts in shares.items() if sum(s for _, s in parts) != 1]
+    if wrong:
+        numbers = Order.objects.filter(pk__in=wrong).order_by("number")
+        raise InputsRefused(
+            [
+                f"the credit split of order {number} does not add up to 1: correct it before "
+                "calculating"
+                for number in numbers.values_list("number", flat=True)
+            ]
+        )
     rows: dict[str, list] = {"transaction_id": [], "payee": [], "share": []}
     invoices = Invoice.objects.filter(order_id__in=shares, pk__in=list(split_of))
     for invoice_id, order_id in invoices.order_by("pk").values_list("pk", "order_id"):

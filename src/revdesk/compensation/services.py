@@ -12,9 +12,9 @@ from django.db import transaction
 
 from revdesk.engine.commission_inputs import QUOTAS, InputError, table_read
 from revdesk.engine.plan_files import plan_parse
-from revdesk.foundation.audit import audited_save
+from revdesk.foundation.audit import audited_delete, audited_save
 
-from .models import CreditingPolicy, PlanVersion, Quota
+from .models import CreditingPolicy, CreditSplit, PlanVersion, Quota
 
 
 class PlanRefused(ValueError):
@@ -173,3 +173,37 @@ def quotas_load(path: Path, *, actor) -> QuotaLoad:
         else:
             result.unchanged += 1
     return result
+
+
+@transaction.atomic
+def credit_split_set(order, shares: dict, *, actor) -> list[CreditSplit]:
+    """Split an order's credit between payees ({payee: share}); the shares are exact decimals
+    above 0 that add up to 1. An empty mapping removes the split (the order's rep is credited
+    again). Replaces the order's split as a whole, audited row by row."""
+    parsed: dict = {}
+    for payee, share in shares.items():
+        try:
+            value = Decimal(str(share))
+        except InvalidOperation:
+            raise ValidationError(
+                {"shares": f"{payee.code}: {share!r} is not a share such as 0.5"}
+            ) from None
+        if not value.is_finite() or value <= 0 or value > 1:
+            raise ValidationError({"shares": f"{payee.code}: a share is above 0 and at most 1"})
+        if value != value.quantize(Decimal("0.000001")):
+            raise ValidationError({"shares": f"{payee.code}: a share has at most 6 decimals"})
+        parsed[payee] = value
+    total = sum(parsed.values(), Decimal(0))
+    if parsed and total != 1:
+        raise ValidationError(
+            {"shares": f"the shares of order {order.number} add up to {total}, not 1"}
+        )
+    existing = {split.payee_id: split for split in order.splits.select_for_update()}
+    kept = []
+    for payee, share in sorted(parsed.items(), key=lambda item: item[0].code):
+        split = existing.pop(payee.pk, None) or CreditSplit(order=order, payee=payee)
+        audited_save(split, actor=actor, fields={"share": share})
+        kept.append(split)
+    for split in existing.values():
+        audited_delete(split, actor=actor)
+    return kept

@@ -1190,10 +1190,12 @@ class _Company:
         before last paid, last month reviewed and waiting for a manager's approval. What
         payroll paid for the paid run is loaded and reconciled (demo/payroll.py): two
         differences, each with its commission inquiry, opened this morning."""
-        from revdesk.compensation.models import CreditSplit, RunStatus
+        from revdesk.compensation.models import RunStatus
         from revdesk.compensation.runs import run_create, run_move
+        from revdesk.compensation.services import credit_split_set
 
         rng = self.rng("commissions")
+        analyst, leader = self.users["analyst"], self.users["leader"]
         reps = list(Payee.objects.filter(kind=PayeeKind.SALES_REP).order_by("code"))
         orders = list(
             Order.objects.filter(sales_rep__isnull=False)
@@ -1203,14 +1205,12 @@ class _Company:
         for order in orders[7::61]:
             partner = rng.choice([rep for rep in reps if rep.pk != order.sales_rep_id])
             share = Decimal(rng.choice(("0.5", "0.6", "0.7")))
-            CreditSplit.objects.create(order=order, payee=order.sales_rep, share=share)
-            CreditSplit.objects.create(order=order, payee=partner, share=1 - share)
+            credit_split_set(order, {order.sales_rep: share, partner: 1 - share}, actor=analyst)
         ineligible = [order.pk for order in orders[23::97]]
         Order.objects.filter(pk__in=ineligible).update(commission_eligible=False)
 
         last = (self.today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
         first = f"{last[:4]}-01"
-        analyst, leader = self.users["analyst"], self.users["leader"]
         self.reporter.stage("Commission runs", 3)
         paid = None
         if first != last:
