@@ -9,6 +9,7 @@ managers and administrators see every claim.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -53,6 +54,8 @@ def claim_list_page(request):
     if decision not in ClaimDecision.values:
         decision = ""
     claims = list(claim_list(user, decision=decision or None))
+    for claim in claims:
+        claim.split = _split(claim)
     return render(
         request,
         "web/claims/list.html",
@@ -103,12 +106,15 @@ class ClaimForm(forms.Form):
         self.policy = policy
         self.role_names: list[str] = []
         if policy is not None:
-            for role, share in sorted(policy.splits.items(), key=lambda item: -float(item[1])):
+            # largest share first, equal shares by role name (PostgreSQL keeps no key order)
+            for role, share in sorted(
+                policy.splits.items(), key=lambda item: (-Decimal(str(item[1])), item[0])
+            ):
                 name = f"role_{role}"
                 self.role_names.append(role)
                 self.fields[name] = forms.ModelChoiceField(
                     queryset=Payee.objects.order_by("code"),
-                    label=f"{role.capitalize()} ({float(share):.0%} of the credit)",
+                    label=f"{role.capitalize()} ({_percent(share)} of the credit)",
                     empty_label="Choose who was " + role,
                 )
 
@@ -196,6 +202,27 @@ def claim_new(request):
     )
 
 
+def _percent(share) -> str:
+    """A policy's share (0.25, "0.125") as a percentage: 25%, 12.5%."""
+    return f"{(Decimal(str(share)) * 100).normalize():f}%"
+
+
+def _split(claim) -> list[dict]:
+    """Who played each role of the claim, the largest share first (equal shares by role name,
+    as on the claim form), with the share as a percentage."""
+    splits = claim.policy.splits
+    rows = [
+        {
+            "role": r.role,
+            "share": splits.get(r.role),
+            "percent": _percent(splits.get(r.role, 0)),
+            "payee": r.payee,
+        }
+        for r in claim.roles.all()
+    ]
+    return sorted(rows, key=lambda row: (-Decimal(str(row["share"] or 0)), row["role"]))
+
+
 def claim_panel(case) -> dict | None:
     """What the case page shows of a commission claim (None for other cases)."""
     from revdesk.compensation.models import CreditClaim
@@ -208,12 +235,8 @@ def claim_panel(case) -> dict | None:
     )
     if claim is None:
         return None
-    splits = claim.policy.splits
     return {
         "claim": claim,
-        "roles": [
-            {"role": r.role, "share": splits.get(r.role), "payee": r.payee}
-            for r in sorted(claim.roles.all(), key=lambda r: -float(splits.get(r.role, 0)))
-        ],
+        "roles": _split(claim),
         "invoices": [item.invoice for item in claim.invoices.all()],
     }
