@@ -10,12 +10,12 @@ SHOW = (
 )
 
 
-def _run(tmp_path, **env):
+def _run(tmp_path, script=SHOW, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("REVDESK_")}
     clean.pop("DATABASE_URL", None)
     clean.update(DJANGO_SETTINGS_MODULE="revdesk.settings", REVDESK_HOME=str(tmp_path), **env)
     return subprocess.run(
-        [sys.executable, "-c", SHOW], env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], env=clean, capture_output=True, text=True, timeout=60
     )
 
 
@@ -90,3 +90,20 @@ def test_a_proxy_that_terminates_tls_is_trusted_only_when_declared(tmp_path):
     assert _https(tmp_path, REVDESK_SSL_REDIRECT="0", REVDESK_HSTS_SECONDS="0") == (
         "[false, 0, null]"
     )
+
+
+COMPANY = (
+    "import django; from django.conf import settings; django.setup(); "
+    "print(repr(settings.REVDESK_COMPANY_NAME))"
+)
+
+
+def test_the_company_on_statements_is_read_from_the_environment(tmp_path):
+    def company(**env) -> str:
+        result = _run(tmp_path, COMPANY, **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert company() == "'Revdesk'"
+    assert company(REVDESK_COMPANY_NAME="  ") == "'Revdesk'"
+    assert company(REVDESK_COMPANY_NAME=" Acme Power & Co ") == "'Acme Power & Co'"
