@@ -41,6 +41,7 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     _browser_tests_need_chromium(items)
+    _spark_tests_run_once(items)
     if _POSTGRES_PROBLEM is None:
         return
     if os.environ.get("REVDESK_REQUIRE_POSTGRES") == "1":
@@ -94,4 +95,25 @@ def _browser_tests_need_chromium(items) -> None:
     if os.environ.get("REVDESK_REQUIRE_BROWSER") == "1":
         raise pytest.UsageError(f"{reason} -- REVDESK_REQUIRE_BROWSER=1 forbids skipping them.")
     for item in browser_items:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _spark_tests_run_once(items) -> None:
+    """The Spark parity tests run in the SQLite pass only (the engine touches no database, so
+    the PostgreSQL pass would repeat them to the letter). Without PySpark or Java they skip
+    (with REVDESK_REQUIRE_SPARK=1, as in CI, they fail)."""
+    spark_items = [item for item in items if "spark" in item.keywords]
+    if not spark_items:
+        return
+    if _postgres_url():
+        reason = "the Spark parity tests run once, in the SQLite pass (the engine uses no database)"
+    else:
+        from revdesk.engine.backend import spark_problem
+
+        reason = spark_problem()
+        if reason is None:
+            return
+        if os.environ.get("REVDESK_REQUIRE_SPARK") == "1":
+            raise pytest.UsageError(f"{reason} -- REVDESK_REQUIRE_SPARK=1 forbids skipping them.")
+    for item in spark_items:
         item.add_marker(pytest.mark.skip(reason=reason))

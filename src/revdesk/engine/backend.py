@@ -3,6 +3,12 @@ when data outgrows one machine (docs/decisions/0004-engine-backend.md)."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
@@ -15,6 +21,50 @@ MONEY = dt.Decimal(38, 6)
 def connect(url: str | None = None) -> ibis.BaseBackend:
     """An Ibis connection: `duckdb://` (in memory) unless a URL names another backend."""
     return ibis.connect(url or "duckdb://")
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend asked for cannot start here (its package or Java is missing)."""
+
+
+#: The Spark settings for a local session (`spark_connect`): small data, no web UI, quiet.
+SPARK_LOCAL_SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.sql.session.timeZone": "UTC",
+    # Working out every filter's implied constraints takes most of the planning time of the
+    # commission pipeline's many CASE expressions, and gains nothing on it.
+    "spark.sql.constraintPropagation.enabled": "false",
+}
+
+
+def spark_problem() -> str | None:
+    """Why a local Spark session cannot start here, in plain words (None when it can)."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark is not installed (pip install 'revdesk[spark]')"
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").exists()) and not shutil.which("java"):
+        return "Java is not installed (Spark needs Java 17: apt-get install openjdk-17-jre)"
+    return None
+
+
+def spark_connect(master: str = "local[2]") -> ibis.BaseBackend:
+    """An Ibis connection to a Spark session on this machine (`master` may name a cluster).
+
+    Spark takes about 15 seconds to start; the session is shared by every connection made
+    in the same process."""
+    problem = spark_problem()
+    if problem:
+        raise BackendUnavailable(problem)
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("revdesk")
+    for key, value in SPARK_LOCAL_SETTINGS.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
 
 
 #: The same type, not nullable: casting through it keeps a cast Ibis would otherwise drop.
@@ -35,6 +85,12 @@ def money(column: ibis.Value) -> ibis.Value:
 
 #: Backends whose compiled SQL the engine runs itself, compiled once for every snapshot.
 SQL_BACKENDS = ("duckdb", "pyspark")
+
+#: Backends that plan a table read by several later steps once per reader: Spark inlines every
+#: common table expression, so the commission pipeline's plan doubled with each stage that
+#: reads the lines twice (300 generated lines took four minutes to plan). There the engine
+#: stores the intermediate stages (`stage_store`); DuckDB shares them by itself.
+STAGED_BACKENDS = ("pyspark",)
 
 
 def table_put(con: ibis.BaseBackend, name: str, table: pa.Table) -> None:
@@ -67,3 +123,16 @@ def sql_run(con: ibis.BaseBackend, sql: str) -> pa.Table:
     if con.name == "pyspark":
         return con._session.sql(sql).toArrow()  # type: ignore[attr-defined]
     return con.con.sql(sql).to_arrow_table()  # type: ignore[attr-defined]
+
+
+def stage_store(con: ibis.BaseBackend, name: str, sql: str) -> Callable[[], None]:
+    """Run SQL and keep its result under `name` for the SQL that reads it; returns what frees it.
+
+    On Spark the result stays on the cluster, checkpointed so that what reads it plans from
+    the stored rows, not from the steps that made them."""
+    if con.name == "pyspark":
+        frame = con._session.sql(sql).localCheckpoint()  # type: ignore[attr-defined]
+        frame.createOrReplaceTempView(name)
+        return frame.unpersist
+    table_put(con, name, sql_run(con, sql))
+    return lambda: None

@@ -64,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--explain", metavar="FILE", help="also write every explanation line (.csv or .parquet)"
     )
     commissions.add_argument(
+        "--backend",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where to calculate: DuckDB in this process (default) or a local Spark session "
+        "(needs the spark extra and Java 17; about 15 s to start)",
+    )
+    commissions.add_argument(
         "--json", action="store_true", help="print a JSON summary instead of a table"
     )
     commissions.set_defaults(handler=_commissions)
@@ -98,6 +105,7 @@ def _commissions(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn
     from rich.table import Table
 
+    from .backend import BackendUnavailable, spark_connect
     from .commission_inputs import InputError, inputs_read
     from .commissions import STAGES, calculate, periods_expand
 
@@ -117,6 +125,17 @@ def _commissions(args: argparse.Namespace) -> int:
     files = {name: Path(getattr(args, name)) for name in INPUT_FILES if getattr(args, name, None)}
     try:
         inputs = inputs_read(plans=Path(args.plans), **files)
+    except InputError as error:
+        return _rejected(error, args.json, console, errors)
+    backend = None
+    if args.backend == "spark":
+        try:
+            with errors.status("starting Spark", spinner="dots"):
+                backend = spark_connect()
+        except BackendUnavailable as error:
+            errors.print(f"--backend spark: {error}")
+            return 2
+    try:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -133,7 +152,7 @@ def _commissions(args: argparse.Namespace) -> int:
                     seen.add(stage)
                     progress.update(task, description=stage, completed=len(seen))
 
-            result = calculate(inputs, periods=periods, progress=step)
+            result = calculate(inputs, periods=periods, backend=backend, progress=step)
     except InputError as error:
         return _rejected(error, args.json, console, errors)
     table_write(result.payouts, out)
@@ -146,6 +165,7 @@ def _commissions(args: argparse.Namespace) -> int:
         "totals": _totals(result.payouts),
         "fingerprint": result.fingerprint,
         "engine_version": result.engine_version,
+        "backend": args.backend,
         "plan_versions": result.plan_versions,
         "out": str(out),
         "explain": str(explain) if explain else None,

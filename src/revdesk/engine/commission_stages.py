@@ -118,7 +118,8 @@ class Compiler:
             plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
         }
         self.assign = ibis.memtable(self._assignment_table())
-        self.tx = ibis.memtable(_eligible(inputs.transactions))
+        self.eligible = _eligible(inputs.transactions)
+        self.tx = ibis.memtable(self.eligible)
         self.rates = ibis.memtable(self._rate_table())
         self.fx = ibis.memtable(inputs.fx) if inputs.fx is not None else None
         self.quotas = ibis.memtable(self._quota_table()) if inputs.quotas is not None else None
@@ -643,8 +644,11 @@ class Compiler:
             slices, [rev.original_id == slices.s_tid, rev.payee == slices.s_payee]
         )
         # a partial reversal spanning several slices: pro rata (the one division, at 12
-        # places, then 6; exact for the halves and quarters memos usually take back)
-        ratio = (joined.base / joined.s_total).cast(FACTOR)
+        # places, then 6; exact for the halves and quarters memos usually take back). It is
+        # a DOUBLE division on every backend, said explicitly: DuckDB divides decimals as
+        # DOUBLE, Spark as a DECIMAL cut to 6 places
+        whole = joined.s_total.cast("float64").nullif(0)
+        ratio = (joined.base.cast("float64") / whole).cast(FACTOR)
         share = ibis.cases(
             (joined.s_count == 1, joined.base),
             (joined.base == -joined.s_total, -joined.s_base),

@@ -29,17 +29,28 @@ import datetime as dt
 import hashlib
 import io
 import json
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import ENGINE_VERSION
-from .backend import MONEY, SQL_BACKENDS, connect, inputs_put, money, sql_run, table_put
+from .backend import (
+    MONEY,
+    SQL_BACKENDS,
+    STAGED_BACKENDS,
+    connect,
+    inputs_put,
+    money,
+    sql_run,
+    stage_store,
+    table_put,
+)
 from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
 from .commission_stages import (
     FACTOR,
@@ -193,8 +204,9 @@ def calculate(
     step("credit")
     tables: list[pa.Table] = []
     activity: list[set[tuple[str, str, str]]] = []
-    lines_expr, active_expr = _pipeline(compiler, None, window_end, step)
-    run = _runner(con, compiler, [lines_expr, active_expr])
+    stages = _Stages(con.name in STAGED_BACKENDS)
+    lines_expr, active_expr = _pipeline(compiler, None, window_end, step, stages)
+    run = _runner(con, compiler, [lines_expr, active_expr], stages)
     for snapshot in snapshots:
         lines, active_table = run(snapshot)
         tables.append(lines)
@@ -213,25 +225,56 @@ def calculate(
     )
 
 
+class _Stages:
+    """The intermediate stages a backend stores per snapshot (`backend.STAGED_BACKENDS`):
+    `stages(label, expr)` gives back the table later steps read instead of `expr`."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.stored: list[tuple[str, ibis.Table]] = []
+
+    def __call__(self, label: str, expr: ibis.Table) -> ibis.Table:
+        if not self.enabled:
+            return expr
+        name = f"revdesk_{label}_{uuid.uuid4().hex}"
+        self.stored.append((name, expr))
+        return ibis.table(expr.schema(), name=name)
+
+
 def _runner(
-    con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table]
+    con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table], stages: _Stages
 ) -> Callable[[Snapshot], list[pa.Table]]:
     """Run the expressions once per snapshot, the snapshot's claim credits in the table the
-    expressions read them from. On DuckDB and Spark the SQL is compiled once (compiling the
-    whole pipeline costs more than running it); other backends compile per run."""
+    expressions read them from (and, on Spark, the stored stages before them). On DuckDB and
+    Spark the SQL is compiled once (compiling the whole pipeline costs more than running it);
+    other backends compile per run."""
     fast = con.name in SQL_BACKENDS
+    stored = [(name, str(con.compile(expr))) for name, expr in stages.stored]
     if fast:
         sqls = [str(con.compile(expr)) for expr in exprs]
         schemas = [expr.schema().to_pyarrow() for expr in exprs]
-        inputs_put(con, exprs)  # the input memtables, registered once
+        inputs_put(con, [*exprs, *(expr for _, expr in stages.stored)])  # registered once
+    kept: list[Callable[[], None]] = []
 
     def run(snapshot: Snapshot) -> list[pa.Table]:
         table_put(con, compiler.claims_name, compiler.claim_credits(snapshot))
+        while kept:
+            kept.pop()()  # the previous snapshot's stages
+        kept.extend(stage_store(con, name, sql) for name, sql in stored)
         if not fast:
-            return [con.to_pyarrow(expr) for expr in exprs]
-        return [sql_run(con, sql).cast(schema) for sql, schema in zip(sqls, schemas, strict=True)]
+            return [_ordered(con.to_pyarrow(expr)) for expr in exprs]
+        return [
+            _ordered(sql_run(con, sql).cast(schema))
+            for sql, schema in zip(sqls, schemas, strict=True)
+        ]
 
     return run
+
+
+def _ordered(table: pa.Table) -> pa.Table:
+    """Rows in one order whatever the backend or its threads gave: by every column. What the
+    balance stage makes of rows that tie on its keys then never depends on where it ran."""
+    return table.sort_by([(name, "ascending") for name in table.column_names])
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -312,10 +355,11 @@ def _pipeline(
     snapshot: Snapshot | None,
     window_end: dt.date,
     step: Callable[[str], None],
+    stages: _Stages,
 ) -> tuple[ibis.Table, ibis.Table]:
     credited = compiler.credited(snapshot)
-    credited = credited.filter(credited.date <= window_end)
-    planned = compiler.with_plans(credited)
+    credited = stages("credited", credited.filter(credited.date <= window_end))
+    planned = stages("planned", compiler.with_plans(credited))
     step("measurement")
     versions = compiler.versions
     parts: list[ibis.Table] = []
@@ -335,7 +379,7 @@ def _pipeline(
         )
     step("earning")
     lines = ibis.union(*parts, distinct=False)
-    lines = _round_lines(lines, versions)
+    lines = stages("earned", _round_lines(lines, versions))
     lines = _caps(lines, versions)
     step("payable")
     lines = _payable(compiler, lines, versions, window_end)
@@ -458,7 +502,6 @@ def _payable(
         & lines.transaction_id.notnull()
         & lines.kind.isin(["earning", "spif", "override"])
     )
-    tx = compiler.tx.select(i_id=compiler.tx.id, i_amount=compiler.tx.amount.cast(MONEY))
     tx_types = compiler.tx.select(t_id=compiler.tx.id, t_type=compiler.tx.type)
     lines = lines.left_join(tx_types, lines.transaction_id == tx_types.t_id)
     held = held & ~lines.t_type.fill_null("").isin(REVERSAL_TYPES)
@@ -467,26 +510,7 @@ def _payable(
     later = lines.filter(lines._held).drop("_held")
     if payments_table is None:
         return now
-    payments = ibis.memtable(payments_table)
-    payments = payments.filter(payments.date <= window_end)
-    payments = payments.join(tx, payments.invoice_id == tx.i_id).drop("i_id")
-    paid = payments.amount.cast(MONEY)
-    payments = payments.mutate(
-        cum=paid.cumsum(group_by=payments.invoice_id, order_by=[payments.date, payments.amount])
-    )
-    payments = payments.mutate(
-        factor=ibis.cases(
-            (payments.cum.cast(MONEY) == payments.i_amount, ibis.literal(Decimal(1), FACTOR)),
-            else_=(payments.cum.cast(MONEY) / payments.i_amount).cast(FACTOR),
-        ),
-        previous=ibis.cases(
-            (
-                (payments.cum.cast(MONEY) - paid).cast(MONEY) == payments.i_amount,
-                ibis.literal(Decimal(1), FACTOR),
-            ),
-            else_=((payments.cum.cast(MONEY) - paid).cast(MONEY) / payments.i_amount).cast(FACTOR),
-        ),
-    ).select(p_id="invoice_id", p_date="date", p_factor="factor", p_previous="previous")
+    payments = ibis.memtable(_payment_factors(compiler.eligible, payments_table, window_end))
     released = later.join(payments, later.transaction_id == payments.p_id)
     line_keys = _keys(versions, lambda p: p.rounding == "line")
 
@@ -513,6 +537,58 @@ def _payable(
         date=released.p_date,
     ).drop("p_id", "p_date", "p_factor", "p_previous")
     return now.union(released, distinct=False)
+
+
+_TWELVE = Decimal("1e-12")
+
+
+def _payment_factors(tx: pa.Table, payments: pa.Table, window_end: dt.date) -> pa.Table:
+    """Each payment up to `window_end` with the share of its invoice paid through it
+    (p_factor) and before it (p_previous): exactly 1 once the invoice is paid in full, else
+    the quotient to 12 places, half-up. Payments are input rows, so the quotients are worked
+    out here in Decimal, the same on every backend: DuckDB divides decimals as DOUBLE and
+    Spark to 6 places. An invoice of zero releases nothing."""
+    amounts = {
+        tid: Decimal(amount).quantize(Decimal("1e-6"), ROUND_HALF_UP)
+        for tid, amount in zip(
+            tx.column("id").to_pylist(), tx.column("amount").to_pylist(), strict=True
+        )
+        if amount
+    }
+    rows = sorted(
+        (row["invoice_id"], row["date"], row["amount"])
+        for row in payments.select(["invoice_id", "date", "amount"]).to_pylist()
+        if row["date"] <= window_end and row["invoice_id"] in amounts
+    )
+    columns: dict[str, list] = {"p_id": [], "p_date": [], "p_factor": [], "p_previous": []}
+    cumulative: dict[str, Decimal] = {}
+
+    def share(paid: Decimal, whole: Decimal) -> Decimal:
+        if paid == whole:
+            return Decimal(1)
+        with localcontext(prec=60):
+            return (paid / whole).quantize(_TWELVE, ROUND_HALF_UP)
+
+    for invoice, day, amount in rows:
+        before = cumulative.get(invoice, ZERO)
+        after = before + Decimal(amount).quantize(Decimal("1e-6"), ROUND_HALF_UP)
+        cumulative[invoice] = after
+        columns["p_id"].append(invoice)
+        columns["p_date"].append(day)
+        columns["p_factor"].append(share(after, amounts[invoice]))
+        columns["p_previous"].append(share(before, amounts[invoice]))
+    factor = FACTOR.to_pyarrow()
+    return pa.table(
+        columns,
+        schema=pa.schema(
+            [
+                ("p_id", pa.string()),
+                ("p_date", pa.date32()),
+                ("p_factor", factor),
+                ("p_previous", factor),
+            ]
+        ),
+    )
 
 
 def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
@@ -616,6 +692,7 @@ def _balance(
     payout_rows: list[dict] = []
     extra_lines: list[dict] = []
     line_picks: list[tuple[int, str, str]] = []  # (snapshot, payee, period) lines shown
+    picker = _Picker(tables)
     for account in sorted(candidates):
         payee, currency = account
         periods = sorted((p for p in candidates[account] if _end(p) <= window_end), key=_order)
@@ -649,8 +726,8 @@ def _balance(
                 restated = [q for q in done if q not in pending] if previous != known else []
                 before = [row for q in pending for row in settled.lines.get(account, {}).get(q, [])]
                 if restated:
-                    before.extend(_pick(tables[previous], payee, currency, restated))
-                after = _pick(tables[known], payee, currency, [*pending, *restated])
+                    before.extend(picker.pick(previous, payee, currency, restated))
+                after = picker.pick(known, payee, currency, [*pending, *restated])
                 new_lines.extend(_adjustments(before, after, payee, period, currency))
                 pending = []
             total = net
@@ -732,14 +809,42 @@ def _line(
     }
 
 
-def _pick(table: pa.Table, payee: str, currency: str, periods: list[str]) -> list[dict]:
-    """One payee's lines in `periods` (earnings: draws are carried by the draw balance)."""
-    mask = pc.and_(
-        pc.and_(pc.equal(table["payee"], payee), pc.equal(table["currency"], currency)),
-        pc.is_in(table["period"], value_set=pa.array(periods, pa.string())),
-    )
-    columns = [*_MATCH, "kind", "credit_share", "base", "amount"]
-    return table.filter(mask).select(columns).to_pylist()
+class _Picker:
+    """A payee's lines of one snapshot in some periods. Each snapshot's table is sorted by
+    payee, currency and period and indexed once, the first time it is asked for, so the
+    balance walk slices instead of scanning the whole table for every payee and period."""
+
+    COLUMNS = (*_MATCH, "kind", "credit_share", "base", "amount")
+
+    def __init__(self, tables: list[pa.Table]):
+        self.tables = tables
+        self.indexed: dict[int, tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]] = {}
+
+    def pick(self, snapshot: int, payee: str, currency: str, periods: list[str]) -> list[dict]:
+        if snapshot not in self.indexed:
+            self.indexed[snapshot] = self._index(self.tables[snapshot])
+        table, spans = self.indexed[snapshot]
+        rows: list[dict] = []
+        for period in periods:
+            span = spans.get((payee, currency, period))
+            if span is not None:
+                rows.extend(table.slice(span[0], span[1] - span[0]).to_pylist())
+        return rows
+
+    def _index(self, table: pa.Table):
+        keys = [("payee", "ascending"), ("currency", "ascending"), ("period", "ascending")]
+        table = table.take(pc.sort_indices(table, sort_keys=keys))
+        spans: dict[tuple[str, str, str], tuple[int, int]] = {}
+        columns = zip(
+            table["payee"].to_pylist(),
+            table["currency"].to_pylist(),
+            table["period"].to_pylist(),
+            strict=True,
+        )
+        for position, key in enumerate(columns):
+            start = spans[key][0] if key in spans else position
+            spans[key] = (start, position + 1)
+        return table.select(list(self.COLUMNS)), spans
 
 
 def _adjustments(
