@@ -128,10 +128,16 @@ def test_who_sees_which_claim(client, world, policy, inv):
         claimant=world.rep_west,
         description="All mine.",
     )
+    other = invoice(  # an invoice is claimed once at a time: the second claim is on another
+        "INV-D",
+        order("SO-D", world.customer_east, dt.date(2026, 3, 2), [(world.product_ups, "1", "500")]),
+        dt.date(2026, 3, 12),
+        "500.00",
+    )
     naming_east = claim_file(
         actor=world.users["analyst"],
         policy=policy,
-        invoices=[inv],
+        invoices=[other],
         roles={
             "specifying": world.rep_west,
             "ordering": world.rep_east,
