@@ -62,13 +62,13 @@ def paid_file(run: CommissionRun, rng: random.Random) -> tuple[str, dict]:
     short_candidates = []
     for payout in positive:
         parts = components.get((payout.payee_id, payout.period), {})
-        if len(parts) < 2:
+        sums = {name: sum((line.amount for line in lines), ZERO) for name, lines in parts.items()}
+        # whole cents only, so the components add up to the payout however they are rounded
+        if len(parts) < 2 or any(total != round_money(total) for total in sums.values()):
             continue
         for name in sorted(parts):
-            last = parts[name][-1]
-            if round_money(last.amount) > ZERO and round_money(
-                sum((line.amount for line in parts[name]), ZERO)
-            ) >= round_money(last.amount):
+            last = parts[name][-1].amount
+            if ZERO < last == round_money(last) and sums[name] >= last:
                 short_candidates.append((payout, name))
     short = rng.choice(short_candidates) if short_candidates else None
     manual_candidates = [p for p in positive if short is None or p.payee_id != short[0].payee_id]
