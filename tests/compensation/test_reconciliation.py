@@ -13,15 +13,24 @@ from openpyxl import Workbook
 
 from revdesk.cases.models import Case, CaseSubject
 from revdesk.cli import main
-from revdesk.compensation.models import PaidImport, PaidLine, Variance
+from revdesk.compensation.models import (
+    CommissionRun,
+    PaidImport,
+    PaidLine,
+    Payout,
+    PayoutLine,
+    RunStatus,
+    Variance,
+)
 from revdesk.compensation.reconciliation import (
     PaidImportRefused,
+    ReconciliationRefused,
     paid_import,
     reconcile,
     reconciliation_build,
     variance_cases_open,
 )
-from revdesk.compensation.runs import run_create
+from revdesk.compensation.runs import run_create, run_move
 from revdesk.foundation.audit import change_history
 from revdesk.testing import signed_in
 
@@ -37,9 +46,14 @@ PAID = HEADER + (
 )
 
 
+def approved(run):
+    run_move(run, RunStatus.REVIEWED, actor=None)
+    return run_move(run, RunStatus.APPROVED, actor=None)
+
+
 @pytest.fixture
 def run(march):
-    return run_create("2026-03..2026-04", actor=None)
+    return approved(run_create("2026-03..2026-04", actor=None))
 
 
 def write(tmp_path, text, name="paid.csv"):
@@ -355,3 +369,133 @@ def test_the_page_upload_and_cases_are_for_analysts(run, tmp_path, world, client
     response = client.post(f"{page}cases/")
     assert response.status_code == 302
     assert Variance.objects.filter(case__isnull=False).count() == 3
+
+
+@pytest.fixture
+def thirds(world):
+    """An approved run of 2026-05 paying E101 1.00 USD: three components of 0.333 each and the
+    0.001 rounding line a plan rounding its period total adds (as the engine stores them)."""
+    run = CommissionRun.objects.create(
+        periods="2026-05",
+        period_first="2026-05",
+        period_last="2026-05",
+        starts_on=dt.date(2026, 5, 1),
+        ends_on=dt.date(2026, 5, 31),
+        status=RunStatus.APPROVED,
+        fingerprint="thirds",
+        engine_version="test",
+    )
+    Payout.objects.create(
+        run=run, payee=world.rep_east, period="2026-05", amount=Decimal("1.00"), currency="USD"
+    )
+    for component, amount, kind in (
+        ("alpha", "0.333", "earning"),
+        ("beta", "0.333", "earning"),
+        ("gamma", "0.333", "earning"),
+        ("rounding", "0.001", "rounding"),
+    ):
+        PayoutLine.objects.create(
+            run=run,
+            payee=world.rep_east,
+            period="2026-05",
+            transaction_id=f"INV-{component}" if kind == "earning" else "",
+            component=component,
+            amount=Decimal(amount),
+            currency="USD",
+            kind=kind,
+        )
+    return run
+
+
+def paid_components(tmp_path, amounts, name="thirds.csv"):
+    lines = "".join(
+        f"E101,2026-05,{component},{amount},USD,2026-06-15,PR-{component}\n"
+        for component, amount in zip(("alpha", "beta", "gamma"), amounts, strict=True)
+    )
+    return paid_import(write(tmp_path, HEADER + lines, name), actor=None)
+
+
+@pytest.mark.parametrize("split", [("0.34", "0.33", "0.33"), ("0.33", "0.33", "0.34")])
+def test_components_are_compared_at_the_payouts_precision(thirds, tmp_path, split):
+    """Payroll paid the 1.00 payout as three components, the rounding cent on one of them:
+    no variance (rounded one by one they were 0.33 each, and a cent looked missing)."""
+    paid_components(tmp_path, split)
+    result = reconcile(thirds, actor=None)
+    assert figures(result) == [
+        ("E101", "2026-05", name, Decimal(amount), Decimal(amount), Decimal("0.00"))
+        for name, amount in zip(("alpha", "beta", "gamma"), split, strict=True)
+    ]
+    assert result.totals() == {"USD": (Decimal("1.00"), Decimal("1.00"), Decimal("0.00"))}
+    assert not Variance.objects.exists()
+
+
+def test_a_cent_really_short_of_the_payout_is_still_a_variance(thirds, tmp_path):
+    paid_components(tmp_path, ("0.33", "0.33", "0.33"))
+    result = reconcile(thirds, actor=None)
+    # the cent goes to the largest remainder, ties by component name
+    assert figures(result) == [
+        ("E101", "2026-05", "alpha", Decimal("0.34"), Decimal("0.33"), Decimal("0.01")),
+        ("E101", "2026-05", "beta", Decimal("0.33"), Decimal("0.33"), Decimal("0.00")),
+        ("E101", "2026-05", "gamma", Decimal("0.33"), Decimal("0.33"), Decimal("0.00")),
+    ]
+    assert result.totals() == {"USD": (Decimal("1.00"), Decimal("0.99"), Decimal("0.01"))}
+    assert list(Variance.objects.values_list("component", "calculated", "paid")) == [
+        ("alpha", Decimal("0.34"), Decimal("0.33"))
+    ]
+
+
+def test_only_approved_and_paid_runs_are_reconciled(march, tmp_path, world, client, capsys):
+    """A draft can be calculated again under the same number: no variances, no cases, and the
+    page says why (the same for a reviewed run)."""
+    paid_import(write(tmp_path, PAID), actor=None)
+    run = run_create("2026-03..2026-04", actor=None)
+    draft = (
+        f"Run {run.pk} (2026-03..2026-04) is draft: only approved and paid runs are reconciled "
+        "with what payroll paid, because until it is approved the run can still change; review "
+        "it, then approve it first."
+    )
+    for attempt in (reconciliation_build, reconcile, variance_cases_open):
+        with pytest.raises(ReconciliationRefused) as refused:
+            attempt(run) if attempt is reconciliation_build else attempt(run, actor=None)
+        assert str(refused.value) == draft
+    assert main(["commissions", "reconcile", str(run.pk), "--open-cases", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {
+        "ok": False,
+        "message": f"Nothing was reconciled: {draft}",
+    }
+    page = f"/commissions/runs/{run.pk}/reconciliation/"
+    signed_in(client, "analyst")
+    response = client.get(page)
+    assert response.status_code == 200
+    text = " ".join(response.content.decode().split())
+    assert draft in text
+    assert "Upload and reconcile" not in text
+    assert 'data-testid="reconciliation"' not in text
+    with write(tmp_path, PAID.replace("PR-0415", "PR-0416"), "b.csv").open("rb") as handle:
+        assert client.post(f"{page}paid/", {"file": handle}).status_code == 400
+    assert client.post(f"{page}cases/").status_code == 400
+    run_move(run, RunStatus.REVIEWED, actor=None)
+    assert (
+        "is reviewed: only approved and paid runs are reconciled with what payroll paid, "
+        "because until it is approved the run can still change; approve it first."
+        in " ".join(client.get(page).content.decode().split())
+    )
+    assert PaidImport.objects.count() == 1
+    assert not Variance.objects.exists()
+    assert not Case.objects.exists()
+    run_move(run, RunStatus.APPROVED, actor=None)
+    assert len(variance_cases_open(run, actor=None)) == 3
+
+
+def test_upload_and_reconcile_are_one_step(run, tmp_path, world, client, monkeypatch):
+    """When reconciling fails after the file was read, the file is not loaded either."""
+
+    def broken(run, *, actor):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("revdesk.web.commission_document_views.reconcile", broken)
+    signed_in(client, "analyst")
+    with write(tmp_path, PAID).open("rb") as handle, pytest.raises(RuntimeError):
+        client.post(f"/commissions/runs/{run.pk}/reconciliation/paid/", {"file": handle})
+    assert not PaidImport.objects.exists()
+    assert not PaidLine.objects.exists()

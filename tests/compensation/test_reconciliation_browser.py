@@ -1,6 +1,7 @@
 # ruff: noqa: F811  (the browser and run fixtures are imported)
 """The reconciliation page in Chromium: an analyst uploads what payroll paid, sees the
-variances to the cent with the transactions behind them, and opens one case per variance.
+variances to the cent with the transactions behind them, and opens one case per variance
+(an approved run: drafts and reviewed runs are not reconciled).
 The screenshot is the guide's (docs/img/commission-reconciliation.png)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from revdesk.compensation.models import Variance
 from revdesk.compensation.runs import run_create
 from web.conftest import browser, page, sign_in  # noqa: F401  (the browser fixtures)
 
-from .test_reconciliation import PAID
+from .test_reconciliation import PAID, approved
 from .test_runs import march, plan  # noqa: F401  (the fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,7 @@ GUIDE_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "commission
 
 
 def test_upload_what_was_paid_see_the_variances_and_open_cases(page, march, sign_in, tmp_path):
-    run = run_create("2026-03..2026-04", actor=None)
+    run = approved(run_create("2026-03..2026-04", actor=None))
     paid = tmp_path / "payroll-april.csv"
     paid.write_text(PAID, encoding="utf-8")
     sign_in(page, "analyst")
@@ -59,3 +60,16 @@ def test_upload_what_was_paid_see_the_variances_and_open_cases(page, march, sign
     page.locator("[data-testid=case-link]").first.click()
     page.wait_for_url("**/cases/CASE-*/")
     assert "Commission variance E101 Erin East, 2026-03, total" in page.inner_text("h1")
+
+
+def test_a_draft_run_says_why_it_is_not_reconciled_yet(page, march, sign_in, tmp_path):
+    run = run_create("2026-03..2026-04", actor=None)
+    sign_in(page, "analyst")
+    page.goto(f"{page.base}/commissions/runs/{run.pk}/reconciliation/")
+    assert "Not available yet" in page.inner_text("[data-testid=not-yet]")
+    assert "is draft: only approved and paid runs are reconciled" in page.inner_text(
+        "[data-testid=not-yet]"
+    )
+    assert page.locator("[data-testid=paid-upload]").count() == 0
+    assert page.locator("[data-testid=open-cases]").count() == 0
+    page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)

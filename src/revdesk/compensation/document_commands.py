@@ -49,8 +49,10 @@ def register(commands) -> None:
     load.set_defaults(handler=_paid_import)
     reconcile = commands.add_parser(
         "reconcile",
-        help="compare what a run calculated with what was paid; store the variances",
-        description="By payee, period and component: calculated, paid and the variance "
+        help="compare what an approved or paid run calculated with what was paid; store the "
+        "variances",
+        description="Approved and paid runs only (a draft or reviewed run can still change). "
+        "By payee, period and component: calculated, paid and the variance "
         "(calculated - paid), with the transactions behind each variance. Variances are kept "
         "(running it again updates them); --open-cases opens one commission inquiry per "
         "variance, never twice.",
@@ -267,15 +269,20 @@ def _reconcile(args: argparse.Namespace) -> int:
 
     from revdesk.foundation.context import acting_as
 
-    from .reconciliation import reconcile, variance_cases_open
+    from .reconciliation import ReconciliationRefused, reconcile, variance_cases_open
 
     console = Console()
     run = _run_or_none(args.run, console)
     if run is None:
         return 1
-    with acting_as(None, "cli"):
-        opened = variance_cases_open(run, actor=None, source="system") if args.open_cases else []
-        result = reconcile(run, actor=None)
+    try:
+        with acting_as(None, "cli"):
+            opened = (
+                variance_cases_open(run, actor=None, source="system") if args.open_cases else []
+            )
+            result = reconcile(run, actor=None)
+    except ReconciliationRefused as error:
+        return _fail(args, console, f"Nothing was reconciled: {error}")
     if args.json:
         console.print_json(json.dumps(_reconciliation_json(result, opened)))
         return 0

@@ -3,20 +3,35 @@
 `paid_import(path, actor=...)` loads a payroll file of what was actually paid (CSV or .xlsx;
 columns payee, period, component (optional), amount, currency, paid_on, reference
 (optional)): every bad cell is reported with its line, column, value and what was expected,
-and nothing is loaded unless the whole file is right. The same file (by sha256) is never
-loaded twice.
+and nothing is loaded unless the whole file is right. Amounts are written with a point for
+decimals and no separators: "0,500" could be 0.50 or 500.00, so it is refused, saying both.
+Nothing is loaded twice: not the same file (by sha256), and not a payment already loaded —
+the same payee, period, component, amount, currency, paid_on and reference (its natural key),
+from any earlier file or earlier in the same file — so the same lines saved again, or sent
+once as .xlsx and once as .csv, are refused, naming the file, line and date they came from.
 
-`reconciliation_build(run)` compares, by payee, period and currency, what the run calculated
-with what was paid for the same payees and periods; `reconcile(run, actor=...)` also stores
-every difference as a Variance row (re-running updates the rows, never duplicates them), and
-`variance_cases_open(run, actor=...)` opens one commission inquiry per variance, never two.
+Only approved and paid runs are reconciled (a draft can still be calculated again, under the
+same run number): `reconciliation_build(run)` compares, by payee, period and currency, what the
+run calculated with what was paid for the same payees and periods; `reconcile(run, actor=...)`
+also stores every difference as a Variance row (re-running updates the rows, never duplicates
+them), and `variance_cases_open(run, actor=...)` opens one commission inquiry per variance,
+never two. A draft or reviewed run is refused with ReconciliationRefused, saying why.
 
 How paid lines are compared: when every paid line of a payee and period names a component,
-each component is compared with the sum of the run's lines of that component (rounded
-half-up to the cent); when one or more has no component, or nothing was paid, the payee's
-payout total is compared with everything paid. The variance is calculated − paid: positive
-means the payee is still owed money, negative that they were paid too much. Nothing is
-hidden: any difference of a cent or more is a variance.
+each component is compared with the run's lines of that component; when one or more has no
+component, or nothing was paid, the payee's payout total is compared with everything paid.
+
+Components are compared at the precision the payout is rounded at: a payout is rounded once,
+so its components' unrounded sums (0.333 + 0.333 + 0.333 = 0.999, paid as 1.00) rounded one
+by one would not add up to it and a cent would look missing. Each component's calculated
+figure is its sum rounded down to the cent, and the cents left over up to the payout go one
+each to the components payroll paid rounded up, then to the largest remainders (ties by
+component name); the plan's own rounding line (kind "rounding") is shared out this way, not
+compared on its own. So the component figures always add up to the payout, and payroll's
+split of the same payout (0.34 + 0.33 + 0.33 in any order) shows no variance, while 0.99 paid
+against 1.00 is a cent short. The variance is calculated − paid: positive means the payee is
+still owed money, negative that they were paid too much. Nothing is hidden: any difference of
+a cent or more is a variance.
 """
 
 from __future__ import annotations
@@ -28,7 +43,7 @@ import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -41,7 +56,7 @@ from revdesk.foundation.audit import audited_delete, audited_save
 from revdesk.foundation.fields import validate_currency_code
 from revdesk.foundation.spreadsheet import cell_text
 
-from .models import CommissionRun, PaidImport, PaidLine, Payout, PayoutLine, Variance
+from .models import CommissionRun, PaidImport, PaidLine, Payout, PayoutLine, RunStatus, Variance
 
 COLUMNS = ("payee", "period", "component", "amount", "currency", "paid_on", "reference")
 REQUIRED = ("payee", "period", "amount", "currency", "paid_on")
@@ -50,6 +65,7 @@ DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 PLAIN_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 AMOUNT_EXPECTED = "an amount such as 1234.56 or -50.00 (a point for decimals, at most 2 decimals)"
 TOTAL = ""  # the component of a comparison of payout totals
+ROUNDING = "rounding"  # the kind of the line a plan rounding its period total adds
 MAX_PROBLEMS = 1000
 
 
@@ -479,6 +495,35 @@ def paid_import(path: Path, *, actor, name: str | None = None) -> PaidImport:
 
 # -- reconciliation --------------------------------------------------------------------------
 
+RECONCILED_STATUSES = (RunStatus.APPROVED, RunStatus.PAID)
+NEXT_STEP = {
+    RunStatus.DRAFT: "review it, then approve it",
+    RunStatus.REVIEWED: "approve it",
+}
+
+
+class ReconciliationRefused(ValueError):
+    """The run cannot be reconciled (yet): the message says why, in plain words."""
+
+
+def reconciliation_refusal(run: CommissionRun) -> str | None:
+    """Why `run` cannot be reconciled yet (None: it can). Only approved and paid runs are: what
+    payroll paid is compared with what was approved for payment, and a draft can still be
+    calculated again (replacing its figures under the same run number)."""
+    if run.status in RECONCILED_STATUSES:
+        return None
+    return (
+        f"Run {run.pk} ({run.periods}) is {run.get_status_display().lower()}: only approved "
+        "and paid runs are reconciled with what payroll paid, because until it is approved the "
+        f"run can still change; {NEXT_STEP.get(RunStatus(run.status), 'approve it')} first."
+    )
+
+
+def _require_reconcilable(run: CommissionRun) -> None:
+    refusal = reconciliation_refusal(run)
+    if refusal is not None:
+        raise ReconciliationRefused(refusal)
+
 
 @dataclass
 class Comparison:
@@ -534,10 +579,43 @@ def _run_periods(run: CommissionRun, payouts: list[Payout]) -> set[str]:
     return expanded | {payout.period for payout in payouts}
 
 
+def _component_figures(
+    payout: Decimal, unrounded: dict[str, Decimal], paid: dict[str, Decimal]
+) -> dict[str, Decimal]:
+    """Each component's calculated figure to the cent, the figures adding up to the payout.
+
+    Every component is rounded down to the cent, and the cents left over up to the payout go
+    one each to the components payroll paid rounded up, then to those with the largest
+    remainder (ties by component name): three components of 0.333 and a payout of 1.00 are
+    0.34, 0.33 and 0.33, or the split payroll made of the same 1.00. When the components do
+    not come to the payout within their rounding (never seen; a guard), each is rounded
+    half-up on its own."""
+    floors = {
+        name: amount.quantize(CENT, rounding=ROUND_FLOOR) for name, amount in unrounded.items()
+    }
+    left = (payout - sum(floors.values(), ZERO)) / CENT
+    fractional = [name for name, amount in unrounded.items() if amount != floors[name]]
+    if left != left.to_integral_value() or not 0 <= left <= len(fractional):
+        return {name: round_money(amount) for name, amount in unrounded.items()}
+    order = sorted(
+        fractional,
+        key=lambda name: (
+            paid.get(name) != floors[name] + CENT,
+            floors[name] - unrounded[name],
+            name,
+        ),
+    )
+    up = set(order[: int(left)])
+    return {name: floors[name] + (CENT if name in up else ZERO) for name in unrounded}
+
+
 def reconciliation_build(run: CommissionRun) -> Reconciliation:
     """Calculated against paid for a run, without writing anything (stored variances and
-    their cases are attached)."""
+    their cases are attached). Refused (ReconciliationRefused) unless the run is approved or
+    paid."""
     from revdesk.parties.models import Payee
+
+    _require_reconcilable(run)
 
     payouts = list(Payout.objects.filter(run=run).select_related("payee"))
     periods = _run_periods(run, payouts)
@@ -583,16 +661,30 @@ def reconciliation_build(run: CommissionRun) -> Reconciliation:
                 )
             )
             continue
-        by_component: dict[str, list[PayoutLine]] = {}
-        names: dict[str, str] = {}
-        for line in own_lines:
-            name = line.component or line.kind
-            names.setdefault(name.casefold(), name)
-            by_component.setdefault(name.casefold(), []).append(line)
         paid_by_component: dict[str, list[PaidLine]] = {}
+        names: dict[str, str] = {}
         for line in paid_lines:
             names.setdefault(line.component.casefold(), line.component)
             paid_by_component.setdefault(line.component.casefold(), []).append(line)
+        by_component: dict[str, list[PayoutLine]] = {}
+        for line in own_lines:
+            name = line.component or line.kind
+            if line.kind == ROUNDING and name.casefold() not in names:
+                continue  # the payout's own rounding: shared out over the components below
+            names.setdefault(name.casefold(), name)
+            by_component.setdefault(name.casefold(), []).append(line)
+        paid_sums = {
+            folded: sum((line.amount for line in members), ZERO)
+            for folded, members in paid_by_component.items()
+        }
+        figures = _component_figures(
+            calculated.get(key, ZERO),
+            {
+                folded: sum((line.amount for line in by_component.get(folded, [])), ZERO)
+                for folded in names
+            },
+            paid_sums,
+        )
         for folded in sorted(names):
             members = by_component.get(folded, [])
             comparisons.append(
@@ -601,8 +693,8 @@ def reconciliation_build(run: CommissionRun) -> Reconciliation:
                     period=period,
                     component=names[folded],
                     currency=currency,
-                    calculated=round_money(sum((line.amount for line in members), ZERO)),
-                    paid=sum((line.amount for line in paid_by_component.get(folded, [])), ZERO),
+                    calculated=figures[folded],
+                    paid=paid_sums.get(folded, ZERO),
                     lines=members,
                     paid_lines=paid_by_component.get(folded, []),
                 )
@@ -614,12 +706,14 @@ def reconciliation_build(run: CommissionRun) -> Reconciliation:
 
 @transaction.atomic
 def reconcile(run: CommissionRun, *, actor) -> Reconciliation:
-    """Compare and store every variance as a Variance row (updated, never duplicated).
+    """Compare an approved or paid run with what was paid and store every variance as a
+    Variance row (updated, never duplicated); a draft or reviewed run is refused.
 
     A stored variance whose payee, period and component no longer differ keeps its row with
     equal figures (settled); one that is no longer compared at all (e.g. payroll now pays that
     payee by component) is removed unless a case was opened on it."""
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
+    _require_reconcilable(run)
     result = reconciliation_build(run)
     seen = set()
     for row in result.comparisons:

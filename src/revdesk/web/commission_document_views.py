@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -24,9 +25,11 @@ from revdesk.compensation.models import CommissionRun, PaidImport
 from revdesk.compensation.payroll import PayrollRefused, payroll_csv, payroll_rows, payroll_xlsx
 from revdesk.compensation.reconciliation import (
     PaidImportRefused,
+    ReconciliationRefused,
     paid_import,
     reconcile,
     reconciliation_build,
+    reconciliation_refusal,
     variance_cases_open,
 )
 from revdesk.compensation.statements import (
@@ -120,7 +123,20 @@ class PaidUploadForm(forms.Form):
         return upload
 
 
+def _not_yet_page(request, run, refusal: str, *, status: int = 200):
+    """The reconciliation page of a draft or reviewed run: why it is not available yet."""
+    return render(
+        request,
+        "web/commission_documents/reconciliation.html",
+        {"run": run, "refusal": refusal, "run_page": _run_page(run)},
+        status=status,
+    )
+
+
 def _reconciliation_page(request, run, *, form=None, problems=None, problem_file=""):
+    refusal = reconciliation_refusal(run)
+    if refusal is not None:
+        return _not_yet_page(request, run, refusal)
     result = reconciliation_build(run)
     imports = list(
         PaidImport.objects.filter(lines__period__in={row.period for row in result.comparisons})
@@ -169,6 +185,9 @@ def commission_paid_import(request, pk: int):
     form = PaidUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _reconciliation_page(request, run, form=form)
+    refusal = reconciliation_refusal(run)
+    if refusal is not None:
+        return _not_yet_page(request, run, refusal, status=400)
     upload = form.cleaned_data["file"]
     name = PurePosixPath(upload.name).name
     with tempfile.TemporaryDirectory() as folder:
@@ -177,13 +196,16 @@ def commission_paid_import(request, pk: int):
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            with acting_as(request.user, "web"):
+            # one step: a failure while reconciling leaves the paid file unloaded too
+            with transaction.atomic(), acting_as(request.user, "web"):
                 record = paid_import(path, actor=request.user, name=name)
                 reconcile(run, actor=request.user)
         except PaidImportRefused as error:
             return _reconciliation_page(
                 request, run, form=PaidUploadForm(), problems=error.problems, problem_file=name
             )
+        except ReconciliationRefused as error:  # the run moved on meanwhile
+            return _not_yet_page(request, run, str(error), status=400)
     messages.success(
         request,
         f"{record.file_name}: {record.row_count} paid line(s) loaded as paid import "
@@ -198,8 +220,11 @@ def commission_variance_cases(request, pk: int):
     """Open one commission inquiry per variance that has no case yet."""
     _require(request.user, "web:commission_variance_cases")
     run = get_object_or_404(CommissionRun, pk=pk)
-    with acting_as(request.user, "web"):
-        opened = variance_cases_open(run, actor=request.user)
+    try:
+        with acting_as(request.user, "web"):
+            opened = variance_cases_open(run, actor=request.user)
+    except ReconciliationRefused as error:
+        return _not_yet_page(request, run, str(error), status=400)
     if opened:
         messages.success(
             request,
