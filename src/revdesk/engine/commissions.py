@@ -723,7 +723,13 @@ def _balance(
             paid += net
             new_lines: list[dict] = []
             if done and (pending or (previous is not None and previous != known)):
-                restated = [q for q in done if q not in pending] if previous != known else []
+                restated = [
+                    q
+                    for q in done
+                    if q not in pending
+                    and previous != known
+                    and not picker.same(previous, known, payee, currency, q)
+                ]
                 before = [row for q in pending for row in settled.lines.get(account, {}).get(q, [])]
                 if restated:
                     before.extend(picker.pick(previous, payee, currency, restated))
@@ -819,6 +825,7 @@ class _Picker:
     def __init__(self, tables: list[pa.Table]):
         self.tables = tables
         self.indexed: dict[int, tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]] = {}
+        self.digests: dict[int, dict[tuple[str, str, str], tuple]] = {}
 
     def pick(self, snapshot: int, payee: str, currency: str, periods: list[str]) -> list[dict]:
         if snapshot not in self.indexed:
@@ -830,6 +837,34 @@ class _Picker:
             if span is not None:
                 rows.extend(table.slice(span[0], span[1] - span[0]).to_pylist())
         return rows
+
+    def same(self, first: int, second: int, payee: str, currency: str, period: str) -> bool:
+        """Whether a payee's lines of a period are the same in two snapshots, told by their
+        count and their sums of amounts and bases (plain and absolute), worked out for every
+        payee and period at once: a claim changes few periods, and only those are compared
+        line by line."""
+        key = (payee, currency, period)
+        return self._digest(first).get(key) == self._digest(second).get(key)
+
+    def _digest(self, snapshot: int) -> dict[tuple[str, str, str], tuple]:
+        if snapshot not in self.digests:
+            table = self.tables[snapshot]
+            table = table.append_column("abs_amount", pc.abs(table["amount"]))
+            table = table.append_column("abs_base", pc.abs(pc.fill_null(table["base"], 0)))
+            grouped = table.group_by(["payee", "currency", "period"]).aggregate(
+                [
+                    ("amount", "count"),
+                    ("amount", "sum"),
+                    ("abs_amount", "sum"),
+                    ("base", "sum"),
+                    ("abs_base", "sum"),
+                ]
+            )
+            self.digests[snapshot] = {
+                (row.pop("payee"), row.pop("currency"), row.pop("period")): tuple(row.values())
+                for row in grouped.to_pylist()
+            }
+        return self.digests[snapshot]
 
     def _index(self, table: pa.Table):
         keys = [("payee", "ascending"), ("currency", "ascending"), ("period", "ascending")]
