@@ -462,7 +462,7 @@ def test_a_credit_split_adds_up_to_one_and_is_audited(desk):
 
     world, _policy, first = desk
     users = world.users
-    with pytest.raises(ValidationError, match="add up to 1.2, not 1"):
+    with pytest.raises(ValidationError, match=r"add up to 1\.2, not 1"):
         credit_split_set(
             first.order, {world.rep_east: "0.6", world.rep_west: "0.6"}, actor=users["analyst"]
         )
