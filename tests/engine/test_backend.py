@@ -1,6 +1,7 @@
 """The engine backend keeps the rules the house assumes (docs/decisions/0004-engine-backend.md)."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -31,3 +32,19 @@ def test_decimal_arithmetic_is_exact_and_rounds_half_up():
     assert list(result["earned"]) == [Decimal("0.01"), Decimal("3.50")]
     total = money(lines.amount).sum().execute()
     assert total == Decimal("100.15")
+
+
+def test_spark_without_pyspark_or_java_is_refused_in_plain_words(monkeypatch, tmp_path, capsys):
+    from revdesk.cli import main
+    from revdesk.engine import backend
+
+    monkeypatch.setattr(backend, "spark_problem", lambda: "Java is not installed (...)")
+    root = Path(__file__).resolve().parents[2]
+    case = root / "examples" / "commissions" / "04-payable-on-payment"
+    shared = root.parent / "shared" / "examples" / "commissions"
+    args = ["calc", "commissions", "--plans", str(case), "--period", "2026-10"]
+    args += ["--transactions", str(shared / case.name / "transactions.csv")]
+    out = tmp_path / "payouts.csv"
+    assert main([*args, "--out", str(out), "--backend", "spark"]) == 2
+    assert "--backend spark: Java is not installed" in capsys.readouterr().err
+    assert not out.exists()
