@@ -45,7 +45,15 @@ def test_collector_sees_only_their_portfolio(page, data, world, sign_in):
 def test_rep_sees_their_customers_and_orders(page, data, sign_in):
     sign_in(page, "rep")
     nav = page.locator("nav.sidenav a").all_inner_texts()
-    assert nav == ["Home", "My customers", "My orders", "My invoices", "My cases"]
+    assert nav == [
+        "Home",
+        "My customers",
+        "My orders",
+        "My invoices",
+        "My cases",
+        "My commissions",
+        "My claims",
+    ]
     assert page.inner_text("[data-testid=figure-my-customers] .figure-value") == "2"
     page.click("nav.sidenav a:has-text('My customers')")
     assert column(page).all_inner_texts() == ["C-1000", "C-1001"]
