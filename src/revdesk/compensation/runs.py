@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from revdesk.engine.commission_inputs import InputError, period_parse
@@ -57,6 +57,21 @@ def _first_shared(periods: list[str], run: CommissionRun) -> str:
     return periods[0]
 
 
+#: the key of the PostgreSQL lock that lets one run be made at a time
+RUN_LOCK = 4_242_001
+
+
+def _serialize() -> None:
+    """One run is made at a time: locking the overlapping runs is not enough when there are
+    none yet (two workers calculating the same new period would both go ahead). On
+    PostgreSQL a transaction-level advisory lock waits for the other run to commit, and the
+    second then finds the first's draft and replaces it; on SQLite the second writer is
+    refused (the database is locked) rather than writing a second run."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+
+
 @transaction.atomic
 def run_create(
     periods: str | list[str], *, actor, progress: Callable[[str], None] | None = None
@@ -73,6 +88,7 @@ def run_create(
         raise RunRefused(str(error)) from None
     first, last = period_parse(keys[0])[0], period_parse(keys[-1])[1]
     step = progress or (lambda stage: None)
+    _serialize()
     reused = None
     for other in _overlapping(first, last).select_for_update().order_by("id"):
         shared = _first_shared(keys, other)
