@@ -88,19 +88,7 @@ def test_an_approved_claim_recredits_and_pays_the_difference_in_the_next_open_pe
     world, policy, first = desk
     users = world.users
     march = approved("2026-03", users)
-    claim = claim_file(
-        actor=users["rep_west"],
-        policy=policy,
-        invoices=[first],
-        roles={
-            "specifying": world.rep_west,
-            "ordering": world.rep_east,
-            "installing": world.rep_west,
-        },
-        claimant=world.rep_west,
-        description="I specified the UPS at the design stage and my team installed it.",
-        now=at("2026-04-02"),
-    )
+    claim = _claim(world, policy, first, actor="rep_west", now=at("2026-04-02"))
     assert claim.case.case_type.code == "commission_claim"
     assert claim.case.title == "Claim under Policy 100 on INV-1"
     assert claim.case.amount == Decimal("4000.00")
@@ -140,19 +128,7 @@ def test_a_claim_approved_before_the_period_closes_credits_it_directly(desk):
     E101 100.00 (ordering 50%), E102 100.00 (specifying + installing 50%)."""
     world, policy, first = desk
     users = world.users
-    claim = claim_file(
-        actor=users["analyst"],
-        policy=policy,
-        invoices=[first],
-        roles={
-            "specifying": world.rep_west,
-            "ordering": world.rep_east,
-            "installing": world.rep_west,
-        },
-        claimant=world.rep_west,
-        description="Filed for E102 after the project review.",
-        now=at("2026-03-12"),
-    )
+    claim = _claim(world, policy, first, now=at("2026-03-12"))
     claim_decide(
         claim, approve=True, resolution="Agreed.", actor=users["analyst"], now=at("2026-03-20")
     )
@@ -166,19 +142,7 @@ def test_a_claim_approved_before_the_period_closes_credits_it_directly(desk):
 def test_a_denied_or_reopened_claim_credits_nothing(desk):
     world, policy, first = desk
     users = world.users
-    claim = claim_file(
-        actor=users["analyst"],
-        policy=policy,
-        invoices=[first],
-        roles={
-            "specifying": world.rep_west,
-            "ordering": world.rep_east,
-            "installing": world.rep_west,
-        },
-        claimant=world.rep_west,
-        description="Filed for E102.",
-        now=at("2026-03-12"),
-    )
+    claim = _claim(world, policy, first, now=at("2026-03-12"))
     claim = claim_decide(
         claim,
         approve=False,
@@ -208,18 +172,7 @@ def test_a_claim_names_every_role_and_only_a_decider_decides_it(desk):
             claimant=world.rep_west,
             description="x",
         )
-    claim = claim_file(
-        actor=users["rep_west"],
-        policy=policy,
-        invoices=[first],
-        roles={
-            "specifying": world.rep_west,
-            "ordering": world.rep_east,
-            "installing": world.rep_west,
-        },
-        claimant=world.rep_west,
-        description="I specified it.",
-    )
+    claim = _claim(world, policy, first, actor="rep_west")
     with pytest.raises(TransitionRefused, match="Only a commissions analyst"):
         case_transition(
             claim.case,
