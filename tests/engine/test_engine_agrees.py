@@ -91,3 +91,27 @@ def test_generation_is_seeded():
     assert not one.transactions.equals(
         commission_inputs_generate(lines=500, payees=12, seed=6).transactions
     )
+
+
+def test_snapshots_work_out_only_the_payees_claims_move_and_lose_nothing(monkeypatch):
+    """A snapshot after the first works out again only the payees its new claims move credit
+    from or to (and their managers, for overrides). Working everyone out at every snapshot
+    gives the same payouts and the same explanation lines, row for row."""
+    from revdesk.engine import commissions
+
+    inputs = commission_inputs_generate(lines=1500, payees=30, seed=3)
+    scoped = calculate(inputs, periods=YEAR)
+    made = commissions._Scopes.of
+
+    def everyone(compiler, snapshots):
+        scopes = made(compiler, snapshots)
+        assert any(shown for shown in scopes.shown[1:])  # claims were approved: some moved
+        assert all(len(shown) < 30 for shown in scopes.shown[1:])  # but never everyone
+        return commissions._Scopes([None] * len(snapshots), [scopes.needed[0]] * len(snapshots))
+
+    monkeypatch.setattr(commissions._Scopes, "of", everyone)
+    full = calculate(inputs, periods=YEAR)
+    assert scoped.payouts.num_rows > 300
+    assert scoped.payouts.equals(full.payouts)
+    assert scoped.lines.num_rows > 1500
+    assert scoped.lines.equals(full.lines)

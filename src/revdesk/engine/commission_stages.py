@@ -114,6 +114,7 @@ class Compiler:
     def __init__(self, inputs: CommissionInputs):
         self.inputs = inputs
         self.claims_name = f"revdesk_claims_{uuid.uuid4().hex}"
+        self.scope_name = f"revdesk_scope_{uuid.uuid4().hex}"
         self.versions: dict[str, Plan] = {
             plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
         }
@@ -747,7 +748,7 @@ class Compiler:
         override = plan.override
         if override is None or self.inputs.payees is None:
             return None
-        pairs = _reporting_pairs(self.inputs.payees, override.levels)
+        pairs = reporting_pairs(self.inputs.payees, override.levels)
         if not pairs:
             return None
         team = ibis.memtable(
@@ -800,7 +801,7 @@ def _period_end(date: ibis.Value, period: str) -> ibis.Value:
     return (start + ibis.interval(months=1)) - ibis.interval(days=1)
 
 
-def _reporting_pairs(payees: pa.Table, levels: int) -> list[tuple[str, str]]:
+def reporting_pairs(payees: pa.Table, levels: int) -> list[tuple[str, str]]:
     manager_of = {row["id"]: row["manager"] for row in payees.to_pylist() if row.get("manager")}
     pairs = []
     for report in manager_of:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import uuid
 from collections import defaultdict
@@ -59,6 +60,7 @@ from .commission_stages import (
     Snapshot,
     dec,
     period_key,
+    reporting_pairs,
 )
 from .plans import Plan
 
@@ -201,20 +203,21 @@ def calculate(
     compiler = Compiler(_numbered(inputs))
 
     snapshots = _snapshots(inputs, window_end)
+    scopes = _Scopes.of(compiler, snapshots)
     step("credit")
     tables: list[pa.Table] = []
     activity: list[set[tuple[str, str, str]]] = []
     stages = _Stages(con.name in STAGED_BACKENDS)
     lines_expr, active_expr = _pipeline(compiler, None, window_end, step, stages)
     run = _runner(con, compiler, [lines_expr, active_expr], stages)
-    for snapshot in snapshots:
-        lines, active_table = run(snapshot)
+    for index, snapshot in enumerate(snapshots):
+        lines, active_table = run(snapshot, scopes.table(index))
         tables.append(lines)
         active = active_table.to_pylist()
         activity.append({(r["payee"], r["period"], r["currency"]) for r in active})
     step("balance")
     payouts, lines = _balance(
-        compiler, snapshots, tables, activity, asked, window_start, window_end
+        compiler, snapshots, scopes, tables, activity, asked, window_start, window_end
     )
     return CommissionResult(
         payouts=payouts,
@@ -243,9 +246,10 @@ class _Stages:
 
 def _runner(
     con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table], stages: _Stages
-) -> Callable[[Snapshot], list[pa.Table]]:
-    """Run the expressions once per snapshot, the snapshot's claim credits in the table the
-    expressions read them from (and, on Spark, the stored stages before them). On DuckDB and
+) -> Callable[[Snapshot, pa.Table], list[pa.Table]]:
+    """Run the expressions once per snapshot, the snapshot's claim credits and scope (the
+    payees it works out, `_Scopes`) in the tables the expressions read them from (and, on
+    Spark, the stored stages before them). On DuckDB and
     Spark the SQL is compiled once (compiling the whole pipeline costs more than running it);
     other backends compile per run."""
     fast = con.name in SQL_BACKENDS
@@ -256,8 +260,9 @@ def _runner(
         inputs_put(con, [*exprs, *(expr for _, expr in stages.stored)])  # registered once
     kept: list[Callable[[], None]] = []
 
-    def run(snapshot: Snapshot) -> list[pa.Table]:
+    def run(snapshot: Snapshot, scope: pa.Table) -> list[pa.Table]:
         table_put(con, compiler.claims_name, compiler.claim_credits(snapshot))
+        table_put(con, compiler.scope_name, scope)
         while kept:
             kept.pop()()  # the previous snapshot's stages
         kept.extend(stage_store(con, name, sql) for name, sql in stored)
@@ -339,6 +344,104 @@ def _snapshots(inputs: CommissionInputs, window_end: dt.date) -> list[Snapshot]:
     return snapshots
 
 
+class _Scopes:
+    """Which payees each snapshot works out again. The first (no claim known) works out
+    everyone. A later one only the payees its new claims move credit from or to, and their
+    managers, whose overrides are on their reports' credit: everyone else's lines are those of
+    an earlier snapshot, unchanged, since a payee's lines depend only on their own credited
+    transactions (and a manager's on their reports'). So a year with a claim approved every
+    month works out about one year and a little, not thirteen.
+
+    `owner(index, payee)` is the snapshot whose table holds the payee's lines as known at
+    snapshot `index`. Each snapshot's scope table lists the payees whose credited lines go
+    into the calculation (the shown ones, and the reports of shown managers) and which of
+    them are shown (`shown`)."""
+
+    SCHEMA = ibis.schema({"payee": "string", "shown": "boolean"})
+
+    def __init__(self, shown: list[set[str] | None], needed: list[set[str]]):
+        self.shown = shown  # None: everyone
+        self.needed = needed
+
+    @classmethod
+    def of(cls, compiler: Compiler, snapshots: list[Snapshot]) -> _Scopes:
+        inputs = compiler.inputs
+        tx = inputs.transactions
+        everyone = set(tx["payee"].to_pylist())
+        base: dict[str, set[str]] = defaultdict(set)  # transaction -> payees without claims
+        claims: dict[str, list[dict]] = defaultdict(list)  # transaction -> its claims
+        if inputs.claims is not None:
+            for claim in inputs.claims.to_pylist():
+                claims[claim["transaction_id"]].append(claim)
+        if claims:
+            for tid, payee in zip(tx["id"].to_pylist(), tx["payee"].to_pylist(), strict=True):
+                if tid in claims:
+                    base[tid].add(payee)
+        if inputs.credits is not None:
+            credits = inputs.credits.select(["transaction_id", "payee"]).to_pylist()
+            everyone.update(row["payee"] for row in credits)
+            explicit = {row["transaction_id"] for row in credits if row["transaction_id"] in claims}
+            for tid in explicit:
+                base[tid] = set()
+            for row in credits:
+                if row["transaction_id"] in explicit:
+                    base[row["transaction_id"]].add(row["payee"])
+        everyone.update(inputs.assignments["payee"].to_pylist())
+        if inputs.payees is not None:
+            everyone.update(inputs.payees["id"].to_pylist())
+        managers: dict[str, set[str]] = defaultdict(set)  # report -> managers with overrides
+        reports: dict[str, set[str]] = defaultdict(set)
+        for plan in compiler.versions.values():
+            if plan.override is not None and inputs.payees is not None:
+                for manager, report in reporting_pairs(inputs.payees, plan.override.levels):
+                    managers[report].add(manager)
+                    reports[manager].add(report)
+        shown: list[set[str] | None] = [None]
+        needed: list[set[str]] = [everyone]
+        for before, now in itertools.pairwise(snapshots):
+            new_ids = now.claim_ids - before.claim_ids
+            moved: set[str] = set()
+            for tid in {
+                c["transaction_id"]
+                for cs in claims.values()
+                for c in cs
+                if c["claim_id"] in new_ids
+            }:
+                moved |= base[tid]
+                for claim in claims[tid]:
+                    if claim["claim_id"] in now.claim_ids:
+                        moved |= _claim_payees(inputs, claim)
+            mine = moved | {m for payee in moved for m in managers.get(payee, ())}
+            shown.append(mine)
+            needed.append(mine | {r for m in mine for r in reports.get(m, ())})
+            everyone |= moved  # (the first snapshot's scope: it costs nothing to name them)
+        return cls(shown, needed)
+
+    def table(self, index: int) -> pa.Table:
+        shown = self.shown[index]
+        payees = sorted(self.needed[index])
+        return pa.table(
+            {
+                "payee": pa.array(payees, pa.string()),
+                "shown": pa.array([shown is None or p in shown for p in payees], pa.bool_()),
+            }
+        )
+
+    def owner(self, index: int, payee: str) -> int:
+        while index > 0:
+            shown = self.shown[index]
+            if shown is None or payee in shown:
+                return index
+            index -= 1
+        return 0
+
+
+def _claim_payees(inputs: CommissionInputs, claim: dict) -> set[str]:
+    """Everyone a claim credits: the payees named in the roles its policy splits."""
+    policy = inputs.policies[claim["policy"]]
+    return {(claim.get(role) or "").strip() for role in policy.splits} - {""}
+
+
 def _snapshot_at(snapshots: list[Snapshot], day: dt.date) -> int:
     index = 0
     for position, snapshot in enumerate(snapshots):
@@ -358,7 +461,9 @@ def _pipeline(
     stages: _Stages,
 ) -> tuple[ibis.Table, ibis.Table]:
     credited = compiler.credited(snapshot)
-    credited = stages("credited", credited.filter(credited.date <= window_end))
+    scope = ibis.table(_Scopes.SCHEMA, name=compiler.scope_name)
+    credited = credited.filter(credited.date <= window_end).semi_join(scope, "payee")
+    credited = stages("credited", credited)
     planned = stages("planned", compiler.with_plans(credited))
     step("measurement")
     versions = compiler.versions
@@ -390,7 +495,8 @@ def _pipeline(
     )
     lines = lines.mutate(currency=currency)
     active = ibis.union(*active_parts, distinct=True)
-    return lines, active
+    shown = scope.filter(scope.shown)
+    return lines.semi_join(shown, "payee"), active.semi_join(shown, "payee")
 
 
 def _keys(versions: dict[str, Plan], test: Callable[[Plan], bool]) -> list[str]:
@@ -646,6 +752,7 @@ class _Settled:
 def _balance(
     compiler: Compiler,
     snapshots: list[Snapshot],
+    scopes: _Scopes,
     tables: list[pa.Table],
     activity: list[set[tuple[str, str, str]]],
     asked: list[str],
@@ -702,7 +809,7 @@ def _balance(
         done: list[str] = []
         pending: list[str] = []  # closed periods whose lines are what was paid, not as known
         for period in periods:
-            known = _snapshot_at(snapshots, _end(period))
+            known = scopes.owner(_snapshot_at(snapshots, _end(period)), payee)
             earned = totals[known].get(account, {})
             shown = _end(period) >= window_start
             plan = draws.get(account, {}).get(period)
