@@ -90,7 +90,7 @@ SQL_BACKENDS = ("duckdb", "pyspark")
 #: common table expression, so the commission pipeline's plan doubled with each stage that
 #: reads the lines twice (300 generated lines took four minutes to plan). There the engine
 #: stores the intermediate stages (`stage_store`); DuckDB shares them by itself.
-STAGED_BACKENDS = ("pyspark",)
+STAGED_BACKENDS = ("pyspark", "duckdb")
 
 
 def table_put(con: ibis.BaseBackend, name: str, table: pa.Table) -> None:
@@ -134,5 +134,5 @@ def stage_store(con: ibis.BaseBackend, name: str, sql: str) -> Callable[[], None
         frame = con._session.sql(sql).localCheckpoint()  # type: ignore[attr-defined]
         frame.createOrReplaceTempView(name)
         return frame.unpersist
-    table_put(con, name, sql_run(con, sql))
-    return lambda: None
+    con.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')  # type: ignore[attr-defined]
+    return lambda: con.con.execute(f'DROP TABLE IF EXISTS "{name}"')  # type: ignore[attr-defined]

@@ -464,7 +464,9 @@ def _pipeline(
     scope = ibis.table(_Scopes.SCHEMA, name=compiler.scope_name)
     credited = credited.filter(credited.date <= window_end).semi_join(scope, "payee")
     credited = stages("credited", credited)
-    planned = stages("planned", compiler.with_plans(credited))
+    shown = scope.filter(scope.shown)
+    # the shown payees' own lines; the others are only there for their managers' overrides
+    planned = stages("planned", compiler.with_plans(credited.semi_join(shown, "payee")))
     step("measurement")
     versions = compiler.versions
     parts: list[ibis.Table] = []
@@ -495,7 +497,6 @@ def _pipeline(
     )
     lines = lines.mutate(currency=currency)
     active = ibis.union(*active_parts, distinct=True)
-    shown = scope.filter(scope.shown)
     return lines.semi_join(shown, "payee"), active.semi_join(shown, "payee")
 
 
