@@ -202,6 +202,33 @@ def test_a_missing_fx_rate_is_reported_with_the_line(tmp_path):
     assert "EUR to USD for 2026-01" in message
 
 
+def test_only_the_lines_whose_month_has_no_rate_are_reported(tmp_path):
+    transactions = (
+        "T1,2026-01-10,invoice,R1,C,UPS,X,1,1000.00,0,USD,\n"
+        "T2,2026-01-12,invoice,R1,C,UPS,X,1,1000.00,0,EUR,\n"
+        "T3,2026-02-03,invoice,R1,C,UPS,X,1,500.00,0,EUR,\n"
+        "T4,2026-02-04,invoice,R2,C,UPS,X,1,500.00,0,GBP,\n"  # R2 has no plan: no rate needed
+        "T5,2026-03-09,invoice,R1,C,UPS,X,1,500.00,0,GBP,\n"
+    )
+    fx = "period,from,to,rate\n2026-01,EUR,USD,1.10\n2026-03,EUR,USD,1.12\n"
+    with pytest.raises(InputError) as caught:
+        _calc(tmp_path, FLAT, transactions, "2026-01..2026-03", fx=fx)
+    assert caught.value.problems == [
+        (
+            "transactions",
+            4,
+            "currency",
+            "no FX rate from EUR to USD for 2026-02 (add it to the fx file)",
+        ),
+        (
+            "transactions",
+            6,
+            "currency",
+            "no FX rate from GBP to USD for 2026-03 (add it to the fx file)",
+        ),
+    ]
+
+
 def test_bad_input_exits_1_listing_every_problem(tmp_path, capsys):
     plans, paths = _case(
         tmp_path,

@@ -25,14 +25,16 @@ fourth quarter and the year for quarterly and yearly plans.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -175,6 +177,7 @@ def fingerprint(inputs: CommissionInputs) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
 def _end(period: str) -> dt.date:
     return period_parse(period)[1]
 
@@ -209,12 +212,12 @@ def calculate(
     activity: list[set[tuple[str, str, str]]] = []
     stages = _Stages(con.name in STAGED_BACKENDS)
     lines_expr, active_expr = _pipeline(compiler, None, window_end, step, stages)
-    run = _runner(con, compiler, [lines_expr, active_expr], stages)
-    for index, snapshot in enumerate(snapshots):
-        lines, active_table = run(snapshot, scopes.table(index))
-        tables.append(lines)
-        active = active_table.to_pylist()
-        activity.append({(r["payee"], r["period"], r["currency"]) for r in active})
+    with _runner(con, compiler, [lines_expr, active_expr], stages) as run:
+        for index, snapshot in enumerate(snapshots):
+            lines, active_table = run(snapshot, scopes.table(index))
+            tables.append(lines)
+            active = active_table.to_pylist()
+            activity.append({(r["payee"], r["period"], r["currency"]) for r in active})
     step("balance")
     payouts, lines = _balance(
         compiler, snapshots, scopes, tables, activity, asked, window_start, window_end
@@ -244,14 +247,15 @@ class _Stages:
         return ibis.table(expr.schema(), name=name)
 
 
+@contextlib.contextmanager
 def _runner(
     con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table], stages: _Stages
-) -> Callable[[Snapshot, pa.Table], list[pa.Table]]:
+) -> Iterator[Callable[[Snapshot, pa.Table], list[pa.Table]]]:
     """Run the expressions once per snapshot, the snapshot's claim credits and scope (the
     payees it works out, `_Scopes`) in the tables the expressions read them from (and, on
     Spark, the stored stages before them). On DuckDB and
     Spark the SQL is compiled once (compiling the whole pipeline costs more than running it);
-    other backends compile per run."""
+    other backends compile per run. The stages kept are freed on the way out."""
     fast = con.name in SQL_BACKENDS
     stored = [(name, str(con.compile(expr))) for name, expr in stages.stored]
     if fast:
@@ -273,13 +277,20 @@ def _runner(
             for sql, schema in zip(sqls, schemas, strict=True)
         ]
 
-    return run
+    try:
+        yield run
+    finally:
+        while kept:
+            kept.pop()()
 
 
 def _ordered(table: pa.Table) -> pa.Table:
-    """Rows in one order whatever the backend or its threads gave: by every column. What the
-    balance stage makes of rows that tie on its keys then never depends on where it ran."""
-    return table.sort_by([(name, "ascending") for name in table.column_names])
+    """Rows in one order whatever the backend or its threads gave: by every column, payee,
+    currency and period first (the order `_Picker` slices in). What the balance stage makes
+    of rows that tie on its keys then never depends on where it ran."""
+    first = [name for name in ("payee", "currency", "period") if name in table.column_names]
+    rest = [name for name in table.column_names if name not in first]
+    return table.sort_by([(name, "ascending") for name in [*first, *rest]])
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -294,34 +305,70 @@ def _numbered(inputs: CommissionInputs) -> CommissionInputs:
 
 
 def _check_inputs(inputs: CommissionInputs) -> None:
-    """What the file checks cannot see: FX rates missing, quotas missing for attainment."""
-    problems: list[tuple[str, int | None, str, str]] = []
-    tx = inputs.transactions.to_pylist()
-    rates: set[tuple[str, str, str]] = set()
-    if inputs.fx is not None:
-        rates = {(r["period"], r["from"], r["to"]) for r in inputs.fx.to_pylist()}
-    plans_of: dict[str, list[tuple[dt.date, dt.date, Plan]]] = defaultdict(list)
+    """What the file checks cannot see: FX rates missing for a transaction in another currency
+    than the plan the payee had on its date. Worked out on the columns (a join of the
+    transactions with the payees' plan windows), so ten million lines stay cheap."""
+    windows: dict[str, list] = {"payee": [], "w_first": [], "w_last": [], "w_currency": []}
     for row in inputs.assignments.to_pylist():
         for plan in inputs.plans.get(row["plan"], []):
             first = max(row["valid_from"], plan.valid_from)
             last = min(row["valid_to"] or dt.date.max, plan.valid_to or dt.date.max)
             if first <= last:
-                plans_of[row["payee"]].append((first, last, plan))
-    for index, row in enumerate(tx):
-        month = f"{row['date'].year}-{row['date'].month:02d}"
-        for first, last, plan in plans_of.get(row["payee"], []):
-            if not first <= row["date"] <= last or row["currency"] == plan.currency:
-                continue
-            if (month, row["currency"], plan.currency) not in rates:
-                problems.append(
-                    (
-                        "transactions",
-                        index + 2,
-                        "currency",
-                        f"no FX rate from {row['currency']} to {plan.currency} for {month} "
-                        "(add it to the fx file)",
-                    )
-                )
+                for name, value in zip(
+                    windows, (row["payee"], first, last, plan.currency), strict=True
+                ):
+                    windows[name].append(value)
+    windows["w_index"] = list(range(len(windows["payee"])))
+    tx = inputs.transactions.select(["payee", "date", "currency"])
+    tx = tx.append_column("_row", pa.array(range(tx.num_rows), pa.int64()))
+    currencies = set(windows["w_currency"])
+    if len(currencies) == 1:  # the usual case: only lines in another currency can miss a rate
+        tx = tx.filter(pc.not_equal(tx["currency"], currencies.pop()))
+    if not tx.num_rows or not windows["payee"]:
+        return
+    plans = pa.table(
+        windows,
+        schema=pa.schema(
+            [
+                ("payee", pa.string()),
+                ("w_first", pa.date32()),
+                ("w_last", pa.date32()),
+                ("w_currency", pa.string()),
+                ("w_index", pa.int64()),
+            ]
+        ),
+    )
+    joined = tx.join(plans, "payee")
+    joined = joined.filter(
+        pc.and_(
+            pc.and_(
+                pc.less_equal(joined["w_first"], joined["date"]),
+                pc.less_equal(joined["date"], joined["w_last"]),
+            ),
+            pc.not_equal(joined["currency"], joined["w_currency"]),
+        )
+    )
+    month = pc.strftime(joined["date"].cast(pa.timestamp("s")), format="%Y-%m")
+    key = pc.binary_join_element_wise(month, joined["currency"], joined["w_currency"], "\x1f")
+    rates: list[str] = []
+    if inputs.fx is not None:
+        rates = [
+            f"{r['period']}\x1f{r['from']}\x1f{r['to']}"
+            for r in inputs.fx.select(["period", "from", "to"]).to_pylist()
+        ]
+    joined = joined.append_column("_month", month)
+    missing = joined.filter(pc.invert(pc.is_in(key, value_set=pa.array(rates, pa.string()))))
+    missing = missing.sort_by([("_row", "ascending"), ("w_index", "ascending")])
+    problems = [
+        (
+            "transactions",
+            row["_row"] + 2,
+            "currency",
+            f"no FX rate from {row['currency']} to {row['w_currency']} for {row['_month']} "
+            "(add it to the fx file)",
+        )
+        for row in missing.to_pylist()
+    ]
     if problems:
         raise InputError(problems)
 
@@ -975,18 +1022,20 @@ class _Picker:
         return self.digests[snapshot]
 
     def _index(self, table: pa.Table):
-        keys = [("payee", "ascending"), ("currency", "ascending"), ("period", "ascending")]
-        table = table.take(pc.sort_indices(table, sort_keys=keys))
-        spans: dict[tuple[str, str, str], tuple[int, int]] = {}
-        columns = zip(
-            table["payee"].to_pylist(),
-            table["currency"].to_pylist(),
-            table["period"].to_pylist(),
-            strict=True,
+        """Where each (payee, currency, period) starts and ends: the table is sorted by them
+        (`_ordered`)."""
+        keys = ["payee", "currency", "period"]
+        numbered = table.select(keys).append_column(
+            "_at", pa.array(range(table.num_rows), pa.int64())
         )
-        for position, key in enumerate(columns):
-            start = spans[key][0] if key in spans else position
-            spans[key] = (start, position + 1)
+        grouped = numbered.group_by(keys).aggregate([("_at", "min"), ("_at", "max")])
+        spans = {
+            (payee, currency, period): (first, last + 1)
+            for payee, currency, period, first, last in zip(
+                *(grouped[name].to_pylist() for name in [*keys, "_at_min", "_at_max"]),
+                strict=True,
+            )
+        }
         return table.select(list(self.COLUMNS)), spans
 
 
