@@ -499,3 +499,48 @@ def test_upload_and_reconcile_are_one_step(run, tmp_path, world, client, monkeyp
         client.post(f"/commissions/runs/{run.pk}/reconciliation/paid/", {"file": handle})
     assert not PaidImport.objects.exists()
     assert not PaidLine.objects.exists()
+
+
+def test_a_windows_file_is_refused_saying_its_encoding_then_loads_with_it(tmp_path, world, capsys):
+    path = tmp_path / "paid.csv"
+    path.write_bytes((HEADER + "E101,2026-03,,50.00,USD,2026-04-15,Prämie März\n").encode("cp1252"))
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(path, actor=None, name="Payroll März.csv")
+    (problem,) = refused.value.problems
+    assert problem.line is None
+    assert problem.text("Payroll März.csv").startswith(
+        "Payroll März.csv is not UTF-8: byte 0xE4 on line 2 is not valid UTF-8. "
+        "It looks like cp1252"
+    )
+    assert PaidImport.objects.count() == 0
+    assert main(["commissions", "paid", "import", str(path), "--encoding", "cp1252", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lines"] == 1
+    assert list(PaidLine.objects.values_list("reference", flat=True)) == ["Prämie März"]
+
+
+def test_a_workbook_is_read_from_its_paid_sheet_else_its_first(tmp_path, world):
+    def book(name, sheets):
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        for title, amount in sheets:
+            sheet = workbook.create_sheet(title)
+            sheet.append(["payee", "period", "amount", "currency", "paid_on"])
+            sheet.append(["E101", "2026-03", amount, "USD", "2026-04-15"])
+        workbook.save(tmp_path / name)
+        return tmp_path / name
+
+    named = paid_import(book("named.xlsx", [("notes", 1.0), ("paid", 58.34)]), actor=None)
+    first = paid_import(book("first.xlsx", [("April", 12.5), ("notes", 99.0)]), actor=None)
+    assert (named.totals, first.totals) == ({"USD": "58.34"}, {"USD": "12.50"})
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_a_sheet_is_refused(tmp_path, world, settings):
+    settings.REVDESK_IMPORT_MAX_BYTES = 100  # so any workbook is a "zip bomb"
+    workbook = Workbook()
+    workbook.active.append(["payee", "period", "amount", "currency", "paid_on"])
+    workbook.save(tmp_path / "paid.xlsx")
+    with pytest.raises(PaidImportRefused) as refused:
+        paid_import(tmp_path / "paid.xlsx", actor=None)
+    assert "paid.xlsx expands to" in str(refused.value)
+    assert "the limit is 2.0\xa0KB" in str(refused.value)
+    assert PaidImport.objects.count() == 0

@@ -45,6 +45,12 @@ def register(commands) -> None:
         "was expected, and nothing is loaded. The same file is refused a second time.",
     )
     load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the CSV's text encoding when it is not UTF-8, e.g. cp1252 (what Excel calls "
+        "'ANSI' or 'Western European (Windows)')",
+    )
     load.add_argument("--json", action="store_true")
     load.set_defaults(handler=_paid_import)
     reconcile = commands.add_parser(
@@ -209,7 +215,7 @@ def _paid_import(args: argparse.Namespace) -> int:
     console = Console()
     try:
         with acting_as(None, "cli"):
-            record = paid_import(args.file, actor=None)
+            record = paid_import(args.file, actor=None, encoding=args.encoding)
     except PaidImportRefused as error:
         if args.json:
             console.print_json(

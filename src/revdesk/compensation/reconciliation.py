@@ -36,10 +36,8 @@ a cent or more is a variance.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -54,7 +52,7 @@ from revdesk.engine.commissions import periods_expand
 from revdesk.engine.money import CENT, ZERO, round_money
 from revdesk.foundation.audit import audited_delete, audited_save
 from revdesk.foundation.fields import validate_currency_code
-from revdesk.foundation.spreadsheet import cell_text
+from revdesk.foundation.sources import FileProblem, XlsxSource, source_open
 
 from .models import CommissionRun, PaidImport, PaidLine, Payout, PayoutLine, RunStatus, Variance
 
@@ -80,6 +78,8 @@ class PaidProblem:
     expected: str
 
     def text(self, name: str) -> str:
+        if self.line is None and not self.column and self.expected.startswith(f"{name} "):
+            return self.expected  # a whole-file problem from the readers, named already
         where = name if self.line is None else f"{name}, line {self.line}"
         if self.column:
             where += f", column {self.column}"
@@ -107,94 +107,28 @@ class PaidImportRefused(ValueError):
 # -- reading the file ------------------------------------------------------------------------
 
 
-def _xlsx_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
+def _file_rows(path: Path, name: str, encoding: str | None) -> list[tuple[int, list[str]]]:
+    """Every non-blank row as (line as Excel shows it, cells), read by the house's file
+    readers (foundation.sources): CSV in UTF-8 (or `encoding`) with its delimiter sniffed,
+    or the 'paid' sheet (else the first) of an .xlsx, refused whole with the reason when it
+    cannot be read."""
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise PaidImportRefused(
-            name,
-            [
-                PaidProblem(
-                    None,
-                    "",
-                    "",
-                    f"could not be opened as an Excel .xlsx workbook ({error}); "
-                    "save it from Excel as .xlsx or as CSV UTF-8",
-                )
-            ],
-        ) from None
-    try:
-        sheet = workbook["paid"] if "paid" in workbook.sheetnames else workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [cell_text(value).strip() for value in values]
-            if any(cells):
-                rows.append((number, cells))
-        return rows
-    finally:
-        workbook.close()
-
-
-def _csv_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise PaidImportRefused(
-            name,
-            [
-                PaidProblem(
-                    line,
-                    "",
-                    "",
-                    "text in UTF-8: save the file from Excel as 'CSV UTF-8 (Comma delimited)'",
-                )
-            ],
-        ) from None
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
-    rows = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for cells in reader:
-            stripped = [cell.strip() for cell in cells]
-            if any(stripped):
-                rows.append((reader.line_num, stripped))
-    except csv.Error as error:
-        raise PaidImportRefused(
-            name, [PaidProblem(reader.line_num, "", "", f"readable CSV ({error})")]
-        ) from None
-    return rows
-
-
-def _file_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
-    if not path.is_file():
-        raise PaidImportRefused(name, [PaidProblem(None, "", "", "a file that exists")])
-    if path.stat().st_size == 0:
-        raise PaidImportRefused(
-            name, [PaidProblem(None, "", "", "a header row and lines: the file is empty")]
+        source = source_open(
+            path,
+            kind="paid",
+            encoding=encoding,
+            delimiter=None,
+            sheet=None,
+            first_sheet=True,
+            name=name,
         )
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xls":
-        raise PaidImportRefused(
-            name,
-            [
-                PaidProblem(
-                    None,
-                    "",
-                    "",
-                    "a .csv or .xlsx file: this is an old Excel 97-2003 "
-                    "workbook; save it from Excel as .xlsx",
-                )
-            ],
-        )
-    with path.open("rb") as handle:
-        zipped = handle.read(4) == b"PK\x03\x04"
-    return _xlsx_rows(path, name) if zipped or suffix == ".xlsx" else _csv_rows(path, name)
+        try:
+            return [(number, [cell.strip() for cell in cells]) for number, cells in source.rows()]
+        finally:
+            if isinstance(source, XlsxSource):
+                source.close()
+    except FileProblem as problem:
+        raise PaidImportRefused(name, [PaidProblem(None, "", "", str(problem))]) from None
 
 
 # -- checking every cell ---------------------------------------------------------------------
@@ -435,13 +369,15 @@ def _lines_loaded_before(checked: list[dict]) -> list[PaidProblem]:
 
 
 @transaction.atomic
-def paid_import(path: Path, *, actor, name: str | None = None) -> PaidImport:
+def paid_import(
+    path: Path, *, actor, name: str | None = None, encoding: str | None = None
+) -> PaidImport:
     """Load a file of what was paid: all or nothing, never the same file or the same line twice,
-    audited."""
+    audited. A CSV is read as UTF-8 unless `encoding` (e.g. cp1252) says otherwise."""
     from revdesk.parties.models import Payee
 
     name = name or path.name
-    rows = _file_rows(path, name)
+    rows = _file_rows(path, name, encoding)
     sha256 = _sha256(path)
     earlier = PaidImport.objects.filter(sha256=sha256).first()
     if earlier is not None:
@@ -483,7 +419,10 @@ def paid_import(path: Path, *, actor, name: str | None = None) -> PaidImport:
             "file_name": name[:255],
             "sha256": sha256,
             "row_count": len(checked),
-            "totals": {currency: format(total, "f") for currency, total in sorted(totals.items())},
+            "totals": {
+                currency: format(total.quantize(CENT), "f")
+                for currency, total in sorted(totals.items())
+            },
             "imported_by": actor if getattr(actor, "is_authenticated", False) else None,
         },
     )

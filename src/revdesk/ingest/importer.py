@@ -19,12 +19,12 @@ from django.db import DatabaseError, transaction
 
 from revdesk.foundation.bulk import Outcome
 from revdesk.foundation.context import acting_as
+from revdesk.foundation.sources import FileProblem, source_open
 
 from .kinds import KINDS, LoadRefused, Resolver
 from .profiles import Profile
 from .report import ERROR, WARNING, Problem
 from .services import import_run_begin, import_run_fail, import_run_finish, import_run_start
-from .sources import FileProblem, source_open
 from .spec import BadValue, ColumnType, KindSpec
 
 VALIDATE_CHUNK = 2000

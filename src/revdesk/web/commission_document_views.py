@@ -44,6 +44,7 @@ from revdesk.foundation.context import acting_as
 from revdesk.parties.models import Payee
 
 from . import roles
+from .forms import EncodingField
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -110,6 +111,7 @@ class PaidUploadForm(forms.Form):
         "amount, currency, paid_on (2026-11-30) and reference (optional).",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(PAID_SUFFIXES)}),
     )
+    encoding = EncodingField()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -198,7 +200,12 @@ def commission_paid_import(request, pk: int):
         try:
             # one step: a failure while reconciling leaves the paid file unloaded too
             with transaction.atomic(), acting_as(request.user, "web"):
-                record = paid_import(path, actor=request.user, name=name)
+                record = paid_import(
+                    path,
+                    actor=request.user,
+                    name=name,
+                    encoding=form.cleaned_data["encoding"] or None,
+                )
                 reconcile(run, actor=request.user)
         except PaidImportRefused as error:
             return _reconciliation_page(

@@ -1,3 +1,5 @@
+import codecs
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -50,3 +52,29 @@ class CustomerForm(forms.ModelForm):
         for name in ("country", "currency"):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"size": 4, "autocomplete": "off"})
+
+
+class EncodingField(forms.CharField):
+    """The text encoding of an uploaded CSV that is not UTF-8 (cp1252 from Excel on Windows),
+    or empty: checked to be one Python can read."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Encoding")
+        kwargs.setdefault(
+            "help_text",
+            "Only for a CSV file that is not UTF-8, e.g. cp1252 (Excel on Windows). "
+            "Leave empty otherwise.",
+        )
+        super().__init__(required=False, max_length=40, **kwargs)
+
+    def clean(self, value):
+        encoding = super().clean(value).strip()
+        if encoding:
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise forms.ValidationError(
+                    f"'{encoding}' is not an encoding Revdesk knows. Try utf-8, cp1252 or "
+                    "latin-1, or leave it empty."
+                ) from None
+        return encoding

@@ -8,7 +8,6 @@ queues the very importer `revdesk import` runs; nothing here reads or writes the
 
 from __future__ import annotations
 
-import codecs
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +32,7 @@ from revdesk.ingest.report import Problem, problems_csv
 from revdesk.ingest.services import UPLOAD_SUFFIXES, import_run_queue, upload_file_name
 
 from . import roles
+from .forms import EncodingField
 from .views import import_run_by
 
 # The list page of each kind, for "see them" links (kinds without a list page have none).
@@ -85,13 +85,7 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
     )
     profile = forms.ChoiceField(label="Mapping profile", required=False)
-    encoding = forms.CharField(
-        label="Encoding",
-        required=False,
-        max_length=40,
-        help_text="Only for a CSV file that is not UTF-8, e.g. cp1252 (Excel on Windows). "
-        "Leave empty otherwise.",
-    )
+    encoding = EncodingField()
     dry_run = forms.BooleanField(
         label="Check only (dry run): check every row and count, save nothing", required=False
     )
@@ -127,18 +121,6 @@ class ImportUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError(f"{name} is empty: it has no header row and no data.")
         return upload
-
-    def clean_encoding(self):
-        encoding = self.cleaned_data["encoding"].strip()
-        if encoding:
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                raise forms.ValidationError(
-                    f"'{encoding}' is not an encoding Revdesk knows. Try utf-8, cp1252 or "
-                    "latin-1, or leave it empty."
-                ) from None
-        return encoding
 
     def clean(self):
         data = super().clean()

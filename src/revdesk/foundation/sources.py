@@ -24,13 +24,14 @@ class FileProblem(ValueError):
     """The file as a whole cannot be read; the message says why and how to fix it."""
 
 
-def file_format(path: Path) -> str:
+def file_format(path: Path, name: str | None = None) -> str:
+    name = name or path.name
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         return "xlsx"
     if suffix == ".xls":
         raise FileProblem(
-            f"{path.name} is an old Excel 97-2003 .xls workbook. Open it in Excel and save it "
+            f"{name} is an old Excel 97-2003 .xls workbook. Open it in Excel and save it "
             "as .xlsx (Excel Workbook) or as CSV UTF-8."
         )
     with path.open("rb") as handle:
@@ -39,8 +40,9 @@ def file_format(path: Path) -> str:
     return "csv"
 
 
-def utf8_problem(path: Path) -> str | None:
+def utf8_problem(path: Path, name: str | None = None) -> str | None:
     """None if the whole file is UTF-8; otherwise a message naming the likely encoding."""
+    name = name or path.name
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as handle:
@@ -54,21 +56,21 @@ def utf8_problem(path: Path) -> str | None:
                 bad = handle.read(1)
                 handle.seek(max(0, position - 4000))
                 sample = handle.read(SCAN_CHUNK)
-                return _encoding_message(path, line, bad, sample)
+                return _encoding_message(name, line, bad, sample)
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return f"{path.name} ends in the middle of a character: the file looks truncated."
+            return f"{name} ends in the middle of a character: the file looks truncated."
     return None
 
 
-def _encoding_message(path: Path, line: int, bad: bytes, sample: bytes) -> str:
+def _encoding_message(name: str, line: int, bad: bytes, sample: bytes) -> str:
     guess = guess_encoding(sample)
     looks = f"It looks like {guess} ({ENCODING_NAMES.get(guess, guess)}). " if guess else ""
     option = guess or "cp1252"
     return (
-        f"{path.name} is not UTF-8: byte 0x{bad.hex().upper()} on line {line} is not valid "
+        f"{name} is not UTF-8: byte 0x{bad.hex().upper()} on line {line} is not valid "
         f"UTF-8. {looks}Import it again with the encoding {option} (the Encoding field on the "
         f"upload page, or --encoding {option} on the command line), or in Excel use File > "
         "Save As > 'CSV UTF-8 (Comma delimited)'."
@@ -112,11 +114,14 @@ class _CountingReader(io.RawIOBase):
 
 
 class CsvSource:
-    def __init__(self, path: Path, *, encoding: str | None, delimiter: str | None):
+    def __init__(
+        self, path: Path, *, encoding: str | None, delimiter: str | None, name: str | None = None
+    ):
         self.path = path
+        self.name = name or path.name
         self.encoding = encoding or "utf-8-sig"
         if encoding is None:
-            problem = utf8_problem(path)
+            problem = utf8_problem(path, self.name)
             if problem:
                 raise FileProblem(problem)
         else:
@@ -154,10 +159,10 @@ class CsvSource:
                 yield number, cells
         except UnicodeDecodeError as error:
             raise FileProblem(
-                f"{self.path.name} could not be read as {self.encoding}: {error.reason}."
+                f"{self.name} could not be read as {self.encoding}: {error.reason}."
             ) from error
         except csv.Error as error:
-            raise FileProblem(f"{self.path.name} is not a readable CSV file: {error}.") from error
+            raise FileProblem(f"{self.name} is not a readable CSV file: {error}.") from error
         finally:
             text.close()
 
@@ -166,10 +171,12 @@ XLSX_MAX_MEMBERS = 10_000  # parts inside the zip; a real workbook has a few doz
 XLSX_EXPANSION = 20  # a workbook may unpack to this many times the upload limit
 
 
-def xlsx_size_check(path: Path) -> None:
+def xlsx_size_check(path: Path, name: str | None = None) -> None:
     """Refuse a workbook that is not a zip, or unpacks to far more than any real sheet would
     (a 'zip bomb'), before openpyxl opens it."""
     import zipfile
+
+    name = name or path.name
 
     from django.conf import settings
     from django.template.defaultfilters import filesizeformat
@@ -179,34 +186,47 @@ def xlsx_size_check(path: Path) -> None:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as error:
         raise FileProblem(
-            f"{path.name} could not be opened as an Excel .xlsx workbook ({error}). "
+            f"{name} could not be opened as an Excel .xlsx workbook ({error}). "
             "Save it from Excel as .xlsx or as CSV UTF-8."
         ) from error
     if len(members) > XLSX_MAX_MEMBERS:
         raise FileProblem(
-            f"{path.name} holds {len(members):,} parts; an Excel workbook has far fewer (at "
+            f"{name} holds {len(members):,} parts; an Excel workbook has far fewer (at "
             f"most {XLSX_MAX_MEMBERS:,}). Save it from Excel as .xlsx or as CSV UTF-8."
         )
     expanded = sum(member.file_size for member in members)
     limit = XLSX_EXPANSION * settings.REVDESK_IMPORT_MAX_BYTES
     if expanded > limit:
         raise FileProblem(
-            f"{path.name} expands to {filesizeformat(expanded)}; the limit is "
+            f"{name} expands to {filesizeformat(expanded)}; the limit is "
             f"{filesizeformat(limit)}. Save it as CSV UTF-8 or split it into smaller files."
         )
 
 
 class XlsxSource:
-    def __init__(self, path: Path, *, sheet: str | None, kind: str):
+    """The rows of one sheet: the one named, else the one named after the kind of file, else
+    the only one. `first_sheet`: take the first sheet when none is named after the kind (for a
+    file with no --sheet option to choose one)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        sheet: str | None,
+        kind: str,
+        first_sheet: bool = False,
+        name: str | None = None,
+    ):
         from openpyxl import load_workbook
 
         self.path = path
-        xlsx_size_check(path)
+        self.name = name = name or path.name
+        xlsx_size_check(path, name)
         try:
             self.workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a broken file
             raise FileProblem(
-                f"{path.name} could not be opened as an Excel .xlsx workbook ({error}). "
+                f"{name} could not be opened as an Excel .xlsx workbook ({error}). "
                 "Save it from Excel as .xlsx or as CSV UTF-8."
             ) from error
         names = self.workbook.sheetnames
@@ -214,17 +234,17 @@ class XlsxSource:
         if sheet is not None:
             if sheet not in names:
                 raise FileProblem(
-                    f"{path.name} has no sheet '{sheet}'. Its sheets are: {listed}. "
+                    f"{name} has no sheet '{sheet}'. Its sheets are: {listed}. "
                     "Pass --sheet with one of them."
                 )
             chosen = sheet
         elif kind in names:
             chosen = kind
-        elif len(names) == 1:
+        elif len(names) == 1 or first_sheet:
             chosen = names[0]
         else:
             raise FileProblem(
-                f"{path.name} has several sheets ({listed}) and none is named '{kind}'. "
+                f"{name} has several sheets ({listed}) and none is named '{kind}'. "
                 f"Rename the data sheet to '{kind}' or pass --sheet NAME."
             )
         self.sheet = chosen
@@ -243,19 +263,31 @@ class XlsxSource:
                     continue
                 yield number, cells
         except Exception as error:
-            raise FileProblem(f"{self.path.name} could not be read: {error}.") from error
+            raise FileProblem(f"{self.name} could not be read: {error}.") from error
 
     def close(self) -> None:
         self.workbook.close()
 
 
 def source_open(
-    path: Path, *, kind: str, encoding: str | None, delimiter: str | None, sheet: str | None
-):
+    path: Path,
+    *,
+    kind: str,
+    encoding: str | None,
+    delimiter: str | None,
+    sheet: str | None,
+    first_sheet: bool = False,
+    name: str | None = None,
+) -> CsvSource | XlsxSource:
+    """The file as rows, whichever it is: a CSV (UTF-8 unless `encoding` says otherwise, the
+    delimiter sniffed from the header) or an .xlsx workbook (checked against zip bombs).
+    Raises FileProblem, saying what is wrong and how to fix it, for a file that cannot be
+    read at all. `name` is the file's name in messages (an upload's, not its temporary one)."""
     if not path.exists():
         raise FileProblem(f"{path} does not exist.")
     if path.stat().st_size == 0:
-        raise FileProblem(f"{path.name} is empty: it has no header row and no data.")
-    if file_format(path) == "xlsx":
-        return XlsxSource(path, sheet=sheet, kind=kind)
-    return CsvSource(path, encoding=encoding, delimiter=delimiter)
+        name = name or path.name
+        raise FileProblem(f"{name} is empty: it has no header row and no data.")
+    if file_format(path, name) == "xlsx":
+        return XlsxSource(path, sheet=sheet, kind=kind, first_sheet=first_sheet, name=name)
+    return CsvSource(path, encoding=encoding, delimiter=delimiter, name=name)
