@@ -257,6 +257,7 @@ def _runner(
     Spark the SQL is compiled once (compiling the whole pipeline costs more than running it);
     other backends compile per run. The stages kept are freed on the way out."""
     fast = con.name in SQL_BACKENDS
+    exprs = [_ordered(expr) for expr in exprs]
     stored = [(name, str(con.compile(expr))) for name, expr in stages.stored]
     if fast:
         sqls = [str(con.compile(expr)) for expr in exprs]
@@ -271,11 +272,8 @@ def _runner(
             kept.pop()()  # the previous snapshot's stages
         kept.extend(stage_store(con, name, sql) for name, sql in stored)
         if not fast:
-            return [_ordered(con.to_pyarrow(expr)) for expr in exprs]
-        return [
-            _ordered(sql_run(con, sql).cast(schema))
-            for sql, schema in zip(sqls, schemas, strict=True)
-        ]
+            return [con.to_pyarrow(expr) for expr in exprs]
+        return [sql_run(con, sql).cast(schema) for sql, schema in zip(sqls, schemas, strict=True)]
 
     try:
         yield run
@@ -284,13 +282,14 @@ def _runner(
             kept.pop()()
 
 
-def _ordered(table: pa.Table) -> pa.Table:
-    """Rows in one order whatever the backend or its threads gave: by every column, payee,
-    currency and period first (the order `_Picker` slices in). What the balance stage makes
-    of rows that tie on its keys then never depends on where it ran."""
-    first = [name for name in ("payee", "currency", "period") if name in table.column_names]
-    rest = [name for name in table.column_names if name not in first]
-    return table.sort_by([(name, "ascending") for name in [*first, *rest]])
+def _ordered(expr: ibis.Table) -> ibis.Table:
+    """Rows in one order whatever the backend or its threads give: by every column, payee,
+    currency and period first (the order `_Picker` slices in), nulls last. What the balance
+    stage makes of rows that tie on its keys then never depends on where it ran. The backend
+    sorts (DuckDB on every core), in the byte order of the text as Arrow would."""
+    first = [name for name in ("payee", "currency", "period") if name in expr.columns]
+    rest = [name for name in expr.columns if name not in first]
+    return expr.order_by([ibis.asc(expr[name], nulls_first=False) for name in [*first, *rest]])
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -779,6 +778,10 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
 #: what an adjustment is matched on: the same transaction, component, tier and rate, whatever
 #: period and kind (an approved adjustment line pays off the line it corrected)
 _MATCH = ("transaction_id", "component", "tier", "rate")
+#: the columns of a line the restatement compares
+_PICKED = pa.schema(
+    [LINE_SCHEMA.field(name) for name in (*_MATCH, "kind", "credit_share", "base", "amount")]
+)
 
 
 @dataclass
@@ -795,6 +798,11 @@ class _Settled:
             for row in inputs.settled.select(list(LINE_SCHEMA.names)).to_pylist():
                 lines[(row["payee"], row["currency"])][row["period"]].append(row)
         return cls(lines, frozenset(inputs.closed))
+
+    def table(self, account: tuple[str, str], periods: list[str]) -> pa.Table:
+        """The lines paid in `periods`, as `_Picker` gives lines."""
+        rows = [row for period in periods for row in self.lines.get(account, {}).get(period, [])]
+        return pa.Table.from_pylist(rows, schema=_PICKED)
 
 
 def _balance(
@@ -846,6 +854,7 @@ def _balance(
     covered = _covering(asked)
     payout_rows: list[dict] = []
     extra_lines: list[dict] = []
+    adjusted: list[pa.Table] = []
     line_picks: list[tuple[int, str, str]] = []  # (snapshot, payee, period) lines shown
     picker = _Picker(tables)
     for account in sorted(candidates):
@@ -877,6 +886,7 @@ def _balance(
             net = through - paid
             paid += net
             new_lines: list[dict] = []
+            adjustments = None
             if done and (pending or (previous is not None and previous != known)):
                 restated = [
                     q
@@ -885,11 +895,13 @@ def _balance(
                     and previous != known
                     and not picker.same(previous, known, payee, currency, q)
                 ]
-                before = [row for q in pending for row in settled.lines.get(account, {}).get(q, [])]
+                before = [settled.table(account, pending)]
                 if restated:
-                    before.extend(picker.pick(previous, payee, currency, restated))
+                    before.append(picker.pick(previous, payee, currency, restated))
                 after = picker.pick(known, payee, currency, [*pending, *restated])
-                new_lines.extend(_adjustments(before, after, payee, period, currency))
+                adjustments = _adjustments(pa.concat_tables(before), after, payee, period, currency)
+                if not adjustments.num_rows:
+                    adjustments = None
                 pending = []
             total = net
             if plan is not None and plan.draw is not None:
@@ -914,7 +926,7 @@ def _balance(
                 owed -= repay
                 total -= repay
             is_active = (payee, period, currency) in activity[known]
-            has_lines = period in earned or bool(new_lines)
+            has_lines = period in earned or bool(new_lines) or adjustments is not None
             if shown and period in covered and (is_active or has_lines):
                 payout_rows.append(
                     {
@@ -925,12 +937,14 @@ def _balance(
                     }
                 )
                 extra_lines.extend(new_lines)
+                if adjustments is not None:
+                    adjusted.append(adjustments)
                 line_picks.append((known, payee, period))
             done.append(period)
             previous = known
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
-    return payouts, _lines_table(tables, line_picks, extra_lines)
+    return payouts, _lines_table(tables, line_picks, [*adjusted, _lines_of(extra_lines)])
 
 
 def _covering(asked: list[str]) -> set[str]:
@@ -975,23 +989,21 @@ class _Picker:
     payee, currency and period and indexed once, the first time it is asked for, so the
     balance walk slices instead of scanning the whole table for every payee and period."""
 
-    COLUMNS = (*_MATCH, "kind", "credit_share", "base", "amount")
-
     def __init__(self, tables: list[pa.Table]):
         self.tables = tables
         self.indexed: dict[int, tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]] = {}
         self.digests: dict[int, dict[tuple[str, str, str], tuple]] = {}
 
-    def pick(self, snapshot: int, payee: str, currency: str, periods: list[str]) -> list[dict]:
+    def pick(self, snapshot: int, payee: str, currency: str, periods: list[str]) -> pa.Table:
         if snapshot not in self.indexed:
             self.indexed[snapshot] = self._index(self.tables[snapshot])
         table, spans = self.indexed[snapshot]
-        rows: list[dict] = []
+        slices = [table.slice(0, 0)]
         for period in periods:
             span = spans.get((payee, currency, period))
             if span is not None:
-                rows.extend(table.slice(span[0], span[1] - span[0]).to_pylist())
-        return rows
+                slices.append(table.slice(span[0], span[1] - span[0]))
+        return pa.concat_tables(slices)
 
     def same(self, first: int, second: int, payee: str, currency: str, period: str) -> bool:
         """Whether a payee's lines of a period are the same in two snapshots, told by their
@@ -1036,53 +1048,78 @@ class _Picker:
                 strict=True,
             )
         }
-        return table.select(list(self.COLUMNS)), spans
+        return table.select(_PICKED.names).cast(_PICKED), spans
 
 
 def _adjustments(
-    before: list[dict], after: list[dict], payee: str, period: str, currency: str
-) -> list[dict]:
+    before: pa.Table, after: pa.Table, payee: str, period: str, currency: str
+) -> pa.Table:
     """What earlier periods are owed now, line by line: `after` (as known now) − `before` (as
     paid or as known then, adjustments paid since included), as `adjustment` lines in
-    `period`."""
-
-    def sums(rows: list[dict], sign: int) -> dict[tuple, list[Decimal]]:
-        out: dict[tuple, list[Decimal]] = {}
-        for row in rows:
-            if row["kind"] in DRAW_KINDS:
-                continue
-            key = tuple(row[c] for c in _MATCH)
-            slot = out.setdefault(key, [ZERO, ZERO, ZERO])
-            slot[0] += sign * (row["base"] or ZERO)
-            slot[1] += sign * row["amount"]
-            slot[2] = sign * (row["credit_share"] or ZERO)  # one share per identity
-        return out
-
-    old, new = sums(before, -1), sums(after, 1)
-    lines = []
-    for key in sorted(set(old) | set(new), key=lambda k: tuple(str(x) for x in k)):
-        base = old.get(key, [ZERO] * 3)[0] + new.get(key, [ZERO] * 3)[0]
-        amount = old.get(key, [ZERO] * 3)[1] + new.get(key, [ZERO] * 3)[1]
-        share = old.get(key, [ZERO] * 3)[2] + new.get(key, [ZERO] * 3)[2]
-        if amount == 0 and (base == 0 or key[0] is None):
-            continue  # nothing owed: a total's base (rounding, caps) moved, no money did
-        lines.append(
-            {
-                **dict(zip(_MATCH, key, strict=True)),
-                "payee": payee,
-                "period": period,
-                "credit_share": share,
-                "base": base,
-                "amount": amount,
-                "currency": currency,
-                "kind": "adjustment",
-            }
+    `period`, one per transaction, component, tier and rate (`_MATCH`). Its credit share is
+    the change in share (each side's last line's share), its base and amount the changes in
+    their sums. Draw lines carry the draw balance, not earnings: they are left out."""
+    draws = pa.array(DRAW_KINDS, pa.string())
+    sides = []
+    for table, sign in ((before, -1), (after, 1)):
+        table = table.filter(pc.invert(pc.is_in(table["kind"], value_set=draws)))
+        share = pc.fill_null(table["credit_share"], 0)
+        base = pc.fill_null(table["base"], 0)
+        amount = table["amount"]
+        if sign < 0:
+            share, base, amount = pc.negate(share), pc.negate(base), pc.negate(amount)
+        sides.append(
+            table.select(list(_MATCH))
+            .append_column("base", base)
+            .append_column("amount", amount)
+            .append_column("share", share)
+            .append_column("after", pa.array([sign > 0] * table.num_rows, pa.bool_()))
         )
-    return lines
+    both = pa.concat_tables(sides)
+    at = pa.array(range(both.num_rows), pa.int64())
+    nothing = pa.nulls(both.num_rows, pa.int64())
+    both = both.append_column("at_before", pc.if_else(both["after"], nothing, at))
+    both = both.append_column("at_after", pc.if_else(both["after"], at, nothing))
+    grouped = both.group_by(list(_MATCH), use_threads=False).aggregate(
+        [("base", "sum"), ("amount", "sum"), ("at_before", "max"), ("at_after", "max")]
+    )
+    amount, base = grouped["amount_sum"], grouped["base_sum"]
+    # nothing owed where no money moved: only a total's base (rounding, caps) did
+    moved = pc.or_(
+        pc.not_equal(amount, 0),
+        pc.and_(pc.not_equal(base, 0), pc.is_valid(grouped["transaction_id"])),
+    )
+    grouped = grouped.filter(moved)
+    grouped = grouped.sort_by([(name, "ascending") for name in _MATCH])
+    count = grouped.num_rows
+    # one digit narrower, so that Arrow's sum of the two fits 38 digits (shares are below 1)
+    shares = both["share"].combine_chunks().cast(pa.decimal128(37, DECIMAL.scale))
+    share = pc.add(
+        pc.fill_null(shares.take(grouped["at_before_max"]), 0),
+        pc.fill_null(shares.take(grouped["at_after_max"]), 0),
+    )
+    columns = {
+        "payee": pa.array([payee] * count, pa.string()),
+        "period": pa.array([period] * count, pa.string()),
+        "transaction_id": grouped["transaction_id"],
+        "credit_share": share,
+        "component": grouped["component"],
+        "tier": grouped["tier"],
+        "rate": grouped["rate"],
+        "base": grouped["base_sum"],
+        "amount": grouped["amount_sum"],
+        "currency": pa.array([currency] * count, pa.string()),
+        "kind": pa.array(["adjustment"] * count, pa.string()),
+    }
+    return pa.table(columns).cast(LINE_SCHEMA)
+
+
+def _lines_of(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=LINE_SCHEMA)
 
 
 def _lines_table(
-    tables: list[pa.Table], picks: list[tuple[int, str, str]], extra: list[dict]
+    tables: list[pa.Table], picks: list[tuple[int, str, str]], extra: list[pa.Table]
 ) -> pa.Table:
     chosen: list[pa.Table] = []
     by_snapshot: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -1094,7 +1131,7 @@ def _lines_table(
         wanted = pa.array([f"{p}\x1f{q}" for p, q in pairs], pa.string())
         table = table.filter(pc.is_in(key, value_set=wanted))
         chosen.append(table.select(list(LINE_SCHEMA.names)).cast(LINE_SCHEMA))
-    chosen.append(pa.Table.from_pylist(extra, schema=LINE_SCHEMA))
+    chosen.extend(extra)
     lines = pa.concat_tables(chosen)
     order = pc.sort_indices(
         lines,
