@@ -854,7 +854,7 @@ def _balance(
     covered = _covering(asked)
     payout_rows: list[dict] = []
     extra_lines: list[dict] = []
-    adjusted: list[pa.Table] = []
+    restatements = _Restatements()
     line_picks: list[tuple[int, str, str]] = []  # (snapshot, payee, period) lines shown
     picker = _Picker(tables)
     for account in sorted(candidates):
@@ -886,22 +886,25 @@ def _balance(
             net = through - paid
             paid += net
             new_lines: list[dict] = []
-            adjustments = None
+            paying = shown and period in covered  # (history's adjustments are in its totals)
+            group = None
             if done and (pending or (previous is not None and previous != known)):
                 restated = [
                     q
                     for q in done
-                    if q not in pending
+                    if paying
+                    and q not in pending
                     and previous != known
                     and not picker.same(previous, known, payee, currency, q)
                 ]
-                before = [settled.table(account, pending)]
-                if restated:
-                    before.append(picker.pick(previous, payee, currency, restated))
-                after = picker.pick(known, payee, currency, [*pending, *restated])
-                adjustments = _adjustments(pa.concat_tables(before), after, payee, period, currency)
-                if not adjustments.num_rows:
-                    adjustments = None
+                if paying and (pending or restated):
+                    before = [settled.table(account, pending)]
+                    if restated:
+                        before.append(picker.pick(previous, payee, currency, restated))
+                    after = picker.pick(known, payee, currency, [*pending, *restated])
+                    group = restatements.add(
+                        pa.concat_tables(before), after, payee, period, currency
+                    )
                 pending = []
             total = net
             if plan is not None and plan.draw is not None:
@@ -926,25 +929,27 @@ def _balance(
                 owed -= repay
                 total -= repay
             is_active = (payee, period, currency) in activity[known]
-            has_lines = period in earned or bool(new_lines) or adjustments is not None
-            if shown and period in covered and (is_active or has_lines):
+            has_lines = period in earned or bool(new_lines)
+            if paying and (is_active or has_lines or group is not None):
                 payout_rows.append(
                     {
                         "payee": payee,
                         "period": period,
                         "amount": total.quantize(CENT, rounding=ROUND_HALF_UP),
                         "currency": currency,
+                        # paid only if the restatement finds something owed
+                        "_group": None if is_active or has_lines else group,
                     }
                 )
                 extra_lines.extend(new_lines)
-                if adjustments is not None:
-                    adjusted.append(adjustments)
                 line_picks.append((known, payee, period))
             done.append(period)
             previous = known
+    adjusted, owing = restatements.lines()
+    payout_rows = [row for row in payout_rows if row.pop("_group") in (None, *owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
-    return payouts, _lines_table(tables, line_picks, [*adjusted, _lines_of(extra_lines)])
+    return payouts, _lines_table(tables, line_picks, [adjusted, _lines_of(extra_lines)])
 
 
 def _covering(asked: list[str]) -> set[str]:
@@ -1051,67 +1056,84 @@ class _Picker:
         return table.select(_PICKED.names).cast(_PICKED), spans
 
 
-def _adjustments(
-    before: pa.Table, after: pa.Table, payee: str, period: str, currency: str
-) -> pa.Table:
-    """What earlier periods are owed now, line by line: `after` (as known now) − `before` (as
-    paid or as known then, adjustments paid since included), as `adjustment` lines in
-    `period`, one per transaction, component, tier and rate (`_MATCH`). Its credit share is
-    the change in share (each side's last line's share), its base and amount the changes in
-    their sums. Draw lines carry the draw balance, not earnings: they are left out."""
-    draws = pa.array(DRAW_KINDS, pa.string())
-    sides = []
-    for table, sign in ((before, -1), (after, 1)):
-        table = table.filter(pc.invert(pc.is_in(table["kind"], value_set=draws)))
-        share = pc.fill_null(table["credit_share"], 0)
-        base = pc.fill_null(table["base"], 0)
-        amount = table["amount"]
-        if sign < 0:
-            share, base, amount = pc.negate(share), pc.negate(base), pc.negate(amount)
-        sides.append(
-            table.select(list(_MATCH))
-            .append_column("base", base)
-            .append_column("amount", amount)
-            .append_column("share", share)
-            .append_column("after", pa.array([sign > 0] * table.num_rows, pa.bool_()))
+class _Restatements:
+    """What earlier periods are owed now, line by line, for every payee and period at once:
+    `after` (as known now) − `before` (as paid or as known then, adjustments paid since
+    included), as `adjustment` lines in the period that pays them, one per transaction,
+    component, tier and rate (`_MATCH`). A line's credit share is the change in share (each
+    side's last line's), its base and amount the changes in their sums. Draw lines carry the
+    draw balance, not earnings: they are left out.
+
+    `add` files one payee and period's comparison and gives its group number; `lines` works
+    them all out in one pass over Arrow tables and gives the adjustment lines and the groups
+    that have any."""
+
+    def __init__(self):
+        self.parts: list[pa.Table] = []
+        self.where: list[tuple[str, str, str]] = []  # group -> (payee, period, currency)
+
+    def add(self, before: pa.Table, after: pa.Table, payee: str, period: str, currency: str) -> int:
+        group = len(self.where)
+        for table, side in ((before, "before"), (after, "after")):
+            count = table.num_rows
+            self.parts.append(
+                table.append_column("group", pa.array([group] * count, pa.int64())).append_column(
+                    "after", pa.array([side == "after"] * count, pa.bool_())
+                )
+            )
+        self.where.append((payee, period, currency))
+        return group
+
+    def lines(self) -> tuple[pa.Table, set[int]]:
+        if not self.parts:
+            return _lines_of([]), set()
+        both = pa.concat_tables(self.parts).combine_chunks()
+        both = both.filter(pc.invert(pc.is_in(both["kind"], pa.array(DRAW_KINDS, pa.string()))))
+
+        def negate(column):  # before is taken away from after
+            return pc.if_else(both["after"], column, pc.negate(column))
+
+        share = negate(pc.fill_null(both["credit_share"], 0))
+        at = pa.array(range(both.num_rows), pa.int64())
+        nothing = pa.nulls(both.num_rows, pa.int64())
+        keys = ["group", *_MATCH]
+        table = both.select(keys).append_column("base", negate(pc.fill_null(both["base"], 0)))
+        table = table.append_column("amount", negate(both["amount"]))
+        table = table.append_column("at_before", pc.if_else(both["after"], nothing, at))
+        table = table.append_column("at_after", pc.if_else(both["after"], at, nothing))
+        grouped = table.group_by(keys, use_threads=False).aggregate(
+            [("base", "sum"), ("amount", "sum"), ("at_before", "max"), ("at_after", "max")]
         )
-    both = pa.concat_tables(sides)
-    at = pa.array(range(both.num_rows), pa.int64())
-    nothing = pa.nulls(both.num_rows, pa.int64())
-    both = both.append_column("at_before", pc.if_else(both["after"], nothing, at))
-    both = both.append_column("at_after", pc.if_else(both["after"], at, nothing))
-    grouped = both.group_by(list(_MATCH), use_threads=False).aggregate(
-        [("base", "sum"), ("amount", "sum"), ("at_before", "max"), ("at_after", "max")]
-    )
-    amount, base = grouped["amount_sum"], grouped["base_sum"]
-    # nothing owed where no money moved: only a total's base (rounding, caps) did
-    moved = pc.or_(
-        pc.not_equal(amount, 0),
-        pc.and_(pc.not_equal(base, 0), pc.is_valid(grouped["transaction_id"])),
-    )
-    grouped = grouped.filter(moved)
-    grouped = grouped.sort_by([(name, "ascending") for name in _MATCH])
-    count = grouped.num_rows
-    # one digit narrower, so that Arrow's sum of the two fits 38 digits (shares are below 1)
-    shares = both["share"].combine_chunks().cast(pa.decimal128(37, DECIMAL.scale))
-    share = pc.add(
-        pc.fill_null(shares.take(grouped["at_before_max"]), 0),
-        pc.fill_null(shares.take(grouped["at_after_max"]), 0),
-    )
-    columns = {
-        "payee": pa.array([payee] * count, pa.string()),
-        "period": pa.array([period] * count, pa.string()),
-        "transaction_id": grouped["transaction_id"],
-        "credit_share": share,
-        "component": grouped["component"],
-        "tier": grouped["tier"],
-        "rate": grouped["rate"],
-        "base": grouped["base_sum"],
-        "amount": grouped["amount_sum"],
-        "currency": pa.array([currency] * count, pa.string()),
-        "kind": pa.array(["adjustment"] * count, pa.string()),
-    }
-    return pa.table(columns).cast(LINE_SCHEMA)
+        amount, base = grouped["amount_sum"], grouped["base_sum"]
+        # nothing owed where no money moved: only a total's base (rounding, caps) did
+        moved = pc.or_(
+            pc.not_equal(amount, 0),
+            pc.and_(pc.not_equal(base, 0), pc.is_valid(grouped["transaction_id"])),
+        )
+        grouped = grouped.filter(moved).sort_by([(name, "ascending") for name in keys])
+        # one digit narrower, so that Arrow's sum of the two fits 38 digits (shares are below 1)
+        shares = share.cast(pa.decimal128(37, DECIMAL.scale))
+        change = pc.add(
+            pc.fill_null(shares.take(grouped["at_before_max"]), 0),
+            pc.fill_null(shares.take(grouped["at_after_max"]), 0),
+        )
+        groups = grouped["group"].to_pylist()
+        where = [self.where[group] for group in groups]
+        count = grouped.num_rows
+        columns = {
+            "payee": pa.array([w[0] for w in where], pa.string()),
+            "period": pa.array([w[1] for w in where], pa.string()),
+            "transaction_id": grouped["transaction_id"],
+            "credit_share": change,
+            "component": grouped["component"],
+            "tier": grouped["tier"],
+            "rate": grouped["rate"],
+            "base": grouped["base_sum"],
+            "amount": grouped["amount_sum"],
+            "currency": pa.array([w[2] for w in where], pa.string()),
+            "kind": pa.array(["adjustment"] * count, pa.string()),
+        }
+        return pa.table(columns).cast(LINE_SCHEMA), set(groups)
 
 
 def _lines_of(rows: list[dict]) -> pa.Table:
