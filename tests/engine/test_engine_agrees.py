@@ -95,18 +95,20 @@ def test_generation_is_seeded():
 
 def test_snapshots_work_out_only_the_payees_claims_move_and_lose_nothing(monkeypatch):
     """A snapshot after the first works out again only the payees its new claims move credit
-    from or to (and their managers, for overrides). Working everyone out at every snapshot
-    gives the same payouts and the same explanation lines, row for row."""
+    from or to (and their managers, for overrides), and only as far as the next snapshot
+    showing them. Working everyone out to the end at every snapshot gives the same payouts
+    and the same explanation lines, row for row."""
     from revdesk.engine import commissions
 
     inputs = commission_inputs_generate(lines=1500, payees=30, seed=3)
     scoped = calculate(inputs, periods=YEAR)
     made = commissions._Scopes.of
 
-    def everyone(compiler, snapshots):
-        scopes = made(compiler, snapshots)
+    def everyone(compiler, snapshots, window_end):
+        scopes = made(compiler, snapshots, window_end)
         assert any(shown for shown in scopes.shown[1:])  # claims were approved: some moved
         assert all(len(shown) < 30 for shown in scopes.shown[1:])  # but never everyone
+        assert scopes.table(1)["until"].to_pylist() != [window_end] * len(scopes.needed[1])
         return commissions._Scopes([None] * len(snapshots), [scopes.needed[0]] * len(snapshots))
 
     monkeypatch.setattr(commissions._Scopes, "of", everyone)

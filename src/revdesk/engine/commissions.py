@@ -25,6 +25,7 @@ fourth quarter and the year for quarterly and yearly plans.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import functools
@@ -206,7 +207,7 @@ def calculate(
     compiler = Compiler(_numbered(inputs))
 
     snapshots = _snapshots(inputs, window_end)
-    scopes = _Scopes.of(compiler, snapshots)
+    scopes = _Scopes.of(compiler, snapshots, window_end)
     step("credit")
     tables: list[pa.Table] = []
     activity: list[set[tuple[str, str, str]]] = []
@@ -398,19 +399,38 @@ class _Scopes:
     transactions (and a manager's on their reports'). So a year with a claim approved every
     month works out about one year and a little, not thirteen.
 
+    Nor does a snapshot work out a payee's lines beyond the day before the next snapshot that
+    shows the payee again: a period is read from the snapshot known at its end, so those
+    later lines would never be read (every period's lines depend only on transactions dated
+    up to its end). A payee's reports are worked out as far as the payee's own lines go.
+
     `owner(index, payee)` is the snapshot whose table holds the payee's lines as known at
     snapshot `index`. Each snapshot's scope table lists the payees whose credited lines go
-    into the calculation (the shown ones, and the reports of shown managers) and which of
-    them are shown (`shown`)."""
+    into the calculation (the shown ones, and the reports of shown managers), which of them
+    are shown (`shown`) and the last day worked out for them (`until`)."""
 
-    SCHEMA = ibis.schema({"payee": "string", "shown": "boolean"})
+    SCHEMA = ibis.schema({"payee": "string", "shown": "boolean", "until": "date"})
 
-    def __init__(self, shown: list[set[str] | None], needed: list[set[str]]):
+    def __init__(
+        self,
+        shown: list[set[str] | None],
+        needed: list[set[str]],
+        snapshots: list[Snapshot] | None = None,
+        managers: dict[str, set[str]] | None = None,
+        window_end: dt.date = dt.date.max,
+    ):
         self.shown = shown  # None: everyone
         self.needed = needed
+        self.snapshots = snapshots
+        self.managers = managers or {}
+        self.window_end = window_end
+        self.showings: dict[str, list[int]] = defaultdict(list)  # payee -> snapshots showing
+        for index, payees in enumerate(shown[1:], start=1):
+            for payee in payees or ():
+                self.showings[payee].append(index)
 
     @classmethod
-    def of(cls, compiler: Compiler, snapshots: list[Snapshot]) -> _Scopes:
+    def of(cls, compiler: Compiler, snapshots: list[Snapshot], window_end: dt.date) -> _Scopes:
         inputs = compiler.inputs
         tx = inputs.transactions
         everyone = set(tx["payee"].to_pylist())
@@ -461,15 +481,37 @@ class _Scopes:
             shown.append(mine)
             needed.append(mine | {r for m in mine for r in reports.get(m, ())})
             everyone |= moved  # (the first snapshot's scope: it costs nothing to name them)
-        return cls(shown, needed)
+        return cls(shown, needed, snapshots, managers, window_end)
+
+    def until(self, index: int, payee: str) -> dt.date:
+        """The last day whose lines of `payee` snapshot `index` gives: the day before the
+        next snapshot showing the payee is known (the window's end without one)."""
+        if self.snapshots is None:
+            return self.window_end
+        following = bisect.bisect_right(self.showings.get(payee, []), index)
+        if following == len(self.showings.get(payee, [])):
+            return self.window_end
+        known = self.snapshots[self.showings[payee][following]].known_on
+        return min(known - dt.timedelta(days=1), self.window_end)
 
     def table(self, index: int) -> pa.Table:
         shown = self.shown[index]
         payees = sorted(self.needed[index])
+        is_shown = [shown is None or p in shown for p in payees]
+        until = []
+        for payee, mine in zip(payees, is_shown, strict=True):
+            days = [self.until(index, payee)] if mine else []
+            days.extend(
+                self.until(index, manager)
+                for manager in self.managers.get(payee, ())
+                if shown is None or manager in shown
+            )
+            until.append(max(days))
         return pa.table(
             {
                 "payee": pa.array(payees, pa.string()),
-                "shown": pa.array([shown is None or p in shown for p in payees], pa.bool_()),
+                "shown": pa.array(is_shown, pa.bool_()),
+                "until": pa.array(until, pa.date32()),
             }
         )
 
@@ -508,7 +550,11 @@ def _pipeline(
 ) -> tuple[ibis.Table, ibis.Table]:
     credited = compiler.credited(snapshot)
     scope = ibis.table(_Scopes.SCHEMA, name=compiler.scope_name)
-    credited = credited.filter(credited.date <= window_end).semi_join(scope, "payee")
+    limits = scope.select(s_payee=scope.payee, s_until=scope.until)
+    credited = credited.join(limits, credited.payee == limits.s_payee)
+    credited = credited.filter(credited.date <= window_end, credited.date <= credited.s_until).drop(
+        "s_payee", "s_until"
+    )
     credited = stages("credited", credited)
     shown = scope.filter(scope.shown)
     # the shown payees' own lines; the others are only there for their managers' overrides
@@ -946,10 +992,14 @@ def _balance(
             done.append(period)
             previous = known
     adjusted, owing = restatements.lines()
-    payout_rows = [row for row in payout_rows if row.pop("_group") in (None, *owing)]
+    payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
     return payouts, _lines_table(tables, line_picks, [adjusted, _lines_of(extra_lines)])
+
+
+def _kept(group: int | None, owing: set[int]) -> bool:
+    return group is None or group in owing
 
 
 def _covering(asked: list[str]) -> set[str]:
