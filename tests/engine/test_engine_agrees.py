@@ -2,9 +2,11 @@
 generated inputs (engine/generate.py: mixed plans, tiers both ways, margin, caps, a draw,
 clawbacks in and out of the window, splits, claims, payments, two currencies)."""
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
+import pyarrow.compute as pc
 import pytest
 
 from revdesk.engine.commissions import calculate
@@ -93,23 +95,35 @@ def test_generation_is_seeded():
     )
 
 
-def test_snapshots_work_out_only_the_payees_claims_move_and_lose_nothing(monkeypatch):
+@pytest.mark.parametrize("seed", [3, 4])
+def test_snapshots_work_out_only_what_claims_change_and_lose_nothing(monkeypatch, seed):
     """A snapshot after the first works out again only the payees its new claims move credit
-    from or to (and their managers, for overrides), and only as far as the next snapshot
-    showing them. Working everyone out to the end at every snapshot gives the same payouts
-    and the same explanation lines, row for row."""
+    from or to, and their managers only on the periods of the moved transactions, each only
+    as far as the next snapshot working them out again. Working everyone out, every period,
+    to the end, at every snapshot gives the same payouts and the same explanation lines, row
+    for row."""
     from revdesk.engine import commissions
 
-    inputs = commission_inputs_generate(lines=1500, payees=30, seed=3)
+    inputs = commission_inputs_generate(lines=1500, payees=30, seed=seed)
     scoped = calculate(inputs, periods=YEAR)
     made = commissions._Scopes.of
 
     def everyone(compiler, snapshots, window_end):
         scopes = made(compiler, snapshots, window_end)
-        assert any(shown for shown in scopes.shown[1:])  # claims were approved: some moved
-        assert all(len(shown) < 30 for shown in scopes.shown[1:])  # but never everyone
-        assert scopes.table(1)["until"].to_pylist() != [window_end] * len(scopes.needed[1])
-        return commissions._Scopes([None] * len(snapshots), [scopes.needed[0]] * len(snapshots))
+        showings = [showing for shown in scopes.showings[1:] for showing in shown.values()]
+        assert any(showing.tail for showing in showings)  # claims moved credit from a period on
+        assert any(not showing.tail for showing in showings)  # managers: those periods alone
+        assert any(showing.lookback > scopes.first_day for showing in showings)
+        assert all(len(shown) < 30 for shown in scopes.showings[1:])  # never everyone
+        ends = scopes.table(0).filter(pc.equal(scopes.table(0)["role"], "rows"))["until"]
+        assert set(ends.to_pylist()) != {window_end}  # some worked out only part of the year
+        full = [{}] + [
+            {payee: commissions._Showing(index, None) for payee in scopes.everyone}
+            for index in range(1, len(snapshots))
+        ]
+        return commissions._Scopes(
+            full, scopes.reports, scopes.everyone, scopes.known, scopes.first_day, window_end
+        )
 
     monkeypatch.setattr(commissions._Scopes, "of", everyone)
     full = calculate(inputs, periods=YEAR)
@@ -117,3 +131,86 @@ def test_snapshots_work_out_only_the_payees_claims_move_and_lose_nothing(monkeyp
     assert scoped.payouts.equals(full.payouts)
     assert scoped.lines.num_rows > 1500
     assert scoped.lines.equals(full.lines)
+
+
+TIERED_WITH_CLAWBACK = """code: t
+name: Tiers with a clawback
+valid_from: 2026-01-01
+currency: USD
+clawback:
+  window_months: 6
+components:
+  - code: c
+    tiers:
+      measure: basis
+      method: incremental
+      bands:
+        - upto: 5000
+          rate: "0.02"
+        - rate: "0.05"
+"""
+TRANSACTIONS = (
+    "id,date,type,payee,customer,product_line,sku,units,amount,cost,currency,original_id\n"
+    "T1,2026-01-15,invoice,R1,C,UPS,X,1,8000.00,0,USD,\n"
+    "T2,2026-03-05,invoice,R2,C,UPS,X,1,1000.00,0,USD,\n"
+    "M1,2026-03-10,credit_memo,R1,C,UPS,X,1,-4000.00,0,USD,T1\n"
+)
+
+
+def test_a_claim_keeps_the_originals_a_clawback_reverses_in_scope(tmp_path, monkeypatch):
+    """R1's claim on T2 (March) works R1 out again from March; the March memo reverses the
+    January sale at its own tier slices, so January's transactions must go in too. Scoped or
+    worked out in full, the same lines."""
+    from revdesk.engine import commissions
+    from revdesk.engine.commission_inputs import inputs_read
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "t.yaml").write_text(TIERED_WITH_CLAWBACK)
+    (plans / "policies.yaml").write_text(
+        "- code: P\n  title: All to the claimant\n  splits: {a: 1}\n"
+    )
+    (plans / "assignments.csv").write_text(
+        "payee,plan,valid_from,valid_to\nR1,t,2026-01-01,\nR2,t,2026-01-01,\n"
+    )
+    (tmp_path / "transactions.csv").write_text(TRANSACTIONS)
+    (tmp_path / "claims.csv").write_text(
+        "claim_id,policy,transaction_id,filed,approved,a\nCL-1,P,T2,2026-03-12,2026-03-20,R1\n"
+    )
+    inputs = inputs_read(
+        plans=plans,
+        transactions=tmp_path / "transactions.csv",
+        claims=tmp_path / "claims.csv",
+    )
+    scoped = calculate(inputs, periods=YEAR[:4])
+    made = commissions._Scopes.of
+
+    def everyone(compiler, snapshots, window_end):
+        scopes = made(compiler, snapshots, window_end)
+        assert sorted(scopes.showings[1]) == ["R1", "R2"]  # credit moved from R2 to R1
+        showing = scopes.showings[1]["R1"]
+        assert showing.spans == [(dt.date(2026, 3, 1), dt.date(2026, 4, 30))]  # from March
+        assert showing.lookback == dt.date(2026, 1, 15)  # with January's sale
+        full = [{}] + [
+            {payee: commissions._Showing(index, None) for payee in scopes.everyone}
+            for index in range(1, len(snapshots))
+        ]
+        return commissions._Scopes(
+            full, scopes.reports, scopes.everyone, scopes.known, scopes.first_day, window_end
+        )
+
+    monkeypatch.setattr(commissions._Scopes, "of", everyone)
+    full = calculate(inputs, periods=YEAR[:4])
+    march = [
+        (r["payee"], r["transaction_id"], r["tier"], r["amount"])
+        for r in scoped.lines.to_pylist()
+        if r["period"] == "2026-03"
+    ]
+    # the memo takes back half of January's slices: 2,500 at 2% and 1,500 at 5%
+    assert sorted(march) == [
+        ("R1", "M1", 1, Decimal("-50.000000")),
+        ("R1", "M1", 2, Decimal("-75.000000")),
+        ("R1", "T2", 1, Decimal("20.000000")),
+    ]
+    assert scoped.lines.equals(full.lines)
+    assert scoped.payouts.equals(full.payouts)

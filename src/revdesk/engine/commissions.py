@@ -25,7 +25,6 @@ fourth quarter and the year for quarterly and yearly plans.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import functools
@@ -176,6 +175,11 @@ def fingerprint(inputs: CommissionInputs) -> str:
         ).encode()
     )
     return digest.hexdigest()
+
+
+@functools.cache
+def _span(period: str) -> tuple[dt.date, dt.date]:
+    return period_parse(period)
 
 
 @functools.cache
@@ -391,43 +395,88 @@ def _snapshots(inputs: CommissionInputs, window_end: dt.date) -> list[Snapshot]:
     return snapshots
 
 
+@dataclass
+class _Showing:
+    """A payee worked out again in a snapshot, on the periods in `spans` ((first day, last
+    day) each; None: every period). `tail`: the spans are every period from one on (a payee
+    whose own credit moved, changing that period and, through year-to-date tiers, the later
+    ones); else they are the periods of the moved transactions alone (a manager whose
+    reports' credit moved). The payee's own transactions go in from `lookback` (what those
+    periods' lines depend on: the year for year-to-date tiers, the originals of clawbacks),
+    their reports' on `report_spans` (None: from the first day)."""
+
+    snapshot: int
+    spans: list[tuple[dt.date, dt.date]] | None
+    tail: bool = True
+    lookback: dt.date | None = None
+    report_spans: list[tuple[dt.date, dt.date]] | None = None
+
+    def covers(self, period: str) -> bool:
+        if self.spans is None:
+            return True
+        first, last = _span(period)
+        return any(start <= first and last <= end for start, end in self.spans)
+
+
+def _lookback(plan: Plan, since: dt.date, first_day: dt.date) -> dt.date:
+    """The first day whose credited transactions the plan's lines from `since` on depend on."""
+    if plan.payable_on == "payment":
+        return first_day  # a payment releases the lines of an invoice of any age
+    start = since
+    if any(c.tiers is not None and c.tiers.accumulate == "ytd" for c in plan.components):
+        start = dt.date(since.year, 1, 1)
+    if plan.clawback is not None:
+        if start != since:
+            return first_day  # originals from another year, with that year's tiers
+        months = since.year * 12 + since.month - 1 - plan.clawback.window_months
+        back = dt.date(months // 12, months % 12 + 1, 1)
+        start = min(start, _span(_key_for(back, plan.period))[0])
+    return max(start, first_day)
+
+
 class _Scopes:
-    """Which payees each snapshot works out again. The first (no claim known) works out
-    everyone. A later one only the payees its new claims move credit from or to, and their
-    managers, whose overrides are on their reports' credit: everyone else's lines are those of
-    an earlier snapshot, unchanged, since a payee's lines depend only on their own credited
-    transactions (and a manager's on their reports'). So a year with a claim approved every
-    month works out about one year and a little, not thirteen.
+    """Which payees each snapshot works out again, and how far. The first (no claim known)
+    works out everyone. A later one only the payees its new claims move credit from or to,
+    and their managers, whose overrides are on their reports' credit: everyone else's lines
+    are those of an earlier snapshot, unchanged, since a payee's lines depend only on their
+    own credited transactions (and a manager's on their reports'). So a year with a claim
+    approved every month works out about one year and a little, not thirteen.
 
-    Nor does a snapshot work out a payee's lines beyond the day before the next snapshot that
-    shows the payee again: a period is read from the snapshot known at its end, so those
-    later lines would never be read (every period's lines depend only on transactions dated
-    up to its end). A payee's reports are worked out as far as the payee's own lines go.
+    - A manager shown only for their reports' moved credit is worked out only on the plan
+      periods holding the moved transactions (overrides are per transaction, caps and
+      rounding per period), with the reports' transactions of those periods: unless one of
+      the manager's plans is payable on payment, which moves lines into later periods.
+    - Nor does a snapshot work out a payee's lines beyond the day before the next snapshot
+      that works out all of the payee's periods again: a period is read from the snapshot
+      known at its end, and its lines depend only on transactions up to its end.
 
-    `owner(index, payee)` is the snapshot whose table holds the payee's lines as known at
-    snapshot `index`. Each snapshot's scope table lists the payees whose credited lines go
-    into the calculation (the shown ones, and the reports of shown managers), which of them
-    are shown (`shown`) and the last day worked out for them (`until`)."""
+    `owner(index, payee, period)` is the snapshot whose table holds the payee's lines of the
+    period as known at snapshot `index`. Each snapshot's scope table has rows of two roles:
+    `rows`, the credited transactions of a payee dated from `since` to `until` that go into
+    the calculation (shown payees' own, and their managers' reports'), and `shown`, the
+    payees whose lines dated from `since` to `until` the snapshot gives."""
 
-    SCHEMA = ibis.schema({"payee": "string", "shown": "boolean", "until": "date"})
+    SCHEMA = ibis.schema({"payee": "string", "role": "string", "since": "date", "until": "date"})
 
     def __init__(
         self,
-        shown: list[set[str] | None],
-        needed: list[set[str]],
-        snapshots: list[Snapshot] | None = None,
-        managers: dict[str, set[str]] | None = None,
-        window_end: dt.date = dt.date.max,
+        showings: list[dict[str, _Showing]],
+        reports: dict[str, set[str]],
+        everyone: set[str],
+        known: list[dt.date],
+        first_day: dt.date,
+        window_end: dt.date,
     ):
-        self.shown = shown  # None: everyone
-        self.needed = needed
-        self.snapshots = snapshots
-        self.managers = managers or {}
+        self.showings = showings  # per snapshot (the first: none, it works out everyone)
+        self.reports = reports
+        self.everyone = everyone
+        self.known = known
+        self.first_day = first_day
         self.window_end = window_end
-        self.showings: dict[str, list[int]] = defaultdict(list)  # payee -> snapshots showing
-        for index, payees in enumerate(shown[1:], start=1):
-            for payee in payees or ():
-                self.showings[payee].append(index)
+        self.by_payee: dict[str, list[_Showing]] = defaultdict(list)
+        for shown in self.showings[1:]:
+            for payee, showing in shown.items():
+                self.by_payee[payee].append(showing)
 
     @classmethod
     def of(cls, compiler: Compiler, snapshots: list[Snapshot], window_end: dt.date) -> _Scopes:
@@ -436,13 +485,16 @@ class _Scopes:
         everyone = set(tx["payee"].to_pylist())
         base: dict[str, set[str]] = defaultdict(set)  # transaction -> payees without claims
         claims: dict[str, list[dict]] = defaultdict(list)  # transaction -> its claims
+        dates: dict[str, dt.date] = {}
         if inputs.claims is not None:
             for claim in inputs.claims.to_pylist():
                 claims[claim["transaction_id"]].append(claim)
         if claims:
-            for tid, payee in zip(tx["id"].to_pylist(), tx["payee"].to_pylist(), strict=True):
+            columns = (tx[name].to_pylist() for name in ("id", "payee", "date"))
+            for tid, payee, day in zip(*columns, strict=True):
                 if tid in claims:
                     base[tid].add(payee)
+                    dates[tid] = day
         if inputs.credits is not None:
             credits = inputs.credits.select(["transaction_id", "payee"]).to_pylist()
             everyone.update(row["payee"] for row in credits)
@@ -462,65 +514,95 @@ class _Scopes:
                 for manager, report in reporting_pairs(inputs.payees, plan.override.levels):
                     managers[report].add(manager)
                     reports[manager].add(report)
-        shown: list[set[str] | None] = [None]
-        needed: list[set[str]] = [everyone]
-        for before, now in itertools.pairwise(snapshots):
+        first_day = min(tx["date"].to_pylist(), default=window_end)
+        plans_of: dict[str, list[Plan]] = defaultdict(list)
+        for row in inputs.assignments.select(["payee", "plan"]).to_pylist():
+            plans_of[row["payee"]].extend(inputs.plans.get(row["plan"], []))
+        showings: list[dict[str, _Showing]] = [{}]
+        for index, (before, now) in enumerate(itertools.pairwise(snapshots), start=1):
             new_ids = now.claim_ids - before.claim_ids
-            moved: set[str] = set()
+            moved_by: dict[str, set[str]] = defaultdict(set)  # payee -> transactions moved
             for tid in {
                 c["transaction_id"]
                 for cs in claims.values()
                 for c in cs
                 if c["claim_id"] in new_ids
             }:
-                moved |= base[tid]
+                payees = set(base[tid])
                 for claim in claims[tid]:
                     if claim["claim_id"] in now.claim_ids:
-                        moved |= _claim_payees(inputs, claim)
-            mine = moved | {m for payee in moved for m in managers.get(payee, ())}
-            shown.append(mine)
-            needed.append(mine | {r for m in mine for r in reports.get(m, ())})
-            everyone |= moved  # (the first snapshot's scope: it costs nothing to name them)
-        return cls(shown, needed, snapshots, managers, window_end)
+                        payees |= _claim_payees(inputs, claim)
+                for payee in payees:
+                    moved_by[payee].add(tid)
+            relevant: dict[str, set[str]] = defaultdict(set)  # shown payee -> moved
+            for payee, moved in moved_by.items():
+                relevant[payee] |= moved
+                for manager in managers.get(payee, ()):
+                    relevant[manager] |= moved
+            shown: dict[str, _Showing] = {}
+            for payee, moved in relevant.items():
+                plans = plans_of.get(payee, [])
+                days = sorted({dates[tid] for tid in moved})
+                paid_later = any(plan.payable_on == "payment" for plan in plans)
+                if not plans:
+                    shown[payee] = _Showing(index, None, lookback=first_day)
+                    continue
+                periods = sorted({_span(_key_for(day, p.period)) for day in days for p in plans})
+                since = periods[0][0]
+                lookback = min(_lookback(plan, since, first_day) for plan in plans)
+                if payee in moved_by or paid_later:
+                    shown[payee] = _Showing(
+                        index,
+                        [(since, window_end)],
+                        lookback=lookback,
+                        report_spans=None if paid_later else [(since, window_end)],
+                    )
+                else:
+                    shown[payee] = _Showing(
+                        index, periods, tail=False, lookback=lookback, report_spans=periods
+                    )
+            showings.append(shown)
+            everyone |= set(moved_by)  # (the first snapshot's scope: it costs nothing to name them)
+        known = [snapshot.known_on for snapshot in snapshots]
+        return cls(showings, reports, everyone, known, first_day, window_end)
 
     def until(self, index: int, payee: str) -> dt.date:
         """The last day whose lines of `payee` snapshot `index` gives: the day before the
-        next snapshot showing the payee is known (the window's end without one)."""
-        if self.snapshots is None:
-            return self.window_end
-        following = bisect.bisect_right(self.showings.get(payee, []), index)
-        if following == len(self.showings.get(payee, [])):
-            return self.window_end
-        known = self.snapshots[self.showings[payee][following]].known_on
-        return min(known - dt.timedelta(days=1), self.window_end)
+        next snapshot working out all of the payee's periods is known (else the window's
+        end)."""
+        for showing in self.by_payee.get(payee, ()):
+            if showing.snapshot > index and showing.tail:
+                return min(self.known[showing.snapshot] - dt.timedelta(days=1), self.window_end)
+        return self.window_end
 
     def table(self, index: int) -> pa.Table:
-        shown = self.shown[index]
-        payees = sorted(self.needed[index])
-        is_shown = [shown is None or p in shown for p in payees]
-        until = []
-        for payee, mine in zip(payees, is_shown, strict=True):
-            days = [self.until(index, payee)] if mine else []
-            days.extend(
-                self.until(index, manager)
-                for manager in self.managers.get(payee, ())
-                if shown is None or manager in shown
-            )
-            until.append(max(days))
+        rows: list[tuple[str, str, dt.date, dt.date]] = []
+        if index == 0:
+            shown = {payee: _Showing(0, None) for payee in self.everyone}
+        else:
+            shown = self.showings[index]
+        for payee, showing in shown.items():
+            until = self.until(index, payee)
+            rows.append((payee, "rows", showing.lookback or self.first_day, until))
+            for start, end in showing.spans or [(self.first_day, self.window_end)]:
+                rows.append((payee, "shown", start, end))
+            for report in self.reports.get(payee, ()):
+                for start, end in showing.report_spans or [(self.first_day, until)]:
+                    rows.append((report, "rows", start, min(end, until)))
+        rows.sort()
+        names = ["payee", "role", "since", "until"]
+        types = [pa.string(), pa.string(), pa.date32(), pa.date32()]
         return pa.table(
             {
-                "payee": pa.array(payees, pa.string()),
-                "shown": pa.array(is_shown, pa.bool_()),
-                "until": pa.array(until, pa.date32()),
+                name: pa.array([row[column] for row in rows], kind)
+                for column, (name, kind) in enumerate(zip(names, types, strict=True))
             }
         )
 
-    def owner(self, index: int, payee: str) -> int:
-        while index > 0:
-            shown = self.shown[index]
-            if shown is None or payee in shown:
-                return index
-            index -= 1
+    def owner(self, index: int, payee: str, period: str) -> int:
+        for showing in reversed(self.by_payee.get(payee, ())):
+            if showing.snapshot <= index and showing.covers(period):
+                return showing.snapshot
         return 0
 
 
@@ -550,13 +632,17 @@ def _pipeline(
 ) -> tuple[ibis.Table, ibis.Table]:
     credited = compiler.credited(snapshot)
     scope = ibis.table(_Scopes.SCHEMA, name=compiler.scope_name)
-    limits = scope.select(s_payee=scope.payee, s_until=scope.until)
-    credited = credited.join(limits, credited.payee == limits.s_payee)
-    credited = credited.filter(credited.date <= window_end, credited.date <= credited.s_until).drop(
-        "s_payee", "s_until"
+    rows = scope.filter(scope.role == "rows")
+    credited = credited.filter(credited.date <= window_end).semi_join(
+        rows,
+        [
+            credited.payee == rows.payee,
+            credited.date >= rows.since,
+            credited.date <= rows.until,
+        ],
     )
     credited = stages("credited", credited)
-    shown = scope.filter(scope.shown)
+    shown = scope.filter(scope.role == "shown")
     # the shown payees' own lines; the others are only there for their managers' overrides
     planned = stages("planned", compiler.with_plans(credited.semi_join(shown, "payee")))
     step("measurement")
@@ -589,7 +675,8 @@ def _pipeline(
     )
     lines = lines.mutate(currency=currency)
     active = ibis.union(*active_parts, distinct=True)
-    return lines.semi_join(shown, "payee"), active.semi_join(shown, "payee")
+    kept = [lines.payee == shown.payee, lines.date >= shown.since, lines.date <= shown.until]
+    return lines.semi_join(shown, kept), active.semi_join(shown, "payee")
 
 
 def _keys(versions: dict[str, Plan], test: Callable[[Plan], bool]) -> list[str]:
@@ -908,11 +995,20 @@ def _balance(
         periods = sorted((p for p in candidates[account] if _end(p) <= window_end), key=_order)
         paid = ZERO
         owed = ZERO
-        previous: int | None = None
+        previous: int | None = None  # the snapshot the previous period was known at
         done: list[str] = []
         pending: list[str] = []  # closed periods whose lines are what was paid, not as known
+        owners: dict[tuple[int, str], int] = {}
+
+        def owner(index: int, period: str, payee=payee, owners=owners) -> int:
+            key = (index, period)
+            if key not in owners:
+                owners[key] = scopes.owner(index, payee, period)
+            return owners[key]
+
         for period in periods:
-            known = scopes.owner(_snapshot_at(snapshots, _end(period)), payee)
+            index = _snapshot_at(snapshots, _end(period))
+            known = owner(index, period)
             earned = totals[known].get(account, {})
             shown = _end(period) >= window_start
             plan = draws.get(account, {}).get(period)
@@ -926,28 +1022,37 @@ def _balance(
                         owed += row["amount"]
                 done.append(period)
                 pending.append(period)
-                previous = known
+                previous = index
                 continue
-            through = sum((earned.get(q, ZERO) for q in [*done, period]), ZERO)
+            through = sum(
+                (totals[owner(index, q)].get(account, {}).get(q, ZERO) for q in [*done, period]),
+                ZERO,
+            )
             net = through - paid
             paid += net
             new_lines: list[dict] = []
             paying = shown and period in covered  # (history's adjustments are in its totals)
             group = None
-            if done and (pending or (previous is not None and previous != known)):
+            if done and (pending or (previous is not None and previous != index)):
                 restated = [
                     q
                     for q in done
                     if paying
                     and q not in pending
-                    and previous != known
-                    and not picker.same(previous, known, payee, currency, q)
+                    and previous is not None
+                    and not picker.same(owner(previous, q), owner(index, q), payee, currency, q)
                 ]
                 if paying and (pending or restated):
                     before = [settled.table(account, pending)]
-                    if restated:
-                        before.append(picker.pick(previous, payee, currency, restated))
-                    after = picker.pick(known, payee, currency, [*pending, *restated])
+                    before.extend(
+                        picker.pick(owner(previous, q), payee, currency, [q]) for q in restated
+                    )
+                    after = pa.concat_tables(
+                        [
+                            picker.pick(owner(index, q), payee, currency, [q])
+                            for q in [*pending, *restated]
+                        ]
+                    )
                     group = restatements.add(
                         pa.concat_tables(before), after, payee, period, currency
                     )
@@ -990,7 +1095,7 @@ def _balance(
                 extra_lines.extend(new_lines)
                 line_picks.append((known, payee, period))
             done.append(period)
-            previous = known
+            previous = index
     adjusted, owing = restatements.lines()
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
@@ -1065,6 +1170,8 @@ class _Picker:
         count and their sums of amounts and bases (plain and absolute), worked out for every
         payee and period at once: a claim changes few periods, and only those are compared
         line by line."""
+        if first == second:
+            return True
         key = (payee, currency, period)
         return self._digest(first).get(key) == self._digest(second).get(key)
 
