@@ -383,3 +383,48 @@ def test_the_reversal_of_an_ineligible_invoice_is_ineligible_too(tmp_path):
     )
     assert _payouts(result) == [("R1", "2026-01", D(50))]
     assert {r["transaction_id"] for r in result.lines.to_pylist()} == {"T2"}
+
+
+def test_payment_factors_are_exact_to_twelve_places_half_away_from_zero():
+    """A payment's share of its invoice, worked out in 128-bit millionths: thirds and
+    sevenths to 12 places half away from zero, exactly 1 once paid in full, refunds negative,
+    payments after the window or on unknown or zero invoices left out."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from revdesk.engine.commission_inputs import DECIMAL
+    from revdesk.engine.commissions import _payment_factors
+
+    tx = pa.table(
+        {
+            "id": ["I1", "I2", "I3", "I0", "I4"],
+            "amount": pa.array(
+                [D("300.000000"), D("7.000000"), D("-90.000000"), D(0), D(7)], DECIMAL
+            ),
+        }
+    )
+    pay = pa.table(
+        {
+            "invoice_id": ["I1", "I1", "I1", "I2", "I2", "I3", "I0", "I9", "I1", "I4"],
+            "date": [dt.date(2026, m, d) for m, d in [(1, 5), (2, 5), (3, 5), (1, 9), (1, 9)]]
+            + [dt.date(2026, 2, 1), dt.date(2026, 1, 1), dt.date(2026, 1, 1), dt.date(2027, 1, 1)]
+            + [dt.date(2026, 4, 1)],
+            "amount": pa.array(
+                [D(100), D(100), D(100), D(3), D(1), D(-30), D(5), D(5), D(1), D(-4)], DECIMAL
+            ),
+        }
+    )
+    rows = [
+        (r["p_id"], r["p_date"].isoformat(), str(r["p_previous"]), str(r["p_factor"]))
+        for r in _payment_factors(tx, pay, dt.date(2026, 12, 31)).to_pylist()
+    ]
+    assert rows == [
+        ("I1", "2026-01-05", "0E-12", "0.333333333333"),
+        ("I1", "2026-02-05", "0.333333333333", "0.666666666667"),
+        ("I1", "2026-03-05", "0.666666666667", "1.000000000000"),
+        ("I2", "2026-01-09", "0E-12", "0.142857142857"),
+        ("I2", "2026-01-09", "0.142857142857", "0.571428571429"),
+        ("I3", "2026-02-01", "0E-12", "0.333333333333"),
+        ("I4", "2026-04-01", "0E-12", "-0.571428571429"),  # -0.5714285714285..., away from 0
+    ]

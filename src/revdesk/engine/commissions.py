@@ -36,7 +36,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
 import pyarrow as pa
@@ -482,7 +482,7 @@ class _Scopes:
     def of(cls, compiler: Compiler, snapshots: list[Snapshot], window_end: dt.date) -> _Scopes:
         inputs = compiler.inputs
         tx = inputs.transactions
-        everyone = set(tx["payee"].to_pylist())
+        everyone = set(pc.unique(tx["payee"]).to_pylist())
         base: dict[str, set[str]] = defaultdict(set)  # transaction -> payees without claims
         claims: dict[str, list[dict]] = defaultdict(list)  # transaction -> its claims
         dates: dict[str, dt.date] = {}
@@ -490,20 +490,19 @@ class _Scopes:
             for claim in inputs.claims.to_pylist():
                 claims[claim["transaction_id"]].append(claim)
         if claims:
-            columns = (tx[name].to_pylist() for name in ("id", "payee", "date"))
-            for tid, payee, day in zip(*columns, strict=True):
-                if tid in claims:
-                    base[tid].add(payee)
-                    dates[tid] = day
+            claimed = tx.filter(pc.is_in(tx["id"], value_set=pa.array(list(claims), pa.string())))
+            for row in claimed.select(["id", "payee", "date"]).to_pylist():
+                base[row["id"]].add(row["payee"])
+                dates[row["id"]] = row["date"]
         if inputs.credits is not None:
-            credits = inputs.credits.select(["transaction_id", "payee"]).to_pylist()
-            everyone.update(row["payee"] for row in credits)
-            explicit = {row["transaction_id"] for row in credits if row["transaction_id"] in claims}
-            for tid in explicit:
-                base[tid] = set()
-            for row in credits:
-                if row["transaction_id"] in explicit:
-                    base[row["transaction_id"]].add(row["payee"])
+            credits = inputs.credits.select(["transaction_id", "payee"])
+            everyone.update(pc.unique(credits["payee"]).to_pylist())
+            ids = pa.array(list(claims), pa.string())
+            explicit = credits.filter(pc.is_in(credits["transaction_id"], value_set=ids))
+            for tid in set(explicit["transaction_id"].to_pylist()):
+                base[tid] = set()  # an explicit split replaces the transaction's own payee
+            for row in explicit.to_pylist():
+                base[row["transaction_id"]].add(row["payee"])
         everyone.update(inputs.assignments["payee"].to_pylist())
         if inputs.payees is not None:
             everyone.update(inputs.payees["id"].to_pylist())
@@ -514,7 +513,7 @@ class _Scopes:
                 for manager, report in reporting_pairs(inputs.payees, plan.override.levels):
                     managers[report].add(manager)
                     reports[manager].add(report)
-        first_day = min(tx["date"].to_pylist(), default=window_end)
+        first_day = pc.min(tx["date"]).as_py() or window_end
         plans_of: dict[str, list[Plan]] = defaultdict(list)
         for row in inputs.assignments.select(["payee", "plan"]).to_pylist():
             plans_of[row["payee"]].extend(inputs.plans.get(row["plan"], []))
@@ -825,55 +824,76 @@ def _payable(
     return now.union(released, distinct=False)
 
 
-_TWELVE = Decimal("1e-12")
+#: a payment's share of its invoice to 12 places, half away from zero, from amounts in
+#: millionths (HUGEINT: 128 bits hold the quotient's numerator exactly)
+_FACTORS_SQL = """
+with whole as (
+    select id, (round(amount, 6) * 1000000)::HUGEINT as w from tx where amount <> 0
+),
+paid as (
+    select pay.invoice_id as p_id, pay.date as p_date,
+           (round(pay.amount, 6) * 1000000)::HUGEINT as a
+    from pay join whole on pay.invoice_id = whole.id
+    where pay.date <= DATE '{window_end}'
+),
+running as (
+    select p_id, p_date, a,
+           sum(a) over (
+               partition by p_id order by p_date, a
+               rows between unbounded preceding and current row
+           )::HUGEINT as after
+    from paid
+)
+select p_id, p_date,
+       {after} as p_factor,
+       {before} as p_previous
+from running join whole on running.p_id = whole.id
+order by p_id, p_date, a
+"""
+
+
+def _share_sql(paid: str) -> str:
+    return (
+        f"case when {paid} = w then 1000000000000::HUGEINT else sign({paid}) * sign(w) * "
+        f"((abs({paid}) * 2000000000000 + abs(w)) // (2 * abs(w))) end"
+    )
 
 
 def _payment_factors(tx: pa.Table, payments: pa.Table, window_end: dt.date) -> pa.Table:
     """Each payment up to `window_end` with the share of its invoice paid through it
     (p_factor) and before it (p_previous): exactly 1 once the invoice is paid in full, else
-    the quotient to 12 places, half-up. Payments are input rows, so the quotients are worked
-    out here in Decimal, the same on every backend: DuckDB divides decimals as DOUBLE and
-    Spark to 6 places. An invoice of zero releases nothing."""
-    amounts = {
-        tid: Decimal(amount).quantize(Decimal("1e-6"), ROUND_HALF_UP)
-        for tid, amount in zip(
-            tx.column("id").to_pylist(), tx.column("amount").to_pylist(), strict=True
-        )
-        if amount
-    }
-    rows = sorted(
-        (row["invoice_id"], row["date"], row["amount"])
-        for row in payments.select(["invoice_id", "date", "amount"]).to_pylist()
-        if row["date"] <= window_end and row["invoice_id"] in amounts
-    )
-    columns: dict[str, list] = {"p_id": [], "p_date": [], "p_factor": [], "p_previous": []}
-    cumulative: dict[str, Decimal] = {}
+    the quotient to 12 places, half away from zero. Payments are input rows, so the quotients
+    are worked out here, exactly (in whole millionths, 128-bit integers), the same for every
+    backend: DuckDB divides decimals as DOUBLE and Spark to 6 places. An invoice of zero
+    releases nothing."""
+    import duckdb
 
-    def share(paid: Decimal, whole: Decimal) -> Decimal:
-        if paid == whole:
-            return Decimal(1)
-        with localcontext(prec=60):
-            return (paid / whole).quantize(_TWELVE, ROUND_HALF_UP)
-
-    for invoice, day, amount in rows:
-        before = cumulative.get(invoice, ZERO)
-        after = before + Decimal(amount).quantize(Decimal("1e-6"), ROUND_HALF_UP)
-        cumulative[invoice] = after
-        columns["p_id"].append(invoice)
-        columns["p_date"].append(day)
-        columns["p_factor"].append(share(after, amounts[invoice]))
-        columns["p_previous"].append(share(before, amounts[invoice]))
     factor = FACTOR.to_pyarrow()
+    con = duckdb.connect()
+    try:
+        con.register("tx", tx.select(["id", "amount"]))
+        con.register("pay", payments.select(["invoice_id", "date", "amount"]))
+        sql = _FACTORS_SQL.format(
+            after=_share_sql("after"),
+            before=_share_sql("(after - a)"),
+            window_end=window_end.isoformat(),  # a date: nothing to escape
+        )
+        result = con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+
+    def scaled(column: pa.ChunkedArray) -> pa.Array:
+        """Millionths of millionths (an integer, DECIMAL(38, 0)) read as DECIMAL(38, 12)."""
+        whole = column.combine_chunks().cast(pa.decimal128(38, 0))
+        return pa.Array.from_buffers(factor, len(whole), whole.buffers())
+
     return pa.table(
-        columns,
-        schema=pa.schema(
-            [
-                ("p_id", pa.string()),
-                ("p_date", pa.date32()),
-                ("p_factor", factor),
-                ("p_previous", factor),
-            ]
-        ),
+        {
+            "p_id": result["p_id"].cast(pa.string()),
+            "p_date": result["p_date"].cast(pa.date32()),
+            "p_factor": scaled(result["p_factor"]),
+            "p_previous": scaled(result["p_previous"]),
+        }
     )
 
 
