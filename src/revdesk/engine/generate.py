@@ -292,11 +292,8 @@ def commission_inputs_generate(
         {
             "id": pa.concat_arrays([inv_ids, memo_ids]),
             "date": _dates(year, np.concatenate([inv_day, memo_day])),
-            "type": pa.concat_arrays(
-                [
-                    pa.array(np.full(invoices, "invoice")),
-                    pa.array(np.full(memos, "credit_memo")),
-                ]
+            "type": pa.array(["invoice", "credit_memo"]).take(
+                pa.array(np.repeat([0, 1], [invoices, memos]))
             ),
             "payee": rep_ids.take(pa.array(inv_rep[which])),
             "customer": _ids("CU", int(customers.max()), 5).take(pa.array(customers[which] - 1)),
@@ -305,7 +302,7 @@ def commission_inputs_generate(
             "units": _decimal(np.concatenate([inv_units, memo_units]) * 100),
             "amount": _decimal(np.concatenate([inv_cents, memo_cents])),
             "cost": _decimal(np.concatenate([inv_cost, memo_cost])),
-            "currency": pa.array(np.where(inv_eur[which], "EUR", "USD")),
+            "currency": pa.array(["USD", "EUR"]).take(pa.array(inv_eur[which].astype(np.int8))),
             "original_id": pa.concat_arrays(
                 [pa.nulls(invoices, pa.string()), inv_ids.take(pa.array(original))]
             ),
