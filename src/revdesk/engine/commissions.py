@@ -135,6 +135,20 @@ def _key_of(day: dt.date, sample: str) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
+class _Digesting(io.RawIOBase):
+    """A file that feeds what is written to it into a hash."""
+
+    def __init__(self, digest):
+        self.digest = digest
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return len(data)
+
+
 def fingerprint(inputs: CommissionInputs) -> str:
     """sha256 over the canonical input tables (rows sorted, Arrow IPC) and the plans as JSON."""
     digest = hashlib.sha256()
@@ -156,10 +170,8 @@ def fingerprint(inputs: CommissionInputs) -> str:
             continue
         table = table.drop_columns([c for c in table.column_names if c.startswith("_")])
         table = table.sort_by([(c, "ascending") for c in table.column_names])
-        sink = io.BytesIO()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        digest.update(sink.getvalue())
+        with pa.ipc.new_stream(pa.PythonFile(_Digesting(digest), mode="w"), table.schema) as out:
+            out.write_table(table)  # streamed into the digest, never whole in memory twice
     plans = {
         code: [json.loads(p.model_dump_json()) for p in versions]
         for code, versions in sorted(inputs.plans.items())
@@ -675,7 +687,8 @@ def _pipeline(
     lines = lines.mutate(currency=currency)
     active = ibis.union(*active_parts, distinct=True)
     kept = [lines.payee == shown.payee, lines.date >= shown.since, lines.date <= shown.until]
-    return lines.semi_join(shown, kept), active.semi_join(shown, "payee")
+    lines = lines.semi_join(shown, kept).select(*LINE_SCHEMA.names)  # what the balance reads
+    return lines, active.semi_join(shown, "payee")
 
 
 def _keys(versions: dict[str, Plan], test: Callable[[Plan], bool]) -> list[str]:
