@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -64,10 +65,9 @@ from .commission_stages import (
     period_key,
     reporting_pairs,
 )
+from .money import CENT, ZERO
 from .plans import Plan
 
-CENT = Decimal("0.01")
-ZERO = Decimal(0)
 STAGES = ("credit", "measurement", "earning", "payable", "balance")
 
 PAYOUT_SCHEMA = pa.schema(
@@ -1021,7 +1021,7 @@ def _balance(
     payout_rows: list[dict] = []
     extra_lines: list[dict] = []
     restatements = _Restatements()
-    line_picks: list[tuple[int, str, str]] = []  # (snapshot, payee, period) lines shown
+    line_picks: list[tuple[int, str, str, str]] = []  # (snapshot, payee, currency, period)
     picker = _Picker(tables)
     for account in sorted(candidates):
         payee, currency = account
@@ -1126,14 +1126,14 @@ def _balance(
                     }
                 )
                 extra_lines.extend(new_lines)
-                line_picks.append((known, payee, period))
+                line_picks.append((known, payee, currency, period))
             done.append(period)
             previous = index
     adjusted, owing = restatements.lines()
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
-    return payouts, _lines_table(tables, line_picks, [adjusted, _lines_of(extra_lines)])
+    return payouts, _lines_table(picker, line_picks, [adjusted, _lines_of(extra_lines)])
 
 
 def _kept(group: int | None, owing: set[int]) -> bool:
@@ -1187,6 +1187,18 @@ class _Picker:
         self.indexed: dict[int, tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]] = {}
         self.digests: dict[int, dict[tuple[str, str, str], tuple]] = {}
 
+    def spans(self, snapshot: int) -> tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]:
+        """A snapshot's whole table, and where each (payee, currency, period) is in it."""
+        if snapshot not in self.indexed:
+            self.indexed[snapshot] = self._index(self.tables[snapshot])
+        return self.tables[snapshot], self.indexed[snapshot][1]
+
+    def release(self, snapshot: int) -> None:
+        """Let a snapshot's table go: nothing will ask for it again."""
+        self.tables[snapshot] = None  # type: ignore[call-overload]
+        self.indexed.pop(snapshot, None)
+        self.digests.pop(snapshot, None)
+
     def pick(self, snapshot: int, payee: str, currency: str, periods: list[str]) -> pa.Table:
         if snapshot not in self.indexed:
             self.indexed[snapshot] = self._index(self.tables[snapshot])
@@ -1210,7 +1222,7 @@ class _Picker:
 
     def _digest(self, snapshot: int) -> dict[tuple[str, str, str], tuple]:
         if snapshot not in self.digests:
-            table = self.tables[snapshot]
+            table = self.tables[snapshot].select(["payee", "currency", "period", "amount", "base"])
             table = table.append_column("abs_amount", pc.abs(table["amount"]))
             table = table.append_column("abs_base", pc.abs(pc.fill_null(table["base"], 0)))
             grouped = table.group_by(["payee", "currency", "period"]).aggregate(
@@ -1258,8 +1270,16 @@ class _Restatements:
     them all out in one pass over Arrow tables and gives the adjustment lines and the groups
     that have any."""
 
+    #: rows compared at once: the comparisons are worked out in batches of about this many
+    #: rows, so that memory holds one batch and the (few) adjustment lines, not every line of
+    #: every restated period
+    BATCH = 500_000
+
     def __init__(self):
         self.parts: list[pa.Table] = []
+        self.pending = 0  # rows in parts
+        self.done: list[pa.Table] = []
+        self.owing: set[int] = set()
         self.where: list[tuple[str, str, str]] = []  # group -> (payee, period, currency)
 
     def add(self, before: pa.Table, after: pa.Table, payee: str, period: str, currency: str) -> int:
@@ -1272,19 +1292,27 @@ class _Restatements:
                 )
             )
         self.where.append((payee, period, currency))
+        self.pending += before.num_rows + after.num_rows
+        if self.pending >= self.BATCH:
+            self._work_out()
         return group
 
     def lines(self) -> tuple[pa.Table, set[int]]:
+        self._work_out()
+        return pa.concat_tables([_lines_of([]), *self.done]), self.owing
+
+    def _work_out(self) -> None:
         if not self.parts:
-            return _lines_of([]), set()
+            return
         both = pa.concat_tables(self.parts).combine_chunks()
+        self.parts, self.pending = [], 0
         both = both.filter(pc.invert(pc.is_in(both["kind"], pa.array(DRAW_KINDS, pa.string()))))
 
         def negate(column):  # before is taken away from after
             return pc.if_else(both["after"], column, pc.negate(column))
 
         share = negate(pc.fill_null(both["credit_share"], 0))
-        at = pa.array(range(both.num_rows), pa.int64())
+        at = pa.array(np.arange(both.num_rows, dtype=np.int64))
         nothing = pa.nulls(both.num_rows, pa.int64())
         keys = ["group", *_MATCH]
         table = both.select(keys).append_column("base", negate(pc.fill_null(both["base"], 0)))
@@ -1323,7 +1351,8 @@ class _Restatements:
             "currency": pa.array([w[2] for w in where], pa.string()),
             "kind": pa.array(["adjustment"] * count, pa.string()),
         }
-        return pa.table(columns).cast(LINE_SCHEMA), set(groups)
+        self.done.append(pa.table(columns).cast(LINE_SCHEMA))
+        self.owing.update(groups)
 
 
 def _lines_of(rows: list[dict]) -> pa.Table:
@@ -1331,20 +1360,27 @@ def _lines_of(rows: list[dict]) -> pa.Table:
 
 
 def _lines_table(
-    tables: list[pa.Table], picks: list[tuple[int, str, str]], extra: list[pa.Table]
+    picker: _Picker, picks: list[tuple[int, str, str, str]], extra: list[pa.Table]
 ) -> pa.Table:
+    """The lines of the payouts shown, each from the snapshot it was read from, with the
+    balance's own lines, in order. Each snapshot's table is let go once its lines are taken."""
     chosen: list[pa.Table] = []
-    by_snapshot: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for known, payee, period in picks:
-        by_snapshot[known].append((payee, period))
-    for known, pairs in by_snapshot.items():
-        table = tables[known]
-        key = pc.binary_join_element_wise(table["payee"], table["period"], "\x1f")
-        wanted = pa.array([f"{p}\x1f{q}" for p, q in pairs], pa.string())
-        table = table.filter(pc.is_in(key, value_set=wanted))
-        chosen.append(table.select(list(LINE_SCHEMA.names)).cast(LINE_SCHEMA))
+    by_snapshot: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    for known, payee, currency, period in picks:
+        by_snapshot[known].append((payee, currency, period))
+    for known in sorted(by_snapshot):
+        table, spans = picker.spans(known)
+        ranges = [spans[key] for key in by_snapshot[known] if key in spans]
+        indices = pa.array(
+            np.concatenate([np.arange(start, end) for start, end in ranges])
+            if ranges
+            else np.empty(0, np.int64)
+        )
+        chosen.append(table.take(indices).select(list(LINE_SCHEMA.names)).cast(LINE_SCHEMA))
+        picker.release(known)
     chosen.extend(extra)
     lines = pa.concat_tables(chosen)
+    del chosen
     order = pc.sort_indices(
         lines,
         sort_keys=[
