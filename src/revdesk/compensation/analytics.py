@@ -61,6 +61,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from revdesk.engine.commission_inputs import period_parse
+from revdesk.engine.money import round_money
 
 from .models import (
     CommissionRun,
@@ -72,7 +73,6 @@ from .models import (
     Variance,
 )
 
-CENT = Decimal("0.01")
 ZERO = Decimal(0)
 #: which run a period's figures come from: approved or paid first, then reviewed, then draft
 STATUS_RANK = {RunStatus.PAID: 2, RunStatus.APPROVED: 2, RunStatus.REVIEWED: 1, RunStatus.DRAFT: 0}
@@ -93,10 +93,6 @@ TOP_VARIANCES = 10
 
 class AnalyticsRefused(ValueError):
     """The range asked for cannot be reported: the reason in plain words."""
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # -- months and periods --------------------------------------------------------------------
@@ -336,7 +332,7 @@ def _breakdown(
     """One Breakdown per currency from amounts keyed (month, series, currency)."""
     per_currency: dict[str, dict[tuple[str, str], Decimal]] = defaultdict(dict)
     for (month, series, currency), amount in amounts.items():
-        per_currency[currency][(month, series)] = _cents(amount)
+        per_currency[currency][(month, series)] = round_money(amount)
     breakdowns = []
     for currency in sorted(per_currency):
         values = per_currency[currency]
@@ -503,7 +499,7 @@ def _revenue(months: list[str], visible) -> dict[str, dict[str, Decimal]]:
         .distinct()
     ):
         if credited(rep, territory, invoiced):
-            net = _cents(amount * (gross - tax) / gross) if gross else amount
+            net = round_money(amount * (gross - tax) / gross) if gross else amount
             revenue[f"{issued.year}-{issued.month:02d}"][currency] -= net
     return revenue
 
@@ -565,8 +561,8 @@ def _attainment(
                 payee_name=payee.name,
                 plan=code,
                 period=key,
-                credited=_cents(amount),
-                quota=_cents(quota),
+                credited=round_money(amount),
+                quota=round_money(quota),
                 currency=plan.currency,
                 attainment=ratio.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP),
                 band=band,
@@ -687,7 +683,7 @@ def commission_analytics(
                 if value is not None:
                     total += value
             cost_of_sales.append(
-                CostOfSales(month, reporting, _cents(commission[month]), _cents(total))
+                CostOfSales(month, reporting, round_money(commission[month]), round_money(total))
             )
     for currency, target, month in sorted(missing):
         notes.append(

@@ -55,6 +55,7 @@ from revdesk.engine.commission_inputs import (
     period_parse,
 )
 from revdesk.engine.commissions import LINE_SCHEMA, periods_expand
+from revdesk.engine.money import round_money
 from revdesk.engine.plan_files import plan_parse
 from revdesk.engine.plans import Plan
 
@@ -71,7 +72,6 @@ from .models import (
     RunStatus,
 )
 
-CENT = Decimal("0.01")
 MICRO = Decimal("0.000001")
 ZERO = Decimal(0)
 CHUNK = 2000
@@ -89,10 +89,6 @@ class InputsRefused(ValueError):
 class DatabaseInputs:
     inputs: CommissionInputs
     notes: list[str] = field(default_factory=list)
-
-
-def _cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _micro(value: Decimal) -> Decimal:
@@ -163,7 +159,7 @@ def _order_lines(order_ids: set[int]) -> dict[int, list[_Line]]:
 def _split(net: Decimal, lines: list[_Line]) -> list[Decimal]:
     """`net` over the lines pro rata to their amounts, in cents; the last takes the rest."""
     total = sum((line.amount for line in lines), ZERO)
-    shares = [_cents(net * line.amount / total) for line in lines[:-1]]
+    shares = [round_money(net * line.amount / total) for line in lines[:-1]]
     return [*shares, net - sum(shares, ZERO)]
 
 
@@ -384,7 +380,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         lines = lines_of[row[6]]
         order_total = sum((line.amount for line in lines), ZERO)
         net_invoice = row[4] - row[5]
-        memo_net = _cents(amount * net_invoice / gross) if gross else amount
+        memo_net = round_money(amount * net_invoice / gross) if gross else amount
         billed = memo_net / order_total
         for line, (original, _), line_amount in zip(
             lines, parts, _split(memo_net, lines), strict=True

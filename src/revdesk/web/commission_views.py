@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
@@ -39,6 +39,7 @@ from revdesk.compensation.selectors import (
 from revdesk.compensation.services import PlanRefused, plan_version_save
 from revdesk.compensation.tasks import run_create_pending, run_create_queue, run_create_result
 from revdesk.engine.commissions import periods_expand
+from revdesk.engine.money import round_money
 from revdesk.engine.plans import plan_json_schema
 from revdesk.foundation.scoping import restrict
 from revdesk.foundation.views import person_name, user_has_role
@@ -380,7 +381,7 @@ def payee_page(request, code: str):
 
 
 def _cents(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return None if value is None else str(round_money(value))
 
 
 def _plotly_version() -> str:

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django import template
 
+from revdesk.engine.money import CENT
+
 register = template.Library()
-CENT = Decimal("0.01")
 
 
 def _decimal(value) -> Decimal | None:
