@@ -101,7 +101,8 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
         sys.path.insert(0, str(HERE))
         from commissions_sql import sql_payouts
 
-        con = duckdb.connect()
+        # what does not fit in memory spills under bench/.data, not into the current folder
+        con = duckdb.connect(config={"temp_directory": str(CACHE / "duckdb-spill")})
         for name in INPUT_TABLES:
             path = str(folder / f"{name}.parquet").replace("'", "''")
             con.execute(f"CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet('{path}')")
