@@ -505,6 +505,25 @@ def test_staff_see_drafts_marked_and_the_year_to_date(client, runs):
     assert "/commissions/plotly.min.js?v=" in response.content.decode()
 
 
+def test_a_sales_manager_sees_the_teams_approved_figures_not_drafts(client, runs):
+    """Drafts are the analysts' working copy: the desk leader sees them (as the API shows every
+    run to those who see everything); a sales manager, on their team's pages, does not."""
+    march, april = runs
+    url = reverse("web:commission_payee", args=["E101"]) + "?year=2026"
+    response = signed_in(client, "manager").get(url)
+    assert response.status_code == 200
+    assert rows(response, "period-table")[1:] == [
+        ["2026-03", "58.34", "USD", f"Run {march.pk} Approved"],
+    ]
+    assert "INV-C" not in response.content.decode()
+    assert "drafts included" not in response.content.decode()
+    response = signed_in(client, "leader").get(url)
+    assert rows(response, "period-table")[1:] == [
+        ["2026-03", "58.34", "USD", f"Run {march.pk} Approved"],
+        ["2026-04", "220.00", "USD", f"Run {april.pk} Draft"],
+    ]
+
+
 def test_year_figures_add_up(runs, sales):
     figures = payee_commissions(sales.rep_east, year=2026, include_drafts=True)
     for period in figures.periods:

@@ -41,7 +41,7 @@ from revdesk.compensation.tasks import run_create_pending, run_create_queue, run
 from revdesk.engine.commissions import periods_expand
 from revdesk.engine.money import round_money
 from revdesk.engine.plans import plan_json_schema
-from revdesk.foundation.scoping import restrict
+from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.foundation.views import person_name, user_has_role
 from revdesk.parties.models import Payee
 
@@ -356,8 +356,10 @@ def payee_page(request, code: str):
         year = today.year
     if not 1900 <= year <= 2999:
         year = today.year
-    staff = _is_staff(user)
-    figures = payee_commissions(payee, year=year, include_drafts=staff)
+    # drafts are the analysts' working copy: shown to those who see every run (the API's rule,
+    # compensation/scoping.py), not to a sales manager looking at their team
+    drafts = viewer_for(user).sees_everything
+    figures = payee_commissions(payee, year=year, include_drafts=drafts)
     chart = {
         "months": [month.month for month in figures.chart],
         "credited": [_cents(month.credited_to_date) for month in figures.chart],
@@ -371,7 +373,8 @@ def payee_page(request, code: str):
             "figures": figures,
             "chart": chart,
             "has_quota": any(month.quota is not None for month in figures.chart),
-            "staff": staff,
+            "drafts": drafts,
+            "run_links": _is_staff(user),
             "plotly_url": reverse("web:commission_plotly") + f"?v={_plotly_version()}",
             "payee_url": reverse("web:payee_detail", args=[payee.pk])
             if roles.may_open(user, "web:payee_detail")
