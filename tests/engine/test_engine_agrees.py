@@ -95,28 +95,16 @@ def test_generation_is_seeded():
     )
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_snapshots_work_out_only_what_claims_change_and_lose_nothing(monkeypatch, seed):
-    """A snapshot after the first works out again only the payees its new claims move credit
-    from or to, and their managers only on the periods of the moved transactions, each only
-    as far as the next snapshot working them out again. Working everyone out, every period,
-    to the end, at every snapshot gives the same payouts and the same explanation lines, row
-    for row."""
+def calculate_in_full(monkeypatch, inputs, periods, check):
+    """The calculation with every payee worked out, every period, at every snapshot; `check`
+    first looks at the scopes the engine would have used."""
     from revdesk.engine import commissions
 
-    inputs = commission_inputs_generate(lines=1500, payees=30, seed=seed)
-    scoped = calculate(inputs, periods=YEAR)
     made = commissions._Scopes.of
 
     def everyone(compiler, snapshots, window_end):
         scopes = made(compiler, snapshots, window_end)
-        showings = [showing for shown in scopes.showings[1:] for showing in shown.values()]
-        assert any(showing.tail for showing in showings)  # claims moved credit from a period on
-        assert any(not showing.tail for showing in showings)  # managers: those periods alone
-        assert any(showing.lookback > scopes.first_day for showing in showings)
-        assert all(len(shown) < 30 for shown in scopes.showings[1:])  # never everyone
-        ends = scopes.table(0).filter(pc.equal(scopes.table(0)["role"], "rows"))["until"]
-        assert set(ends.to_pylist()) != {window_end}  # some worked out only part of the year
+        check(scopes, window_end)
         full = [{}] + [
             {payee: commissions._Showing(index, None) for payee in scopes.everyone}
             for index in range(1, len(snapshots))
@@ -126,7 +114,30 @@ def test_snapshots_work_out_only_what_claims_change_and_lose_nothing(monkeypatch
         )
 
     monkeypatch.setattr(commissions._Scopes, "of", everyone)
-    full = calculate(inputs, periods=YEAR)
+    return calculate(inputs, periods=periods)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_snapshots_work_out_only_what_claims_change_and_lose_nothing(monkeypatch, seed):
+    """A snapshot after the first works out again only the payees its new claims move credit
+    from or to, and their managers only on the periods of the moved transactions, each only
+    as far as the next snapshot working them out again. Working everyone out, every period,
+    to the end, at every snapshot gives the same payouts and the same explanation lines, row
+    for row."""
+
+    inputs = commission_inputs_generate(lines=1500, payees=30, seed=seed)
+    scoped = calculate(inputs, periods=YEAR)
+
+    def check(scopes, window_end):
+        showings = [showing for shown in scopes.showings[1:] for showing in shown.values()]
+        assert any(showing.tail for showing in showings)  # claims moved credit from a period on
+        assert any(not showing.tail for showing in showings)  # managers: those periods alone
+        assert any(showing.lookback > scopes.first_day for showing in showings)
+        assert all(len(shown) < 30 for shown in scopes.showings[1:])  # never everyone
+        ends = scopes.table(0).filter(pc.equal(scopes.table(0)["role"], "rows"))["until"]
+        assert set(ends.to_pylist()) != {window_end}  # some worked out only part of the year
+
+    full = calculate_in_full(monkeypatch, inputs, YEAR, check)
     assert scoped.payouts.num_rows > 300
     assert scoped.payouts.equals(full.payouts)
     assert scoped.lines.num_rows > 1500
@@ -161,7 +172,6 @@ def test_a_claim_keeps_the_originals_a_clawback_reverses_in_scope(tmp_path, monk
     """R1's claim on T2 (March) works R1 out again from March; the March memo reverses the
     January sale at its own tier slices, so January's transactions must go in too. Scoped or
     worked out in full, the same lines."""
-    from revdesk.engine import commissions
     from revdesk.engine.commission_inputs import inputs_read
 
     plans = tmp_path / "plans"
@@ -183,24 +193,14 @@ def test_a_claim_keeps_the_originals_a_clawback_reverses_in_scope(tmp_path, monk
         claims=tmp_path / "claims.csv",
     )
     scoped = calculate(inputs, periods=YEAR[:4])
-    made = commissions._Scopes.of
 
-    def everyone(compiler, snapshots, window_end):
-        scopes = made(compiler, snapshots, window_end)
+    def check(scopes, window_end):
         assert sorted(scopes.showings[1]) == ["R1", "R2"]  # credit moved from R2 to R1
         showing = scopes.showings[1]["R1"]
         assert showing.spans == [(dt.date(2026, 3, 1), dt.date(2026, 4, 30))]  # from March
         assert showing.lookback == dt.date(2026, 1, 15)  # with January's sale
-        full = [{}] + [
-            {payee: commissions._Showing(index, None) for payee in scopes.everyone}
-            for index in range(1, len(snapshots))
-        ]
-        return commissions._Scopes(
-            full, scopes.reports, scopes.everyone, scopes.known, scopes.first_day, window_end
-        )
 
-    monkeypatch.setattr(commissions._Scopes, "of", everyone)
-    full = calculate(inputs, periods=YEAR[:4])
+    full = calculate_in_full(monkeypatch, inputs, YEAR[:4], check)
     march = [
         (r["payee"], r["transaction_id"], r["tier"], r["amount"])
         for r in scoped.lines.to_pylist()

@@ -118,7 +118,7 @@ class Compiler:
         self.versions: dict[str, Plan] = {
             plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
         }
-        self.assign = ibis.memtable(self._assignment_table())
+        self.assign = ibis.memtable(plan_windows(inputs))
         self.eligible = _eligible(inputs.transactions)
         self.tx = ibis.memtable(self.eligible)
         self.rates = ibis.memtable(self._rate_table())
@@ -126,37 +126,6 @@ class Compiler:
         self.quotas = ibis.memtable(self._quota_table()) if inputs.quotas is not None else None
 
     # -- reference data, small, prepared in Python --------------------------------------------
-
-    def _assignment_table(self) -> pa.Table:
-        """payee × plan version in force: the overlap of the assignment and the version."""
-        rows: dict[str, list] = {"payee": [], "plan_key": [], "start": [], "end": []}
-        table = self.inputs.assignments
-        for payee, code, start, end in zip(
-            table.column("payee").to_pylist(),
-            table.column("plan").to_pylist(),
-            table.column("valid_from").to_pylist(),
-            table.column("valid_to").to_pylist(),
-            strict=True,
-        ):
-            for plan in self.inputs.plans.get(code, []):
-                first = max(start, plan.valid_from)
-                last = min(end or FOREVER, plan.valid_to or FOREVER)
-                if first <= last:
-                    rows["payee"].append(payee)
-                    rows["plan_key"].append(plan_key(plan))
-                    rows["start"].append(first)
-                    rows["end"].append(last)
-        return pa.table(
-            rows,
-            schema=pa.schema(
-                [
-                    ("payee", pa.string()),
-                    ("plan_key", pa.string()),
-                    ("start", pa.date32()),
-                    ("end", pa.date32()),
-                ]
-            ),
-        )
 
     def _rate_table(self) -> pa.Table:
         """Flat and product-line rates × multiplier of every plan version's components (for
@@ -202,7 +171,7 @@ class Compiler:
 
     def draws(self) -> list[tuple[str, Plan, dt.date, dt.date]]:
         """(payee, plan, start, end) for every assignment to a plan version with a draw."""
-        table = self._assignment_table().to_pylist()
+        table = plan_windows(self.inputs).to_pylist()
         return [
             (row["payee"], self.versions[row["plan_key"]], row["start"], row["end"])
             for row in table
@@ -778,6 +747,38 @@ class Compiler:
             amount=mul(base, dec(override.rate)),
             kind=ibis.literal("override"),
         )
+
+
+def plan_windows(inputs: CommissionInputs) -> pa.Table:
+    """payee × plan version in force: the overlap of the assignment and the version."""
+    rows: dict[str, list] = {"payee": [], "plan_key": [], "start": [], "end": []}
+    table = inputs.assignments
+    for payee, code, start, end in zip(
+        table.column("payee").to_pylist(),
+        table.column("plan").to_pylist(),
+        table.column("valid_from").to_pylist(),
+        table.column("valid_to").to_pylist(),
+        strict=True,
+    ):
+        for plan in inputs.plans.get(code, []):
+            first = max(start, plan.valid_from)
+            last = min(end or FOREVER, plan.valid_to or FOREVER)
+            if first <= last:
+                rows["payee"].append(payee)
+                rows["plan_key"].append(plan_key(plan))
+                rows["start"].append(first)
+                rows["end"].append(last)
+    return pa.table(
+        rows,
+        schema=pa.schema(
+            [
+                ("payee", pa.string()),
+                ("plan_key", pa.string()),
+                ("start", pa.date32()),
+                ("end", pa.date32()),
+            ]
+        ),
+    )
 
 
 def _eligible(tx: pa.Table) -> pa.Table:

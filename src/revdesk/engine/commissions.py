@@ -63,6 +63,8 @@ from .commission_stages import (
     Snapshot,
     dec,
     period_key,
+    plan_key,
+    plan_windows,
     reporting_pairs,
 )
 from .money import CENT, ZERO
@@ -324,36 +326,26 @@ def _check_inputs(inputs: CommissionInputs) -> None:
     """What the file checks cannot see: FX rates missing for a transaction in another currency
     than the plan the payee had on its date. Worked out on the columns (a join of the
     transactions with the payees' plan windows), so ten million lines stay cheap."""
-    windows: dict[str, list] = {"payee": [], "w_first": [], "w_last": [], "w_currency": []}
-    for row in inputs.assignments.to_pylist():
-        for plan in inputs.plans.get(row["plan"], []):
-            first = max(row["valid_from"], plan.valid_from)
-            last = min(row["valid_to"] or dt.date.max, plan.valid_to or dt.date.max)
-            if first <= last:
-                for name, value in zip(
-                    windows, (row["payee"], first, last, plan.currency), strict=True
-                ):
-                    windows[name].append(value)
-    windows["w_index"] = list(range(len(windows["payee"])))
+    windows = plan_windows(inputs)
+    currency_of = {plan_key(p): p.currency for versions in inputs.plans.values() for p in versions}
+    plans = pa.table(
+        {
+            "payee": windows["payee"],
+            "w_first": windows["start"],
+            "w_last": windows["end"],
+            "w_currency": pa.array(
+                [currency_of[key] for key in windows["plan_key"].to_pylist()], pa.string()
+            ),
+            "w_index": pa.array(range(windows.num_rows), pa.int64()),
+        }
+    )
     tx = inputs.transactions.select(["payee", "date", "currency"])
     tx = tx.append_column("_row", pa.array(range(tx.num_rows), pa.int64()))
-    currencies = set(windows["w_currency"])
+    currencies = set(plans["w_currency"].to_pylist())
     if len(currencies) == 1:  # the usual case: only lines in another currency can miss a rate
         tx = tx.filter(pc.not_equal(tx["currency"], currencies.pop()))
-    if not tx.num_rows or not windows["payee"]:
+    if not tx.num_rows or not plans.num_rows:
         return
-    plans = pa.table(
-        windows,
-        schema=pa.schema(
-            [
-                ("payee", pa.string()),
-                ("w_first", pa.date32()),
-                ("w_last", pa.date32()),
-                ("w_currency", pa.string()),
-                ("w_index", pa.int64()),
-            ]
-        ),
-    )
     joined = tx.join(plans, "payee")
     joined = joined.filter(
         pc.and_(
