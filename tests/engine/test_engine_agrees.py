@@ -216,6 +216,76 @@ def test_a_claim_keeps_the_originals_a_clawback_reverses_in_scope(tmp_path, monk
     assert scoped.payouts.equals(full.payouts)
 
 
+FLAT_WITH_CLAWBACK = """code: f
+name: Flat with a clawback
+valid_from: 2026-01-01
+currency: USD
+clawback:
+  window_months: 6
+components:
+  - code: c
+    rate: "0.05"
+"""
+
+
+def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeypatch):
+    """A flat plan is worked out month by month (its clawbacks read the rate from the plan
+    file, not from the original's lines): a claim approved in May on a March sale works R1
+    and R2 out again on March alone, from March's transactions alone. April (with R2's memo
+    reversing the March sale) stays as the first snapshot worked it out. Scoped or in full,
+    the same lines and payouts."""
+    from revdesk.engine.commission_inputs import inputs_read
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "f.yaml").write_text(FLAT_WITH_CLAWBACK)
+    (plans / "policies.yaml").write_text(
+        "- code: P\n  title: All to the claimant\n  splits: {a: 1}\n"
+    )
+    (plans / "assignments.csv").write_text(
+        "payee,plan,valid_from,valid_to\nR1,f,2026-01-01,\nR2,f,2026-01-01,\n"
+    )
+    (tmp_path / "transactions.csv").write_text(
+        "id,date,type,payee,customer,product_line,sku,units,amount,cost,currency,original_id\n"
+        "T1,2026-03-05,invoice,R2,C,UPS,X,1,1000.00,0,USD,\n"
+        "T2,2026-04-10,invoice,R2,C,UPS,X,1,500.00,0,USD,\n"
+        "M1,2026-04-20,credit_memo,R2,C,UPS,X,1,-400.00,0,USD,T1\n"
+        "T3,2026-05-02,invoice,R1,C,UPS,X,1,200.00,0,USD,\n"
+    )
+    (tmp_path / "claims.csv").write_text(
+        "claim_id,policy,transaction_id,filed,approved,a\nCL-1,P,T1,2026-05-12,2026-05-20,R1\n"
+    )
+    inputs = inputs_read(
+        plans=plans,
+        transactions=tmp_path / "transactions.csv",
+        claims=tmp_path / "claims.csv",
+    )
+    scoped = calculate(inputs, periods=YEAR[:5])
+
+    def check(scopes, window_end):
+        march = [(dt.date(2026, 3, 1), dt.date(2026, 3, 31))]
+        for payee in ("R1", "R2"):
+            showing = scopes.showings[1][payee]
+            assert not showing.tail
+            assert showing.spans == march
+        rows = scopes.table(1).filter(pc.equal(scopes.table(1)["role"], "rows")).to_pylist()
+        assert {(r["payee"], r["since"], r["until"]) for r in rows} == {
+            ("R1", *march[0]),
+            ("R2", *march[0]),
+        }
+
+    full = calculate_in_full(monkeypatch, inputs, YEAR[:5], check)
+    payouts = {(r["payee"], r["period"]): r["amount"] for r in scoped.payouts.to_pylist()}
+    assert payouts == {
+        ("R2", "2026-03"): Decimal("50.00"),  # T1 at 5%
+        ("R2", "2026-04"): Decimal("5.00"),  # T2 25.00, M1 clawed back at March's 5%: -20.00
+        ("R1", "2026-05"): Decimal("60.00"),  # T3 10.00, and T1 restated to R1: 50.00
+        ("R2", "2026-05"): Decimal("-50.00"),  # T1 restated away
+    }
+    assert scoped.lines.equals(full.lines)
+    assert scoped.payouts.equals(full.payouts)
+
+
 def test_restatements_worked_out_in_batches_give_the_same_lines(monkeypatch):
     from revdesk.engine import commissions
 

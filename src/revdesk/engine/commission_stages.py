@@ -121,6 +121,9 @@ class Compiler:
         self.assign = ibis.memtable(plan_windows(inputs))
         self.eligible = _eligible(inputs.transactions)
         self.tx = ibis.memtable(self.eligible)
+        #: the transactions a reversal points at: what clawbacks and SPIFs look up (a small
+        #: table to join, where every transaction would be built into each join's hash table)
+        self.originals = ibis.memtable(_originals(self.eligible))
         self.rates = ibis.memtable(self._rate_table())
         self.fx = ibis.memtable(inputs.fx) if inputs.fx is not None else None
         self.quotas = ibis.memtable(self._quota_table()) if inputs.quotas is not None else None
@@ -653,7 +656,8 @@ class Compiler:
             # per deal: an invoice or booking earns it; a memo takes it back only when it
             # reverses the whole original, and not once the original is outside the
             # clawback window; a partial memo leaves it alone
-            origin = self.tx.select(w_id=self.tx.id, w_amount=self.tx.amount, w_date=self.tx.date)
+            found = self.originals
+            origin = found.select(w_id=found.id, w_amount=found.amount, w_date=found.date)
             chosen = chosen.left_join(origin, chosen.original_id == origin.w_id)
             whole = (
                 chosen.type.isin(REVERSAL_TYPES)
@@ -788,6 +792,12 @@ def _eligible(tx: pa.Table) -> pa.Table:
     barred = pc.filter(tx["id"], pc.invert(eligible))
     reverses_barred = pc.is_in(tx["original_id"], value_set=barred).fill_null(False)
     return tx.filter(pc.and_(eligible, pc.invert(reverses_barred)))
+
+
+def _originals(tx: pa.Table) -> pa.Table:
+    """The transactions some other transaction reverses (its original_id)."""
+    referenced = pc.unique(tx["original_id"].drop_null())
+    return tx.filter(pc.is_in(tx["id"], value_set=referenced))
 
 
 def _period_end(date: ibis.Value, period: str) -> ibis.Value:

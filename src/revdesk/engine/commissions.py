@@ -403,23 +403,38 @@ def _snapshots(inputs: CommissionInputs, window_end: dt.date) -> list[Snapshot]:
 class _Showing:
     """A payee worked out again in a snapshot, on the periods in `spans` ((first day, last
     day) each; None: every period). `tail`: the spans are every period from one on (a payee
-    whose own credit moved, changing that period and, through year-to-date tiers, the later
-    ones); else they are the periods of the moved transactions alone (a manager whose
-    reports' credit moved). The payee's own transactions go in from `lookback` (what those
-    periods' lines depend on: the year for year-to-date tiers, the originals of clawbacks),
-    their reports' on `report_spans` (None: from the first day)."""
+    whose own credit moved, on a plan whose later periods depend on earlier ones:
+    `_carries`); else they are the periods of the moved transactions alone (a payee on plans
+    worked out period by period, or a manager whose reports' credit moved). The payee's own
+    transactions go in from `lookback` (what those periods' lines depend on: the year for
+    year-to-date tiers, the originals of tiered clawbacks; the spans alone when they depend
+    on nothing before them), their reports' on `report_spans` (None: from the first day)."""
 
     snapshot: int
     spans: list[tuple[dt.date, dt.date]] | None
     tail: bool = True
     lookback: dt.date | None = None
     report_spans: list[tuple[dt.date, dt.date]] | None = None
+    alone: bool = False  # the spans' lines depend on their own transactions alone
 
     def covers(self, period: str) -> bool:
         if self.spans is None:
             return True
         first, last = _span(period)
         return any(start <= first and last <= end for start, end in self.spans)
+
+
+def _carries(plan: Plan) -> bool:
+    """Whether a change of credit in one period changes the plan's lines of later periods:
+    year-to-date tiers (the running total), pay on payment (releases in later periods) and
+    clawbacks of tiered components (a memo takes back the original's own tier slices).
+    Everything else is worked out period by period (caps, rounding, bonuses, flat and
+    product-line clawbacks, which read the rate from the plan files)."""
+    return (
+        plan.payable_on == "payment"
+        or any(c.tiers is not None and c.tiers.accumulate == "ytd" for c in plan.components)
+        or (plan.clawback is not None and any(c.tiers is not None for c in plan.components))
+    )
 
 
 def _lookback(plan: Plan, since: dt.date, first_day: dt.date) -> dt.date:
@@ -429,7 +444,7 @@ def _lookback(plan: Plan, since: dt.date, first_day: dt.date) -> dt.date:
     start = since
     if any(c.tiers is not None and c.tiers.accumulate == "ytd" for c in plan.components):
         start = dt.date(since.year, 1, 1)
-    if plan.clawback is not None:
+    if plan.clawback is not None and any(c.tiers is not None for c in plan.components):
         if start != since:
             return first_day  # originals from another year, with that year's tiers
         months = since.year * 12 + since.month - 1 - plan.clawback.window_months
@@ -446,10 +461,12 @@ class _Scopes:
     own credited transactions (and a manager's on their reports'). So a year with a claim
     approved every month works out about one year and a little, not thirteen.
 
-    - A manager shown only for their reports' moved credit is worked out only on the plan
-      periods holding the moved transactions (overrides are per transaction, caps and
-      rounding per period), with the reports' transactions of those periods: unless one of
-      the manager's plans is payable on payment, which moves lines into later periods.
+    - A payee whose plans are worked out period by period (no `_carries`) is worked out only
+      on the plan periods holding the moved transactions, from those periods' transactions.
+    - So is a manager shown only for their reports' moved credit (overrides are per
+      transaction, caps and rounding per period), with the reports' transactions of those
+      periods: unless one of the manager's plans is payable on payment, which moves lines
+      into later periods.
     - Nor does a snapshot work out a payee's lines beyond the day before the next snapshot
       that works out all of the payee's periods again: a period is read from the snapshot
       known at its end, and its lines depend only on transactions up to its end.
@@ -553,7 +570,7 @@ class _Scopes:
                 periods = sorted({_span(_key_for(day, p.period)) for day in days for p in plans})
                 since = periods[0][0]
                 lookback = min(_lookback(plan, since, first_day) for plan in plans)
-                if payee in moved_by or paid_later:
+                if paid_later or (payee in moved_by and any(_carries(p) for p in plans)):
                     shown[payee] = _Showing(
                         index,
                         [(since, window_end)],
@@ -562,7 +579,12 @@ class _Scopes:
                     )
                 else:
                     shown[payee] = _Showing(
-                        index, periods, tail=False, lookback=lookback, report_spans=periods
+                        index,
+                        periods,
+                        tail=False,
+                        lookback=lookback,
+                        report_spans=periods,
+                        alone=lookback == max(since, first_day),
                     )
             showings.append(shown)
             everyone |= set(moved_by)  # (the first snapshot's scope: it costs nothing to name them)
@@ -586,7 +608,12 @@ class _Scopes:
             shown = self.showings[index]
         for payee, showing in shown.items():
             until = self.until(index, payee)
-            rows.append((payee, "rows", showing.lookback or self.first_day, until))
+            if showing.spans and not showing.tail and showing.alone:
+                # periods that depend on nothing before them: their own transactions alone
+                for start, end in showing.spans:
+                    rows.append((payee, "rows", start, min(end, until)))
+            else:
+                rows.append((payee, "rows", showing.lookback or self.first_day, until))
             for start, end in showing.spans or [(self.first_day, self.window_end)]:
                 rows.append((payee, "shown", start, end))
             for report in self.reports.get(payee, ()):
@@ -653,7 +680,7 @@ def _pipeline(
     parts: list[ibis.Table] = []
     active_parts: list[ibis.Table] = []
     for key, plan in sorted(versions.items()):
-        parts.extend(compiler.plan_lines(planned, plan, compiler.tx))
+        parts.extend(compiler.plan_lines(planned, plan, compiler.originals))
         override = compiler.override_lines(credited, plan)
         if override is not None:
             parts.append(override)
@@ -792,10 +819,11 @@ def _payable(
         & lines.transaction_id.notnull()
         & lines.kind.isin(["earning", "spif", "override"])
     )
-    tx_types = compiler.tx.select(t_id=compiler.tx.id, t_type=compiler.tx.type)
-    lines = lines.left_join(tx_types, lines.transaction_id == tx_types.t_id)
-    held = held & ~lines.t_type.fill_null("").isin(REVERSAL_TYPES)
-    lines = lines.mutate(_held=held).drop("t_id", "t_type")
+    tx = compiler.tx
+    reversals = tx.filter(tx.type.isin(REVERSAL_TYPES)).select(t_id=tx.id)  # the few to look up
+    lines = lines.left_join(reversals, lines.transaction_id == reversals.t_id)
+    held = held & lines.t_id.isnull()
+    lines = lines.mutate(_held=held).drop("t_id")
     now = lines.filter(~lines._held).drop("_held")
     later = lines.filter(lines._held).drop("_held")
     if payments_table is None:
