@@ -85,7 +85,20 @@ class Snapshot:
     claim_ids: frozenset[str]
 
 
-_CLAIM_SCHEMA = {"transaction_id": "string", "payee": "string", "credit_share": MONEY}
+#: the knowledge snapshot a row belongs to: every snapshot is worked out in one pass, each
+#: row carrying its snapshot's index, which every grouping, window and join between rows of
+#: the pass keys on as it keys on the payee
+SNAP = "_snap"
+
+_CLAIM_SCHEMA = {
+    "transaction_id": "string",
+    "payee": "string",
+    "credit_share": MONEY,
+    SNAP: "int32",
+}
+SCOPE_SCHEMA = ibis.schema(
+    {"payee": "string", "role": "string", "since": "date", "until": "date", SNAP: "int32"}
+)
 
 
 def _empty_lines() -> pa.Table:
@@ -183,10 +196,12 @@ class Compiler:
 
     # -- credit --------------------------------------------------------------------------------
 
-    def credited(self, snapshot: Snapshot | None = None) -> ibis.Table:
-        """Who gets how much of each transaction, as known at the snapshot. Without one, the
-        claim credits are the table named `claims_name`, filled per snapshot at run time (so
-        the expression is compiled once for every snapshot)."""
+    def credited(self, window_end: dt.date) -> ibis.Table:
+        """Who gets how much of each transaction, in every snapshot: the table named
+        `scope_name` says which payees' transactions (role `rows`: payee, since, until, never
+        overlapping for one payee and snapshot) each snapshot works out, the one named
+        `claims_name` the credit each snapshot's claims give (`claim_credits`). Both are
+        filled at run time, so the expression is compiled once."""
         tx = self.tx
         direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1))
         if self.inputs.credits is not None:
@@ -197,16 +212,33 @@ class Compiler:
                 credit_share=explicit.share.cast(MONEY),
             )
             direct = direct.anti_join(explicit, "transaction_id").union(explicit)
-        if snapshot is None:
-            claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
-        elif snapshot.claim_ids:
-            claimed = ibis.memtable(self.claim_credits(snapshot))
-        else:
-            claimed = None
-        if claimed is not None:
-            direct = direct.anti_join(claimed, "transaction_id").union(claimed)
+        scope = ibis.table(SCOPE_SCHEMA, name=self.scope_name)
+        rows = scope.filter(scope.role == "rows").select("payee", "since", "until", SNAP)
+        claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
         renamed = tx.rename(transaction_id="id", seller="payee")
-        return direct.join(renamed, "transaction_id")
+        renamed = renamed.filter(renamed.date <= window_end)
+
+        def scoped(credits: ibis.Table, by_snapshot: bool) -> ibis.Table:
+            joined = credits.join(renamed, "transaction_id")
+            on = [
+                joined.payee == rows.payee,
+                joined.date >= rows.since,
+                joined.date <= rows.until,
+            ]
+            if by_snapshot:
+                on.append(joined[SNAP] == rows[SNAP])
+            joined = joined.join(rows, on)
+            return joined.drop(
+                *[c for c in joined.columns if c.endswith("_right")], "since", "until"
+            )
+
+        own = scoped(direct, False)
+        own = own.anti_join(
+            claimed,
+            [own.transaction_id == claimed.transaction_id, own[SNAP] == claimed[SNAP]],
+        )
+        moved = scoped(claimed, True)
+        return own.union(moved.select(*own.columns))
 
     def claim_credits(self, snapshot: Snapshot) -> pa.Table:
         """The credit of every transaction claimed by the snapshot's claims (policy splits).
@@ -358,6 +390,7 @@ class Compiler:
             "amount": dec(0),
             "kind": ibis.literal("earning"),
             "date": table.date,
+            SNAP: table[SNAP],
         }
         columns.update(values)
         shaped = table.select(**columns)
@@ -434,7 +467,7 @@ class Compiler:
             lines = self._quota(lines, plan, ytd)
         else:
             lines = lines.mutate(quota=dec(1))
-        group = [lines.payee, lines.date.year()] if ytd else [lines.payee, lines.period]
+        group = [lines[SNAP], lines.payee, lines.date.year() if ytd else lines.period]
         order = [lines.date, lines.transaction_id]
         lines = lines.mutate(
             cum_after=lines.base.cumsum(group_by=group, order_by=order).cast(MONEY)
@@ -476,20 +509,20 @@ class Compiler:
                 )
             return ibis.union(*parts, distinct=False)
         # retroactive: the whole basis at the tier reached at the end of the period
-        part = [lines.payee, lines.period]
+        part = [lines[SNAP], lines.payee, lines.period]
         lines = lines.mutate(reached=lines.base.sum().over(group_by=part).cast(MONEY))
         if ytd:
             totals = lines.group_by(
-                ["payee", "period", "period_end", "reached", "quota"]
+                [SNAP, "payee", "period", "period_end", "reached", "quota"]
             ).aggregate(_y=lines.date.year().max())
             totals = totals.mutate(
                 cum=totals.reached.cumsum(
-                    group_by=[totals.payee, totals._y], order_by=totals.period_end
+                    group_by=[totals[SNAP], totals.payee, totals._y], order_by=totals.period_end
                 )
             )
-            totals = totals.select("payee", "period", _cum=totals.cum.cast(MONEY))
+            totals = totals.select(SNAP, "payee", "period", _cum=totals.cum.cast(MONEY))
             lines = (
-                lines.join(totals, ["payee", "period"])
+                lines.join(totals, [SNAP, "payee", "period"])
                 .mutate(reached=lambda t: t._cum)
                 .drop("_cum")
             )
@@ -523,12 +556,14 @@ class Compiler:
         if not ytd:
             return earned
         # year to date: the basis of earlier periods this year moves to the new rate too
-        periods = lines.group_by(["payee", "period", "period_end", "reached", "rate"]).aggregate(
+        periods = lines.group_by(
+            [SNAP, "payee", "period", "period_end", "reached", "rate"]
+        ).aggregate(
             own=lines.base.sum().cast(MONEY), _y=lines.date.year().max(), date=lines.date.max()
         )
         periods = periods.mutate(
             previous_rate=periods.rate.lag().over(
-                group_by=[periods.payee, periods._y], order_by=periods.period_end
+                group_by=[periods[SNAP], periods.payee, periods._y], order_by=periods.period_end
             )
         )
         periods = periods.mutate(before=(periods.reached - periods.own).cast(MONEY))
@@ -603,18 +638,24 @@ class Compiler:
         """Tiers: the reversal spread over the original's own tier slices (for this payee)."""
         mine = earned.filter(earned.kind == "earning")
         slices = mine.select(
+            s_snap=mine[SNAP],
             s_tid=mine.transaction_id,
             s_payee=mine.payee,
             s_tier=mine.tier,
             s_rate=mine.rate,
             s_base=mine.base,
         )
-        totals = slices.group_by(["s_tid", "s_payee"]).aggregate(
+        totals = slices.group_by(["s_snap", "s_tid", "s_payee"]).aggregate(
             s_total=slices.s_base.sum().cast(MONEY), s_count=slices.s_base.count()
         )
-        slices = slices.join(totals, ["s_tid", "s_payee"])
+        slices = slices.join(totals, ["s_snap", "s_tid", "s_payee"])
         joined = rev.left_join(
-            slices, [rev.original_id == slices.s_tid, rev.payee == slices.s_payee]
+            slices,
+            [
+                rev[SNAP] == slices.s_snap,
+                rev.original_id == slices.s_tid,
+                rev.payee == slices.s_payee,
+            ],
         )
         # a partial reversal spanning several slices: pro rata (the one division, at 12
         # places, then 6; exact for the halves and quarters memos usually take back). It is
@@ -693,7 +734,7 @@ class Compiler:
         chosen = self.selected(lines, first.filter)
         chosen = chosen.mutate(base=self.basis(chosen, first.basis))
         chosen = self._quota(chosen, plan, ytd=False)
-        totals = chosen.group_by(["payee", "period", "quota"]).aggregate(
+        totals = chosen.group_by([SNAP, "payee", "period", "quota"]).aggregate(
             base=chosen.base.sum().cast(MONEY), date=chosen.date.max()
         )
         totals = totals.mutate(transaction_id=ibis.null("string"), credit_share=dec(1))

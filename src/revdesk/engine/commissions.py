@@ -1,9 +1,10 @@
 """The commission calculation: `calculate(inputs, periods=[...]) -> CommissionResult`.
 
 The stages (DESIGN.md, engine shape) run as Ibis expressions over the input tables
-(commission_stages.py): credit → measurement → earning → payable. Their output, one table of
-commission lines per knowledge snapshot, is small once aggregated per payee and period; the
-balance stage walks those totals in period order:
+(commission_stages.py): credit → measurement → earning → payable, every knowledge snapshot in
+one pass (each row carries its snapshot). Their output, one table of commission lines per
+snapshot, is small once aggregated per payee and period; the balance stage walks those totals
+in period order:
 
 - restatement: for period P the payee is owed everything earned through P as known at the end
   of P (claims approved by then) minus what earlier periods paid; a difference on an earlier
@@ -25,7 +26,6 @@ fourth quarter and the year for quarterly and yearly plans.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -34,7 +34,7 @@ import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -59,6 +59,8 @@ from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_par
 from .commission_stages import (
     FACTOR,
     REVERSAL_TYPES,
+    SCOPE_SCHEMA,
+    SNAP,
     Compiler,
     Snapshot,
     dec,
@@ -227,16 +229,21 @@ def calculate(
     snapshots = _snapshots(inputs, window_end)
     scopes = _Scopes.of(compiler, snapshots, window_end)
     step("credit")
-    tables: list[pa.Table] = []
-    activity: list[set[tuple[str, str, str]]] = []
     stages = _Stages(con.name in STAGED_BACKENDS)
-    lines_expr, active_expr = _pipeline(compiler, None, window_end, step, stages)
-    with _runner(con, compiler, [lines_expr, active_expr], stages) as run:
-        for index, snapshot in enumerate(snapshots):
-            lines, active_table = run(snapshot, scopes.table(index))
-            tables.append(lines)
-            active = active_table.to_pylist()
-            activity.append({(r["payee"], r["period"], r["currency"]) for r in active})
+    exprs = _pipeline(compiler, window_end, step, stages)
+    claims = pa.concat_tables(
+        [
+            _numbered_by(compiler.claim_credits(snapshot), index)
+            for index, snapshot in enumerate(snapshots)
+        ]
+    )
+    scope = pa.concat_tables([scopes.table(index) for index in range(len(snapshots))])
+    every_line, every_active = _run(con, compiler, exprs, stages, claims, scope)
+    tables = _by_snapshot(every_line, len(snapshots))
+    activity: list[set[tuple[str, str, str]]] = [set() for _ in snapshots]
+    for row in every_active.to_pylist():
+        activity[row[SNAP]].add((row["payee"], row["period"], row["currency"]))
+    del every_line, every_active
     step("balance")
     payouts, lines = _balance(
         compiler, snapshots, scopes, tables, activity, asked, window_start, window_end
@@ -251,7 +258,7 @@ def calculate(
 
 
 class _Stages:
-    """The intermediate stages a backend stores per snapshot (`backend.STAGED_BACKENDS`):
+    """The intermediate stages a backend stores (`backend.STAGED_BACKENDS`):
     `stages(label, expr)` gives back the table later steps read instead of `expr`."""
 
     def __init__(self, enabled: bool):
@@ -266,39 +273,56 @@ class _Stages:
         return ibis.table(expr.schema(), name=name)
 
 
-@contextlib.contextmanager
-def _runner(
-    con: ibis.BaseBackend, compiler: Compiler, exprs: list[ibis.Table], stages: _Stages
-) -> Iterator[Callable[[Snapshot, pa.Table], list[pa.Table]]]:
-    """Run the expressions once per snapshot, the snapshot's claim credits and scope (the
-    payees it works out, `_Scopes`) in the tables the expressions read them from (and, on
-    Spark, the stored stages before them). On DuckDB and
-    Spark the SQL is compiled once (compiling the whole pipeline costs more than running it);
-    other backends compile per run. The stages kept are freed on the way out."""
-    fast = con.name in SQL_BACKENDS
-    exprs = [_ordered(expr) for expr in exprs]
-    stored = [(name, str(con.compile(expr))) for name, expr in stages.stored]
-    if fast:
-        sqls = [str(con.compile(expr)) for expr in exprs]
-        schemas = [expr.schema().to_pyarrow() for expr in exprs]
-        inputs_put(con, [*exprs, *(expr for _, expr in stages.stored)])  # registered once
+def _run(
+    con: ibis.BaseBackend,
+    compiler: Compiler,
+    exprs: tuple[ibis.Table, ibis.Table],
+    stages: _Stages,
+    claims: pa.Table,
+    scope: pa.Table,
+) -> list[pa.Table]:
+    """Run the expressions once for every snapshot, the snapshots' claim credits and scopes
+    (the payees each works out, `_Scopes`) in the tables the expressions read them from, the
+    stages stored first (`backend.STAGED_BACKENDS`). On DuckDB and Spark the engine runs the
+    compiled SQL itself; the stages kept are freed on the way out."""
+    ordered = [_ordered(expr) for expr in exprs]
+    table_put(con, compiler.claims_name, claims)
+    table_put(con, compiler.scope_name, scope)
     kept: list[Callable[[], None]] = []
-
-    def run(snapshot: Snapshot, scope: pa.Table) -> list[pa.Table]:
-        table_put(con, compiler.claims_name, compiler.claim_credits(snapshot))
-        table_put(con, compiler.scope_name, scope)
-        while kept:
-            kept.pop()()  # the previous snapshot's stages
-        kept.extend(stage_store(con, name, sql) for name, sql in stored)
-        if not fast:
-            return [con.to_pyarrow(expr) for expr in exprs]
-        return [sql_run(con, sql).cast(schema) for sql, schema in zip(sqls, schemas, strict=True)]
-
     try:
-        yield run
+        if con.name not in SQL_BACKENDS:
+            kept.extend(
+                stage_store(con, name, str(con.compile(expr))) for name, expr in stages.stored
+            )
+            return [con.to_pyarrow(expr) for expr in ordered]
+        inputs_put(con, [*ordered, *(expr for _, expr in stages.stored)])
+        for name, expr in stages.stored:
+            kept.append(stage_store(con, name, str(con.compile(expr))))
+        return [
+            sql_run(con, str(con.compile(expr))).cast(expr.schema().to_pyarrow())
+            for expr in ordered
+        ]
     finally:
         while kept:
             kept.pop()()
+
+
+def _numbered_by(table: pa.Table, index: int) -> pa.Table:
+    """`table` with the snapshot it belongs to."""
+    return table.append_column(SNAP, pa.array([index] * table.num_rows, pa.int32()))
+
+
+def _by_snapshot(lines: pa.Table, count: int) -> list[pa.Table]:
+    """Each snapshot's lines (without `SNAP`), from the pass's lines sorted by snapshot."""
+    sizes = dict.fromkeys(range(count), 0)
+    for entry in pc.value_counts(lines[SNAP]).to_pylist():
+        sizes[entry["values"]] = entry["counts"]
+    lines = lines.drop_columns([SNAP])
+    tables, offset = [], 0
+    for index in range(count):
+        tables.append(lines.slice(offset, sizes[index]))
+        offset += sizes[index]
+    return tables
 
 
 def _ordered(expr: ibis.Table) -> ibis.Table:
@@ -306,7 +330,7 @@ def _ordered(expr: ibis.Table) -> ibis.Table:
     currency and period first (the order `_Picker` slices in), nulls last. What the balance
     stage makes of rows that tie on its keys then never depends on where it ran. The backend
     sorts (DuckDB on every core), in the byte order of the text as Arrow would."""
-    first = [name for name in ("payee", "currency", "period") if name in expr.columns]
+    first = [name for name in (SNAP, "payee", "currency", "period") if name in expr.columns]
     rest = [name for name in expr.columns if name not in first]
     return expr.order_by([ibis.asc(expr[name], nulls_first=False) for name in [*first, *rest]])
 
@@ -477,8 +501,6 @@ class _Scopes:
     the calculation (shown payees' own, and their managers' reports'), and `shown`, the
     payees whose lines dated from `since` to `until` the snapshot gives."""
 
-    SCHEMA = ibis.schema({"payee": "string", "role": "string", "since": "date", "until": "date"})
-
     def __init__(
         self,
         showings: list[dict[str, _Showing]],
@@ -619,21 +641,40 @@ class _Scopes:
             for report in self.reports.get(payee, ()):
                 for start, end in showing.report_spans or [(self.first_day, until)]:
                     rows.append((report, "rows", start, min(end, until)))
-        rows.sort()
+        rows = _merged(rows)
         names = ["payee", "role", "since", "until"]
         types = [pa.string(), pa.string(), pa.date32(), pa.date32()]
-        return pa.table(
-            {
-                name: pa.array([row[column] for row in rows], kind)
-                for column, (name, kind) in enumerate(zip(names, types, strict=True))
-            }
-        )
+        columns = {
+            name: pa.array([row[column] for row in rows], kind)
+            for column, (name, kind) in enumerate(zip(names, types, strict=True))
+        }
+        columns[SNAP] = pa.array([index] * len(rows), pa.int32())
+        return pa.table(columns, schema=SCOPE_SCHEMA.to_pyarrow())
 
     def owner(self, index: int, payee: str, period: str) -> int:
         for showing in reversed(self.by_payee.get(payee, ())):
             if showing.snapshot <= index and showing.covers(period):
                 return showing.snapshot
         return 0
+
+
+_Range = tuple[str, str, dt.date, dt.date]
+
+
+def _merged(rows: list[_Range]) -> list[_Range]:
+    """The (payee, role, since, until) rows sorted, overlapping or touching ranges of one payee
+    and role made one: a transaction falls in one range at most, so joining the ranges never
+    counts it twice."""
+    out: list[_Range] = []
+    for payee, role, since, until in sorted(rows):
+        if since > until:
+            continue
+        if out and out[-1][:2] == (payee, role) and since <= out[-1][3] + dt.timedelta(days=1):
+            if until > out[-1][3]:
+                out[-1] = (payee, role, out[-1][2], until)
+            continue
+        out.append((payee, role, since, until))
+    return out
 
 
 def _claim_payees(inputs: CommissionInputs, claim: dict) -> set[str]:
@@ -655,26 +696,18 @@ def _snapshot_at(snapshots: list[Snapshot], day: dt.date) -> int:
 
 def _pipeline(
     compiler: Compiler,
-    snapshot: Snapshot | None,
     window_end: dt.date,
     step: Callable[[str], None],
     stages: _Stages,
 ) -> tuple[ibis.Table, ibis.Table]:
-    credited = compiler.credited(snapshot)
-    scope = ibis.table(_Scopes.SCHEMA, name=compiler.scope_name)
-    rows = scope.filter(scope.role == "rows")
-    credited = credited.filter(credited.date <= window_end).semi_join(
-        rows,
-        [
-            credited.payee == rows.payee,
-            credited.date >= rows.since,
-            credited.date <= rows.until,
-        ],
-    )
-    credited = stages("credited", credited)
+    """The lines and the activity (payee, period, currency) of every snapshot, in one pass:
+    each row carries its snapshot (`SNAP`)."""
+    credited = stages("credited", compiler.credited(window_end))
+    scope = ibis.table(SCOPE_SCHEMA, name=compiler.scope_name)
     shown = scope.filter(scope.role == "shown")
     # the shown payees' own lines; the others are only there for their managers' overrides
-    planned = stages("planned", compiler.with_plans(credited.semi_join(shown, "payee")))
+    own = credited.semi_join(shown, [credited.payee == shown.payee, credited[SNAP] == shown[SNAP]])
+    planned = stages("planned", compiler.with_plans(own))
     step("measurement")
     versions = compiler.versions
     parts: list[ibis.Table] = []
@@ -687,6 +720,7 @@ def _pipeline(
         mine = planned.filter(planned.plan_key == key)
         active_parts.append(
             mine.select(
+                mine[SNAP],
                 payee=mine.payee,
                 period=period_key(mine.date, plan.period),
                 currency=ibis.literal(plan.currency),
@@ -705,9 +739,15 @@ def _pipeline(
     )
     lines = lines.mutate(currency=currency)
     active = ibis.union(*active_parts, distinct=True)
-    kept = [lines.payee == shown.payee, lines.date >= shown.since, lines.date <= shown.until]
-    lines = lines.semi_join(shown, kept).select(*LINE_SCHEMA.names)  # what the balance reads
-    return lines, active.semi_join(shown, "payee")
+    kept = [
+        lines[SNAP] == shown[SNAP],
+        lines.payee == shown.payee,
+        lines.date >= shown.since,
+        lines.date <= shown.until,
+    ]
+    lines = lines.semi_join(shown, kept).select(SNAP, *LINE_SCHEMA.names)  # what balance reads
+    on = [active[SNAP] == shown[SNAP], active.payee == shown.payee]
+    return lines, active.semi_join(shown, on)
 
 
 def _keys(versions: dict[str, Plan], test: Callable[[Plan], bool]) -> list[str]:
@@ -767,7 +807,7 @@ def _caps(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
 def _limit_lines(
     lines: ibis.Table, limits: ibis.Table, extra: list[str], limit_column: str | None
 ) -> ibis.Table:
-    keys = ["payee", "plan", "plan_key", "period", *extra]
+    keys = [SNAP, "payee", "plan", "plan_key", "period", *extra]
     totals = lines.group_by(keys).aggregate(
         total=lines.amount.sum().cast(MONEY), date=lines.date.max()
     )
@@ -802,6 +842,7 @@ def _limit_lines(
         amount=joined._cap,
         kind=ibis.literal("cap"),
         date=joined.date,
+        **{SNAP: joined[SNAP]},
     )
 
 
@@ -935,7 +976,7 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
     if not keys:
         return lines
     mine = lines.filter(lines.plan_key.isin(keys))
-    totals = mine.group_by(["payee", "plan", "plan_key", "period"]).aggregate(
+    totals = mine.group_by([SNAP, "payee", "plan", "plan_key", "period"]).aggregate(
         total=mine.amount.sum().cast(MONEY), date=mine.date.max()
     )
     totals = totals.mutate(_r=(totals.total.round(2).cast(MONEY) - totals.total).cast(MONEY))
@@ -954,6 +995,7 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
         amount=totals._r,
         kind=ibis.literal("rounding"),
         date=totals.date,
+        **{SNAP: totals[SNAP]},
     )
     return lines.union(rounding, distinct=False)
 
