@@ -26,6 +26,7 @@ fourth quarter and the year for quarterly and yearly plans.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -34,9 +35,10 @@ import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import ibis
 import numpy as np
@@ -238,16 +240,14 @@ def calculate(
         ]
     )
     scope = pa.concat_tables([scopes.table(index) for index in range(len(snapshots))])
-    every_line, every_active = _run(con, compiler, exprs, stages, claims, scope)
-    tables = _by_snapshot(every_line, len(snapshots))
-    activity: list[set[tuple[str, str, str]]] = [set() for _ in snapshots]
-    for row in every_active.to_pylist():
-        activity[row[SNAP]].add((row["payee"], row["period"], row["currency"]))
-    del every_line, every_active
-    step("balance")
-    payouts, lines = _balance(
-        compiler, snapshots, scopes, tables, activity, asked, window_start, window_end
-    )
+    with _run(con, compiler, exprs, stages, claims, scope) as (store, every_active):
+        activity: list[set[tuple[str, str, str]]] = [set() for _ in snapshots]
+        for row in every_active.to_pylist():
+            activity[row[SNAP]].add((row["payee"], row["period"], row["currency"]))
+        step("balance")
+        payouts, lines = _balance(
+            compiler, snapshots, scopes, store, activity, asked, window_start, window_end
+        )
     return CommissionResult(
         payouts=payouts,
         lines=lines,
@@ -273,6 +273,7 @@ class _Stages:
         return ibis.table(expr.schema(), name=name)
 
 
+@contextlib.contextmanager
 def _run(
     con: ibis.BaseBackend,
     compiler: Compiler,
@@ -280,31 +281,45 @@ def _run(
     stages: _Stages,
     claims: pa.Table,
     scope: pa.Table,
-) -> list[pa.Table]:
-    """Run the expressions once for every snapshot, the snapshots' claim credits and scopes
-    (the payees each works out, `_Scopes`) in the tables the expressions read them from, the
-    stages stored first (`backend.STAGED_BACKENDS`). On DuckDB and Spark the engine runs the
-    compiled SQL itself; the stages kept are freed on the way out."""
-    ordered = [_ordered(expr) for expr in exprs]
+) -> Iterator[tuple[_Lines, pa.Table]]:
+    """Run the pipeline once for every snapshot, the snapshots' claim credits and scopes (the
+    payees each works out, `_Scopes`) in the tables the expressions read them from, the
+    stages stored first (`backend.STAGED_BACKENDS`). Gives the lines, kept in DuckDB for the
+    balance stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never
+    leave it; from another backend they come back as Arrow into a DuckDB of the engine's
+    own. What was stored is freed on the way out."""
+    lines_expr, active_expr = exprs
+    lines_expr = _ordered(lines_expr)
     table_put(con, compiler.claims_name, claims)
     table_put(con, compiler.scope_name, scope)
     kept: list[Callable[[], None]] = []
+    store: _Lines | None = None
     try:
-        if con.name not in SQL_BACKENDS:
-            kept.extend(
-                stage_store(con, name, str(con.compile(expr))) for name, expr in stages.stored
-            )
-            return [con.to_pyarrow(expr) for expr in ordered]
-        inputs_put(con, [*ordered, *(expr for _, expr in stages.stored)])
+        if con.name in SQL_BACKENDS:
+            inputs_put(con, [lines_expr, active_expr, *(expr for _, expr in stages.stored)])
         for name, expr in stages.stored:
             kept.append(stage_store(con, name, str(con.compile(expr))))
-        return [
-            sql_run(con, str(con.compile(expr))).cast(expr.schema().to_pyarrow())
-            for expr in ordered
-        ]
+        if con.name == "duckdb":
+            store = _Lines(con.con, str(con.compile(lines_expr)))  # type: ignore[attr-defined]
+        else:
+            if con.name in SQL_BACKENDS:
+                lines = sql_run(con, str(con.compile(lines_expr)))
+            else:
+                lines = con.to_pyarrow(lines_expr)
+            store = _Lines.of(lines.cast(lines_expr.schema().to_pyarrow()))
+            del lines
+        if con.name in SQL_BACKENDS:
+            active = sql_run(con, str(con.compile(active_expr)))
+        else:
+            active = con.to_pyarrow(active_expr)
+        while kept:
+            kept.pop()()
+        yield store, active.cast(active_expr.schema().to_pyarrow())
     finally:
         while kept:
             kept.pop()()
+        if store is not None:
+            store.close()
 
 
 def _numbered_by(table: pa.Table, index: int) -> pa.Table:
@@ -312,27 +327,18 @@ def _numbered_by(table: pa.Table, index: int) -> pa.Table:
     return table.append_column(SNAP, pa.array([index] * table.num_rows, pa.int32()))
 
 
-def _by_snapshot(lines: pa.Table, count: int) -> list[pa.Table]:
-    """Each snapshot's lines (without `SNAP`), from the pass's lines sorted by snapshot."""
-    sizes = dict.fromkeys(range(count), 0)
-    for entry in pc.value_counts(lines[SNAP]).to_pylist():
-        sizes[entry["values"]] = entry["counts"]
-    lines = lines.drop_columns([SNAP])
-    tables, offset = [], 0
-    for index in range(count):
-        tables.append(lines.slice(offset, sizes[index]))
-        offset += sizes[index]
-    return tables
-
-
 def _ordered(expr: ibis.Table) -> ibis.Table:
-    """Rows in one order whatever the backend or its threads give: by every column, payee,
-    currency and period first (the order `_Picker` slices in), nulls last. What the balance
-    stage makes of rows that tie on its keys then never depends on where it ran. The backend
-    sorts (DuckDB on every core), in the byte order of the text as Arrow would."""
-    first = [name for name in (SNAP, "payee", "currency", "period") if name in expr.columns]
+    """The lines with `_row`: their place among the lines of their snapshot, payee, currency
+    and period, by every other column, nulls last. What the balance stage makes of lines that
+    tie on its keys (the last line of a transaction in a restatement, the order of the
+    explanation lines) then never depends on where or on how many threads they were made."""
+    first = [SNAP, "payee", "currency", "period"]
     rest = [name for name in expr.columns if name not in first]
-    return expr.order_by([ibis.asc(expr[name], nulls_first=False) for name in [*first, *rest]])
+    window = ibis.window(
+        group_by=[expr[name] for name in first],
+        order_by=[ibis.asc(expr[name], nulls_first=False) for name in rest],
+    )
+    return expr.mutate(_row=ibis.row_number().over(window))
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -1012,6 +1018,18 @@ _PICKED = pa.schema(
 )
 
 
+_NO_PICKED = _PICKED.empty_table()
+_ORDERED_PICKS = pa.schema(
+    [
+        *_PICKED,
+        pa.field("group", pa.int64()),
+        pa.field("after", pa.bool_()),
+        pa.field("seq", pa.int32()),
+        pa.field("_row", pa.int64()),
+    ]
+)
+
+
 @dataclass
 class _Settled:
     """What closed periods paid, per (payee, currency) and period: their explanation lines."""
@@ -1028,8 +1046,10 @@ class _Settled:
         return cls(lines, frozenset(inputs.closed))
 
     def table(self, account: tuple[str, str], periods: list[str]) -> pa.Table:
-        """The lines paid in `periods`, as `_Picker` gives lines."""
+        """The lines paid in `periods`, with the columns a restatement compares."""
         rows = [row for period in periods for row in self.lines.get(account, {}).get(period, [])]
+        if not rows:
+            return _NO_PICKED
         return pa.Table.from_pylist(rows, schema=_PICKED)
 
 
@@ -1037,26 +1057,21 @@ def _balance(
     compiler: Compiler,
     snapshots: list[Snapshot],
     scopes: _Scopes,
-    tables: list[pa.Table],
+    store: _Lines,
     activity: list[set[tuple[str, str, str]]],
     asked: list[str],
     window_start: dt.date,
     window_end: dt.date,
 ) -> tuple[pa.Table, pa.Table]:
     settled = _Settled.of(compiler.inputs)
-    # totals per snapshot: (payee, currency) -> period -> amount
-    totals: list[dict[tuple[str, str], dict[str, Decimal]]] = []
+    # per snapshot: (payee, currency) -> period -> amount, and each period's digest
+    totals, digests = store.digests(len(snapshots))
     candidates: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for index, table in enumerate(tables):
-        per: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(dict)
-        grouped = table.group_by(["payee", "currency", "period"]).aggregate([("amount", "sum")])
-        for row in grouped.to_pylist():
-            account = (row["payee"], row["currency"])
-            per[account][row["period"]] = row["amount_sum"]
-            candidates[account].add(row["period"])
+    for index, per in enumerate(totals):
+        for account, periods in per.items():
+            candidates[account].update(periods)
         for payee, period, currency in activity[index]:
             candidates[(payee, currency)].add(period)
-        totals.append(per)
     for account, periods in settled.lines.items():
         candidates[account].update(periods)
     draws: dict[tuple[str, str], dict[str, Plan]] = defaultdict(dict)
@@ -1084,7 +1099,13 @@ def _balance(
     extra_lines: list[dict] = []
     restatements = _Restatements()
     line_picks: list[tuple[int, str, str, str]] = []  # (snapshot, payee, currency, period)
-    picker = _Picker(tables)
+
+    def same(first: int, second: int, key: tuple[str, str, str]) -> bool:
+        """Whether a payee's lines of a period are the same in two snapshots, told by their
+        count and their sums of amounts and bases (plain and absolute): a claim changes few
+        periods, and only those are compared line by line."""
+        return first == second or digests[first].get(key) == digests[second].get(key)
+
     for account in sorted(candidates):
         payee, currency = account
         periods = sorted((p for p in candidates[account] if _end(p) <= window_end), key=_order)
@@ -1135,21 +1156,16 @@ def _balance(
                     if paying
                     and q not in pending
                     and previous is not None
-                    and not picker.same(owner(previous, q), owner(index, q), payee, currency, q)
+                    and not same(owner(previous, q), owner(index, q), (payee, currency, q))
                 ]
                 if paying and (pending or restated):
-                    before = [settled.table(account, pending)]
-                    before.extend(
-                        picker.pick(owner(previous, q), payee, currency, [q]) for q in restated
-                    )
-                    after = pa.concat_tables(
-                        [
-                            picker.pick(owner(index, q), payee, currency, [q])
-                            for q in [*pending, *restated]
-                        ]
-                    )
                     group = restatements.add(
-                        pa.concat_tables(before), after, payee, period, currency
+                        settled.table(account, pending),
+                        [(owner(previous, q), q) for q in restated],
+                        [(owner(index, q), q) for q in [*pending, *restated]],
+                        payee,
+                        period,
+                        currency,
                     )
                 pending = []
             total = net
@@ -1191,11 +1207,11 @@ def _balance(
                 line_picks.append((known, payee, currency, period))
             done.append(period)
             previous = index
-    adjusted, owing = restatements.lines()
+    adjusted, owing = restatements.lines(store, digests)
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
-    return payouts, _lines_table(picker, line_picks, [adjusted, _lines_of(extra_lines)])
+    return payouts, store.shown(line_picks, pa.concat_tables([adjusted, _lines_of(extra_lines)]))
 
 
 def _kept(group: int | None, owing: set[int]) -> bool:
@@ -1239,85 +1255,116 @@ def _line(
     }
 
 
-class _Picker:
-    """A payee's lines of one snapshot in some periods. Each snapshot's table is sorted by
-    payee, currency and period and indexed once, the first time it is asked for, so the
-    balance walk slices instead of scanning the whole table for every payee and period."""
+class _Lines:
+    """Every snapshot's lines in one DuckDB table (`SNAP`, `_row` and the line columns), and
+    what the balance stage asks of them: per snapshot, payee, currency and period the totals
+    and digests (`digests`), the lines of some of them (`picked`, `shown`). The lines stay in
+    DuckDB, which spills what does not fit its memory limit to disk, and only what is asked
+    comes to Python."""
 
-    def __init__(self, tables: list[pa.Table]):
-        self.tables = tables
-        self.indexed: dict[int, tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]] = {}
-        self.digests: dict[int, dict[tuple[str, str, str], tuple]] = {}
+    def __init__(self, con: Any, sql: str, owned: ibis.BaseBackend | None = None):
+        self.con = con  # a DuckDB connection
+        self.owned = owned  # the engine's own DuckDB, let go with the table
+        self.name = f"revdesk_lines_{uuid.uuid4().hex}"
+        con.execute(f'CREATE TEMP TABLE "{self.name}" AS {sql}')
 
-    def spans(self, snapshot: int) -> tuple[pa.Table, dict[tuple[str, str, str], tuple[int, int]]]:
-        """A snapshot's whole table, and where each (payee, currency, period) is in it."""
-        if snapshot not in self.indexed:
-            self.indexed[snapshot] = self._index(self.tables[snapshot])
-        return self.tables[snapshot], self.indexed[snapshot][1]
+    @classmethod
+    def of(cls, table: pa.Table) -> _Lines:
+        """Lines that came from another backend, in a DuckDB of the engine's own."""
+        backend = connect()
+        con = backend.con  # type: ignore[attr-defined]
+        con.register("revdesk_arrived", table)
+        try:
+            return cls(con, "SELECT * FROM revdesk_arrived", owned=backend)
+        finally:
+            con.unregister("revdesk_arrived")
 
-    def release(self, snapshot: int) -> None:
-        """Let a snapshot's table go: nothing will ask for it again."""
-        self.tables[snapshot] = None  # type: ignore[call-overload]
-        self.indexed.pop(snapshot, None)
-        self.digests.pop(snapshot, None)
+    def close(self) -> None:
+        self.con.execute(f'DROP TABLE IF EXISTS "{self.name}"')
+        if self.owned is not None:
+            self.owned.disconnect()
 
-    def pick(self, snapshot: int, payee: str, currency: str, periods: list[str]) -> pa.Table:
-        if snapshot not in self.indexed:
-            self.indexed[snapshot] = self._index(self.tables[snapshot])
-        table, spans = self.indexed[snapshot]
-        slices = [table.slice(0, 0)]
-        for period in periods:
-            span = spans.get((payee, currency, period))
-            if span is not None:
-                slices.append(table.slice(span[0], span[1] - span[0]))
-        return pa.concat_tables(slices)
+    def digests(
+        self, count: int
+    ) -> tuple[list[dict[tuple[str, str], dict[str, Decimal]]], list[dict[tuple, tuple]]]:
+        """Per snapshot: (payee, currency) -> period -> the total amount; and (payee,
+        currency, period) -> (lines, sum of amounts, of their absolute values, sum of bases,
+        of their absolute values)."""
+        totals: list[dict[tuple[str, str], dict[str, Decimal]]] = [
+            defaultdict(dict) for _ in range(count)
+        ]
+        digests: list[dict[tuple, tuple]] = [{} for _ in range(count)]
+        rows = self.con.sql(
+            f"""
+            SELECT {SNAP}, payee, currency, period, count(*), sum(amount), sum(abs(amount)),
+                   sum(base), sum(abs(coalesce(base, 0)))
+            FROM "{self.name}" GROUP BY ALL
+            """
+        ).fetchall()
+        for snapshot, payee, currency, period, *digest in rows:
+            totals[snapshot][(payee, currency)][period] = digest[1]
+            digests[snapshot][(payee, currency, period)] = tuple(digest)
+        return totals, digests
 
-    def same(self, first: int, second: int, payee: str, currency: str, period: str) -> bool:
-        """Whether a payee's lines of a period are the same in two snapshots, told by their
-        count and their sums of amounts and bases (plain and absolute), worked out for every
-        payee and period at once: a claim changes few periods, and only those are compared
-        line by line."""
-        if first == second:
-            return True
-        key = (payee, currency, period)
-        return self._digest(first).get(key) == self._digest(second).get(key)
+    def picked(self, picks: pa.Table, columns: list[str]) -> pa.Table:
+        """The lines of each (snapshot, payee, currency, period) row of `picks` (columns `SNAP`,
+        payee, currency, period and any others, which come back with each line), with `_row`."""
+        chosen = ", ".join(f'l."{name}"' for name in columns)
+        self.con.register("revdesk_picks", picks)
+        try:
+            return self.con.sql(
+                f"""
+                SELECT p.*, l._row, {chosen}
+                FROM revdesk_picks p JOIN "{self.name}" l
+                  ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee AND l.currency = p.currency
+                 AND l.period = p.period
+                """
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("revdesk_picks")
 
-    def _digest(self, snapshot: int) -> dict[tuple[str, str, str], tuple]:
-        if snapshot not in self.digests:
-            table = self.tables[snapshot].select(["payee", "currency", "period", "amount", "base"])
-            table = table.append_column("abs_amount", pc.abs(table["amount"]))
-            table = table.append_column("abs_base", pc.abs(pc.fill_null(table["base"], 0)))
-            grouped = table.group_by(["payee", "currency", "period"]).aggregate(
-                [
-                    ("amount", "count"),
-                    ("amount", "sum"),
-                    ("abs_amount", "sum"),
-                    ("base", "sum"),
-                    ("abs_base", "sum"),
-                ]
-            )
-            self.digests[snapshot] = {
-                (row.pop("payee"), row.pop("currency"), row.pop("period")): tuple(row.values())
-                for row in grouped.to_pylist()
+    def shown(self, picks: list[tuple[int, str, str, str]], extra: pa.Table) -> pa.Table:
+        """The explanation lines of the payouts shown, each period's from the snapshot it was
+        read from, with the balance stage's own lines (`extra`), in order: period, payee,
+        transaction, component, tier, kind (nulls last); lines that tie on those by where they
+        came from (the snapshots' lines, by snapshot, currency and `_row`; then `extra` as
+        given)."""
+        table = pa.table(
+            {
+                SNAP: pa.array([p[0] for p in picks], pa.int32()),
+                "payee": pa.array([p[1] for p in picks], pa.string()),
+                "currency": pa.array([p[2] for p in picks], pa.string()),
+                "period": pa.array([p[3] for p in picks], pa.string()),
             }
-        return self.digests[snapshot]
-
-    def _index(self, table: pa.Table):
-        """Where each (payee, currency, period) starts and ends: the table is sorted by them
-        (`_ordered`)."""
-        keys = ["payee", "currency", "period"]
-        numbered = table.select(keys).append_column(
-            "_at", pa.array(range(table.num_rows), pa.int64())
         )
-        grouped = numbered.group_by(keys).aggregate([("_at", "min"), ("_at", "max")])
-        spans = {
-            (payee, currency, period): (first, last + 1)
-            for payee, currency, period, first, last in zip(
-                *(grouped[name].to_pylist() for name in [*keys, "_at_min", "_at_max"]),
-                strict=True,
-            )
-        }
-        return table.select(_PICKED.names).cast(_PICKED), spans
+        names = list(LINE_SCHEMA.names)
+        listed = ", ".join(f'"{name}"' for name in names)
+        chosen = ", ".join(f'l."{name}"' for name in names)
+        extra = extra.select(names).append_column(
+            "_row", pa.array(np.arange(extra.num_rows, dtype=np.int64))
+        )
+        keys = ("period", "payee", "transaction_id", "component", "tier", "kind")
+        order = ", ".join(f'"{name}" ASC NULLS LAST' for name in keys)
+        self.con.register("revdesk_picks", table)
+        self.con.register("revdesk_extra", extra)
+        try:
+            lines = self.con.sql(
+                f"""
+                SELECT {listed} FROM (
+                    SELECT {chosen}, 0 AS _source, p.{SNAP} AS _known, l._row
+                    FROM revdesk_picks p JOIN "{self.name}" l
+                      ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
+                     AND l.currency = p.currency AND l.period = p.period
+                    UNION ALL
+                    SELECT {listed}, 1, 0, _row FROM revdesk_extra
+                )
+                ORDER BY {order}, _source, _known, currency, _row
+                """
+            ).to_arrow_table()
+        finally:
+            self.con.unregister("revdesk_picks")
+            self.con.unregister("revdesk_extra")
+        return lines.cast(LINE_SCHEMA)
 
 
 class _Restatements:
@@ -1338,36 +1385,78 @@ class _Restatements:
     BATCH = 500_000
 
     def __init__(self):
-        self.parts: list[pa.Table] = []
-        self.pending = 0  # rows in parts
+        self.settled: list[pa.Table] = []  # what closed periods paid, the before of a group
+        self.picks: list[tuple] = []  # (group, after, seq, snapshot, payee, currency, period)
         self.done: list[pa.Table] = []
         self.owing: set[int] = set()
         self.where: list[tuple[str, str, str]] = []  # group -> (payee, period, currency)
 
-    def add(self, before: pa.Table, after: pa.Table, payee: str, period: str, currency: str) -> int:
+    def add(
+        self,
+        settled: pa.Table,
+        before: list[tuple[int, str]],
+        after: list[tuple[int, str]],
+        payee: str,
+        period: str,
+        currency: str,
+    ) -> int:
+        """File a comparison: before, the lines `settled` (what closed periods paid) then the
+        lines of each (snapshot, period) of `before`; after, those of `after`. The lines are
+        read from the store when the comparisons are worked out (`lines`)."""
         group = len(self.where)
-        for table, side in ((before, "before"), (after, "after")):
-            count = table.num_rows
-            self.parts.append(
-                table.append_column("group", pa.array([group] * count, pa.int64())).append_column(
-                    "after", pa.array([side == "after"] * count, pa.bool_())
-                )
+        if settled.num_rows:
+            count = settled.num_rows
+            self.settled.append(
+                settled.append_column("group", pa.array([group] * count, pa.int64()))
+                .append_column("after", pa.array([False] * count, pa.bool_()))
+                .append_column("seq", pa.array([-1] * count, pa.int32()))
+                .append_column("_row", pa.array(range(count), pa.int64()))
             )
+        for side, picks in ((False, before), (True, after)):
+            for seq, (snapshot, wanted) in enumerate(picks):
+                self.picks.append((group, side, seq, snapshot, payee, currency, wanted))
         self.where.append((payee, period, currency))
-        self.pending += before.num_rows + after.num_rows
-        if self.pending >= self.BATCH:
-            self._work_out()
         return group
 
-    def lines(self) -> tuple[pa.Table, set[int]]:
-        self._work_out()
+    def lines(self, store: _Lines, digests: list[dict[tuple, tuple]]) -> tuple[pa.Table, set[int]]:
+        """Work every comparison out, in batches of about `BATCH` lines (counted from the
+        digests), and give the adjustment lines and the groups that have any."""
+        settled = (
+            pa.concat_tables(self.settled).cast(_ORDERED_PICKS)
+            if self.settled
+            else _ORDERED_PICKS.empty_table()
+        )
+        start = 0
+        while start < len(self.picks):
+            end, size = start, 0
+            while end < len(self.picks) and size < self.BATCH:
+                group = self.picks[end][0]
+                while end < len(self.picks) and self.picks[end][0] == group:
+                    snapshot, key = self.picks[end][3], self.picks[end][4:]
+                    size += (digests[snapshot].get(key) or (0,))[0]
+                    end += 1
+            self._work_out(store, self.picks[start:end], settled)
+            start = end
         return pa.concat_tables([_lines_of([]), *self.done]), self.owing
 
-    def _work_out(self) -> None:
-        if not self.parts:
-            return
-        both = pa.concat_tables(self.parts).combine_chunks()
-        self.parts, self.pending = [], 0
+    def _work_out(self, store: _Lines, picks: list[tuple], settled: pa.Table) -> None:
+        first, last = picks[0][0], picks[-1][0]
+        names = ["group", "after", "seq", SNAP, "payee", "currency", "period"]
+        types = [pa.int64(), pa.bool_(), pa.int32(), pa.int32(), *[pa.string()] * 3]
+        table = pa.table(
+            {
+                name: pa.array([pick[at] for pick in picks], kind)
+                for at, (name, kind) in enumerate(zip(names, types, strict=True))
+            }
+        )
+        fetched = store.picked(table, list(_PICKED.names))
+        fetched = fetched.select([*_PICKED.names, "group", "after", "seq", "_row"])
+        mine = pc.and_(
+            pc.greater_equal(settled["group"], first), pc.less_equal(settled["group"], last)
+        )
+        both = pa.concat_tables([fetched.cast(_ORDERED_PICKS), settled.filter(mine)])
+        order = [(name, "ascending") for name in ("group", "after", "seq", "_row")]
+        both = both.sort_by(order).combine_chunks()
         both = both.filter(pc.invert(pc.is_in(both["kind"], pa.array(DRAW_KINDS, pa.string()))))
 
         def negate(column):  # before is taken away from after
@@ -1419,38 +1508,6 @@ class _Restatements:
 
 def _lines_of(rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=LINE_SCHEMA)
-
-
-def _lines_table(
-    picker: _Picker, picks: list[tuple[int, str, str, str]], extra: list[pa.Table]
-) -> pa.Table:
-    """The lines of the payouts shown, each from the snapshot it was read from, with the
-    balance's own lines, in order. Each snapshot's table is let go once its lines are taken."""
-    chosen: list[pa.Table] = []
-    by_snapshot: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    for known, payee, currency, period in picks:
-        by_snapshot[known].append((payee, currency, period))
-    for known in sorted(by_snapshot):
-        table, spans = picker.spans(known)
-        ranges = [spans[key] for key in by_snapshot[known] if key in spans]
-        indices = pa.array(
-            np.concatenate([np.arange(start, end) for start, end in ranges])
-            if ranges
-            else np.empty(0, np.int64)
-        )
-        chosen.append(table.take(indices).select(list(LINE_SCHEMA.names)).cast(LINE_SCHEMA))
-        picker.release(known)
-    chosen.extend(extra)
-    lines = pa.concat_tables(chosen)
-    del chosen
-    order = pc.sort_indices(
-        lines,
-        sort_keys=[
-            (name, "ascending", "at_end")
-            for name in ("period", "payee", "transaction_id", "component", "tier", "kind")
-        ],
-    )
-    return lines.take(order)
 
 
 __all__ = ["STAGES", "CommissionResult", "calculate", "fingerprint", "periods_expand"]
