@@ -284,16 +284,3 @@ def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeyp
     }
     assert scoped.lines.equals(full.lines)
     assert scoped.payouts.equals(full.payouts)
-
-
-def test_restatements_worked_out_in_batches_give_the_same_lines(monkeypatch):
-    from revdesk.engine import commissions
-
-    inputs = commission_inputs_generate(lines=1500, payees=30, seed=4)
-    whole = calculate(inputs, periods=YEAR)
-    monkeypatch.setattr(commissions._Restatements, "BATCH", 40)
-    batched = calculate(inputs, periods=YEAR)
-    adjustments = pc.equal(batched.lines["kind"], "adjustment")
-    assert pc.sum(adjustments).as_py() > 10
-    assert batched.lines.equals(whole.lines)
-    assert batched.payouts.equals(whole.payouts)

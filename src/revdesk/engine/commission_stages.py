@@ -757,8 +757,11 @@ class Compiler:
             )
         return ibis.union(*parts, distinct=False)
 
-    def override_lines(self, credited: ibis.Table, plan: Plan) -> ibis.Table | None:
-        """A manager's override on the basis credited to everyone reporting to them."""
+    def override_lines(
+        self, credited: ibis.Table, plan: Plan, managers: ibis.Table
+    ) -> ibis.Table | None:
+        """A manager's override on the basis credited to everyone reporting to them, for the
+        managers of `managers` (payee, `SNAP`): the snapshots working them out."""
         override = plan.override
         if override is None or self.inputs.payees is None:
             return None
@@ -775,6 +778,9 @@ class Compiler:
         )
         lines = credited.join(team, credited.payee == team.report).drop("report")
         lines = lines.rename(report="payee").rename(payee="manager")
+        lines = lines.semi_join(
+            managers, [lines.payee == managers.payee, lines[SNAP] == managers[SNAP]]
+        )
         assign = self.assign.filter(self.assign.plan_key == plan_key(plan))
         lines = lines.join(
             assign,

@@ -41,7 +41,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import ibis
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -196,6 +195,7 @@ def fingerprint(inputs: CommissionInputs) -> str:
 
 
 @functools.cache
+@functools.cache
 def _span(period: str) -> tuple[dt.date, dt.date]:
     return period_parse(period)
 
@@ -289,7 +289,6 @@ def _run(
     leave it; from another backend they come back as Arrow into a DuckDB of the engine's
     own. What was stored is freed on the way out."""
     lines_expr, active_expr = exprs
-    lines_expr = _ordered(lines_expr)
     table_put(con, compiler.claims_name, claims)
     table_put(con, compiler.scope_name, scope)
     kept: list[Callable[[], None]] = []
@@ -325,20 +324,6 @@ def _run(
 def _numbered_by(table: pa.Table, index: int) -> pa.Table:
     """`table` with the snapshot it belongs to."""
     return table.append_column(SNAP, pa.array([index] * table.num_rows, pa.int32()))
-
-
-def _ordered(expr: ibis.Table) -> ibis.Table:
-    """The lines with `_row`: their place among the lines of their snapshot, payee, currency
-    and period, by every other column, nulls last. What the balance stage makes of lines that
-    tie on its keys (the last line of a transaction in a restatement, the order of the
-    explanation lines) then never depends on where or on how many threads they were made."""
-    first = [SNAP, "payee", "currency", "period"]
-    rest = [name for name in expr.columns if name not in first]
-    window = ibis.window(
-        group_by=[expr[name] for name in first],
-        order_by=[ibis.asc(expr[name], nulls_first=False) for name in rest],
-    )
-    return expr.mutate(_row=ibis.row_number().over(window))
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -720,7 +705,7 @@ def _pipeline(
     active_parts: list[ibis.Table] = []
     for key, plan in sorted(versions.items()):
         parts.extend(compiler.plan_lines(planned, plan, compiler.originals))
-        override = compiler.override_lines(credited, plan)
+        override = compiler.override_lines(credited, plan, shown)
         if override is not None:
             parts.append(override)
         mine = planned.filter(planned.plan_key == key)
@@ -1207,7 +1192,7 @@ def _balance(
                 line_picks.append((known, payee, currency, period))
             done.append(period)
             previous = index
-    adjusted, owing = restatements.lines(store, digests)
+    adjusted, owing = restatements.lines(store)
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
@@ -1256,7 +1241,7 @@ def _line(
 
 
 class _Lines:
-    """Every snapshot's lines in one DuckDB table (`SNAP`, `_row` and the line columns), and
+    """Every snapshot's lines in one DuckDB table (`SNAP` and the line columns), and
     what the balance stage asks of them: per snapshot, payee, currency and period the totals
     and digests (`digests`), the lines of some of them (`picked`, `shown`). The lines stay in
     DuckDB, which spills what does not fit its memory limit to disk, and only what is asked
@@ -1267,6 +1252,15 @@ class _Lines:
         self.owned = owned  # the engine's own DuckDB, let go with the table
         self.name = f"revdesk_lines_{uuid.uuid4().hex}"
         con.execute(f'CREATE TEMP TABLE "{self.name}" AS {sql}')
+        columns = con.sql(f'SELECT * FROM "{self.name}" LIMIT 0').columns
+        #: the order of lines within a snapshot, payee, currency and period: by every other
+        #: column, nulls last, so that what ties on the balance stage's keys is taken in the
+        #: same order whatever backend or thread made the lines
+        self.order = ", ".join(
+            f'l."{name}" ASC NULLS LAST'
+            for name in columns
+            if name not in (SNAP, "payee", "currency", "period")
+        )
 
     @classmethod
     def of(cls, table: pa.Table) -> _Lines:
@@ -1306,29 +1300,61 @@ class _Lines:
             digests[snapshot][(payee, currency, period)] = tuple(digest)
         return totals, digests
 
-    def picked(self, picks: pa.Table, columns: list[str]) -> pa.Table:
-        """The lines of each (snapshot, payee, currency, period) row of `picks` (columns `SNAP`,
-        payee, currency, period and any others, which come back with each line), with `_row`."""
-        chosen = ", ".join(f'l."{name}"' for name in columns)
+    def restated(self, picks: pa.Table, settled: pa.Table) -> pa.Table:
+        """The restatements (`_Restatements`): per group (`picks`: group, after, seq and the
+        snapshot, payee, currency and period whose lines it compares; `settled`: lines paid,
+        on the before side) and transaction, component, tier and rate, the change in base and
+        amount (after − before) and in credit share (each side's last line's: by seq, then by
+        place in its period), where money moved (or a transaction's base did), in order."""
+        columns = ", ".join(f'l."{name}"' for name in _PICKED.names)
+        listed = ", ".join(f'"{name}"' for name in _PICKED.names)
+        keys = ", ".join(f'"{name}"' for name in ("group", *_MATCH))
+        draws = ", ".join(f"'{kind}'" for kind in DRAW_KINDS)
         self.con.register("revdesk_picks", picks)
+        self.con.register("revdesk_settled", settled)
         try:
             return self.con.sql(
                 f"""
-                SELECT p.*, l._row, {chosen}
-                FROM revdesk_picks p JOIN "{self.name}" l
-                  ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee AND l.currency = p.currency
-                 AND l.period = p.period
+                WITH compared AS (
+                    SELECT p."group", p.after, p.seq, {columns},
+                           row_number() OVER (
+                               PARTITION BY p."group", p.after, p.seq ORDER BY {self.order}
+                           ) AS _row
+                    FROM revdesk_picks p JOIN "{self.name}" l
+                      ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
+                     AND l.currency = p.currency AND l.period = p.period
+                    UNION ALL
+                    SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
+                ),
+                sided AS (
+                    SELECT *, (CAST(seq AS BIGINT) + 1) * 4294967296 + _row AS _at,
+                           CASE WHEN after THEN 1 ELSE -1 END AS _sign
+                    FROM compared WHERE kind NOT IN ({draws})
+                ),
+                summed AS (
+                    SELECT {keys},
+                           sum(_sign * coalesce(base, 0)) AS base,
+                           sum(_sign * amount) AS amount,
+                           coalesce(arg_max(coalesce(credit_share, 0), _at)
+                                    FILTER (WHERE after), 0)
+                           - coalesce(arg_max(coalesce(credit_share, 0), _at)
+                                      FILTER (WHERE NOT after), 0) AS credit_share
+                    FROM sided GROUP BY {keys}
+                )
+                SELECT * FROM summed
+                WHERE amount <> 0 OR (base <> 0 AND transaction_id IS NOT NULL)
+                ORDER BY {", ".join(f"{key} ASC NULLS LAST" for key in keys.split(", "))}
                 """
             ).to_arrow_table()
         finally:
             self.con.unregister("revdesk_picks")
+            self.con.unregister("revdesk_settled")
 
     def shown(self, picks: list[tuple[int, str, str, str]], extra: pa.Table) -> pa.Table:
         """The explanation lines of the payouts shown, each period's from the snapshot it was
         read from, with the balance stage's own lines (`extra`), in order: period, payee,
-        transaction, component, tier, kind (nulls last); lines that tie on those by where they
-        came from (the snapshots' lines, by snapshot, currency and `_row`; then `extra` as
-        given)."""
+        transaction, component, tier, kind, then every other column (nulls last): lines that
+        tie on all of them are the same."""
         table = pa.table(
             {
                 SNAP: pa.array([p[0] for p in picks], pa.int32()),
@@ -1340,10 +1366,9 @@ class _Lines:
         names = list(LINE_SCHEMA.names)
         listed = ", ".join(f'"{name}"' for name in names)
         chosen = ", ".join(f'l."{name}"' for name in names)
-        extra = extra.select(names).append_column(
-            "_row", pa.array(np.arange(extra.num_rows, dtype=np.int64))
-        )
-        keys = ("period", "payee", "transaction_id", "component", "tier", "kind")
+        extra = extra.select(names)
+        first = ("period", "payee", "transaction_id", "component", "tier", "kind")
+        keys = [*first, *(name for name in names if name not in first)]
         order = ", ".join(f'"{name}" ASC NULLS LAST' for name in keys)
         self.con.register("revdesk_picks", table)
         self.con.register("revdesk_extra", extra)
@@ -1351,14 +1376,14 @@ class _Lines:
             lines = self.con.sql(
                 f"""
                 SELECT {listed} FROM (
-                    SELECT {chosen}, 0 AS _source, p.{SNAP} AS _known, l._row
+                    SELECT {chosen}
                     FROM revdesk_picks p JOIN "{self.name}" l
                       ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
                      AND l.currency = p.currency AND l.period = p.period
                     UNION ALL
-                    SELECT {listed}, 1, 0, _row FROM revdesk_extra
+                    SELECT {listed} FROM revdesk_extra
                 )
-                ORDER BY {order}, _source, _known, currency, _row
+                ORDER BY {order}
                 """
             ).to_arrow_table()
         finally:
@@ -1376,19 +1401,12 @@ class _Restatements:
     draw balance, not earnings: they are left out.
 
     `add` files one payee and period's comparison and gives its group number; `lines` works
-    them all out in one pass over Arrow tables and gives the adjustment lines and the groups
-    that have any."""
-
-    #: rows compared at once: the comparisons are worked out in batches of about this many
-    #: rows, so that memory holds one batch and the (few) adjustment lines, not every line of
-    #: every restated period
-    BATCH = 500_000
+    them all out in one query where the lines are (`_Lines.restated`) and gives the
+    adjustment lines and the groups that have any."""
 
     def __init__(self):
         self.settled: list[pa.Table] = []  # what closed periods paid, the before of a group
         self.picks: list[tuple] = []  # (group, after, seq, snapshot, payee, currency, period)
-        self.done: list[pa.Table] = []
-        self.owing: set[int] = set()
         self.where: list[tuple[str, str, str]] = []  # group -> (payee, period, currency)
 
     def add(
@@ -1402,7 +1420,7 @@ class _Restatements:
     ) -> int:
         """File a comparison: before, the lines `settled` (what closed periods paid) then the
         lines of each (snapshot, period) of `before`; after, those of `after`. The lines are
-        read from the store when the comparisons are worked out (`lines`)."""
+        read where they are kept when the comparisons are worked out (`lines`)."""
         group = len(self.where)
         if settled.num_rows:
             count = settled.num_rows
@@ -1418,92 +1436,38 @@ class _Restatements:
         self.where.append((payee, period, currency))
         return group
 
-    def lines(self, store: _Lines, digests: list[dict[tuple, tuple]]) -> tuple[pa.Table, set[int]]:
-        """Work every comparison out, in batches of about `BATCH` lines (counted from the
-        digests), and give the adjustment lines and the groups that have any."""
+    def lines(self, store: _Lines) -> tuple[pa.Table, set[int]]:
+        names = ["group", "after", "seq", SNAP, "payee", "currency", "period"]
+        types = [pa.int64(), pa.bool_(), pa.int32(), pa.int32(), *[pa.string()] * 3]
+        picks = pa.table(
+            {
+                name: pa.array([pick[at] for pick in self.picks], kind)
+                for at, (name, kind) in enumerate(zip(names, types, strict=True))
+            }
+        )
         settled = (
             pa.concat_tables(self.settled).cast(_ORDERED_PICKS)
             if self.settled
             else _ORDERED_PICKS.empty_table()
         )
-        start = 0
-        while start < len(self.picks):
-            end, size = start, 0
-            while end < len(self.picks) and size < self.BATCH:
-                group = self.picks[end][0]
-                while end < len(self.picks) and self.picks[end][0] == group:
-                    snapshot, key = self.picks[end][3], self.picks[end][4:]
-                    size += (digests[snapshot].get(key) or (0,))[0]
-                    end += 1
-            self._work_out(store, self.picks[start:end], settled)
-            start = end
-        return pa.concat_tables([_lines_of([]), *self.done]), self.owing
-
-    def _work_out(self, store: _Lines, picks: list[tuple], settled: pa.Table) -> None:
-        first, last = picks[0][0], picks[-1][0]
-        names = ["group", "after", "seq", SNAP, "payee", "currency", "period"]
-        types = [pa.int64(), pa.bool_(), pa.int32(), pa.int32(), *[pa.string()] * 3]
-        table = pa.table(
-            {
-                name: pa.array([pick[at] for pick in picks], kind)
-                for at, (name, kind) in enumerate(zip(names, types, strict=True))
-            }
-        )
-        fetched = store.picked(table, list(_PICKED.names))
-        fetched = fetched.select([*_PICKED.names, "group", "after", "seq", "_row"])
-        mine = pc.and_(
-            pc.greater_equal(settled["group"], first), pc.less_equal(settled["group"], last)
-        )
-        both = pa.concat_tables([fetched.cast(_ORDERED_PICKS), settled.filter(mine)])
-        order = [(name, "ascending") for name in ("group", "after", "seq", "_row")]
-        both = both.sort_by(order).combine_chunks()
-        both = both.filter(pc.invert(pc.is_in(both["kind"], pa.array(DRAW_KINDS, pa.string()))))
-
-        def negate(column):  # before is taken away from after
-            return pc.if_else(both["after"], column, pc.negate(column))
-
-        share = negate(pc.fill_null(both["credit_share"], 0))
-        at = pa.array(np.arange(both.num_rows, dtype=np.int64))
-        nothing = pa.nulls(both.num_rows, pa.int64())
-        keys = ["group", *_MATCH]
-        table = both.select(keys).append_column("base", negate(pc.fill_null(both["base"], 0)))
-        table = table.append_column("amount", negate(both["amount"]))
-        table = table.append_column("at_before", pc.if_else(both["after"], nothing, at))
-        table = table.append_column("at_after", pc.if_else(both["after"], at, nothing))
-        grouped = table.group_by(keys, use_threads=False).aggregate(
-            [("base", "sum"), ("amount", "sum"), ("at_before", "max"), ("at_after", "max")]
-        )
-        amount, base = grouped["amount_sum"], grouped["base_sum"]
-        # nothing owed where no money moved: only a total's base (rounding, caps) did
-        moved = pc.or_(
-            pc.not_equal(amount, 0),
-            pc.and_(pc.not_equal(base, 0), pc.is_valid(grouped["transaction_id"])),
-        )
-        grouped = grouped.filter(moved).sort_by([(name, "ascending") for name in keys])
-        # one digit narrower, so that Arrow's sum of the two fits 38 digits (shares are below 1)
-        shares = share.cast(pa.decimal128(37, DECIMAL.scale))
-        change = pc.add(
-            pc.fill_null(shares.take(grouped["at_before_max"]), 0),
-            pc.fill_null(shares.take(grouped["at_after_max"]), 0),
-        )
-        groups = grouped["group"].to_pylist()
+        changed = store.restated(picks, settled)
+        groups = changed["group"].to_pylist()
         where = [self.where[group] for group in groups]
-        count = grouped.num_rows
+        count = changed.num_rows
         columns = {
             "payee": pa.array([w[0] for w in where], pa.string()),
             "period": pa.array([w[1] for w in where], pa.string()),
-            "transaction_id": grouped["transaction_id"],
-            "credit_share": change,
-            "component": grouped["component"],
-            "tier": grouped["tier"],
-            "rate": grouped["rate"],
-            "base": grouped["base_sum"],
-            "amount": grouped["amount_sum"],
+            "transaction_id": changed["transaction_id"],
+            "credit_share": changed["credit_share"],
+            "component": changed["component"],
+            "tier": changed["tier"],
+            "rate": changed["rate"],
+            "base": changed["base"],
+            "amount": changed["amount"],
             "currency": pa.array([w[2] for w in where], pa.string()),
             "kind": pa.array(["adjustment"] * count, pa.string()),
         }
-        self.done.append(pa.table(columns).cast(LINE_SCHEMA))
-        self.owing.update(groups)
+        return pa.table(columns).cast(LINE_SCHEMA), set(groups)
 
 
 def _lines_of(rows: list[dict]) -> pa.Table:
