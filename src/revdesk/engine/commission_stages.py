@@ -67,6 +67,35 @@ def mul(left: ibis.Value, right: ibis.Value) -> ibis.Value:
 ZERO = Decimal(0)
 
 
+#: the month of a transaction ("2026-03"), a column of the compiler's transactions
+TX_MONTH = "_tx_month"
+#: the transaction columns a credited line carries (with transaction_id, payee, credit_share)
+CREDITED_COLUMNS = (
+    "date",
+    "type",
+    "product_line",
+    "sku",
+    "segment",
+    "territory",
+    "units",
+    "amount",
+    "cost",
+    "mrr",
+    "tcv",
+    "currency",
+    "original_id",
+    TX_MONTH,
+)
+
+
+def period_of(lines: ibis.Table, period: str) -> ibis.Value:
+    """The payout period of a line's transaction date (`period_key`), read from the month the
+    compiler wrote on the transactions for monthly plans."""
+    if period == "month" and TX_MONTH in lines.columns:
+        return lines[TX_MONTH]
+    return period_key(lines.date, period)
+
+
 def period_key(date: ibis.Value, period: str) -> ibis.Value:
     """The payout period a date falls in, written as the plan's period says."""
     year = date.year().cast("string")
@@ -133,6 +162,9 @@ class Compiler:
         }
         self.assign = ibis.memtable(plan_windows(inputs))
         self.eligible = _eligible(inputs.transactions)
+        # the month of every transaction, written once here rather than for every line
+        month = pc.strftime(self.eligible["date"], format="%Y-%m")
+        self.eligible = self.eligible.append_column(TX_MONTH, month)
         self.tx = ibis.memtable(self.eligible)
         #: the transactions a reversal points at: what clawbacks and SPIFs look up (a small
         #: table to join, where every transaction would be built into each join's hash table)
@@ -215,7 +247,12 @@ class Compiler:
         scope = ibis.table(SCOPE_SCHEMA, name=self.scope_name)
         rows = scope.filter(scope.role == "rows").select("payee", "since", "until", SNAP)
         claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
-        renamed = tx.rename(transaction_id="id", seller="payee")
+        # what the stages read of a transaction: its date, the columns plans filter on and
+        # measure, what a clawback follows (not the seller, the customer or the file's line)
+        renamed = tx.select(
+            transaction_id=tx.id,
+            **{name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns},
+        )
         renamed = renamed.filter(renamed.date <= window_end)
 
         def scoped(credits: ibis.Table, by_snapshot: bool) -> ibis.Table:
@@ -291,7 +328,8 @@ class Compiler:
             return lines.mutate(fx=ibis.cases((lines.currency == currency, dec(1)), else_=None))
         fx = self.fx.filter(self.fx["to"] == currency)
         fx = fx.select(fx_period=fx.period, fx_from=fx["from"], fx_rate=fx.rate.cast(MONEY))
-        lines = lines.mutate(_month=lines.date.strftime("%Y-%m"))
+        month = lines[TX_MONTH] if TX_MONTH in lines.columns else lines.date.strftime("%Y-%m")
+        lines = lines.mutate(_month=month)
         joined = lines.left_join(
             fx, [lines._month == fx.fx_period, lines.currency == fx.fx_from]
         ).drop("fx_period", "fx_from", "_month")
@@ -363,7 +401,7 @@ class Compiler:
         """Every earning line of one plan version: components, clawbacks, SPIFs, bonuses."""
         key = plan_key(plan)
         mine = lines.filter(lines.plan_key == key)
-        mine = mine.mutate(period=period_key(mine.date, plan.period))
+        mine = mine.mutate(period=period_of(mine, plan.period))
         mine = self._fx_rate(mine, plan.currency)
         parts: list[ibis.Table] = []
         for component in plan.components:
@@ -786,7 +824,7 @@ class Compiler:
             assign,
             [lines.payee == assign.payee, lines.date >= assign.start, lines.date <= assign.end],
         ).drop("payee_right", "start", "end", "report")
-        lines = lines.mutate(period=period_key(lines.date, plan.period))
+        lines = lines.mutate(period=period_of(lines, plan.period))
         lines = self._fx_rate(lines, plan.currency)
         base = self.basis(lines, override.basis)
         return self._shape(

@@ -66,6 +66,7 @@ from .commission_stages import (
     Snapshot,
     dec,
     period_key,
+    period_of,
     plan_key,
     plan_windows,
     reporting_pairs,
@@ -195,7 +196,6 @@ def fingerprint(inputs: CommissionInputs) -> str:
 
 
 @functools.cache
-@functools.cache
 def _span(period: str) -> tuple[dt.date, dt.date]:
     return period_parse(period)
 
@@ -287,7 +287,7 @@ def _run(
     stages stored first (`backend.STAGED_BACKENDS`). Gives the lines, kept in DuckDB for the
     balance stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never
     leave it; from another backend they come back as Arrow into a DuckDB of the engine's
-    own. What was stored is freed on the way out."""
+    own. Each stored stage is freed as soon as nothing left to run reads it."""
     lines_expr, active_expr = exprs
     table_put(con, compiler.claims_name, claims)
     table_put(con, compiler.scope_name, scope)
@@ -298,6 +298,12 @@ def _run(
             inputs_put(con, [lines_expr, active_expr, *(expr for _, expr in stages.stored)])
         for name, expr in stages.stored:
             kept.append(stage_store(con, name, str(con.compile(expr))))
+        if con.name in SQL_BACKENDS:
+            active = sql_run(con, str(con.compile(active_expr)))
+        else:
+            active = con.to_pyarrow(active_expr)
+        while len(kept) > 1:  # the lines read the last stage (earned) alone
+            kept.pop(0)()
         if con.name == "duckdb":
             store = _Lines(con.con, str(con.compile(lines_expr)))  # type: ignore[attr-defined]
         else:
@@ -307,10 +313,6 @@ def _run(
                 lines = con.to_pyarrow(lines_expr)
             store = _Lines.of(lines.cast(lines_expr.schema().to_pyarrow()))
             del lines
-        if con.name in SQL_BACKENDS:
-            active = sql_run(con, str(con.compile(active_expr)))
-        else:
-            active = con.to_pyarrow(active_expr)
         while kept:
             kept.pop()()
         yield store, active.cast(active_expr.schema().to_pyarrow())
@@ -713,7 +715,7 @@ def _pipeline(
             mine.select(
                 mine[SNAP],
                 payee=mine.payee,
-                period=period_key(mine.date, plan.period),
+                period=period_of(mine, plan.period),
                 currency=ibis.literal(plan.currency),
             )
         )
