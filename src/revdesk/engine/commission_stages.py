@@ -163,7 +163,9 @@ class Compiler:
         self.assign = ibis.memtable(plan_windows(inputs))
         self.eligible = _eligible(inputs.transactions)
         # the month of every transaction, written once here rather than for every line
-        month = pc.strftime(self.eligible["date"], format="%Y-%m")
+        dates = self.eligible["date"]
+        days = pc.unique(dates)  # a few hundred: formatted once each
+        month = pc.strftime(days, format="%Y-%m").take(pc.index_in(dates, value_set=days))
         self.eligible = self.eligible.append_column(TX_MONTH, month)
         self.tx = ibis.memtable(self.eligible)
         #: the transactions a reversal points at: what clawbacks and SPIFs look up (a small

@@ -26,6 +26,8 @@ fourth quarter and the year for quarterly and yearly plans.
 
 from __future__ import annotations
 
+import bisect
+import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
@@ -226,6 +228,11 @@ def calculate(
     con = backend or connect()
     step = progress or (lambda stage: None)
     _check_inputs(inputs)
+    # hashing the inputs waits on Arrow and hashlib, which let go of the interpreter: it runs
+    # beside the calculation, on a core the balance stage (plain Python) leaves free
+    hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    fingerprinted = hashing.submit(fingerprint, inputs)
+    hashing.shutdown(wait=False)
     compiler = Compiler(_numbered(inputs))
 
     snapshots = _snapshots(inputs, window_end)
@@ -251,7 +258,7 @@ def calculate(
     return CommissionResult(
         payouts=payouts,
         lines=lines,
-        fingerprint=fingerprint(inputs),
+        fingerprint=fingerprinted.result(),
         periods=asked,
         plan_versions=sorted(compiler.versions),
     )
@@ -293,22 +300,30 @@ def _run(
     table_put(con, compiler.scope_name, scope)
     kept: list[Callable[[], None]] = []
     store: _Lines | None = None
+    # compiling is plain Python and running is the backend's: the SQL of each step is
+    # compiled on a thread of its own while the step before it runs
+    compiling = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    sql = {
+        id(expr): compiling.submit(lambda expr=expr: str(con.compile(expr)))
+        for expr in [*(expr for _, expr in stages.stored), active_expr, lines_expr]
+    }
+    compiling.shutdown(wait=False)
     try:
         if con.name in SQL_BACKENDS:
             inputs_put(con, [lines_expr, active_expr, *(expr for _, expr in stages.stored)])
         for name, expr in stages.stored:
-            kept.append(stage_store(con, name, str(con.compile(expr))))
+            kept.append(stage_store(con, name, sql[id(expr)].result()))
         if con.name in SQL_BACKENDS:
-            active = sql_run(con, str(con.compile(active_expr)))
+            active = sql_run(con, sql[id(active_expr)].result())
         else:
             active = con.to_pyarrow(active_expr)
         while len(kept) > 1:  # the lines read the last stage (earned) alone
             kept.pop(0)()
         if con.name == "duckdb":
-            store = _Lines(con.con, str(con.compile(lines_expr)))  # type: ignore[attr-defined]
+            store = _Lines(con.con, sql[id(lines_expr)].result())  # type: ignore[attr-defined]
         else:
             if con.name in SQL_BACKENDS:
-                lines = sql_run(con, str(con.compile(lines_expr)))
+                lines = sql_run(con, sql[id(lines_expr)].result())
             else:
                 lines = con.to_pyarrow(lines_expr)
             store = _Lines.of(lines.cast(lines_expr.schema().to_pyarrow()))
@@ -509,7 +524,8 @@ class _Scopes:
         self.known = known
         self.first_day = first_day
         self.window_end = window_end
-        self.by_payee: dict[str, list[_Showing]] = defaultdict(list)
+        self.by_payee: dict[str, list[_Showing]] = defaultdict(list)  # by snapshot
+        self._covering: dict[tuple[str, str], list[int]] = {}  # the snapshots showing a period
         for shown in self.showings[1:]:
             for payee, showing in shown.items():
                 self.by_payee[payee].append(showing)
@@ -645,10 +661,12 @@ class _Scopes:
         return pa.table(columns, schema=SCOPE_SCHEMA.to_pyarrow())
 
     def owner(self, index: int, payee: str, period: str) -> int:
-        for showing in reversed(self.by_payee.get(payee, ())):
-            if showing.snapshot <= index and showing.covers(period):
-                return showing.snapshot
-        return 0
+        covering = self._covering.get((payee, period))
+        if covering is None:
+            covering = [s.snapshot for s in self.by_payee.get(payee, ()) if s.covers(period)]
+            self._covering[(payee, period)] = covering
+        at = bisect.bisect_right(covering, index)
+        return covering[at - 1] if at else 0
 
 
 _Range = tuple[str, str, dt.date, dt.date]
