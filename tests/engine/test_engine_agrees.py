@@ -284,3 +284,24 @@ def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeyp
     }
     assert scoped.lines.equals(full.lines)
     assert scoped.payouts.equals(full.payouts)
+
+
+def test_payees_worked_out_in_batches_give_the_same_lines(monkeypatch):
+    """Above `PASS_TRANSACTIONS` the payees are worked out in batches, each with its reports'
+    transactions for the managers' overrides: the same payouts and lines, row for row."""
+    from revdesk.engine import commissions
+
+    inputs = commission_inputs_generate(lines=1500, payees=30, seed=4)
+    whole = calculate(inputs, periods=YEAR)
+    assert commissions._batches({"a", "b"}, 1500) == [None]
+    monkeypatch.setattr(commissions, "PASS_TRANSACTIONS", 400)
+    passes = []
+    made = commissions._scope
+    monkeypatch.setattr(commissions, "_scope", lambda *args: passes.append(args[-1]) or made(*args))
+    batched = calculate(inputs, periods=YEAR)
+    assert len(passes) == 4
+    assert sum(len(batch) for batch in passes) == len(set().union(*passes))  # each in one
+    assert set().union(*passes) >= set(whole.payouts["payee"].to_pylist())
+    assert pc.sum(pc.equal(batched.lines["kind"], "override")).as_py() > 100
+    assert batched.payouts.equals(whole.payouts)
+    assert batched.lines.equals(whole.lines)

@@ -37,7 +37,7 @@ import itertools
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -246,8 +246,12 @@ def calculate(
             for index, snapshot in enumerate(snapshots)
         ]
     )
-    scope = pa.concat_tables([scopes.table(index) for index in range(len(snapshots))])
-    with _run(con, compiler, exprs, stages, claims, scope) as (store, every_active):
+    scope_of = functools.partial(_scope, scopes, len(snapshots))
+    batches = _batches(scopes.everyone, inputs.transactions.num_rows)
+    with _run(con, compiler, exprs, stages, claims, map(scope_of, batches)) as (
+        store,
+        every_active,
+    ):
         activity: list[set[tuple[str, str, str]]] = [set() for _ in snapshots]
         for row in every_active.to_pylist():
             activity[row[SNAP]].add((row["payee"], row["period"], row["currency"]))
@@ -287,19 +291,17 @@ def _run(
     exprs: tuple[ibis.Table, ibis.Table],
     stages: _Stages,
     claims: pa.Table,
-    scope: pa.Table,
+    scopes: Iterable[pa.Table],
 ) -> Iterator[tuple[_Lines, pa.Table]]:
     """Run the pipeline once for every snapshot, the snapshots' claim credits and scopes (the
     payees each works out, `_Scopes`) in the tables the expressions read them from, the
-    stages stored first (`backend.STAGED_BACKENDS`). Gives the lines, kept in DuckDB for the
+    stages stored first (`backend.STAGED_BACKENDS`); once per scope of `scopes` (batches of
+    payees), the lines of each added to the last's. Gives the lines, kept in DuckDB for the
     balance stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never
     leave it; from another backend they come back as Arrow into a DuckDB of the engine's
     own. Each stored stage is freed as soon as nothing left to run reads it."""
     lines_expr, active_expr = exprs
     table_put(con, compiler.claims_name, claims)
-    table_put(con, compiler.scope_name, scope)
-    kept: list[Callable[[], None]] = []
-    store: _Lines | None = None
     # compiling is plain Python and running is the backend's: the SQL of each step is
     # compiled on a thread of its own while the step before it runs
     compiling = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -308,34 +310,71 @@ def _run(
         for expr in [*(expr for _, expr in stages.stored), active_expr, lines_expr]
     }
     compiling.shutdown(wait=False)
+    kept: list[Callable[[], None]] = []
+    store: _Lines | None = None
+    actives: list[pa.Table] = []
     try:
-        if con.name in SQL_BACKENDS:
-            inputs_put(con, [lines_expr, active_expr, *(expr for _, expr in stages.stored)])
-        for name, expr in stages.stored:
-            kept.append(stage_store(con, name, sql[id(expr)].result()))
-        if con.name in SQL_BACKENDS:
-            active = sql_run(con, sql[id(active_expr)].result())
-        else:
-            active = con.to_pyarrow(active_expr)
-        while len(kept) > 1:  # the lines read the last stage (earned) alone
-            kept.pop(0)()
-        if con.name == "duckdb":
-            store = _Lines(con.con, sql[id(lines_expr)].result())  # type: ignore[attr-defined]
-        else:
+        for number, scope in enumerate(scopes):
+            table_put(con, compiler.scope_name, scope)
+            if con.name in SQL_BACKENDS and not number:
+                exprs_all = [lines_expr, active_expr, *(expr for _, expr in stages.stored)]
+                inputs_put(con, exprs_all)
+            for name, expr in stages.stored:
+                kept.append(stage_store(con, name, sql[id(expr)].result()))
             if con.name in SQL_BACKENDS:
-                lines = sql_run(con, sql[id(lines_expr)].result())
+                actives.append(sql_run(con, sql[id(active_expr)].result()))
             else:
-                lines = con.to_pyarrow(lines_expr)
-            store = _Lines.of(lines.cast(lines_expr.schema().to_pyarrow()))
-            del lines
-        while kept:
-            kept.pop()()
-        yield store, active.cast(active_expr.schema().to_pyarrow())
+                actives.append(con.to_pyarrow(active_expr))
+            while len(kept) > 1:  # the lines read the last stage (earned) alone
+                kept.pop(0)()
+            if con.name == "duckdb":
+                text = sql[id(lines_expr)].result()
+                if store is None:
+                    store = _Lines(con.con, text)  # type: ignore[attr-defined]
+                else:
+                    store.add(text)
+            else:
+                if con.name in SQL_BACKENDS:
+                    lines = sql_run(con, sql[id(lines_expr)].result())
+                else:
+                    lines = con.to_pyarrow(lines_expr)
+                lines = lines.cast(lines_expr.schema().to_pyarrow())
+                if store is None:
+                    store = _Lines.of(lines)
+                else:
+                    store.add_arrow(lines)
+                del lines
+            while kept:
+                kept.pop()()
+        assert store is not None
+        schema = active_expr.schema().to_pyarrow()
+        yield store, pa.concat_tables([active.cast(schema) for active in actives])
     finally:
         while kept:
             kept.pop()()
         if store is not None:
             store.close()
+
+
+#: transactions a pass works out at once: above this, the payees are worked out in batches
+#: (each with its reports' transactions for their overrides), so that a pass's stages fit
+#: DuckDB's memory instead of spilling tens of gigabytes to disk
+PASS_TRANSACTIONS = 2_000_000
+
+
+def _batches(payees: set[str], transactions: int) -> list[set[str] | None]:
+    """The payees of each pass: all at once (None) up to `PASS_TRANSACTIONS` transactions,
+    else in as many equal batches as it takes."""
+    count = -(-transactions // PASS_TRANSACTIONS)
+    if count <= 1:
+        return [None]
+    ordered = sorted(payees)
+    return [set(ordered[at::count]) for at in range(count)]
+
+
+def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
+    """Every snapshot's scope for a batch of payees (None: everyone)."""
+    return pa.concat_tables([scopes.table(index, payees) for index in range(count)])
 
 
 def _numbered_by(table: pa.Table, index: int) -> pa.Table:
@@ -631,13 +670,17 @@ class _Scopes:
                 return min(self.known[showing.snapshot] - dt.timedelta(days=1), self.window_end)
         return self.window_end
 
-    def table(self, index: int) -> pa.Table:
+    def table(self, index: int, payees: set[str] | None = None) -> pa.Table:
+        """Snapshot `index`'s scope (of the payees it shows among `payees`, if given: their
+        rows, with their reports' for their overrides)."""
         rows: list[tuple[str, str, dt.date, dt.date]] = []
         if index == 0:
             shown = {payee: _Showing(0, None) for payee in self.everyone}
         else:
             shown = self.showings[index]
         for payee, showing in shown.items():
+            if payees is not None and payee not in payees:
+                continue
             until = self.until(index, payee)
             if showing.spans and not showing.tail and showing.alone:
                 # periods that depend on nothing before them: their own transactions alone
@@ -1281,6 +1324,17 @@ class _Lines:
             for name in columns
             if name not in (SNAP, "payee", "currency", "period")
         )
+
+    def add(self, sql: str) -> None:
+        """Add the lines another pass (of other payees) gives."""
+        self.con.execute(f'INSERT INTO "{self.name}" {sql}')
+
+    def add_arrow(self, table: pa.Table) -> None:
+        self.con.register("revdesk_arrived", table)
+        try:
+            self.add("SELECT * FROM revdesk_arrived")
+        finally:
+            self.con.unregister("revdesk_arrived")
 
     @classmethod
     def of(cls, table: pa.Table) -> _Lines:
