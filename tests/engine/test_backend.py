@@ -48,3 +48,34 @@ def test_spark_without_pyspark_or_java_is_refused_in_plain_words(monkeypatch, tm
     assert main([*args, "--out", str(out), "--backend", "spark"]) == 2
     assert "--backend spark: Java is not installed" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_engine_spills_in_a_folder_of_its_own_and_clears_what_dead_processes_left(
+    tmp_path, monkeypatch
+):
+    """DuckDB cleans its spill files up when it closes, not when its process is killed: a
+    calculation killed at 10M lines left gigabytes behind. Each process spills into a folder
+    named by its process id, and a new connection removes the folders of processes gone."""
+    import os
+    import subprocess
+    import sys
+
+    from revdesk.engine import backend
+
+    monkeypatch.setattr(backend, "spill_root", lambda: tmp_path)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (tmp_path / gone).mkdir()
+    (tmp_path / gone / "duckdb_temp_storage-0.tmp").write_bytes(b"x" * 1024)
+    (tmp_path / "1").mkdir()  # init: alive, someone else's
+    (tmp_path / "notes").mkdir()  # not a process's: left alone
+
+    con = connect()
+    folder = con.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0]
+
+    assert Path(folder) == tmp_path / str(os.getpid())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["1", "notes"])

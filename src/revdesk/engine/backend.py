@@ -20,8 +20,9 @@ MONEY = dt.Decimal(38, 6)
 
 
 #: DuckDB's share of the machine's memory for a calculation (REVDESK_ENGINE_MEMORY overrides it,
-#: in DuckDB's words: "8GB"): beyond it DuckDB spills to disk, leaving the rest to the Arrow
-#: tables the balance stage reads. DuckDB's own default, 80%, leaves too little at 10M lines.
+#: in DuckDB's words: "8GB"): beyond it DuckDB spills to disk, leaving the rest to the inputs
+#: and the results, which Python holds as Arrow. DuckDB's own default, 80%, leaves too little
+#: at 10M lines.
 DUCKDB_MEMORY_SHARE = 0.3
 
 
@@ -32,9 +33,37 @@ def connect(url: str | None = None) -> ibis.BaseBackend:
         limit = os.environ.get("REVDESK_ENGINE_MEMORY") or _memory_share(DUCKDB_MEMORY_SHARE)
         if limit:
             con.raw_sql(f"SET memory_limit = '{limit}'")
-        spill = Path(tempfile.gettempdir()) / "revdesk-engine"
-        con.raw_sql(f"SET temp_directory = '{spill}'")  # not a .tmp in the current folder
+        # not a .tmp in the current folder; one folder per process, so that what a process
+        # that was killed left behind (gigabytes at 10M lines) can be told and cleared
+        spill = spill_root() / str(os.getpid())
+        _clear_abandoned(spill.parent)
+        con.raw_sql(f"SET temp_directory = '{spill}'")
     return con
+
+
+def spill_root() -> Path:
+    """Where the engine's DuckDB spills what does not fit its memory limit."""
+    return Path(tempfile.gettempdir()) / "revdesk-engine"
+
+
+def _clear_abandoned(root: Path) -> None:
+    """Remove the spill folders of processes that are gone (named by their process id)."""
+    if not root.is_dir():
+        return
+    for folder in root.iterdir():
+        if not folder.name.isdigit() or _alive(int(folder.name)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's, or not knowable: left alone
+    return True
 
 
 def _memory_share(share: float) -> str | None:
