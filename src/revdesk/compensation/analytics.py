@@ -451,18 +451,18 @@ def _revenue(months: list[str], visible) -> dict[str, dict[str, Decimal]]:
     customer's territory on the invoice date (as the calculation credits them)."""
     from revdesk.receivables.models import CreditMemo, Invoice
 
-    from .selectors import _owner_on, _territory_owners
+    from .selectors import TerritoryOwners
 
     first = period_parse(months[0])[0]
     last = period_parse(months[-1])[1]
-    owners = _territory_owners()
+    owners = TerritoryOwners()
     visible_codes = None if visible is None else set(visible.values_list("code", flat=True))
     commissioned = Invoice.objects.filter(
         order__commission_eligible=True, order__lines__isnull=False
     )
 
     def credited(rep: str | None, territory: str | None, issued: dt.date) -> bool:
-        payee = rep or _owner_on(owners, territory, issued)
+        payee = rep or owners.on(territory, issued)
         return payee is not None and (visible_codes is None or payee in visible_codes)
 
     revenue: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))

@@ -291,7 +291,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
         )
     )
     lines_of = _order_lines({row[6] for row in invoice_rows if row[6] is not None})
-    owners = _territory_owners()
+    owners = TerritoryOwners()
     by_owner = 0
     tx: dict[str, list] = defaultdict(list)
     split_of: dict[int, tuple[str, Decimal, list[tuple[str, Decimal]]]] = {}
@@ -321,7 +321,7 @@ def commission_inputs(periods: list[str]) -> DatabaseInputs:
             no_order += 1
             continue
         if rep is None:
-            rep = _owner_on(owners, territory, issued)
+            rep = owners.on(territory, issued)
             if rep is None:
                 no_rep += 1
                 continue
@@ -491,28 +491,30 @@ def _quotas() -> pa.Table | None:
     return _table(QUOTAS, rows) if rows["payee"] else None
 
 
-def _territory_owners() -> dict[str, list[tuple[dt.date, dt.date | None, str]]]:
-    from revdesk.parties.choices import TerritoryRole
-    from revdesk.parties.models import TerritoryAssignment
+class TerritoryOwners:
+    """Who owned each territory when (the owner role of territory assignments), loaded once:
+    `on(territory, day)` is the payee a sale there is credited to when no rep is named."""
 
-    owners: dict[str, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
-    rows = TerritoryAssignment.objects.filter(role=TerritoryRole.OWNER).order_by(
-        "territory__code", "valid_from", "payee__code"
-    )
-    for territory, start, end, payee in rows.values_list(
-        "territory__code", "valid_from", "valid_to", "payee__code"
-    ):
-        owners[territory].append((start, end, payee))
-    return owners
+    def __init__(self):
+        from revdesk.parties.choices import TerritoryRole
+        from revdesk.parties.models import TerritoryAssignment
 
+        self.spans: dict[str, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
+        rows = TerritoryAssignment.objects.filter(role=TerritoryRole.OWNER).order_by(
+            "territory__code", "valid_from", "payee__code"
+        )
+        for territory, start, end, payee in rows.values_list(
+            "territory__code", "valid_from", "valid_to", "payee__code"
+        ):
+            self.spans[territory].append((start, end, payee))
 
-def _owner_on(owners: dict, territory: str | None, day: dt.date) -> str | None:
-    """The payee owning the territory on `day` (the latest start wins an overlap)."""
-    found = None
-    for start, end, payee in owners.get(territory, ()):
-        if start <= day and (end is None or day <= end):
-            found = payee
-    return found
+    def on(self, territory: str | None, day: dt.date) -> str | None:
+        """The payee owning the territory on `day` (the latest start wins an overlap)."""
+        found = None
+        for start, end, payee in self.spans.get(territory, ()):
+            if start <= day and (end is None or day <= end):
+                found = payee
+        return found
 
 
 def _credits(split_of: dict, lines_of_invoices) -> pa.Table | None:

@@ -151,7 +151,8 @@ def _empty_lines() -> pa.Table:
 
 
 class Compiler:
-    """Turns the plans and input tables into one lines expression per knowledge snapshot."""
+    """Turns the plans and input tables into the lines expression of every knowledge snapshot
+    (each row carries its snapshot, `SNAP`)."""
 
     def __init__(self, inputs: CommissionInputs):
         self.inputs = inputs
