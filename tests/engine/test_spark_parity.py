@@ -51,12 +51,9 @@ def test_every_worked_case_pays_the_same_on_spark(case, spark):
 
 def _generated() -> CommissionInputs:
     """Generated inputs (every plan feature, both currencies, payments, clawbacks, a draw)
-    with one approved claim, which restates a closed period: each month in which a claim is
-    approved is one more run of the whole pipeline, some 20 s on a local Spark session."""
-    inputs = commission_inputs_generate(lines=2000, payees=20, seed=1)
-    claims = inputs.claims
-    approved = [i for i, day in enumerate(claims.column("approved").to_pylist()) if day]
-    return CommissionInputs(**{**inputs.__dict__, "claims": claims.take(approved[:1])})
+    with their claims, approved in many months: every snapshot is worked out in the same pass,
+    each row keyed by its snapshot, on Spark as on DuckDB."""
+    return commission_inputs_generate(lines=2000, payees=20, seed=1)
 
 
 def test_generated_inputs_pay_the_same_on_spark(spark):
@@ -66,6 +63,8 @@ def test_generated_inputs_pay_the_same_on_spark(spark):
     _assert_same(on_duckdb, on_spark)
     kinds = set(on_duckdb.lines.column("kind").to_pylist())
     assert {"earning", "clawback", "spif", "override", "adjustment", "cap", "draw"} <= kinds
+    months = {day.month for day in inputs.claims.column("approved").to_pylist() if day}
+    assert len(months) >= 3  # a snapshot for each, and one before them
 
 
 def test_the_command_calculates_on_spark(spark, tmp_path, capsys):
