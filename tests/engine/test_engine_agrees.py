@@ -144,6 +144,32 @@ def test_snapshots_work_out_only_what_claims_change_and_lose_nothing(monkeypatch
     assert scoped.lines.equals(full.lines)
 
 
+def two_reps_one_claim(tmp_path, plan: str, transactions: str, claim: str):
+    """Inputs read from files: R1 and R2 on `plan` (a plan file's text, code from its first
+    line) from 1 January, a policy crediting all to the claimant (role `a`), one claim."""
+    from revdesk.engine.commission_inputs import inputs_read
+
+    code = plan.splitlines()[0].removeprefix("code: ")
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / f"{code}.yaml").write_text(plan)
+    (plans / "policies.yaml").write_text(
+        "- code: P\n  title: All to the claimant\n  splits: {a: 1}\n"
+    )
+    (plans / "assignments.csv").write_text(
+        f"payee,plan,valid_from,valid_to\nR1,{code},2026-01-01,\nR2,{code},2026-01-01,\n"
+    )
+    (tmp_path / "transactions.csv").write_text(transactions)
+    (tmp_path / "claims.csv").write_text(
+        f"claim_id,policy,transaction_id,filed,approved,a\n{claim}\n"
+    )
+    return inputs_read(
+        plans=plans,
+        transactions=tmp_path / "transactions.csv",
+        claims=tmp_path / "claims.csv",
+    )
+
+
 TIERED_WITH_CLAWBACK = """code: t
 name: Tiers with a clawback
 valid_from: 2026-01-01
@@ -172,25 +198,8 @@ def test_a_claim_keeps_the_originals_a_clawback_reverses_in_scope(tmp_path, monk
     """R1's claim on T2 (March) works R1 out again from March; the March memo reverses the
     January sale at its own tier slices, so January's transactions must go in too. Scoped or
     worked out in full, the same lines."""
-    from revdesk.engine.commission_inputs import inputs_read
-
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    (plans / "t.yaml").write_text(TIERED_WITH_CLAWBACK)
-    (plans / "policies.yaml").write_text(
-        "- code: P\n  title: All to the claimant\n  splits: {a: 1}\n"
-    )
-    (plans / "assignments.csv").write_text(
-        "payee,plan,valid_from,valid_to\nR1,t,2026-01-01,\nR2,t,2026-01-01,\n"
-    )
-    (tmp_path / "transactions.csv").write_text(TRANSACTIONS)
-    (tmp_path / "claims.csv").write_text(
-        "claim_id,policy,transaction_id,filed,approved,a\nCL-1,P,T2,2026-03-12,2026-03-20,R1\n"
-    )
-    inputs = inputs_read(
-        plans=plans,
-        transactions=tmp_path / "transactions.csv",
-        claims=tmp_path / "claims.csv",
+    inputs = two_reps_one_claim(
+        tmp_path, TIERED_WITH_CLAWBACK, TRANSACTIONS, "CL-1,P,T2,2026-03-12,2026-03-20,R1"
     )
     scoped = calculate(inputs, periods=YEAR[:4])
 
@@ -234,31 +243,15 @@ def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeyp
     and R2 out again on March alone, from March's transactions alone. April (with R2's memo
     reversing the March sale) stays as the first snapshot worked it out. Scoped or in full,
     the same lines and payouts."""
-    from revdesk.engine.commission_inputs import inputs_read
-
-    plans = tmp_path / "plans"
-    plans.mkdir()
-    (plans / "f.yaml").write_text(FLAT_WITH_CLAWBACK)
-    (plans / "policies.yaml").write_text(
-        "- code: P\n  title: All to the claimant\n  splits: {a: 1}\n"
-    )
-    (plans / "assignments.csv").write_text(
-        "payee,plan,valid_from,valid_to\nR1,f,2026-01-01,\nR2,f,2026-01-01,\n"
-    )
-    (tmp_path / "transactions.csv").write_text(
+    inputs = two_reps_one_claim(
+        tmp_path,
+        FLAT_WITH_CLAWBACK,
         "id,date,type,payee,customer,product_line,sku,units,amount,cost,currency,original_id\n"
         "T1,2026-03-05,invoice,R2,C,UPS,X,1,1000.00,0,USD,\n"
         "T2,2026-04-10,invoice,R2,C,UPS,X,1,500.00,0,USD,\n"
         "M1,2026-04-20,credit_memo,R2,C,UPS,X,1,-400.00,0,USD,T1\n"
-        "T3,2026-05-02,invoice,R1,C,UPS,X,1,200.00,0,USD,\n"
-    )
-    (tmp_path / "claims.csv").write_text(
-        "claim_id,policy,transaction_id,filed,approved,a\nCL-1,P,T1,2026-05-12,2026-05-20,R1\n"
-    )
-    inputs = inputs_read(
-        plans=plans,
-        transactions=tmp_path / "transactions.csv",
-        claims=tmp_path / "claims.csv",
+        "T3,2026-05-02,invoice,R1,C,UPS,X,1,200.00,0,USD,\n",
+        "CL-1,P,T1,2026-05-12,2026-05-20,R1",
     )
     scoped = calculate(inputs, periods=YEAR[:5])
 

@@ -242,7 +242,7 @@ def calculate(
     exprs = _pipeline(compiler, window_end, step, stages)
     claims = pa.concat_tables(
         [
-            _numbered_by(compiler.claim_credits(snapshot), index)
+            _of_snapshot(compiler.claim_credits(snapshot), index)
             for index, snapshot in enumerate(snapshots)
         ]
     )
@@ -377,7 +377,7 @@ def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
     return pa.concat_tables([scopes.table(index, payees) for index in range(count)])
 
 
-def _numbered_by(table: pa.Table, index: int) -> pa.Table:
+def _of_snapshot(table: pa.Table, index: int) -> pa.Table:
     """`table` with the snapshot it belongs to."""
     return table.append_column(SNAP, pa.array([index] * table.num_rows, pa.int32()))
 
