@@ -1315,15 +1315,6 @@ class _Lines:
         self.owned = owned  # the engine's own DuckDB, let go with the table
         self.name = f"revdesk_lines_{uuid.uuid4().hex}"
         con.execute(f'CREATE TEMP TABLE "{self.name}" AS {sql}')
-        columns = con.sql(f'SELECT * FROM "{self.name}" LIMIT 0').columns
-        #: the order of lines within a snapshot, payee, currency and period: by every other
-        #: column, nulls last, so that what ties on the balance stage's keys is taken in the
-        #: same order whatever backend or thread made the lines
-        self.order = ", ".join(
-            f'l."{name}" ASC NULLS LAST'
-            for name in columns
-            if name not in (SNAP, "payee", "currency", "period")
-        )
 
     def add(self, sql: str) -> None:
         """Add the lines another pass (of other payees) gives."""
@@ -1377,43 +1368,42 @@ class _Lines:
     def restated(self, picks: pa.Table, settled: pa.Table) -> pa.Table:
         """The restatements (`_Restatements`): per group (`picks`: group, after, seq and the
         snapshot, payee, currency and period whose lines it compares; `settled`: lines paid,
-        on the before side) and transaction, component, tier and rate, the change in base and
-        amount (after − before) and in credit share (each side's last line's: by seq, then by
-        place in its period), where money moved (or a transaction's base did), in order."""
+        on the before side, in the order paid) and transaction, component, tier and rate, the
+        change in base and amount (after − before) and in credit share (each side's last
+        line's), where money moved (or a transaction's base did), in order.
+
+        A side's last line is the one of its highest seq; within a period paid, the last paid;
+        within a period's lines, the last by every column (nulls last), which, the matched
+        columns being equal, is the one with the highest credit share, a line without one
+        last of all: whatever backend or thread made the lines, the same line is last. It is
+        found by `arg_max` on (seq, place paid, no share, share), without sorting the lines."""
         columns = ", ".join(f'l."{name}"' for name in _PICKED.names)
         listed = ", ".join(f'"{name}"' for name in _PICKED.names)
         keys = ", ".join(f'"{name}"' for name in ("group", *_MATCH))
         draws = ", ".join(f"'{kind}'" for kind in DRAW_KINDS)
+        last = "{'seq': seq, 'paid': _row, 'none': credit_share IS NULL, 'share': credit_share}"
         self.con.register("revdesk_picks", picks)
         self.con.register("revdesk_settled", settled)
         try:
             return self.con.sql(
                 f"""
                 WITH compared AS (
-                    SELECT p."group", p.after, p.seq, {columns},
-                           row_number() OVER (
-                               PARTITION BY p."group", p.after, p.seq ORDER BY {self.order}
-                           ) AS _row
+                    SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
                     FROM revdesk_picks p JOIN "{self.name}" l
                       ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
                      AND l.currency = p.currency AND l.period = p.period
                     UNION ALL
                     SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
                 ),
-                sided AS (
-                    SELECT *, (CAST(seq AS BIGINT) + 1) * 4294967296 + _row AS _at,
-                           CASE WHEN after THEN 1 ELSE -1 END AS _sign
-                    FROM compared WHERE kind NOT IN ({draws})
-                ),
                 summed AS (
                     SELECT {keys},
-                           sum(_sign * coalesce(base, 0)) AS base,
-                           sum(_sign * amount) AS amount,
-                           coalesce(arg_max(coalesce(credit_share, 0), _at)
+                           sum(CASE WHEN after THEN 1 ELSE -1 END * coalesce(base, 0)) AS base,
+                           sum(CASE WHEN after THEN 1 ELSE -1 END * amount) AS amount,
+                           coalesce(arg_max(coalesce(credit_share, 0), {last})
                                     FILTER (WHERE after), 0)
-                           - coalesce(arg_max(coalesce(credit_share, 0), _at)
+                           - coalesce(arg_max(coalesce(credit_share, 0), {last})
                                       FILTER (WHERE NOT after), 0) AS credit_share
-                    FROM sided GROUP BY {keys}
+                    FROM compared WHERE kind NOT IN ({draws}) GROUP BY {keys}
                 )
                 SELECT * FROM summed
                 WHERE amount <> 0 OR (base <> 0 AND transaction_id IS NOT NULL)
