@@ -1,4 +1,5 @@
-"""`revdesk calc commissions ...`: the commission calculation in file mode, no database.
+"""`revdesk calc commissions ...`: the commission calculation in file mode, no database (the
+collections jobs, `calc aging | top-past-due | kpis | promises`, are in receivables_commands).
 
 Reads the plans folder (plan *.yaml, assignments.csv, policies.yaml) and the input files (CSV
 or Parquet), calculates the periods asked for on the engine and writes the payouts (CSV or
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from . import receivables_commands
 
 GUIDE = "docs/guide/plans.md"
 INPUT_FILES = ("transactions", "credits", "quotas", "payments", "fx", "payees", "claims")
@@ -74,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help="print a JSON summary instead of a table"
     )
     commissions.set_defaults(handler=_commissions)
+    receivables_commands.register(jobs)
     calc.set_defaults(handler=lambda args: _usage(calc))
 
 
@@ -126,7 +130,7 @@ def _commissions(args: argparse.Namespace) -> int:
     try:
         inputs = inputs_read(plans=Path(args.plans), **files)
     except InputError as error:
-        return _rejected(error, args.json, console, errors)
+        return input_rejected(error, args.json, console, errors)
     backend = None
     if args.backend == "spark":
         try:
@@ -154,7 +158,7 @@ def _commissions(args: argparse.Namespace) -> int:
 
             result = calculate(inputs, periods=periods, backend=backend, progress=step)
     except InputError as error:
-        return _rejected(error, args.json, console, errors)
+        return input_rejected(error, args.json, console, errors)
     table_write(result.payouts, out)
     if explain is not None:
         table_write(result.lines, explain)
@@ -191,7 +195,7 @@ def _totals(payouts: pa.Table) -> dict[str, str]:
     return {currency: format(amount, "f") for currency, amount in sorted(totals.items())}
 
 
-def _rejected(error, as_json: bool, console, errors) -> int:
+def input_rejected(error, as_json: bool, console, errors) -> int:
     from rich.table import Table
 
     if as_json:

@@ -36,6 +36,7 @@ from pydantic import ValidationError
 from .plans import Plan
 
 DECIMAL = pa.decimal128(38, 6)
+CENTS_STEP = Decimal("0.01")
 
 
 class InputError(ValueError):
@@ -111,6 +112,7 @@ ARROW_TYPES = {
     "text": pa.string(),
     "date": pa.date32(),
     "decimal": DECIMAL,
+    "cents": pa.decimal128(38, 2),
     "currency": pa.string(),
     "period": pa.string(),
     "bool": pa.bool_(),
@@ -119,6 +121,7 @@ EXPECTED = {
     "text": "text",
     "date": "a date written YYYY-MM-DD",
     "decimal": "a number such as 1234.50 (no thousands separators)",
+    "cents": "an amount such as 1234.50 (at most two decimals, no thousands separators)",
     "currency": "a three-letter currency code such as USD",
     "period": "a period written YYYY-MM (or YYYY-Qn, YYYY)",
     "bool": "true or false",
@@ -167,6 +170,11 @@ def _convert(kind: str, text: str) -> object:
         if not value.is_finite():
             raise ValueError
         return value
+    if kind == "cents":
+        value = _convert("decimal", text)
+        if value != value.quantize(CENTS_STEP):  # type: ignore[union-attr]
+            raise ValueError
+        return value.quantize(CENTS_STEP)  # type: ignore[union-attr]
     if kind == "currency":
         if len(text) != 3 or not text.isalpha() or not text.isupper():
             raise ValueError
