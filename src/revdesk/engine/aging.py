@@ -22,7 +22,7 @@ rows every bucket, total and rank is the sum of (`--explain` in file mode).
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -165,6 +165,64 @@ def items_table(rows: list[dict]) -> pa.Table:
     return pa.table(columns, schema=ITEMS_SCHEMA)
 
 
+#: a receivables ledger, for the reports that age it on any day: every document with its
+#: whole amount (signed: invoices and debit memos positive, credits negative) ...
+DOCUMENTS_SCHEMA = pa.schema(
+    [
+        ("customer", pa.string()),
+        ("document", pa.string()),
+        ("type", pa.string()),
+        ("invoice_date", pa.date32()),
+        ("due_date", pa.date32()),
+        ("amount", pa.decimal128(38, 2)),
+        ("currency", pa.string()),
+        ("parent", pa.string()),
+        ("collector", pa.string()),
+        ("region", pa.string()),
+    ]
+)
+#: ... and what settled each, on which day, signed as the document (a payment applied to an
+#: invoice settles both: the invoice by +amount, the payment by -amount)
+SETTLEMENTS_SCHEMA = pa.schema(
+    [("document", pa.string()), ("date", pa.date32()), ("amount", pa.decimal128(38, 2))]
+)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """Documents and their settlements (`DOCUMENTS_SCHEMA`, `SETTLEMENTS_SCHEMA`): the open
+    items on any day are worked out from them (`open_items_expr`)."""
+
+    documents: pa.Table
+    settlements: pa.Table
+
+
+def open_items_expr(documents: ibis.Table, settlements: ibis.Table, as_of: dt.date) -> ibis.Table:
+    """The open items of a ledger at the end of `as_of` (`ITEMS_SCHEMA`): each document issued
+    by then, less what settled it by then."""
+    report_day = ibis.literal(as_of)
+    until = settlements.filter(settlements.date <= report_day)
+    settled = until.group_by(s_document=until.document).aggregate(
+        s_amount=until.amount.sum().cast(CENTS)
+    )
+    issued = documents.filter(documents.invoice_date <= report_day)
+    joined = issued.left_join(settled, issued.document == settled.s_document)
+    zero = ibis.literal(Decimal(0), CENTS)
+    return joined.select(
+        "customer",
+        "document",
+        "type",
+        "invoice_date",
+        "due_date",
+        original_amount=joined.amount,
+        open_amount=(joined.amount - joined.s_amount.coalesce(zero)).cast(CENTS),
+        currency=joined.currency,
+        parent=joined.parent,
+        collector=joined.collector,
+        region=joined.region,
+    )
+
+
 def aged_items(items: ibis.Table, as_of: dt.date, buckets: Buckets) -> ibis.Table:
     """Each open item on `as_of` with its days past due, its age (days since the invoice
     date), its bucket (open_credits for a credit) and its open amount to the cent: the rows
@@ -186,7 +244,8 @@ def aged_items(items: ibis.Table, as_of: dt.date, buckets: Buckets) -> ibis.Tabl
     )
 
 
-def _keys(by: str) -> list[str]:
+def group_keys(by: str) -> list[str]:
+    """The columns a figure `by` one of GROUPS is summed per (always with currency)."""
     if by not in GROUPS:
         raise ValueError(f"by {by!r}: write one of {', '.join(GROUPS)}")
     return ["currency"] if by == "company" else [by, "currency"]
@@ -200,7 +259,7 @@ def aging_expr(items: ibis.Table, as_of: dt.date, buckets: Buckets, by: str) -> 
     """Per `by` (and currency): each bucket's total, the open credits, the net (everything
     open), what is past due and how many items."""
     aged = aged_items(items, as_of, buckets)
-    keys = _keys(by)
+    keys = group_keys(by)
     figures = {label: _total(aged.amount, aged.bucket == label) for label in buckets.labels}
     figures["open_credits"] = _total(aged.amount, aged.bucket == "open_credits")
     figures["net"] = _total(aged.amount)
@@ -235,33 +294,49 @@ def top_past_due_expr(items: ibis.Table, as_of: dt.date, top: int, by: str) -> i
     ).order_by(["currency", "rank"])
 
 
-def _run(expr_of, items: pa.Table, backend: ibis.BaseBackend | None) -> pa.Table:
-    con = backend or _default()
-    table = ibis.memtable(items.cast(ITEMS_SCHEMA))
-    return con.to_pyarrow(expr_of(table))
+def items_expr(items: pa.Table | Ledger, as_of: dt.date) -> ibis.Table:
+    """Open items as a table to build on: given (`ITEMS_SCHEMA`), or a ledger's on `as_of`."""
+    if isinstance(items, Ledger):
+        documents = ibis.memtable(items.documents.cast(DOCUMENTS_SCHEMA))
+        settlements = ibis.memtable(items.settlements.cast(SETTLEMENTS_SCHEMA))
+        return open_items_expr(documents, settlements, as_of)
+    return ibis.memtable(items.cast(ITEMS_SCHEMA))
 
 
-@functools.cache
-def _default() -> ibis.BaseBackend:
-    """The DuckDB in this process that reports share (one per process: connecting costs)."""
-    return connect()
+def _run(
+    expr_of, items: pa.Table | Ledger, as_of: dt.date, backend: ibis.BaseBackend | None
+) -> pa.Table:
+    con = backend or default_backend()
+    return con.to_pyarrow(expr_of(items_expr(items, as_of)))
+
+
+_local = threading.local()
+
+
+def default_backend() -> ibis.BaseBackend:
+    """The DuckDB the reports of this thread share (connecting costs; a DuckDB connection
+    is not for two threads at once, and a web server answers on several)."""
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = _local.con = connect()
+    return con
 
 
 def aging(
-    items: pa.Table,
+    items: pa.Table | Ledger,
     as_of: dt.date,
     *,
     buckets: Buckets | None = None,
     by: str = "customer",
     backend: ibis.BaseBackend | None = None,
 ) -> pa.Table:
-    """The aging of `items` (`ITEMS_SCHEMA`) on `as_of`: see `aging_expr`."""
+    """The aging of `items` (`ITEMS_SCHEMA`, or a `Ledger`) on `as_of`: see `aging_expr`."""
     chosen = buckets or Buckets()
-    return _run(lambda t: aging_expr(t, as_of, chosen, by), items, backend)
+    return _run(lambda t: aging_expr(t, as_of, chosen, by), items, as_of, backend)
 
 
 def top_past_due(
-    items: pa.Table,
+    items: pa.Table | Ledger,
     as_of: dt.date,
     *,
     top: int = 20,
@@ -269,11 +344,11 @@ def top_past_due(
     backend: ibis.BaseBackend | None = None,
 ) -> pa.Table:
     """The Top Past Due list of `items` on `as_of`: see `top_past_due_expr`."""
-    return _run(lambda t: top_past_due_expr(t, as_of, top, by), items, backend)
+    return _run(lambda t: top_past_due_expr(t, as_of, top, by), items, as_of, backend)
 
 
 def explain(
-    items: pa.Table,
+    items: pa.Table | Ledger,
     as_of: dt.date,
     *,
     buckets: Buckets | None = None,
@@ -301,15 +376,19 @@ def explain(
             "bucket",
         ).order_by(["customer", "currency", "due_date", "document"])
 
-    return _run(expr, items, backend)
+    return _run(expr, items, as_of, backend)
 
 
 __all__ = [
+    "DOCUMENTS_SCHEMA",
     "ITEMS",
     "ITEMS_SCHEMA",
+    "SETTLEMENTS_SCHEMA",
     "Buckets",
+    "Ledger",
     "aging",
     "explain",
+    "group_keys",
     "items_read",
     "items_table",
     "top_past_due",

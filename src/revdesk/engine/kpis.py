@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import ibis
+
+from .aging import DEBIT_TYPES, DOCUMENTS_SCHEMA, Ledger, aging, default_backend, group_keys
 from .commission_inputs import Columns, InputError, period_parse, table_read
 
 HUNDREDTH = Decimal("0.01")
@@ -193,4 +196,72 @@ def kpi_inputs_read(path: Path) -> KpiInputs:
         raise InputError([(name, None, "item", str(error))]) from error
 
 
-__all__ = ["KPI_NAMES", "KpiInputs", "Kpis", "kpi_inputs_read", "kpis"]
+def months_between(first: str, last: str) -> list[str]:
+    """YYYY-MM from `first` to `last`, both included."""
+    months = [first]
+    while months[-1] < last:
+        months.append(_next_month(months[-1]))
+    return months
+
+
+def ledger_kpi_inputs(
+    ledger: Ledger,
+    first: str,
+    last: str,
+    *,
+    by: str = "company",
+    backend: ibis.BaseBackend | None = None,
+) -> dict[tuple, KpiInputs]:
+    """The KPI inputs of the months `first` to `last` from a ledger, per `by` (as in the
+    aging: customer, parent, collector, region or company) and currency: the credit sales
+    are the invoices and debit memos issued in each month, the receivables the net open
+    items (credits netted) at the end of the day before the first month and of the last
+    month, and the part not yet due the Current bucket at the end."""
+    months = months_between(first, last)
+    start, end = period_parse(first)[0], period_parse(last)[1]
+    keys = group_keys(by)
+    begin = {
+        _key(row, keys): row
+        for row in aging(ledger, start - dt.timedelta(days=1), by=by).to_pylist()
+    }
+    ending = {_key(row, keys): row for row in aging(ledger, end, by=by).to_pylist()}
+    documents = ibis.memtable(ledger.documents.cast(DOCUMENTS_SCHEMA))
+    issued = documents.filter(
+        documents.type.isin(DEBIT_TYPES)
+        & (documents.invoice_date >= ibis.literal(start))
+        & (documents.invoice_date <= ibis.literal(end))
+    )
+    monthly = issued.group_by([*keys, issued.invoice_date.strftime("%Y-%m").name("month")])
+    sold = (backend or default_backend()).to_pyarrow(
+        monthly.aggregate(sales=issued.amount.sum().cast("decimal(38, 2)"))
+    )
+    sales: dict[tuple, dict[str, Decimal]] = {}
+    for row in sold.to_pylist():
+        sales.setdefault(_key(row, keys), {})[row["month"]] = row["sales"]
+    zero = Decimal("0.00")
+    found = {}
+    for key in sorted({*begin, *ending, *sales}, key=lambda k: tuple(v or "" for v in k)):
+        end_row = ending.get(key, {})
+        found[key] = KpiInputs(
+            sales={month: sales.get(key, {}).get(month, zero) for month in months},
+            ar_begin=begin.get(key, {}).get("net", zero),
+            ar_end=end_row.get("net", zero),
+            ar_end_current=end_row.get("current", zero),
+            currency=key[-1],
+        )
+    return found
+
+
+def _key(row: dict, keys: list[str]) -> tuple:
+    return tuple(row[key] for key in keys)
+
+
+__all__ = [
+    "KPI_NAMES",
+    "KpiInputs",
+    "Kpis",
+    "kpi_inputs_read",
+    "kpis",
+    "ledger_kpi_inputs",
+    "months_between",
+]

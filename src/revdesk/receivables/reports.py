@@ -1,0 +1,356 @@
+"""The collections reports on the database: aging, Top Past Due and the KPIs, worked out by
+the engine (engine.aging, engine.kpis) from the ledger a person may see, on any day.
+
+The ledger goes to the engine as it is: every invoice, unapplied credit memo and payment with
+its whole amount, and every application and linked credit memo with its date
+(`engine.aging.Ledger`). The engine works out what was open at the end of the report date,
+so a report on an earlier day shows that day's aging, not today's balances under an old date.
+No money is summed here (docs/decisions/0002-money.md).
+
+Who sees what: the invoices, credit memos and payments of the customers in the person's
+portfolio (revdesk.parties.scoping). What settled a visible document counts whoever may see
+the other side (a parent paying a subsidiary's invoice has still paid it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+from django.db.models import QuerySet
+
+from revdesk.cases.choices import OPEN_STATUSES
+from revdesk.engine.aging import (
+    DOCUMENTS_SCHEMA,
+    SETTLEMENTS_SCHEMA,
+    Buckets,
+    Ledger,
+    aging,
+    explain,
+    group_keys,
+    top_past_due,
+)
+from revdesk.engine.kpis import KPI_NAMES, Kpis, kpis, ledger_kpi_inputs
+from revdesk.foundation.scoping import restrict
+from revdesk.parties.models import Customer, Territory
+
+from .choices import InvoiceStatus
+from .models import CreditMemo, Invoice, Payment, PaymentApplication, customer_roots
+
+#: what a report can be summed by (engine.aging.GROUPS), as people read it
+GROUP_LABELS = {
+    "customer": "Customer",
+    "parent": "Hierarchy (top-most parent)",
+    "collector": "Collector",
+    "region": "Region",
+    "company": "Company",
+}
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The customers a ledger names, by code: name, page, top-most parent, collector,
+    region, key-account flag."""
+
+    customers: dict[str, Customer]
+    parent_of: dict[str, str]
+    collector_of: dict[str, str]
+    region_of: dict[str, str]
+
+    def name(self, code: str | None) -> str:
+        customer = self.customers.get(code or "")
+        return customer.name if customer else ""
+
+
+def _parties(customer_ids: set[int]) -> Parties:
+    customers = {
+        c.pk: c for c in Customer.objects.filter(pk__in=customer_ids).select_related("collector")
+    }
+    roots = customer_roots(customer_ids)
+    missing = set(roots.values()) - set(customers)
+    customers.update(Customer.objects.in_bulk(missing))
+    region_of_territory = _regions()
+    by_code = {c.code: c for c in customers.values()}
+    return Parties(
+        customers=by_code,
+        parent_of={customers[i].code: customers[roots[i]].code for i in customer_ids},
+        collector_of={
+            c.code: (c.collector.get_username() if c.collector_id else "") for c in by_code.values()
+        },
+        region_of={c.code: region_of_territory.get(c.territory_id, "") for c in by_code.values()},
+    )
+
+
+def _regions() -> dict[int, str]:
+    """Territory id -> the code of the top of its tree (the region)."""
+    parent = dict(Territory.objects.values_list("pk", "parent_id"))
+    codes = dict(Territory.objects.values_list("pk", "code"))
+    regions = {}
+    for territory in parent:
+        node, seen = territory, {territory}
+        while parent.get(node) is not None and parent[node] not in seen:
+            node = parent[node]
+            seen.add(node)
+        regions[territory] = codes[node]
+    return regions
+
+
+def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger, Parties]:
+    """The receivables ledger this person may see (of `customers` only, when given), as the
+    engine reads it, and the customers it names."""
+    invoices = restrict(Invoice.objects.exclude(status=InvoiceStatus.CANCELLED), user)
+    memos = restrict(CreditMemo.objects.filter(invoice__isnull=True), user)
+    payments = restrict(Payment.objects.filter(customer__isnull=False), user)
+    if customers is not None:
+        invoices = invoices.filter(customer__in=customers)
+        memos = memos.filter(customer__in=customers)
+        payments = payments.filter(customer__in=customers)
+    invoice_rows = list(
+        invoices.values_list(
+            "pk", "customer_id", "number", "issued_on", "due_on", "amount", "currency"
+        )
+    )
+    memo_rows = list(memos.values_list("customer_id", "number", "issued_on", "amount", "currency"))
+    payment_rows = list(
+        payments.values_list("pk", "customer_id", "number", "received_on", "amount", "currency")
+    )
+    parties = _parties(
+        {row[1] for row in invoice_rows}
+        | {row[0] for row in memo_rows}
+        | {row[1] for row in payment_rows}
+    )
+    code_of = {c.pk: code for code, c in parties.customers.items()}
+    documents: dict[str, list] = defaultdict(list)
+
+    def document(customer_id, number, kind, issued, due, amount, currency) -> None:
+        code = code_of[customer_id]
+        for name, value in (
+            ("customer", code),
+            ("document", number),
+            ("type", kind),
+            ("invoice_date", issued),
+            ("due_date", due),
+            ("amount", amount),
+            ("currency", currency),
+            ("parent", parties.parent_of[code]),
+            ("collector", parties.collector_of[code]),
+            ("region", parties.region_of[code]),
+        ):
+            documents[name].append(value)
+
+    for _, customer_id, number, issued, due, amount, currency in invoice_rows:
+        document(customer_id, number, "invoice", issued, due, amount, currency)
+    for customer_id, number, issued, amount, currency in memo_rows:
+        document(customer_id, number, "credit_memo", issued, issued, -amount, currency)
+    for _, customer_id, number, received, amount, currency in payment_rows:
+        document(customer_id, number, "payment", received, received, -amount, currency)
+
+    settlements: dict[str, list] = defaultdict(list)
+
+    def settle(number: str, day: dt.date, amount: Decimal) -> None:
+        settlements["document"].append(number)
+        settlements["date"].append(day)
+        settlements["amount"].append(amount)
+
+    invoice_number = {row[0]: row[2] for row in invoice_rows}
+    payment_number = {row[0]: row[2] for row in payment_rows}
+    applications = PaymentApplication.objects.filter(
+        invoice_id__in=list(invoice_number)
+    ).values_list("invoice_id", "applied_on", "amount")
+    for invoice_id, day, amount in applications:
+        settle(invoice_number[invoice_id], day, amount)
+    linked = CreditMemo.objects.filter(invoice_id__in=list(invoice_number)).values_list(
+        "invoice_id", "issued_on", "amount"
+    )
+    for invoice_id, day, amount in linked:
+        settle(invoice_number[invoice_id], day, amount)
+    paid = PaymentApplication.objects.filter(payment_id__in=list(payment_number)).values_list(
+        "payment_id", "applied_on", "amount"
+    )
+    for payment_id, day, amount in paid:
+        settle(payment_number[payment_id], day, -amount)
+    return (
+        Ledger(
+            documents=pa.table(
+                {f.name: documents[f.name] for f in DOCUMENTS_SCHEMA}, schema=DOCUMENTS_SCHEMA
+            ),
+            settlements=pa.table(
+                {f.name: settlements[f.name] for f in SETTLEMENTS_SCHEMA},
+                schema=SETTLEMENTS_SCHEMA,
+            ),
+        ),
+        parties,
+    )
+
+
+@dataclass(frozen=True)
+class AgingReport:
+    """The aging on a day, per `by` and currency (rows of engine.aging.aging_expr, with the
+    name of what each row is), and the totals per currency."""
+
+    as_of: dt.date
+    by: str
+    buckets: Buckets
+    rows: list[dict]
+    totals: list[dict]
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.buckets.labels, "open_credits", "net", "past_due"]
+
+
+def aging_report(
+    *, user, as_of: dt.date, by: str = "customer", buckets: Buckets | None = None
+) -> AgingReport:
+    chosen = buckets or Buckets()
+    book, parties = ledger(user=user)
+    rows = aging(book, as_of, buckets=chosen, by=by).to_pylist()
+    if by in ("customer", "parent"):
+        for row in rows:
+            row["name"] = parties.name(row[by])
+            row["customer_id"] = getattr(parties.customers.get(row[by]), "pk", None)
+    totals = aging(book, as_of, buckets=chosen, by="company").to_pylist()
+    return AgingReport(as_of, by, chosen, rows, totals)
+
+
+def aging_items(
+    *, user, as_of: dt.date, by: str, key: str, bucket: str | None, buckets: Buckets | None = None
+) -> list[dict]:
+    """The items a figure of the aging sums (its explanation): those of one row (`key` of
+    `by`; "" for the company), in one bucket (None: all)."""
+    chosen = buckets or Buckets()
+    book, parties = ledger(user=user)
+    rows = explain(book, as_of, buckets=chosen).to_pylist()
+    column = group_keys(by)[0]
+    found = []
+    for row in rows:
+        if column != "currency" and (row[column] or "") != key:
+            continue
+        if bucket and row["bucket"] != bucket:
+            continue
+        row["name"] = parties.name(row["customer"])
+        found.append(row)
+    return found
+
+
+@dataclass(frozen=True)
+class TopPastDueRow:
+    rank: int
+    code: str
+    name: str
+    customer_id: int | None
+    currency: str
+    past_due: Decimal
+    oldest_days_past_due: int
+    net_open: Decimal
+    items_past_due: int
+    is_key_account: bool
+    collector: str
+    disputed: Decimal
+    open_disputes: int
+
+
+@dataclass(frozen=True)
+class TopPastDue:
+    as_of: dt.date
+    top: int
+    by: str
+    rows: list[TopPastDueRow] = field(default_factory=list)
+
+
+def top_past_due_report(*, user, as_of: dt.date, top: int = 20, by: str = "customer") -> TopPastDue:
+    """The Top Past Due list on `as_of`, with each customer's key-account flag, collector and
+    the amount in open collections cases (disputes, short payments, deductions)."""
+    book, parties = ledger(user=user)
+    ranked = top_past_due(book, as_of, top=top, by=by).to_pylist()
+    disputes = _open_disputes(user, parties, by)
+    rows = []
+    for row in ranked:
+        code = row[by]
+        customer = parties.customers.get(code)
+        disputed, count = disputes.get((code, row["currency"]), (Decimal("0.00"), 0))
+        rows.append(
+            TopPastDueRow(
+                rank=row["rank"],
+                code=code,
+                name=parties.name(code),
+                customer_id=customer.pk if customer else None,
+                currency=row["currency"],
+                past_due=row["past_due"],
+                oldest_days_past_due=row["oldest_days_past_due"],
+                net_open=row["net_open"],
+                items_past_due=row["items_past_due"],
+                is_key_account=bool(customer and customer.is_key_account),
+                collector=parties.collector_of.get(code, ""),
+                disputed=disputed,
+                open_disputes=count,
+            )
+        )
+    return TopPastDue(as_of, top, by, rows)
+
+
+def _open_disputes(user, parties: Parties, by: str) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """(customer or parent code, currency) -> the amount in open collections cases and how
+    many (summed in Decimal)."""
+    from revdesk.cases.models import Case
+
+    cases = restrict(
+        Case.objects.filter(
+            case_type__desk="collections",
+            status__in=list(OPEN_STATUSES),
+            customer__code__in=list(parties.customers),
+        ),
+        user,
+    ).values_list("customer__code", "amount", "currency")
+    totals: dict[tuple[str, str], tuple[Decimal, int]] = {}
+    for code, amount, currency in cases:
+        key = (parties.parent_of.get(code, code) if by == "parent" else code, currency or "")
+        total, count = totals.get(key, (Decimal("0.00"), 0))
+        totals[key] = (total + (amount or 0), count + 1)
+    return totals
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    key: str
+    currency: str
+    figures: Kpis
+    sales: Decimal
+    ar_begin: Decimal
+    ar_end: Decimal
+    ar_end_current: Decimal
+
+
+def kpi_report(*, user, first: str, last: str, by: str = "company") -> list[KpiRow]:
+    """The KPIs of the months `first` to `last` per `by` and currency (engine.kpis)."""
+    book, _ = ledger(user=user)
+    rows = []
+    for key, inputs in ledger_kpi_inputs(book, first, last, by=by).items():
+        rows.append(
+            KpiRow(
+                key="" if by == "company" else (key[0] or ""),
+                currency=inputs.currency,
+                figures=kpis(inputs),
+                sales=sum(inputs.sales.values(), Decimal("0.00")),
+                ar_begin=inputs.ar_begin,
+                ar_end=inputs.ar_end,
+                ar_end_current=inputs.ar_end_current,
+            )
+        )
+    return rows
+
+
+__all__ = [
+    "GROUP_LABELS",
+    "KPI_NAMES",
+    "AgingReport",
+    "TopPastDue",
+    "aging_items",
+    "aging_report",
+    "kpi_report",
+    "ledger",
+    "top_past_due_report",
+]
