@@ -62,6 +62,7 @@ from django.db.models import Q
 
 from revdesk.engine.commission_inputs import period_parse
 from revdesk.engine.money import round_money
+from revdesk.foundation.spreadsheet import MONEY_FORMAT, PERCENT_FORMAT, Sheet
 
 from .models import (
     CommissionRun,
@@ -807,8 +808,6 @@ def analytics_json(report: Analytics) -> dict:
     }
 
 
-MONEY_FORMAT = "#,##0.00"
-PERCENT_FORMAT = "0.00%"
 SHEETS = (
     "Sources",
     "By component",
@@ -820,57 +819,8 @@ SHEETS = (
 )
 
 
-class _Sheet:
-    """Rows for one worksheet: text stays text (never a formula), money a 2-decimal number."""
-
-    def __init__(self, workbook, title: str):
-        from openpyxl.cell.cell import Cell
-        from openpyxl.styles import Font
-
-        self.sheet = workbook.create_sheet(title=title)
-        self.cell_class = Cell
-        self.bold = Font(bold=True)
-        self.widths: dict[int, int] = {}
-
-    def _cell(self, value, number_format: str | None = None):
-        from revdesk.foundation.spreadsheet import excel_text_cell
-
-        if isinstance(value, str):
-            cell = excel_text_cell(self.sheet, value, self.cell_class)
-        else:
-            cell = self.cell_class(self.sheet, value=value)
-            if number_format and value is not None:
-                cell.number_format = number_format
-        return cell
-
-    def header(self, labels: list[str]) -> None:
-        cells = []
-        for label in labels:
-            cell = self._cell(label)
-            cell.font = self.bold
-            cells.append(cell)
-        self._append(cells)
-
-    def row(self, values: list, formats: list[str | None] | None = None) -> None:
-        formats = formats or [None] * len(values)
-        self._append([self._cell(value, fmt) for value, fmt in zip(values, formats, strict=True)])
-
-    def _append(self, cells) -> None:
-        for index, cell in enumerate(cells):
-            text = cell.value if isinstance(cell.value, str) else f"{cell.value or ''}"
-            self.widths[index] = max(self.widths.get(index, 8), min(len(text) + 2, 40))
-        self.sheet.append(cells)
-
-    def finish(self) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for index, width in self.widths.items():
-            self.sheet.column_dimensions[get_column_letter(index + 1)].width = max(width, 12)
-        self.sheet.freeze_panes = "A2"
-
-
 def _breakdown_sheet(workbook, title: str, breakdowns: list[Breakdown]) -> None:
-    sheet = _Sheet(workbook, title)
+    sheet = Sheet(workbook, title)
     if not breakdowns:
         sheet.header(["Month", "Currency", "Total"])
     for index, breakdown in enumerate(breakdowns):
@@ -899,7 +849,7 @@ def analytics_xlsx(report: Analytics) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
 
-    sources = _Sheet(workbook, "Sources")
+    sources = Sheet(workbook, "Sources")
     sources.header(["Period", "Reported in", "Run", "Status"])
     for source in report.sources:
         sources.row([source.period, source.month, source.run_id, run_status_label(source.status)])
@@ -913,7 +863,7 @@ def analytics_xlsx(report: Analytics) -> bytes:
     _breakdown_sheet(workbook, "By plan", report.by_plan)
     _breakdown_sheet(workbook, "By region", report.by_region)
 
-    attainment = _Sheet(workbook, "Attainment")
+    attainment = Sheet(workbook, "Attainment")
     attainment.header(["Band", "Payees"])
     for label, count in report.attainment.bands:
         attainment.row([label, count])
@@ -938,7 +888,7 @@ def analytics_xlsx(report: Analytics) -> bytes:
         )
     attainment.finish()
 
-    cost = _Sheet(workbook, "Cost of sales")
+    cost = Sheet(workbook, "Cost of sales")
     cost.header(["Month", "Currency", "Commission", "Commissioned revenue", "Cost of sales"])
     for row in report.cost_of_sales:
         cost.row(
@@ -947,7 +897,7 @@ def analytics_xlsx(report: Analytics) -> bytes:
         )
     cost.finish()
 
-    variances = _Sheet(workbook, "Top variances")
+    variances = Sheet(workbook, "Top variances")
     variances.header(
         [
             "Run",

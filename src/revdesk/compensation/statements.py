@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from revdesk.engine.money import CENT, ZERO
+from revdesk.foundation.pdf import pdf_text
 from revdesk.foundation.scoping import restrict, viewer_for
 
 from .models import CommissionRun, Payout, PayoutLine, PlanVersion, RunStatus
@@ -229,19 +230,13 @@ LINE_HEADERS = ("Period", "Transaction", "Credit share", "Tier", "Rate", "Base",
 # -- PDF -------------------------------------------------------------------------------------
 
 
-def _pdf_text(text: str) -> str:
-    """The core PDF fonts hold Latin-1 only: anything else is shown as '?'."""
-    replaced = text.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
-    return replaced.encode("latin-1", "replace").decode("latin-1")
-
-
 def statement_pdf(statement: Statement) -> bytes:
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(_pdf_text(statement.title))
-    pdf.set_author(_pdf_text(statement.company))
+    pdf.set_title(pdf_text(statement.title))
+    pdf.set_author(pdf_text(statement.company))
     pdf.set_creator("Revdesk")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_margins(12, 12, 12)
@@ -250,7 +245,7 @@ def statement_pdf(statement: Statement) -> bytes:
 
     def say(text: str, *, size: float = 9, style: str = "", height: float = 5) -> None:
         pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(width, height, _pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, height, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
 
     say(statement.company, size=10, style="B")
     say("Commission statement", size=16, style="B", height=8)
@@ -264,8 +259,8 @@ def statement_pdf(statement: Statement) -> bytes:
     ) as table:
         for label, value in _heading_rows(statement):
             row = table.row()
-            row.cell(_pdf_text(label), style=FontFace(emphasis="BOLD"))
-            row.cell(_pdf_text(value))
+            row.cell(pdf_text(label), style=FontFace(emphasis="BOLD"))
+            row.cell(pdf_text(value))
     if len(statement.payouts) > 1:
         pdf.ln(2)
         say("Payout by period", size=10, style="B")
@@ -295,7 +290,7 @@ def statement_pdf(statement: Statement) -> bytes:
                 table.row(
                     [
                         line.period,
-                        _pdf_text(_transaction_text(line)),
+                        pdf_text(_transaction_text(line)),
                         number_text(line.credit_share),
                         _tier_text(line),
                         number_text(line.rate),
@@ -305,7 +300,7 @@ def statement_pdf(statement: Statement) -> bytes:
                     ]
                 )
             row = table.row(style=FontFace(emphasis="BOLD"))
-            row.cell(_pdf_text(f"Subtotal {group.component}"), colspan=6)
+            row.cell(pdf_text(f"Subtotal {group.component}"), colspan=6)
             row.cell(money_text(group.subtotal))
             row.cell("")
     pdf.ln(3)

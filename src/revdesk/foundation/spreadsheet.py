@@ -59,3 +59,56 @@ def csv_text(text: str) -> str:
     if looks_like_formula(text) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.00%"
+
+
+class Sheet:
+    """Rows for one worksheet of an openpyxl workbook: text stays text (never a formula),
+    money a 2-decimal number (`MONEY_FORMAT`); `finish` sizes the columns and freezes the
+    header row."""
+
+    def __init__(self, workbook, title: str):
+        from openpyxl.cell.cell import Cell
+        from openpyxl.styles import Font
+
+        self.sheet = workbook.create_sheet(title=title)
+        self.cell_class = Cell
+        self.bold = Font(bold=True)
+        self.widths: dict[int, int] = {}
+
+    def _cell(self, value, number_format: str | None = None):
+        if isinstance(value, str):
+            cell = excel_text_cell(self.sheet, value, self.cell_class)
+        else:
+            cell = self.cell_class(self.sheet, value=value)
+            if number_format and value is not None:
+                cell.number_format = number_format
+        return cell
+
+    def header(self, labels: list[str]) -> None:
+        cells = []
+        for label in labels:
+            cell = self._cell(label)
+            cell.font = self.bold
+            cells.append(cell)
+        self._append(cells)
+
+    def row(self, values: list, formats: list[str | None] | None = None) -> None:
+        formats = formats or [None] * len(values)
+        self._append([self._cell(value, fmt) for value, fmt in zip(values, formats, strict=True)])
+
+    def _append(self, cells) -> None:
+        for index, cell in enumerate(cells):
+            text = cell.value if isinstance(cell.value, str) else f"{cell.value or ''}"
+            self.widths[index] = max(self.widths.get(index, 8), min(len(text) + 2, 40))
+        self.sheet.append(cells)
+
+    def finish(self) -> None:
+        from openpyxl.utils import get_column_letter
+
+        for index, width in self.widths.items():
+            self.sheet.column_dimensions[get_column_letter(index + 1)].width = max(width, 12)
+        self.sheet.freeze_panes = "A2"

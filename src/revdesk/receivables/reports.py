@@ -33,7 +33,7 @@ from revdesk.engine.aging import (
     group_keys,
     top_past_due,
 )
-from revdesk.engine.kpis import KPI_NAMES, Kpis, kpis, ledger_kpi_inputs
+from revdesk.engine.kpis import KPI_NAMES, Kpis, kpis, ledger_kpi_inputs, months_between
 from revdesk.foundation.scoping import restrict
 from revdesk.parties.models import Customer, Territory
 
@@ -343,6 +343,40 @@ def kpi_report(*, user, first: str, last: str, by: str = "company") -> list[KpiR
     return rows
 
 
+@dataclass(frozen=True)
+class KpiTrend:
+    """Per currency, the KPIs of each of the months up to `last`, each over the three months
+    it ends (a rolling quarter): what the KPI dashboard charts."""
+
+    months: list[str]
+    series: dict[str, list[Kpis]]
+
+
+def kpi_trend(*, user, last: str, count: int = 12) -> KpiTrend:
+    book, _ = ledger(user=user)
+    first = last
+    for _ in range(count - 1):
+        first = _month_before(first)
+    months = months_between(first, last)
+    series: dict[str, list[Kpis | None]] = {}
+    for index, month in enumerate(months):
+        start = month
+        for _ in range(2):
+            start = _month_before(start)
+        for key, inputs in ledger_kpi_inputs(book, start, month, by="company").items():
+            series.setdefault(key[-1], [None] * len(months))[index] = kpis(inputs)
+    empty = Kpis(dict.fromkeys(KPI_NAMES), ["no receivables"])
+    return KpiTrend(
+        months,
+        {currency: [k or empty for k in values] for currency, values in sorted(series.items())},
+    )
+
+
+def _month_before(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+
+
 __all__ = [
     "GROUP_LABELS",
     "KPI_NAMES",
@@ -351,6 +385,7 @@ __all__ = [
     "aging_items",
     "aging_report",
     "kpi_report",
+    "kpi_trend",
     "ledger",
     "top_past_due_report",
 ]

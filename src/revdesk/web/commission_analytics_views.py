@@ -33,7 +33,7 @@ from revdesk.compensation.analytics import (
 )
 
 from . import roles
-from .commission_views import _plotly_version
+from .commission_views import plotly_version
 
 MONTH_HELP = "A month, written 2026-03."
 
@@ -252,7 +252,7 @@ def analytics_page(request):
                 "excel_url": reverse("web:commission_analytics_excel")
                 + "?"
                 + request.GET.urlencode(),
-                "plotly_url": reverse("web:commission_plotly") + f"?v={_plotly_version()}",
+                "plotly_url": reverse("web:commission_plotly") + f"?v={plotly_version()}",
             }
         )
     return render(

@@ -375,7 +375,7 @@ def payee_page(request, code: str):
             "has_quota": any(month.quota is not None for month in figures.chart),
             "drafts": drafts,
             "run_links": _is_staff(user),
-            "plotly_url": reverse("web:commission_plotly") + f"?v={_plotly_version()}",
+            "plotly_url": reverse("web:commission_plotly") + f"?v={plotly_version()}",
             "payee_url": reverse("web:payee_detail", args=[payee.pk])
             if roles.may_open(user, "web:payee_detail")
             else None,
@@ -387,7 +387,7 @@ def _cents(value: Decimal | None) -> str | None:
     return None if value is None else str(round_money(value))
 
 
-def _plotly_version() -> str:
+def plotly_version() -> str:
     import plotly
 
     return plotly.__version__

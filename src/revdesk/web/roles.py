@@ -61,6 +61,10 @@ CLAIM_ROLES = frozenset({ADMIN, ANALYST, MANAGER, REP})
 CLAIM_STAFF_ROLES = frozenset({ADMIN, ANALYST, MANAGER})
 CLAIM_FILE_ROLES = frozenset({ADMIN, ANALYST, REP})
 
+# Collections: the collectors (their portfolio), senior collectors (their team's), leaders
+# and administrators (everyone's), and sales operations.
+COLLECTIONS_ROLES = frozenset({ADMIN, OPS, COLLECTOR, SENIOR, MANAGER})
+
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
 PAGE_ROLES: dict[str, frozenset[str] | str] = {
@@ -125,6 +129,13 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:commission_plotly": "*",
     "web:commission_analytics": COMMISSION_ANALYTICS_ROLES,
     "web:commission_analytics_excel": COMMISSION_ANALYTICS_ROLES,
+    "web:collections_aging": COLLECTIONS_ROLES,
+    "web:collections_aging_excel": COLLECTIONS_ROLES,
+    "web:collections_aging_items": COLLECTIONS_ROLES,
+    "web:collections_top_past_due": COLLECTIONS_ROLES,
+    "web:collections_top_past_due_excel": COLLECTIONS_ROLES,
+    "web:collections_top_past_due_pdf": COLLECTIONS_ROLES,
+    "web:collections_kpis": COLLECTIONS_ROLES,
 }
 
 
@@ -208,6 +219,7 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("My orders" if own_orders else "Orders", "web:order_list", ORDER_ROLES),
         ("My invoices" if own_invoices else "Invoices", "web:invoice_list", INVOICE_ROLES),
         ("Payments", "web:payment_list", PAYMENT_ROLES),
+        ("Collections", "web:collections_aging", COLLECTIONS_ROLES),
         ("My cases" if own_orders else "Cases", "web:case_queue", CASE_ROLES),
         ("SLA dashboard", "web:case_sla", CASE_STAFF_ROLES),
         ("Quality review", "web:quality_home", _quality_allowed),

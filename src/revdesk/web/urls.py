@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     case_views,
     claim_views,
+    collection_views,
     commission_analytics_views,
     commission_document_views,
     commission_views,
@@ -37,6 +38,29 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("imports/<int:pk>/report.csv", import_views.import_report, name="import_report"),
+    path("collections/aging/", collection_views.aging_page, name="collections_aging"),
+    path("collections/aging.xlsx", collection_views.aging_excel, name="collections_aging_excel"),
+    path(
+        "collections/aging/items/",
+        collection_views.aging_items_page,
+        name="collections_aging_items",
+    ),
+    path(
+        "collections/top-past-due/",
+        collection_views.top_past_due_page,
+        name="collections_top_past_due",
+    ),
+    path(
+        "collections/top-past-due.xlsx",
+        collection_views.top_past_due_excel,
+        name="collections_top_past_due_excel",
+    ),
+    path(
+        "collections/top-past-due.pdf",
+        collection_views.top_past_due_pdf,
+        name="collections_top_past_due_pdf",
+    ),
+    path("collections/kpis/", collection_views.kpis_page, name="collections_kpis"),
     path("changes/", views.ChangeRecordListView.as_view(), name="change_list"),
     path("quality/", quality_views.quality_home, name="quality_home"),
     path("quality/report/", quality_views.quality_report, name="quality_report"),

@@ -1,0 +1,334 @@
+"""Collections reports: the aging (and the items behind every figure), the Top Past Due list
+and the KPIs, on any day, for the portfolio the person may see; each downloadable as Excel
+(Top Past Due also as PDF). The figures come from revdesk.receivables.reports (the engine on
+the ledger); who may open the pages is PAGE_ROLES in web/roles.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from revdesk.engine.aging import GROUPS, Buckets
+from revdesk.engine.kpis import months_between
+from revdesk.receivables import report_documents
+from revdesk.receivables.reports import (
+    GROUP_LABELS,
+    aging_items,
+    aging_report,
+    kpi_report,
+    kpi_trend,
+    top_past_due_report,
+)
+
+from . import roles
+from .commission_views import plotly_version
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BASIS_CHOICES = [("due", "Due date (days past due)"), ("invoice", "Invoice date (age)")]
+
+
+def _require(user, page: str) -> None:
+    if not roles.may_open(user, page):
+        raise Http404("No such page.")
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgingForm(forms.Form):
+    as_of = forms.DateField(label="On", widget=_date_input(), help_text="The report date.")
+    by = forms.ChoiceField(label="One row per", choices=[(g, GROUP_LABELS[g]) for g in GROUPS])
+    basis = forms.ChoiceField(label="Age by", choices=BASIS_CHOICES)
+    buckets = forms.CharField(
+        label="Buckets",
+        max_length=60,
+        help_text="Each bucket's upper limit in days, such as 30,60,90,120.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if "buckets" in data and "basis" in data:
+            try:
+                data["buckets"] = Buckets.parse(data["buckets"], data["basis"])
+            except ValueError as error:
+                self.add_error("buckets", f"{error}.")
+        return data
+
+
+def _initial(request, defaults: dict) -> dict:
+    return {name: request.GET.get(name) or value for name, value in defaults.items()}
+
+
+def _aging_form(request) -> AgingForm:
+    today = timezone.localdate()
+    defaults = {"as_of": today.isoformat(), "by": "customer", "basis": "due"}
+    return AgingForm(_initial(request, {**defaults, "buckets": "30,60,90,120"}))
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _refused(form: forms.Form) -> HttpResponse:
+    problems = "; ".join(str(error) for errors in form.errors.values() for error in errors)
+    return HttpResponse(f"Nothing to download: {problems}", status=400, content_type="text/plain")
+
+
+@login_required
+def aging_page(request):
+    _require(request.user, "web:collections_aging")
+    form = _aging_form(request)
+    context: dict = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        report = aging_report(
+            user=request.user, as_of=data["as_of"], by=data["by"], buckets=data["buckets"]
+        )
+        query = request.GET.copy()
+        query.update({k: str(v) for k, v in _initial(request, form.data).items() if v})
+        context.update(
+            {
+                "report": report,
+                "group_label": GROUP_LABELS[report.by],
+                "items_url": reverse("web:collections_aging_items"),
+                "excel_url": reverse("web:collections_aging_excel") + "?" + query.urlencode(),
+                "query": query.urlencode(),
+            }
+        )
+    return render(
+        request,
+        "web/collections/aging.html",
+        context,
+        status=200 if form.is_valid() else 400,
+    )
+
+
+@login_required
+def aging_excel(request):
+    _require(request.user, "web:collections_aging_excel")
+    form = _aging_form(request)
+    if not form.is_valid():
+        return _refused(form)
+    data = form.cleaned_data
+    report = aging_report(
+        user=request.user, as_of=data["as_of"], by=data["by"], buckets=data["buckets"]
+    )
+    return _download(
+        report_documents.aging_xlsx(report), XLSX, f"aging-{report.as_of}-by-{report.by}.xlsx"
+    )
+
+
+class ItemsForm(AgingForm):
+    key = forms.CharField(required=False, max_length=200)
+    bucket = forms.CharField(required=False, max_length=40)
+
+
+@login_required
+def aging_items_page(request):
+    """The items behind one figure of the aging: a row (`key` of `by`) and a bucket."""
+    _require(request.user, "web:collections_aging_items")
+    today = timezone.localdate()
+    form = ItemsForm(
+        _initial(
+            request,
+            {
+                "as_of": today.isoformat(),
+                "by": "customer",
+                "basis": "due",
+                "buckets": "30,60,90,120",
+                "key": "",
+                "bucket": "",
+            },
+        )
+    )
+    context: dict = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        items = aging_items(
+            user=request.user,
+            as_of=data["as_of"],
+            by=data["by"],
+            key=data["key"],
+            bucket=data["bucket"] or None,
+            buckets=data["buckets"],
+        )
+        back = request.GET.copy()
+        for name in ("key", "bucket"):
+            back.pop(name, None)
+        context.update(
+            {
+                "items": items,
+                "data": data,
+                "group_label": GROUP_LABELS[data["by"]],
+                "back_url": reverse("web:collections_aging") + "?" + back.urlencode(),
+            }
+        )
+    return render(request, "web/collections/aging_items.html", context)
+
+
+class TopPastDueForm(forms.Form):
+    as_of = forms.DateField(label="On", widget=_date_input())
+    top = forms.IntegerField(label="How many", min_value=1, max_value=500)
+    by = forms.ChoiceField(
+        label="Rank",
+        choices=[("customer", "Customers"), ("parent", "Hierarchies (top-most parent)")],
+    )
+
+
+def _top_form(request) -> TopPastDueForm:
+    today = timezone.localdate()
+    return TopPastDueForm(
+        _initial(request, {"as_of": today.isoformat(), "top": "20", "by": "customer"})
+    )
+
+
+def _top_report(request):
+    form = _top_form(request)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, top_past_due_report(
+        user=request.user, as_of=data["as_of"], top=data["top"], by=data["by"]
+    )
+
+
+@login_required
+def top_past_due_page(request):
+    _require(request.user, "web:collections_top_past_due")
+    form, report = _top_report(request)
+    context: dict = {"form": form, "report": report}
+    if report is not None:
+        query = request.GET.urlencode()
+        context.update(
+            {
+                "excel_url": reverse("web:collections_top_past_due_excel") + "?" + query,
+                "pdf_url": reverse("web:collections_top_past_due_pdf") + "?" + query,
+                "aging_url": reverse("web:collections_aging"),
+            }
+        )
+    return render(
+        request,
+        "web/collections/top_past_due.html",
+        context,
+        status=200 if report is not None else 400,
+    )
+
+
+@login_required
+def top_past_due_excel(request):
+    _require(request.user, "web:collections_top_past_due_excel")
+    form, report = _top_report(request)
+    if report is None:
+        return _refused(form)
+    content = report_documents.top_past_due_xlsx(report)
+    return _download(content, XLSX, f"top-past-due-{report.as_of}.xlsx")
+
+
+@login_required
+def top_past_due_pdf(request):
+    _require(request.user, "web:collections_top_past_due_pdf")
+    form, report = _top_report(request)
+    if report is None:
+        return _refused(form)
+    content = report_documents.top_past_due_pdf(report, company=_company())
+    return _download(content, "application/pdf", f"top-past-due-{report.as_of}.pdf")
+
+
+def _company() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "REVDESK_COMPANY_NAME", "Revdesk")
+
+
+MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2026-07"})
+
+
+class KpiForm(forms.Form):
+    first = forms.RegexField(label="From", regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=MONTH_INPUT)
+    last = forms.RegexField(label="To", regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=MONTH_INPUT)
+    by = forms.ChoiceField(label="One row per", choices=[(g, GROUP_LABELS[g]) for g in GROUPS])
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if first > last:
+                self.add_error("last", "The last month comes after the first.")
+            elif len(months_between(first, last)) > 24:
+                self.add_error("last", "At most 24 months at a time.")
+        return data
+
+
+def _trend_charts(trend) -> list[dict]:
+    """Per currency, DSO, best possible DSO and ADD (count-back) month by month."""
+    charts = []
+    for currency, values in trend.series.items():
+        traces = [
+            {"name": label, "y": [_text(k.values[name]) for k in values]}
+            for name, label in (
+                ("dso_countback", "DSO"),
+                ("best_possible_dso_countback", "Best possible DSO"),
+                ("add_countback", "Average days delinquent"),
+            )
+        ]
+        charts.append(
+            {
+                "id": f"chart-dso-{currency}",
+                "kind": "line",
+                "title": f"Days sales outstanding ({currency})",
+                "x": trend.months,
+                "traces": traces,
+                "format": ",.1f",
+            }
+        )
+    return charts
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _quarter_to(today: dt.date) -> tuple[str, str]:
+    """The last three whole months before `today`."""
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    start = (end.replace(day=1) - dt.timedelta(days=62)).replace(day=1)
+    return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+
+
+@login_required
+def kpis_page(request):
+    _require(request.user, "web:collections_kpis")
+    first, last = _quarter_to(timezone.localdate())
+    form = KpiForm(_initial(request, {"first": first, "last": last, "by": "company"}))
+    context: dict = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        rows = kpi_report(user=request.user, first=data["first"], last=data["last"], by=data["by"])
+        trend = kpi_trend(user=request.user, last=data["last"])
+        context.update(
+            {
+                "rows": rows,
+                "data": data,
+                "group_label": GROUP_LABELS[data["by"]],
+                "months": len(months_between(data["first"], data["last"])),
+                "charts": _trend_charts(trend),
+                "trend_tables": [
+                    (currency, list(zip(trend.months, [k.values for k in values], strict=True)))
+                    for currency, values in trend.series.items()
+                ],
+                "plotly_url": reverse("web:commission_plotly") + f"?v={plotly_version()}",
+            }
+        )
+    return render(
+        request, "web/collections/kpis.html", context, status=200 if form.is_valid() else 400
+    )

@@ -1,0 +1,117 @@
+"""The collections report pages: aging (and the items behind a figure), Top Past Due and
+the KPIs, their downloads, and who may open them."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from receivables.examples import example_01_build, example_02_build
+from revdesk.testing import signed_in
+
+D = Decimal
+ON = "as_of=2026-10-31"
+
+
+@pytest.fixture
+def example(world):
+    return example_01_build(world)
+
+
+def test_the_aging_page_shows_every_bucket(client, example):
+    response = signed_in(client, "admin").get(reverse("web:collections_aging") + "?" + ON)
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert [(r["customer"], r["past_due"], r["net"]) for r in report.rows] == [
+        ("C1", D("7000.00"), D("10000.00")),
+        ("C2", D("18800.00"), D("18300.00")),
+    ]
+    html = response.content.decode()
+    assert "Over 120" in html
+    assert "Open credits" in html
+    assert "18,300.00" in html
+    assert "28,300.00" in html
+
+
+def test_a_collector_sees_their_portfolio_and_a_rep_no_page(client, example):
+    response = signed_in(client, "collector").get(reverse("web:collections_aging") + "?" + ON)
+    assert [r["customer"] for r in response.context["report"].rows] == ["C1"]
+    client.logout()
+    assert signed_in(client, "rep").get(reverse("web:collections_aging")).status_code == 404
+    assert signed_in(client, "rep").get(reverse("web:collections_kpis")).status_code == 404
+
+
+def test_a_figure_lists_its_items(client, example):
+    url = reverse("web:collections_aging_items") + f"?{ON}&by=customer&key=C2&bucket=over-120"
+    response = signed_in(client, "admin").get(url)
+    assert [(i["document"], i["amount"]) for i in response.context["items"]] == [
+        ("INV-7", D("7000.00"))
+    ]
+    # the aging links each figure to its items
+    aging = client.get(reverse("web:collections_aging") + "?" + ON).content.decode()
+    assert "key=C2&amp;bucket=over-120" in aging
+
+
+def test_bad_buckets_are_refused_with_the_reason(client, example):
+    response = signed_in(client, "admin").get(
+        reverse("web:collections_aging") + f"?{ON}&buckets=60,30"
+    )
+    assert response.status_code == 400
+    assert "bucket limits go up, each once" in response.content.decode()
+
+
+def test_the_aging_downloads_as_excel(client, example):
+    url = reverse("web:collections_aging_excel") + f"?{ON}&by=customer"
+    response = signed_in(client, "admin").get(url)
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="aging-2026-10-31-by-customer.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Customer", "Name", "Currency", "Current", "1–30")
+    assert rows[2][:3] == ("C2", "Customer C2", "USD")
+    assert rows[2][rows[0].index("Net open")] == 18300  # a number, not text
+    assert rows[4][0] == "Total"
+    assert rows[4][rows[0].index("Net open")] == 28300
+
+
+def test_top_past_due_page_and_downloads(client, example):
+    response = signed_in(client, "admin").get(reverse("web:collections_top_past_due") + "?" + ON)
+    assert [(r.rank, r.code, r.past_due) for r in response.context["report"].rows] == [
+        (1, "C2", D("18800.00")),
+        (2, "C1", D("7000.00")),
+    ]
+    excel = client.get(reverse("web:collections_top_past_due_excel") + "?" + ON)
+    rows = list(load_workbook(io.BytesIO(excel.content)).active.iter_rows(values_only=True))
+    assert rows[1][:3] == (1, "C2", "Customer C2")
+    pdf = client.get(reverse("web:collections_top_past_due_pdf") + "?" + ON)
+    assert pdf["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Top 20 past due on 2026-10-31" in text
+    assert "18,800.00" in text
+    assert "Customer C2" in text
+
+
+def test_the_kpi_page(client, world):
+    example_02_build(world)
+    url = reverse("web:collections_kpis") + "?first=2026-07&last=2026-09&by=company"
+    response = signed_in(client, "admin").get(url)
+    assert response.status_code == 200
+    (row,) = response.context["rows"]
+    assert row.figures.values["dso_countback"] == D("63.58")
+    assert row.figures.values["cei_percent"] == D("75.61")
+    html = response.content.decode()
+    assert "63.58" in html
+    assert "75.61%" in html
+    # the trend: each month over the quarter it ends; the quarter to September is the case's
+    trend = dict(response.context["trend_tables"])["USD"]
+    assert dict(trend)["2026-09"]["dso_countback"] == D("63.58")
+    bad = client.get(reverse("web:collections_kpis") + "?first=2026-09&last=2026-07")
+    assert bad.status_code == 400
+    assert "The last month comes after the first." in bad.content.decode()
