@@ -54,7 +54,7 @@ def test_a_figure_lists_its_items(client, example):
     ]
     # the aging links each figure to its items
     aging = client.get(reverse("web:collections_aging") + "?" + ON).content.decode()
-    assert "key=C2&amp;bucket=over-120" in aging
+    assert "key=C2&amp;currency=USD&amp;bucket=over-120" in aging
 
 
 def test_bad_buckets_are_refused_with_the_reason(client, example):

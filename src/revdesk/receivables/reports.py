@@ -34,7 +34,7 @@ from revdesk.engine.aging import (
     top_past_due,
 )
 from revdesk.engine.kpis import KPI_NAMES, Kpis, kpis, ledger_kpi_inputs, months_between
-from revdesk.foundation.scoping import restrict
+from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.models import Customer, Territory
 
 from .choices import InvoiceStatus
@@ -196,31 +196,54 @@ class AgingReport:
     buckets: Buckets
     rows: list[dict]
     totals: list[dict]
+    sees_everything: bool = False
 
     @property
     def columns(self) -> list[str]:
         return [*self.buckets.labels, "open_credits", "net", "past_due"]
 
 
+#: how the rows of an aging may be sorted: by name (what they are summed by), or the most
+#: past due or the most open first
+AGING_ORDERS = ("name", "past_due", "net")
+
+
 def aging_report(
-    *, user, as_of: dt.date, by: str = "customer", buckets: Buckets | None = None
+    *,
+    user,
+    as_of: dt.date,
+    by: str = "customer",
+    buckets: Buckets | None = None,
+    order: str = "name",
 ) -> AgingReport:
+    if order not in AGING_ORDERS:
+        raise ValueError(f"order {order!r}: write one of {', '.join(AGING_ORDERS)}")
     chosen = buckets or Buckets()
     book, parties = ledger(user=user)
     rows = aging(book, as_of, buckets=chosen, by=by).to_pylist()
+    if order != "name":
+        rows.sort(key=lambda row: -row[order])  # stable: ties stay in name order
     if by in ("customer", "parent"):
         for row in rows:
             row["name"] = parties.name(row[by])
             row["customer_id"] = getattr(parties.customers.get(row[by]), "pk", None)
     totals = aging(book, as_of, buckets=chosen, by="company").to_pylist()
-    return AgingReport(as_of, by, chosen, rows, totals)
+    return AgingReport(as_of, by, chosen, rows, totals, viewer_for(user).sees_everything)
 
 
 def aging_items(
-    *, user, as_of: dt.date, by: str, key: str, bucket: str | None, buckets: Buckets | None = None
+    *,
+    user,
+    as_of: dt.date,
+    by: str,
+    key: str,
+    bucket: str | None,
+    buckets: Buckets | None = None,
+    currency: str | None = None,
 ) -> list[dict]:
     """The items a figure of the aging sums (its explanation): those of one row (`key` of
-    `by`; "" for the company), in one bucket (None: all)."""
+    `by`; "" for the company) and currency (None: every currency), in one bucket (None:
+    all)."""
     chosen = buckets or Buckets()
     book, parties = ledger(user=user)
     rows = explain(book, as_of, buckets=chosen).to_pylist()
@@ -231,8 +254,20 @@ def aging_items(
             continue
         if bucket and row["bucket"] != bucket:
             continue
+        if currency and row["currency"] != currency:
+            continue
         row["name"] = parties.name(row["customer"])
         found.append(row)
+    pages = {
+        (Invoice, "invoice"): "web:invoice_detail",
+        (Payment, "payment"): "web:payment_detail",
+    }
+    for (model, kind), name in pages.items():
+        numbers = [row["document"] for row in found if row["type"] == kind]
+        ids = dict(model.objects.filter(number__in=numbers).values_list("number", "pk"))
+        for row in found:
+            if row["type"] == kind and row["document"] in ids:
+                row["page"] = (name, ids[row["document"]])
     return found
 
 
@@ -356,13 +391,13 @@ def kpi_trend(*, user, last: str, count: int = 12) -> KpiTrend:
     book, _ = ledger(user=user)
     first = last
     for _ in range(count - 1):
-        first = _month_before(first)
+        first = month_before(first)
     months = months_between(first, last)
     series: dict[str, list[Kpis | None]] = {}
     for index, month in enumerate(months):
         start = month
         for _ in range(2):
-            start = _month_before(start)
+            start = month_before(start)
         for key, inputs in ledger_kpi_inputs(book, start, month, by="company").items():
             series.setdefault(key[-1], [None] * len(months))[index] = kpis(inputs)
     empty = Kpis(dict.fromkeys(KPI_NAMES), ["no receivables"])
@@ -372,7 +407,8 @@ def kpi_trend(*, user, last: str, count: int = 12) -> KpiTrend:
     )
 
 
-def _month_before(month: str) -> str:
+def month_before(month: str) -> str:
+    """The month before YYYY-MM."""
     year, number = int(month[:4]), int(month[5:7])
     return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
 
@@ -387,5 +423,6 @@ __all__ = [
     "kpi_report",
     "kpi_trend",
     "ledger",
+    "month_before",
     "top_past_due_report",
 ]

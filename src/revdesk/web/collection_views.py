@@ -7,6 +7,7 @@ the ledger); who may open the pages is PAGE_ROLES in web/roles.py.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,7 @@ from revdesk.receivables.reports import (
     aging_report,
     kpi_report,
     kpi_trend,
+    month_before,
     top_past_due_report,
 )
 
@@ -52,6 +54,11 @@ class AgingForm(forms.Form):
         max_length=60,
         help_text="Each bucket's upper limit in days, such as 30,60,90,120.",
     )
+    order = forms.ChoiceField(
+        label="Sorted by",
+        choices=[("name", "Name"), ("past_due", "Most past due"), ("net", "Most open")],
+        required=False,
+    )
 
     def clean(self):
         data = super().clean()
@@ -69,7 +76,7 @@ def _initial(request, defaults: dict) -> dict:
 
 def _aging_form(request) -> AgingForm:
     today = timezone.localdate()
-    defaults = {"as_of": today.isoformat(), "by": "customer", "basis": "due"}
+    defaults = {"as_of": today.isoformat(), "by": "customer", "basis": "due", "order": "name"}
     return AgingForm(_initial(request, {**defaults, "buckets": "30,60,90,120"}))
 
 
@@ -92,7 +99,11 @@ def aging_page(request):
     if form.is_valid():
         data = form.cleaned_data
         report = aging_report(
-            user=request.user, as_of=data["as_of"], by=data["by"], buckets=data["buckets"]
+            user=request.user,
+            as_of=data["as_of"],
+            by=data["by"],
+            buckets=data["buckets"],
+            order=data["order"] or "name",
         )
         query = request.GET.copy()
         query.update({k: str(v) for k, v in _initial(request, form.data).items() if v})
@@ -121,7 +132,11 @@ def aging_excel(request):
         return _refused(form)
     data = form.cleaned_data
     report = aging_report(
-        user=request.user, as_of=data["as_of"], by=data["by"], buckets=data["buckets"]
+        user=request.user,
+        as_of=data["as_of"],
+        by=data["by"],
+        buckets=data["buckets"],
+        order=data["order"] or "name",
     )
     return _download(
         report_documents.aging_xlsx(report), XLSX, f"aging-{report.as_of}-by-{report.by}.xlsx"
@@ -131,6 +146,7 @@ def aging_excel(request):
 class ItemsForm(AgingForm):
     key = forms.CharField(required=False, max_length=200)
     bucket = forms.CharField(required=False, max_length=40)
+    currency = forms.CharField(required=False, max_length=3)
 
 
 @login_required
@@ -146,8 +162,10 @@ def aging_items_page(request):
                 "by": "customer",
                 "basis": "due",
                 "buckets": "30,60,90,120",
+                "order": "name",
                 "key": "",
                 "bucket": "",
+                "currency": "",
             },
         )
     )
@@ -161,13 +179,20 @@ def aging_items_page(request):
             key=data["key"],
             bucket=data["bucket"] or None,
             buckets=data["buckets"],
+            currency=data["currency"] or None,
         )
+        totals: dict[str, Decimal] = {}
+        for item in items:
+            totals[item["currency"]] = (
+                totals.get(item["currency"], Decimal("0.00")) + item["amount"]
+            )
         back = request.GET.copy()
-        for name in ("key", "bucket"):
+        for name in ("key", "bucket", "currency"):
             back.pop(name, None)
         context.update(
             {
                 "items": items,
+                "totals": sorted(totals.items()),
                 "data": data,
                 "group_label": GROUP_LABELS[data["by"]],
                 "back_url": reverse("web:collections_aging") + "?" + back.urlencode(),
@@ -300,9 +325,8 @@ def _text(value) -> str | None:
 
 def _quarter_to(today: dt.date) -> tuple[str, str]:
     """The last three whole months before `today`."""
-    end = today.replace(day=1) - dt.timedelta(days=1)
-    start = (end.replace(day=1) - dt.timedelta(days=62)).replace(day=1)
-    return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    last = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return month_before(month_before(last)), last
 
 
 @login_required
