@@ -12,3 +12,26 @@ class PaymentMethod(models.TextChoices):
     ACH = "ach", "ACH / direct credit"
     CHECK = "check", "Cheque"
     CARD = "card", "Card"
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "E-mail"
+    NOTE = "note", "Note"
+    STATEMENT = "statement", "Statement sent"
+    PORTAL = "portal", "Portal upload"
+    TASK = "task", "Follow-up task"
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", "Reached"
+    VOICEMAIL = "voicemail", "Left a voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_CONTACT = "wrong_contact", "Wrong contact"
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    KEPT = "kept", "Kept"
+    BROKEN = "broken", "Broken"
+    CANCELLED = "cancelled", "Cancelled"

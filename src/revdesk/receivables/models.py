@@ -7,6 +7,7 @@ SQLite SQL (see docs/decisions/0002-money.md).
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -18,7 +19,13 @@ from revdesk.orders.models import Order
 from revdesk.parties.models import Customer
 
 from . import rules
-from .choices import InvoiceStatus, PaymentMethod
+from .choices import (
+    ActivityKind,
+    CallOutcome,
+    InvoiceStatus,
+    PaymentMethod,
+    PromiseStatus,
+)
 
 
 def _settled(invoice_id: int | None, *, memo_id=None, application_id=None) -> tuple[Decimal, int]:
@@ -328,3 +335,126 @@ class PaymentApplication(BaseModel):
             errors["amount"] = " ".join(found)
         if errors:
             raise ValidationError(errors)
+
+
+class PortfolioAssignment(BaseModel):
+    """Who collected a customer when: the history behind Customer.collector (the current
+    owner, which decides who sees the account). Written only by
+    receivables.activities.portfolio_assign; the latest has no end."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="portfolio_assignments"
+    )
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portfolio_history"
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day; empty: still")
+
+    class Meta:
+        ordering = ["customer", "-valid_from"]
+        indexes = [models.Index(fields=["collector", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer.code} → {self.collector} from {self.valid_from}"
+
+
+class Activity(BaseModel):
+    """One collection effort on an account, or a follow-up task: what happened (a call, an
+    e-mail, a note, a statement sent, a portal upload), with whom, about which invoice, and
+    what is next. The account timeline is these, with the promises, payments and cases."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="activities")
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    kind = models.CharField(max_length=12, choices=ActivityKind.choices)
+    occurred_at = models.DateTimeField(db_index=True)
+    contact = models.ForeignKey(
+        "parties.BillingContact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    outcome = models.CharField(max_length=16, choices=CallOutcome.choices, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    next_action = models.CharField(max_length=200, blank=True)
+    next_action_on = models.DateField(null=True, blank=True, db_index=True)
+    # a follow-up task: whose, by when, done when
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="collection_tasks",
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    promise = models.ForeignKey(
+        "PromiseToPay",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+
+class PromiseToPay(BaseModel):
+    """A customer's promise to pay an amount by a date (plus grace days), evaluated every day
+    as kept or broken (receivables.activities.promises_evaluate, engine.promises)."""
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="promises")
+    invoices = models.ManyToManyField(Invoice, blank=True, related_name="promises")
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    currency = CurrencyField()
+    promised_on = models.DateField("promised date")
+    grace_days = models.PositiveSmallIntegerField(default=2)
+    made_on = models.DateField()
+    contact = models.ForeignKey(
+        "parties.BillingContact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="promises",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=PromiseStatus.choices, default=PromiseStatus.OPEN, db_index=True
+    )
+    status_on = models.DateField(null=True, blank=True, help_text="When it was kept or broken")
+    received = MoneyField(default=0, help_text="Paid towards it (by the deadline, once broken)")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-promised_on", "-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(promised_on__gte=models.F("made_on")),
+                name="promise_after_made",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.promised_on + dt.timedelta(days=self.grace_days)
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.amount - self.received
