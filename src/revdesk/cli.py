@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "revdesk.demo.commands",
     "revdesk.engine.commands",
     "revdesk.compensation.commands",
+    "revdesk.receivables.commands",
 )
 
 

@@ -109,6 +109,13 @@ class Invoice(BaseModel):
     status = models.CharField(
         max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.OPEN
     )
+    # written by the collections daily job (receivables.worklist.paydates_refresh)
+    predicted_pay_on = models.DateField(
+        null=True, blank=True, help_text="When the customer's history says it will be paid"
+    )
+    predicted_by = models.CharField(
+        max_length=10, blank=True, help_text="model (the customer's history), segment or company"
+    )
 
     class Meta:
         ordering = ["-issued_on", "-number"]
@@ -335,6 +342,32 @@ class PaymentApplication(BaseModel):
             errors["amount"] = " ".join(found)
         if errors:
             raise ValidationError(errors)
+
+
+class CollectionsDay(BaseModel):
+    """One run of the collections daily job: what it did and how well the pay dates are
+    predicted (mean absolute error in days on held-out history, engine.paydates)."""
+
+    day = models.DateField(db_index=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    promises_kept = models.PositiveIntegerField(default=0)
+    promises_broken = models.PositiveIntegerField(default=0)
+    tasks_created = models.PositiveIntegerField(default=0)
+    predictions = models.PositiveIntegerField(default=0)
+    trained_on = models.PositiveIntegerField(default=0, help_text="Paid invoices learnt from")
+    held_out = models.PositiveIntegerField(default=0)
+    model_error_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    fallback_error_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    new_customer_error_days = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Collections day {self.day}"
 
 
 class PortfolioAssignment(BaseModel):

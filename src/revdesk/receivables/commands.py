@@ -1,0 +1,187 @@
+"""`revdesk collections ...`: the desk's daily job, the worklist, and portfolio moves."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def register(subparsers) -> None:
+    collections = subparsers.add_parser(
+        "collections", help="the collections desk: daily job, worklists, portfolios"
+    )
+    commands = collections.add_subparsers(dest="collections_command", metavar="COMMAND")
+    commands.required = True
+    daily = commands.add_parser(
+        "daily",
+        help="evaluate promises to pay (a broken one becomes a task) and predict every open "
+        "invoice's pay date; run it once a day",
+    )
+    daily.add_argument("--on", type=_date, metavar="DATE", help="the day (default today)")
+    daily.add_argument(
+        "--every",
+        type=int,
+        metavar="SECONDS",
+        help="keep running, once every SECONDS (a day is 86400)",
+    )
+    daily.add_argument("--json", action="store_true", help="print what was done as JSON")
+    daily.set_defaults(handler=_daily)
+
+    work = commands.add_parser("worklist", help="a collector's worklist for a day, ranked")
+    work.add_argument("--collector", required=True, metavar="LOGIN")
+    work.add_argument("--on", type=_date, metavar="DATE", help="the day (default today)")
+    work.add_argument("--top", type=int, default=25, metavar="N", help="rows shown (default 25)")
+    work.add_argument("--json", action="store_true", help="print the rows as JSON")
+    work.set_defaults(handler=_worklist)
+
+    assign = commands.add_parser(
+        "assign", help="give customers (with --hierarchy, their whole trees) to a collector"
+    )
+    assign.add_argument("customers", nargs="+", metavar="CODE")
+    assign.add_argument("--collector", required=True, metavar="LOGIN")
+    assign.add_argument("--on", type=_date, metavar="DATE", help="from this day (default today)")
+    assign.add_argument("--hierarchy", action="store_true", help="every customer under each")
+    assign.set_defaults(handler=_assign)
+
+
+def _day_summary(day) -> dict:
+    return {
+        "day": day.day.isoformat(),
+        "promises_kept": day.promises_kept,
+        "promises_broken": day.promises_broken,
+        "tasks_created": day.tasks_created,
+        "predictions": day.predictions,
+        "trained_on": day.trained_on,
+        "held_out": day.held_out,
+        "model_error_days": None if day.model_error_days is None else str(day.model_error_days),
+        "fallback_error_days": (
+            None if day.fallback_error_days is None else str(day.fallback_error_days)
+        ),
+        "new_customer_error_days": (
+            None if day.new_customer_error_days is None else str(day.new_customer_error_days)
+        ),
+    }
+
+
+def _daily(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from revdesk.foundation.context import acting_as
+
+    from .worklist import collections_daily
+
+    console, errors = Console(), Console(stderr=True)
+    while True:
+        with (
+            acting_as(None, "cli"),
+            errors.status("collections daily job", spinner="dots") as status,
+        ):
+            day = collections_daily(
+                on=args.on, step=lambda text: status.update(f"collections daily: {text}")
+            )
+        summary = _day_summary(day)
+        if args.json:
+            console.print_json(json.dumps(summary))
+        else:
+            console.print(
+                f"{summary['day']}: {day.promises_kept} promises kept, {day.promises_broken} "
+                f"broken ({day.tasks_created} follow-up tasks); {day.predictions} pay dates "
+                f"predicted from {day.trained_on} paid invoices"
+            )
+            if day.model_error_days is not None:
+                console.print(
+                    f"  prediction error on {day.held_out} held-out invoices: "
+                    f"{day.model_error_days} days (customer history), "
+                    f"{day.fallback_error_days} days by segment alone"
+                    + (
+                        f", {day.new_customer_error_days} days for new customers"
+                        if day.new_customer_error_days is not None
+                        else ""
+                    )
+                )
+        if not args.every:
+            return 0
+        time.sleep(args.every)
+
+
+def _worklist(args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model
+    from rich.console import Console
+    from rich.table import Table
+
+    from .worklist import worklist
+
+    console, errors = Console(), Console(stderr=True)
+    user = get_user_model().objects.filter(username=args.collector).first()
+    if user is None:
+        errors.print(f"--collector: no login {args.collector!r}")
+        return 2
+    rows = worklist(user=user, on=args.on)[: args.top]
+    if args.json:
+        console.print_json(
+            json.dumps(
+                [
+                    {
+                        "customer": row.customer.code,
+                        "score": str(row.score),
+                        "parts": [[label, str(points)] for label, points in row.parts],
+                        "next_action": row.next_action,
+                        "why": row.why,
+                        "overdue": {c: str(a) for c, a in row.overdue.items()},
+                        "coming_due": {c: str(a) for c, a in row.coming_due.items()},
+                        "invoices": [item.number for item in row.items],
+                    }
+                    for row in rows
+                ]
+            )
+        )
+        return 0
+    table = Table(title=f"Worklist of {args.collector}")
+    for column in ("score", "customer", "next action", "why"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for row in rows:
+        table.add_row(
+            str(row.score), f"{row.customer.code} {row.customer.name}", row.next_action, row.why
+        )
+    console.print(table)
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model
+
+    from revdesk.foundation.context import acting_as
+    from revdesk.parties.models import Customer
+
+    from .activities import portfolio_assign
+
+    collector = get_user_model().objects.filter(username=args.collector).first()
+    if collector is None:
+        print(f"--collector: no login {args.collector!r}")
+        return 2
+    found = {c.code: c for c in Customer.objects.filter(code__in=args.customers)}
+    unknown = [code for code in args.customers if code not in found]
+    if unknown:
+        print(f"no customer {', '.join(unknown)}: nothing was assigned")
+        return 1
+    with acting_as(None, "cli"):
+        changed = portfolio_assign(
+            actor=None,
+            customers=found.values(),
+            collector=collector,
+            on=args.on,
+            hierarchy=args.hierarchy,
+        )
+    print(
+        f"{len(changed)} customers now with {args.collector}: {', '.join(c.code for c in changed)}"
+    )
+    return 0

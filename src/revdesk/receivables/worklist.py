@@ -1,0 +1,480 @@
+"""The collector's day: which accounts need what today, ranked by a documented score, and the
+daily job that keeps it true (promises evaluated, pay dates predicted).
+
+The worklist holds every customer of the portfolio with an invoice overdue or due within the
+horizon (default 7 days). Each row shows its invoices, what to do next and why, and its score.
+
+Score (0 to 100 points, the parts shown on every row):
+
+- amount at risk, up to 40: overdue plus half of what falls due within the horizon, in the
+  reporting currency, against the largest such amount in the list;
+- how late, up to 20: the oldest overdue invoice's days past due, full at 90 days;
+- broken promises in the last 90 days, 7.5 each, up to 15;
+- predicted to pay late, up to 10: the latest predicted pay date of its open invoices after
+  their due date, full at 30 days late (engine.paydates);
+- open disputes, up to 10: 10 when one has had no activity for 7 days, else 5;
+- key account, 5.
+
+Ties go to the larger amount, then the customer code. What to do next is the first of these
+that applies: a follow-up task due; a broken promise; a promise to watch; a document the
+customer needs before paying; a dispute without traction; a call when nobody was contacted
+in 7 days; a follow-up otherwise; for what is only coming due, a reminder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from revdesk.cases.choices import OPEN_STATUSES
+from revdesk.catalog.selectors import MissingFxRate, fx_rate_on
+from revdesk.engine.aging import explain
+from revdesk.engine.paydates import OPEN_SCHEMA, PAID_SCHEMA, PayDateModel, accuracy
+from revdesk.foundation.scoping import restrict
+from revdesk.parties.models import Customer
+
+from .activities import promises_evaluate
+from .choices import ActivityKind, InvoiceStatus, PromiseStatus
+from .models import (
+    Activity,
+    CollectionsDay,
+    CreditMemo,
+    Invoice,
+    PaymentApplication,
+    PromiseToPay,
+)
+from .reports import ledger
+
+ZERO = Decimal("0.00")
+HORIZON_DAYS = 7
+QUIET_DAYS = 7  # no contact for this long: call
+STUCK_DAYS = 7  # a dispute without activity for this long has no traction
+PROMISE_MEMORY_DAYS = 90
+
+
+# -- the daily job ------------------------------------------------------------------------
+
+
+def _paid_history() -> pa.Table:
+    """Every paid invoice with the day it was settled in full (its last application or
+    credit memo), as engine.paydates reads it."""
+    settled: dict[int, dt.date] = {}
+    for model, day_field in ((PaymentApplication, "applied_on"), (CreditMemo, "issued_on")):
+        rows = (
+            model.objects.filter(invoice__status=InvoiceStatus.PAID)
+            .values("invoice_id")
+            .annotate(last=Max(day_field))
+            .values_list("invoice_id", "last")
+        )
+        for invoice_id, day in rows:
+            settled[invoice_id] = max(day, settled.get(invoice_id, day))
+    invoices = Invoice.objects.filter(pk__in=list(settled)).values_list(
+        "pk", "number", "customer__code", "customer__segment", "issued_on", "due_on", "amount"
+    )
+    rows = [
+        {
+            "document": number,
+            "customer": code,
+            "segment": segment,
+            "issued_on": issued,
+            "due_on": due,
+            "amount": float(amount),  # a feature (the invoice's size), not money arithmetic
+            "paid_on": settled[pk],
+        }
+        for pk, number, code, segment, issued, due, amount in invoices
+    ]
+    return pa.Table.from_pylist(rows, schema=PAID_SCHEMA)
+
+
+def paydates_refresh(*, day: CollectionsDay) -> None:
+    """Predict the pay date of every open invoice from the paid history and store it on the
+    invoice; measure the predictions' error on held-out history (on `day`)."""
+    paid = _paid_history()
+    model = PayDateModel.train(paid)
+    open_invoices = Invoice.objects.filter(Invoice.open_q()).only(
+        "pk", "number", "customer", "issued_on", "due_on", "amount"
+    )
+    rows = [
+        {
+            "document": number,
+            "customer": code,
+            "segment": segment,
+            "issued_on": issued,
+            "due_on": due,
+            "amount": float(amount),
+        }
+        for number, code, segment, issued, due, amount in open_invoices.values_list(
+            "number", "customer__code", "customer__segment", "issued_on", "due_on", "amount"
+        )
+    ]
+    predicted = model.predict(pa.Table.from_pylist(rows, schema=OPEN_SCHEMA), paid)
+    by_number = {row["document"]: (row["pay_on"], row["method"]) for row in predicted.to_pylist()}
+    changed = []
+    for invoice in open_invoices:
+        pay_on, method = by_number[invoice.number]
+        if (invoice.predicted_pay_on, invoice.predicted_by) != (pay_on, method):
+            invoice.predicted_pay_on, invoice.predicted_by = pay_on, method
+            changed.append(invoice)
+    Invoice.objects.bulk_update(changed, ["predicted_pay_on", "predicted_by"], batch_size=1000)
+    measured = accuracy(paid)
+    day.predictions = len(rows)
+    day.trained_on = model.trained_on
+    day.held_out = measured.held_out
+    for name, value in (
+        ("model_error_days", measured.model_error),
+        ("fallback_error_days", measured.fallback_error_same),
+        ("new_customer_error_days", measured.new_customer_error),
+    ):
+        setattr(day, name, None if value is None else Decimal(str(value)))
+
+
+@transaction.atomic
+def collections_daily(*, on: dt.date | None = None, actor=None, step=None) -> CollectionsDay:
+    """The collections desk's daily job: evaluate the promises (a broken one becomes a
+    task), predict every open invoice's pay date. Safe to run again the same day."""
+    say = step or (lambda text: None)
+    today = on or timezone.localdate()
+    day = CollectionsDay.objects.create(day=today, started_at=timezone.now())
+    say("promises")
+    evaluation = promises_evaluate(on=today, actor=actor)
+    day.promises_kept = len(evaluation.kept)
+    day.promises_broken = len(evaluation.broken)
+    day.tasks_created = len(evaluation.tasks)
+    say("pay dates")
+    paydates_refresh(day=day)
+    day.finished_at = timezone.now()
+    day.save()
+    return day
+
+
+# -- the worklist ---------------------------------------------------------------------------
+
+
+@dataclass
+class WorkItem:
+    """An invoice on the worklist."""
+
+    invoice_id: int | None
+    number: str
+    due_on: dt.date | None
+    days_past_due: int
+    amount: Decimal
+    currency: str
+    predicted_pay_on: dt.date | None = None
+    predicted_by: str = ""
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_past_due > 0
+
+    @property
+    def predicted_late_days(self) -> int | None:
+        if self.predicted_pay_on is None or self.due_on is None:
+            return None
+        return (self.predicted_pay_on - self.due_on).days
+
+
+@dataclass
+class WorkRow:
+    customer: Customer
+    items: list[WorkItem]
+    overdue: dict[str, Decimal]
+    coming_due: dict[str, Decimal]
+    at_risk: Decimal  # reporting currency
+    oldest_days: int
+    broken_promises: list[PromiseToPay]
+    open_promises: list[PromiseToPay]
+    open_disputes: list
+    tasks_due: list[Activity]
+    last_contact: Activity | None
+    score: Decimal = ZERO
+    parts: list[tuple[str, Decimal]] = field(default_factory=list)
+    next_action: str = ""
+    why: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def _requirements(customer: Customer, parents: dict[int, Customer]) -> dict[str, bool]:
+    """A customer's documentation requirements, inherited down its hierarchy."""
+    needs = {"po": False}
+    node, seen = customer, set()
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        needs["po"] = needs["po"] or node.requires_po
+        node = parents.get(node.parent_id) if node.parent_id else None
+    return needs
+
+
+def worklist(
+    *, user, on: dt.date | None = None, collector=None, horizon: int = HORIZON_DAYS
+) -> list[WorkRow]:
+    """The accounts that need work on `on` (today), for the portfolio `user` may see (of
+    `collector` only, when given), ranked (see the module doc)."""
+    today = on or timezone.localdate()
+    customers = restrict(Customer.objects.all(), user)
+    if collector is not None:
+        customers = customers.filter(collector=collector)
+    book, _ = ledger(user=user, customers=customers)
+    if not book.documents.num_rows:
+        return []
+    items = [
+        row
+        for row in explain(book, today).to_pylist()
+        if row["type"] in ("invoice", "debit_memo") and row["days_past_due"] >= -horizon
+    ]
+    if not items:
+        return []
+    codes = {row["customer"] for row in items}
+    by_code = {c.code: c for c in Customer.objects.filter(code__in=codes)}
+    parents = {
+        c.pk: c for c in Customer.objects.filter(pk__in={c.parent_id for c in by_code.values()})
+    }
+    invoices = {
+        number: (pk, po, pay_on, by)
+        for number, pk, po, pay_on, by in Invoice.objects.filter(
+            number__in=[row["document"] for row in items]
+        ).values_list("number", "pk", "po_number", "predicted_pay_on", "predicted_by")
+    }
+    ids = [c.pk for c in by_code.values()]
+    since = today - dt.timedelta(days=PROMISE_MEMORY_DAYS)
+    promises = defaultdict(list)
+    for promise in PromiseToPay.objects.filter(customer_id__in=ids).exclude(
+        status=PromiseStatus.CANCELLED
+    ):
+        promises[promise.customer_id].append(promise)
+    tasks = defaultdict(list)
+    for task in Activity.objects.filter(
+        customer_id__in=ids, done_at__isnull=True, next_action_on__lte=today
+    ).order_by("next_action_on", "pk"):
+        tasks[task.customer_id].append(task)
+    last_contact: dict[int, Activity] = {}
+    for activity in (
+        Activity.objects.filter(customer_id__in=ids)
+        .exclude(kind=ActivityKind.TASK)
+        .order_by("customer_id", "-occurred_at", "-pk")
+    ):
+        last_contact.setdefault(activity.customer_id, activity)
+    disputes = _disputes(user, ids, today)
+
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in items:
+        grouped[row["customer"]].append(row)
+    rows: list[WorkRow] = []
+    for code, found in grouped.items():
+        customer = by_code[code]
+        needs = _requirements(customer, parents)
+        work_items = []
+        overdue: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        coming: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        for row in sorted(found, key=lambda r: (-r["days_past_due"], r["document"])):
+            pk, po, pay_on, by = invoices.get(row["document"], (None, "", None, ""))
+            item = WorkItem(
+                invoice_id=pk,
+                number=row["document"],
+                due_on=row["due_date"],
+                days_past_due=row["days_past_due"],
+                amount=row["amount"],
+                currency=row["currency"],
+                predicted_pay_on=pay_on,
+                predicted_by=by,
+            )
+            if needs["po"] and not po:
+                item.missing.append("PO number")
+            work_items.append(item)
+            (overdue if item.overdue else coming)[item.currency] += item.amount
+        customer_promises = promises.get(customer.pk, [])
+        rows.append(
+            WorkRow(
+                customer=customer,
+                items=work_items,
+                overdue=dict(overdue),
+                coming_due=dict(coming),
+                at_risk=ZERO,
+                oldest_days=max(0, max(i.days_past_due for i in work_items)),
+                broken_promises=[
+                    p
+                    for p in customer_promises
+                    if p.status == PromiseStatus.BROKEN and p.status_on and p.status_on >= since
+                ],
+                open_promises=[p for p in customer_promises if p.status == PromiseStatus.OPEN],
+                open_disputes=disputes.get(customer.pk, []),
+                tasks_due=tasks.get(customer.pk, []),
+                last_contact=last_contact.get(customer.pk),
+            )
+        )
+    _at_risk(rows, today)
+    top = max((row.at_risk for row in rows), default=ZERO)
+    for row in rows:
+        _score(row, top, today)
+        _next(row, today)
+    rows.sort(key=lambda r: (-r.score, -r.at_risk, r.customer.code))
+    return rows
+
+
+def _disputes(user, customer_ids: list[int], today: dt.date) -> dict[int, list]:
+    from revdesk.cases.models import Case
+
+    found: dict[int, list] = defaultdict(list)
+    cases = restrict(
+        Case.objects.filter(
+            case_type__desk="collections",
+            status__in=list(OPEN_STATUSES),
+            customer_id__in=customer_ids,
+        ).select_related("team"),
+        user,
+    ).order_by("opened_at")
+    for case in cases:
+        found[case.customer_id].append(case)
+    return found
+
+
+def _at_risk(rows: list[WorkRow], today: dt.date) -> None:
+    target = settings.REPORTING_CURRENCY
+    rates: dict[str, Decimal | None] = {}
+    for row in rows:
+        total = ZERO
+        for amounts, share in ((row.overdue, Decimal(1)), (row.coming_due, Decimal("0.5"))):
+            for currency, amount in amounts.items():
+                if currency not in rates:
+                    try:
+                        rates[currency] = fx_rate_on(
+                            currency=currency, quote_currency=target, on=today
+                        )
+                    except MissingFxRate:
+                        rates[currency] = None
+                rate = rates[currency]
+                if rate is None:
+                    row.notes.append(f"no {currency}→{target} rate: counted one for one")
+                    rate = Decimal(1)
+                total += amount * share * rate
+        row.at_risk = total.quantize(Decimal("0.01"))
+
+
+def _points(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1"))
+
+
+def _score(row: WorkRow, top: Decimal, today: dt.date) -> None:
+    parts = []
+    if top > 0 and row.at_risk > 0:
+        parts.append(("amount at risk", _points(Decimal(40) * row.at_risk / top)))
+    if row.oldest_days > 0:
+        parts.append(
+            (
+                f"{row.oldest_days} days past due",
+                _points(Decimal(20) * min(row.oldest_days, 90) / 90),
+            )
+        )
+    if row.broken_promises:
+        count = len(row.broken_promises)
+        parts.append(
+            (
+                f"{count} broken promise{'s' if count > 1 else ''}",
+                _points(Decimal("7.5") * min(count, 2)),
+            )
+        )
+    late = [i.predicted_late_days for i in row.items if i.predicted_late_days is not None]
+    if late and max(late) > 0:
+        worst = max(late)
+        parts.append((f"predicted {worst} days late", _points(Decimal(10) * min(worst, 30) / 30)))
+    if row.open_disputes:
+        stuck = [
+            c for c in row.open_disputes if _quiet_since(c) <= today - dt.timedelta(days=STUCK_DAYS)
+        ]
+        parts.append(
+            ("dispute without traction" if stuck else "open dispute", Decimal(10 if stuck else 5))
+        )
+    if row.customer.is_key_account:
+        parts.append(("key account", Decimal(5)))
+    row.parts = parts
+    row.score = sum((points for _, points in parts), ZERO)
+
+
+def _quiet_since(case) -> dt.date:
+    moved = case.updated_at or case.opened_at
+    return timezone.localdate(moved)
+
+
+def _money(amounts: dict[str, Decimal]) -> str:
+    return ", ".join(f"{amount:,.2f} {currency}" for currency, amount in sorted(amounts.items()))
+
+
+def _next(row: WorkRow, today: dt.date) -> None:
+    """What to do next, and why (the first rule that applies: see the module doc)."""
+    overdue = [i for i in row.items if i.overdue]
+    if row.tasks_due:
+        task = row.tasks_due[0]
+        row.next_action = task.next_action or task.subject
+        row.why = f"{task.subject} (due {task.next_action_on.isoformat()})"
+        return
+    broken = [
+        p
+        for p in row.broken_promises
+        if p.status_on and p.status_on >= today - dt.timedelta(days=QUIET_DAYS)
+    ]
+    if broken:
+        promise = broken[0]
+        row.next_action = "Call about the broken promise"
+        row.why = (
+            f"{promise.number} broken on {promise.status_on.isoformat()}: "
+            f"{promise.shortfall:,.2f} {promise.currency} short"
+        )
+        return
+    if row.open_promises:
+        promise = min(row.open_promises, key=lambda p: p.promised_on)
+        row.next_action = f"Check the payment on {promise.deadline.isoformat()}"
+        row.why = (
+            f"{promise.number}: {promise.amount:,.2f} {promise.currency} promised by "
+            f"{promise.promised_on.isoformat()}"
+        )
+        return
+    missing = [(i, need) for i in overdue for need in i.missing]
+    if missing:
+        item, need = missing[0]
+        row.next_action = f"Get the {need} for {item.number}"
+        row.why = f"{row.customer.code} pays only invoices with a {need}"
+        return
+    stuck = [
+        c for c in row.open_disputes if _quiet_since(c) <= today - dt.timedelta(days=STUCK_DAYS)
+    ]
+    if stuck:
+        case = stuck[0]
+        row.next_action = f"Chase {case.number} with {case.team}"
+        row.why = f"no activity since {_quiet_since(case).isoformat()}"
+        return
+    if overdue:
+        contact = row.last_contact
+        contacted = timezone.localdate(contact.occurred_at) if contact else None
+        count = len(overdue)
+        what = f"{count} overdue invoice{'s' if count > 1 else ''} ({_money(row.overdue)})"
+        if contacted is None:
+            row.next_action, row.why = "Call", f"{what}, no contact yet"
+        elif contacted <= today - dt.timedelta(days=QUIET_DAYS):
+            row.next_action, row.why = "Call", f"{what}, last contact {contacted.isoformat()}"
+        else:
+            kind = contact.get_kind_display().lower()
+            row.next_action = "Follow up"
+            row.why = f"{what}; {kind} on {contacted.isoformat()}: {contact.subject}"
+        return
+    first = min(row.items, key=lambda i: (i.due_on or today, i.number))
+    row.next_action = "Send a reminder"
+    row.why = f"{first.number} falls due on {first.due_on.isoformat() if first.due_on else '?'}"
+
+
+__all__ = [
+    "HORIZON_DAYS",
+    "WorkItem",
+    "WorkRow",
+    "collections_daily",
+    "paydates_refresh",
+    "worklist",
+]
