@@ -1,7 +1,9 @@
-"""Collections reports: the aging (and the items behind every figure), the Top Past Due list
-and the KPIs, on any day, for the portfolio the person may see; each downloadable as Excel
-(Top Past Due also as PDF). The figures come from revdesk.receivables.reports (the engine on
-the ledger); who may open the pages is PAGE_ROLES in web/roles.py.
+"""The collections desk's pages: the worklist (a collector's day, ranked), the account page
+(with one-click logging of calls, e-mails, notes and promises), and the reports: the aging (and
+the items behind every figure), the Top Past Due list and the KPIs, on any day, for the
+portfolio the person may see; each downloadable as Excel (Top Past Due also as PDF). The
+figures come from revdesk.receivables (the engine on the ledger); who may open the pages is
+PAGE_ROLES in web/roles.py.
 """
 
 from __future__ import annotations
@@ -10,15 +12,29 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from revdesk.engine.aging import GROUPS, Buckets
 from revdesk.engine.kpis import months_between
+from revdesk.foundation.context import acting_as
+from revdesk.parties.models import Customer
 from revdesk.receivables import report_documents
+from revdesk.receivables.account import account_page
+from revdesk.receivables.activities import (
+    activity_log,
+    promise_cancel,
+    promise_make,
+    task_done,
+)
+from revdesk.receivables.choices import ActivityKind, CallOutcome
+from revdesk.receivables.models import Activity, CollectionsDay, Invoice, PromiseToPay
 from revdesk.receivables.reports import (
     GROUP_LABELS,
     aging_items,
@@ -28,6 +44,7 @@ from revdesk.receivables.reports import (
     month_before,
     top_past_due_report,
 )
+from revdesk.receivables.worklist import worklist
 
 from . import roles
 from .commission_views import plotly_version
@@ -356,3 +373,241 @@ def kpis_page(request):
     return render(
         request, "web/collections/kpis.html", context, status=200 if form.is_valid() else 400
     )
+
+
+# -- the worklist and the account page ----------------------------------------------------
+
+
+class WorklistForm(forms.Form):
+    on = forms.DateField(label="On", widget=_date_input())
+    collector = forms.ChoiceField(label="Portfolio", required=False)
+    horizon = forms.IntegerField(
+        label="Coming due within (days)", min_value=0, max_value=60, required=False
+    )
+
+    def __init__(self, *args, collectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collector"].choices = [("", "Everyone I see")] + [
+            (user.get_username(), user.get_full_name() or user.get_username())
+            for user in collectors
+        ]
+
+
+def _collectors(user):
+    """The collectors whose portfolios this person may look at: their own and their team's
+    (a senior collector), or everyone with a portfolio (who sees everything)."""
+    from django.contrib.auth import get_user_model
+
+    from revdesk.foundation.scoping import viewer_for
+
+    viewer = viewer_for(user)
+    users = get_user_model().objects.filter(portfolio__isnull=False).distinct()
+    if not viewer.sees_everything:
+        users = users.filter(pk__in=viewer.collector_ids)
+    return list(users.order_by("username"))
+
+
+@login_required
+def worklist_page(request):
+    _require(request.user, "web:collections_worklist")
+    user = request.user
+    collectors = _collectors(user)
+    mine = user.get_username() if any(c.pk == user.pk for c in collectors) else ""
+    form = WorklistForm(
+        _initial(
+            request,
+            {"on": timezone.localdate().isoformat(), "collector": mine, "horizon": "7"},
+        )
+        | ({"collector": request.GET["collector"]} if "collector" in request.GET else {}),
+        collectors=collectors,
+    )
+    context: dict = {"form": form}
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        chosen = next((c for c in collectors if c.get_username() == data["collector"]), None)
+        rows = worklist(
+            user=user,
+            on=data["on"],
+            collector=chosen,
+            horizon=7 if data["horizon"] is None else data["horizon"],
+        )
+        context.update(
+            {
+                "rows": rows,
+                "on": data["on"],
+                "chosen": chosen,
+                "last_day": CollectionsDay.objects.order_by("-started_at").first(),
+                "kinds": ActivityKind.choices,
+                "outcomes": CallOutcome.choices,
+                "back": request.get_full_path(),
+            }
+        )
+    else:
+        status = 400
+    return render(request, "web/collections/worklist.html", context, status=status)
+
+
+def _account(request, pk: int) -> Customer:
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.foundation.scoping import restrict
+
+    return get_object_or_404(restrict(Customer.objects.all(), request.user), pk=pk)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label="What", choices=ActivityKind.choices)
+    subject = forms.CharField(label="Summary", max_length=200)
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "—"), *CallOutcome.choices], required=False
+    )
+    contact = forms.ModelChoiceField(label="With", queryset=None, required=False)
+    invoice = forms.ModelChoiceField(label="About", queryset=None, required=False)
+    body = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    next_action = forms.CharField(label="Next", max_length=200, required=False)
+    next_action_on = forms.DateField(label="By", widget=_date_input(), required=False)
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = customer.contacts.all()
+        self.fields["invoice"].queryset = Invoice.objects.filter(
+            Invoice.open_q(), customer=customer
+        ).order_by("due_on")
+        # never a task assigned to the other kinds by mistake: tasks come from a next action
+        self.fields["kind"].choices = [c for c in ActivityKind.choices if c[0] != "task"]
+
+
+class PromiseForm(forms.Form):
+    amount = forms.DecimalField(label="Amount", max_digits=18, decimal_places=2, min_value=0.01)
+    promised_on = forms.DateField(label="By", widget=_date_input())
+    grace_days = forms.IntegerField(label="Grace days", min_value=0, max_value=30, initial=2)
+    invoices = forms.ModelMultipleChoiceField(label="For", queryset=None, required=False)
+    contact = forms.ModelChoiceField(label="Promised by", queryset=None, required=False)
+    note = forms.CharField(label="Note", max_length=200, required=False)
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = customer.contacts.all()
+        self.fields["invoices"].queryset = Invoice.objects.filter(
+            Invoice.open_q(), customer=customer
+        ).order_by("due_on")
+
+
+def _back(request, customer: Customer) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("web:collections_account", args=[customer.pk])
+
+
+def _validation_message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(m for messages in error.message_dict.values() for m in messages)
+    return " ".join(error.messages)
+
+
+@login_required
+def account_page_view(request, pk: int):
+    _require(request.user, "web:collections_account")
+    customer = _account(request, pk)
+    page = account_page(customer=customer, user=request.user)
+    return render(
+        request,
+        "web/collections/account.html",
+        {
+            "page": page,
+            "customer": customer,
+            "activity_form": ActivityForm(customer=customer),
+            "promise_form": PromiseForm(customer=customer, initial={"grace_days": 2}),
+            "back": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_add(request, pk: int):
+    _require(request.user, "web:collections_activity_add")
+    customer = _account(request, pk)
+    form = ActivityForm(request.POST, customer=customer)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with acting_as(request.user, "web"):
+                activity_log(actor=request.user, customer=customer, **data)
+        except ValidationError as error:
+            messages.error(request, f"Not logged: {_validation_message(error)}")
+        else:
+            messages.success(request, f"Logged on {customer.code}: {data['subject']}")
+    else:
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"Not logged: {problems}")
+    return redirect(_back(request, customer))
+
+
+@login_required
+@require_POST
+def promise_add(request, pk: int):
+    _require(request.user, "web:collections_promise_add")
+    customer = _account(request, pk)
+    form = PromiseForm(request.POST, customer=customer)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with acting_as(request.user, "web"):
+                promise = promise_make(actor=request.user, customer=customer, **data)
+        except ValidationError as error:
+            messages.error(request, f"No promise recorded: {_validation_message(error)}")
+        else:
+            messages.success(
+                request,
+                f"{promise.number}: {promise.amount:,.2f} {promise.currency} by "
+                f"{promise.promised_on.isoformat()}",
+            )
+    else:
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"No promise recorded: {problems}")
+    return redirect(_back(request, customer))
+
+
+@login_required
+@require_POST
+def task_done_view(request, pk: int):
+    _require(request.user, "web:collections_task_done")
+    from django.shortcuts import get_object_or_404
+
+    task = get_object_or_404(Activity, pk=pk, done_at__isnull=True)
+    customer = _account(request, task.customer_id)
+    with acting_as(request.user, "web"):
+        task_done(actor=request.user, task=task)
+    messages.success(request, f"Done: {task.next_action or task.subject}")
+    return redirect(_back(request, customer))
+
+
+@login_required
+@require_POST
+def promise_cancel_view(request, pk: int):
+    _require(request.user, "web:collections_promise_cancel")
+    from django.shortcuts import get_object_or_404
+
+    promise = get_object_or_404(PromiseToPay, pk=pk)
+    customer = _account(request, promise.customer_id)
+    try:
+        with acting_as(request.user, "web"):
+            promise_cancel(
+                actor=request.user, promise=promise, reason=request.POST.get("reason", "")
+            )
+    except ValidationError as error:
+        messages.error(request, f"{promise.number} not cancelled: {_validation_message(error)}")
+    else:
+        messages.success(request, f"{promise.number} cancelled")
+    return redirect(_back(request, customer))

@@ -38,6 +38,32 @@ urlpatterns = [
     path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("imports/<int:pk>/status/", import_views.import_status, name="import_status"),
     path("imports/<int:pk>/report.csv", import_views.import_report, name="import_report"),
+    path("collections/", collection_views.worklist_page, name="collections_worklist"),
+    path(
+        "collections/accounts/<int:pk>/",
+        collection_views.account_page_view,
+        name="collections_account",
+    ),
+    path(
+        "collections/accounts/<int:pk>/activity/",
+        collection_views.activity_add,
+        name="collections_activity_add",
+    ),
+    path(
+        "collections/accounts/<int:pk>/promise/",
+        collection_views.promise_add,
+        name="collections_promise_add",
+    ),
+    path(
+        "collections/tasks/<int:pk>/done/",
+        collection_views.task_done_view,
+        name="collections_task_done",
+    ),
+    path(
+        "collections/promises/<int:pk>/cancel/",
+        collection_views.promise_cancel_view,
+        name="collections_promise_cancel",
+    ),
     path("collections/aging/", collection_views.aging_page, name="collections_aging"),
     path("collections/aging.xlsx", collection_views.aging_excel, name="collections_aging_excel"),
     path(

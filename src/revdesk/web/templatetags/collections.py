@@ -39,3 +39,14 @@ def sum_of(rows: list[dict], key: str) -> Decimal:
 @register.filter
 def field_label(form, name: str) -> str:
     return str(form.fields[name].label) if name in form.fields else name
+
+
+@register.filter
+def words(code: str) -> str:
+    """credit_memo -> credit memo."""
+    return (code or "").replace("_", " ")
+
+
+@register.filter
+def split_commas(text: str) -> list[str]:
+    return text.split(",")

@@ -1,0 +1,206 @@
+"""A collector's account page: one customer (or its whole hierarchy) as of today: the aging
+and open items with predicted pay dates, promises, open tasks, disputes, documentation
+requirements, contacts, and the timeline of everything that happened on the account."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from revdesk.cases.choices import OPEN_STATUSES
+from revdesk.engine.aging import aging, explain
+from revdesk.foundation.scoping import restrict
+from revdesk.parties.models import Customer
+
+from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
+from .reports import ledger
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # call, email, note, statement, portal, task, promise, payment, credit, case
+    title: str
+    detail: str = ""
+    who: str = ""
+    url: str | None = None
+    done: bool | None = None
+
+
+@dataclass
+class AccountPage:
+    customer: Customer
+    on: dt.date
+    hierarchy: list[Customer]  # the customer and every customer under it that may be seen
+    aging: list[dict]
+    items: list[dict]
+    promises: list[PromiseToPay]
+    tasks: list[Activity]
+    disputes: list
+    requirements: list[str]
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+
+def _tree(customer: Customer, user) -> list[Customer]:
+    found = [customer]
+    frontier = [customer.pk]
+    while frontier:
+        children = list(
+            restrict(Customer.objects.filter(parent_id__in=frontier), user).order_by("code")
+        )
+        found.extend(children)
+        frontier = [c.pk for c in children]
+    return found
+
+
+def requirements_of(customer: Customer) -> list[str]:
+    """What must accompany an invoice for this customer to pay it, its own and inherited
+    from the customers above it."""
+    needs: list[str] = []
+    node, seen = customer, set()
+    while node is not None and node.pk not in seen:
+        seen.add(node.pk)
+        for need in node.documentation_requirements:
+            if need not in needs:
+                needs.append(need)
+        node = node.parent
+    return needs
+
+
+def account_page(*, customer: Customer, user, on: dt.date | None = None) -> AccountPage:
+    today = on or timezone.localdate()
+    tree = _tree(customer, user)
+    ids = [c.pk for c in tree]
+    book, _ = ledger(user=user, customers=Customer.objects.filter(pk__in=ids))
+    rows = aging(book, today, by="customer").to_pylist() if book.documents.num_rows else []
+    items = explain(book, today).to_pylist() if book.documents.num_rows else []
+    invoices = {
+        number: (pk, pay_on, by, po)
+        for number, pk, pay_on, by, po in Invoice.objects.filter(
+            customer_id__in=ids, number__in=[i["document"] for i in items]
+        ).values_list("number", "pk", "predicted_pay_on", "predicted_by", "po_number")
+    }
+    needs = requirements_of(customer)
+    for item in items:
+        pk, pay_on, by, po = invoices.get(item["document"], (None, None, "", ""))
+        item.update(invoice_id=pk, predicted_pay_on=pay_on, predicted_by=by)
+        lacks_po = "PO number" in needs and item["type"] == "invoice" and pk and not po
+        item["missing"] = ["PO number"] if lacks_po else []
+    items.sort(key=lambda i: (-i["days_past_due"], i["document"]))
+    promises = list(
+        PromiseToPay.objects.filter(customer_id__in=ids)
+        .select_related("customer", "contact")
+        .order_by("-promised_on", "-pk")[:50]
+    )
+    tasks = list(
+        Activity.objects.filter(
+            customer_id__in=ids, done_at__isnull=True, next_action_on__isnull=False
+        )
+        .select_related("assigned_to", "customer")
+        .order_by("next_action_on", "pk")
+    )
+    from revdesk.cases.models import Case
+
+    cases = list(
+        restrict(Case.objects.filter(customer_id__in=ids), user)
+        .select_related("case_type", "team", "reason")
+        .order_by("-opened_at")[:50]
+    )
+    page = AccountPage(
+        customer=customer,
+        on=today,
+        hierarchy=tree,
+        aging=rows,
+        items=items,
+        promises=promises,
+        tasks=tasks,
+        disputes=[
+            c for c in cases if c.case_type.desk == "collections" and c.status in OPEN_STATUSES
+        ],
+        requirements=needs,
+    )
+    page.timeline = _timeline(ids, user, cases)
+    return page
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _timeline(ids: list[int], user, cases: list) -> list[TimelineEntry]:
+    from django.urls import reverse
+
+    entries: list[TimelineEntry] = []
+    for activity in (
+        Activity.objects.filter(customer_id__in=ids)
+        .select_related("created_by", "contact", "invoice", "assigned_to")
+        .order_by("-occurred_at", "-pk")[:200]
+    ):
+        detail = " · ".join(
+            part
+            for part in (
+                activity.get_outcome_display() if activity.outcome else "",
+                f"with {activity.contact.name}" if activity.contact else "",
+                f"about {activity.invoice.number}" if activity.invoice else "",
+                activity.body,
+                (
+                    f"next: {activity.next_action} by {activity.next_action_on.isoformat()}"
+                    if activity.next_action_on
+                    else ""
+                ),
+            )
+            if part
+        )
+        entries.append(
+            TimelineEntry(
+                at=activity.occurred_at,
+                kind=activity.kind,
+                title=activity.subject,
+                detail=detail,
+                who=_who(activity.created_by) or ("Revdesk" if activity.promise_id else ""),
+                done=None if activity.next_action_on is None else activity.done_at is not None,
+            )
+        )
+    payments = restrict(Payment.objects.filter(customer_id__in=ids), user).order_by("-received_on")[
+        :100
+    ]
+    for payment in payments:
+        entries.append(
+            TimelineEntry(
+                at=_start_of(payment.received_on),
+                kind="payment",
+                title=f"Payment {payment.number}: {payment.amount:,.2f} {payment.currency}",
+                detail=payment.reference,
+                url=reverse("web:payment_detail", args=[payment.pk]),
+            )
+        )
+    memos = restrict(CreditMemo.objects.filter(customer_id__in=ids), user).order_by("-issued_on")[
+        :100
+    ]
+    for memo in memos:
+        entries.append(
+            TimelineEntry(
+                at=_start_of(memo.issued_on),
+                kind="credit",
+                title=f"Credit memo {memo.number}: {memo.amount:,.2f} {memo.currency}",
+                detail=memo.reason,
+            )
+        )
+    for case in cases:
+        entries.append(
+            TimelineEntry(
+                at=case.opened_at,
+                kind="case",
+                title=f"{case.case_type.name} {case.number}: {case.title}",
+                detail=f"{case.get_status_display()} · {case.team}",
+                url=reverse("web:case_detail", args=[case.number]),
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(0, 0)))

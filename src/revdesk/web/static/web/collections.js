@@ -1,0 +1,74 @@
+// The worklist's keyboard and its inline forms: j / k (or the arrow keys) move between
+// accounts, Enter opens the account, l logs a call, p records a promise, i shows the
+// invoices, Escape closes a form. Without JavaScript the Log and Promise buttons open the
+// account page, which has the same forms.
+(function () {
+  "use strict";
+  var rows = Array.prototype.slice.call(document.querySelectorAll(".work-row"));
+  if (!rows.length) { return; }
+
+  function rowOf(element) {
+    return element && element.closest ? element.closest(".work-row") : null;
+  }
+
+  function focus(at) {
+    var row = rows[Math.max(0, Math.min(rows.length - 1, at))];
+    row.focus();
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function open(row, which) {
+    row.querySelectorAll(".work-form").forEach(function (form) {
+      form.hidden = form.dataset.form !== which;
+    });
+    var shown = row.querySelector('.work-form[data-form="' + which + '"]');
+    var first = shown && shown.querySelector("[data-first]");
+    if (first) { first.focus(); }
+  }
+
+  function close(row) {
+    row.querySelectorAll(".work-form").forEach(function (form) { form.hidden = true; });
+    row.focus();
+  }
+
+  rows.forEach(function (row) {
+    row.querySelectorAll("[data-open]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        open(row, button.dataset.open);
+      });
+    });
+    row.querySelectorAll("[data-close]").forEach(function (button) {
+      button.addEventListener("click", function () { close(row); });
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var row = rowOf(event.target) || rowOf(document.activeElement);
+    var typing = event.target.closest && event.target.closest("input, select, textarea");
+    if (event.key === "Escape") {
+      if (row) { close(row); }
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var at = rows.indexOf(row);
+    switch (event.key) {
+      case "j": case "ArrowDown": focus(at + 1); break;
+      case "k": case "ArrowUp": focus(at <= 0 ? 0 : at - 1); break;
+      case "Enter":
+        if (!row || event.target !== row) { return; }
+        window.location = row.dataset.account;
+        break;
+      case "l": if (row) { open(row, "log"); } break;
+      case "p": if (row) { open(row, "promise"); } break;
+      case "i":
+        if (row) {
+          var items = row.querySelector(".work-items");
+          items.hidden = !items.hidden;
+        }
+        break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();

@@ -1,0 +1,69 @@
+"""The collections desk in a real browser: the worklist by keyboard (move, log a call,
+record a promise, open the account), and the aging's figures down to their items."""
+
+from __future__ import annotations
+
+import pytest
+
+from revdesk.receivables.models import Activity, PromiseToPay
+from revdesk.testing import ledger_build
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def data(world):
+    return ledger_build(world)
+
+
+def test_the_worklist_by_keyboard(page, data, sign_in):
+    sign_in(page, "collector")
+    page.goto(f"{page.base}/collections/")
+    rows = page.locator("[data-testid=work-row]")
+    assert rows.count() == 2
+    page.keyboard.press("j")  # the first account
+    page.keyboard.press("l")  # its log form, the outcome first
+    form = rows.nth(0).locator(".work-form[data-form=log]")
+    assert form.is_visible()
+    form.locator("select[name=outcome]").select_option("reached")
+    form.locator("input[name=subject]").fill("AP will pay INV-4 on Friday")
+    form.locator("button:has-text('Save')").click()
+    page.wait_for_url(f"{page.base}/collections/")
+    assert "Logged on C-1001: AP will pay INV-4 on Friday" in page.locator(".messages").inner_text()
+    activity = Activity.objects.get()
+    assert (activity.customer.code, activity.outcome) == ("C-1001", "reached")
+    # C-1001 pays only invoices with a PO number (inherited from C-1000): that comes first
+    assert rows.nth(0).locator("[data-testid=next-action]").inner_text() == (
+        "Get the PO number for INV-8"
+    )
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")  # the second account
+    page.keyboard.press("p")
+    promise = rows.nth(1).locator(".work-form[data-form=promise]")
+    promise.locator("input[name=amount]").fill("1000.00")
+    promise.locator("input[name=promised_on]").fill("2026-12-04")
+    promise.locator("button:has-text('Save')").click()
+    page.wait_for_url(f"{page.base}/collections/")
+    made = PromiseToPay.objects.get()
+    assert (made.customer.code, str(made.amount)) == ("C-1000", "1000.00")
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")  # C-1000 again, after the page came back
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(f"/collections/accounts/{made.customer.pk}/")
+    assert made.number in page.locator("[data-testid=promises]").inner_text()
+    page.screenshot(path="/tmp/revdesk-collections-account.png", full_page=True)
+
+
+def test_an_aging_figure_opens_its_items(page, data, sign_in):
+    sign_in(page, "collector")
+    page.goto(f"{page.base}/collections/aging/?order=past_due")
+    table = page.locator("[data-testid=aging-table]")
+    first = table.locator("tbody tr").first
+    assert first.locator("th").inner_text() == "C-1001"
+    first.locator("a[data-testid=figure]").last.click()
+    items = page.locator("[data-testid=items-table] tbody tr")
+    assert items.count() >= 1
+    assert page.locator("[data-testid=items-total]").count() == 1

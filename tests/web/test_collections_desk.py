@@ -1,0 +1,125 @@
+"""The worklist and account pages: ranked rows, one-click logging and promises from the
+worklist, tasks done, promises cancelled, and who may do it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from revdesk.receivables.choices import ActivityKind, PromiseStatus
+from revdesk.receivables.models import Activity, PromiseToPay
+from revdesk.testing import signed_in
+
+D = Decimal
+
+
+def test_the_worklist_page_ranks_the_collectors_accounts(client, ledger):
+    response = signed_in(client, "collector").get(reverse("web:collections_worklist"))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    # the world's collector holds C-1000 (a key account: 2,200.00 overdue) and C-1001
+    # (5,800.25 overdue, last year's INV-8 among it: more at risk, older)
+    assert [row.customer.code for row in rows] == ["C-1001", "C-1000"]
+    assert ("key account", D(5)) in rows[1].parts
+    html = response.content.decode()
+    assert "Acme Data Centers" in html
+    assert 'data-testid="daily-job"' in html  # says the daily job has not run yet
+    assert "has not run yet" in html
+
+
+def test_a_senior_collector_picks_a_portfolio_and_a_rep_has_no_worklist(client, ledger):
+    url = reverse("web:collections_worklist")
+    response = signed_in(client, "lead").get(url + "?collector=collector")
+    assert [row.customer.code for row in response.context["rows"]] == ["C-1001", "C-1000"]
+    client.logout()
+    assert signed_in(client, "rep").get(url).status_code == 404
+
+
+def test_logging_a_call_from_the_worklist(client, ledger, world):
+    signed_in(client, "collector")
+    back = reverse("web:collections_worklist")
+    response = client.post(
+        reverse("web:collections_activity_add", args=[world.customer_east.pk]),
+        {
+            "kind": "call",
+            "outcome": "voicemail",
+            "subject": "Called AP about INV-1",
+            "next_action": "Call again",
+            "next_action_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat(),
+            "next": back,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == back
+    activity = Activity.objects.get()
+    assert (activity.kind, activity.outcome, activity.created_by.username) == (
+        ActivityKind.CALL,
+        "voicemail",
+        "collector",
+    )
+    assert activity.assigned_to == world.users["collector"]  # the next action is a task
+    page = client.get(reverse("web:collections_account", args=[world.customer_east.pk]))
+    assert "Called AP about INV-1" in page.content.decode()
+
+
+def test_a_promise_from_the_worklist_then_cancelled(client, ledger, world):
+    signed_in(client, "collector")
+    url = reverse("web:collections_promise_add", args=[world.customer_east.pk])
+    promised = timezone.localdate() + dt.timedelta(days=5)
+    client.post(url, {"amount": "1000.00", "promised_on": promised.isoformat(), "grace_days": "2"})
+    promise = PromiseToPay.objects.get()
+    assert (promise.amount, promise.currency, promise.promised_on) == (
+        D("1000.00"),
+        "USD",
+        promised,
+    )
+    refused = client.post(
+        reverse("web:collections_promise_cancel", args=[promise.pk]), {"reason": ""}, follow=True
+    )
+    assert "Say why the promise is cancelled." in refused.content.decode()
+    client.post(
+        reverse("web:collections_promise_cancel", args=[promise.pk]), {"reason": "Paid by card"}
+    )
+    promise.refresh_from_db()
+    assert promise.status == PromiseStatus.CANCELLED
+
+
+def test_a_bad_promise_says_why(client, ledger, world):
+    signed_in(client, "collector")
+    url = reverse("web:collections_promise_add", args=[world.customer_east.pk])
+    response = client.post(url, {"amount": "-5", "promised_on": "", "grace_days": "2"}, follow=True)
+    text = response.content.decode()
+    assert "No promise recorded" in text
+    assert PromiseToPay.objects.count() == 0
+
+
+def test_nobody_logs_on_an_account_they_do_not_see(client, ledger, world):
+    signed_in(client, "collector2")
+    url = reverse("web:collections_activity_add", args=[world.customer_east.pk])
+    response = client.post(url, {"kind": "note", "subject": "x"})
+    assert response.status_code == 404
+    assert Activity.objects.count() == 0
+    page = client.get(reverse("web:collections_account", args=[world.customer_east.pk]))
+    assert page.status_code == 404
+
+
+def test_a_task_is_done_from_the_account_page(client, ledger, world):
+    task = Activity.objects.create(
+        customer=world.customer_east,
+        kind=ActivityKind.TASK,
+        subject="Promise broken",
+        next_action="Call about the broken promise",
+        next_action_on=timezone.localdate(),
+        occurred_at=timezone.now(),
+        assigned_to=world.users["collector"],
+    )
+    signed_in(client, "collector")
+    page = client.get(reverse("web:collections_account", args=[world.customer_east.pk]))
+    assert "Call about the broken promise" in page.content.decode()
+    client.post(reverse("web:collections_task_done", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.done_at is not None
