@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
