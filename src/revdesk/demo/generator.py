@@ -1130,6 +1130,17 @@ class _Company:
         self.reporter.stage("Cases and their timelines", len(desk.plan()))
         self.case_count = desk.build(advance=self.reporter.advance)
 
+    def collections(self) -> None:
+        """The collections desk: portfolio history, activities, promises, then the daily job
+        (demo/collections.py)."""
+        from .collections import CollectionsDesk
+
+        self.reporter.stage("Collections: activities, promises, pay-date predictions", 1)
+        self.collection_counts = CollectionsDesk(
+            rng=self.rng("collections"), today=self.today, users=self.users
+        ).build()
+        self.reporter.advance()
+
     def plans(self) -> None:
         """The plan files behind the payees' plan assignments, one version per plan year."""
         from revdesk.compensation.services import plan_version_save
@@ -1344,6 +1355,7 @@ def company_build(
         company.plans()
         company.policies()
         company.cases()
+        company.collections()
         company.quality()
         company.commissions()
         company.build_record()

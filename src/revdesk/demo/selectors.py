@@ -35,7 +35,15 @@ from revdesk.parties.models import (
     TerritoryAssignment,
     UserProfile,
 )
-from revdesk.receivables.models import CreditMemo, Invoice, Payment, PaymentApplication
+from revdesk.receivables.models import (
+    Activity,
+    CreditMemo,
+    Invoice,
+    Payment,
+    PaymentApplication,
+    PortfolioAssignment,
+    PromiseToPay,
+)
 
 from . import data
 
@@ -137,6 +145,32 @@ FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
         "reference",
     ),
     PaymentApplication: ("payment__number", "invoice__number", "amount", "applied_on"),
+    # The collections desk. Promise numbers come from database ids, and a broken promise's
+    # task is stamped when the daily job ran: both left out.
+    PortfolioAssignment: ("customer__code", "collector__username", "valid_from", "valid_to"),
+    PromiseToPay: (
+        "customer__code",
+        "amount",
+        "currency",
+        "promised_on",
+        "grace_days",
+        "made_on",
+        "status",
+        "status_on",
+        "received",
+    ),
+    Activity: (
+        "customer__code",
+        "invoice__number",
+        "kind",
+        "outcome",
+        "subject",
+        "body",
+        "next_action",
+        "next_action_on",
+        "assigned_to__username",
+        "done_at",
+    ),
     # Case numbers come from database ids (PostgreSQL never gives an id twice): left out.
     Case: (
         "case_type__code",

@@ -1,0 +1,214 @@
+"""The demo company's collections desk: who collected each account since when, six weeks of
+calls, e-mails and notes on the overdue accounts with their next actions, promises to pay
+(kept, broken and still open), then the daily job as of the demo's "today" (promises
+evaluated, pay dates predicted). Deterministic for the seed and as-of date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import ROUND_DOWN, Decimal
+from zoneinfo import ZoneInfo
+
+from revdesk.parties.models import Customer
+from revdesk.receivables.activities import promise_make
+from revdesk.receivables.choices import ActivityKind, CallOutcome
+from revdesk.receivables.models import Activity, Invoice, Payment, PortfolioAssignment
+from revdesk.receivables.worklist import collections_daily
+
+NY = ZoneInfo("America/New_York")
+
+CALLS = [
+    ("Called AP about {invoice}", CallOutcome.REACHED, "AP has the invoice; in the next run."),
+    ("Called AP about {invoice}", CallOutcome.VOICEMAIL, "Left a message with the amount due."),
+    ("Called the controller about {invoice}", CallOutcome.NO_ANSWER, ""),
+    ("Called about {invoice}", CallOutcome.WRONG_CONTACT, "Number is the front desk; need AP."),
+]
+EMAILS = [
+    ("Sent a copy of {invoice} with the PO", "Customer said the invoice never arrived."),
+    ("Reminder: {invoice} is past due", "Statement attached."),
+    ("Asked for a payment date for {invoice}", ""),
+]
+NOTES = [
+    ("Customer moving to a new AP platform", "Payments delayed two weeks, they say."),
+    ("Portal upload done for {invoice}", "Uploaded to the customer's supplier portal."),
+]
+
+
+class CollectionsDesk:
+    def __init__(self, *, rng: random.Random, today: dt.date, users: dict):
+        self.rng = rng
+        self.today = today
+        self.users = users
+
+    def _at(self, day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60)), tzinfo=NY)
+
+    def build(self) -> dict[str, int]:
+        counts = {"assignments": self.portfolios()}
+        counts["activities"] = self.activities()
+        counts["promises"] = self.promises()
+        day = collections_daily(on=self.today)
+        counts["predictions"] = day.predictions
+        return counts
+
+    def portfolios(self) -> int:
+        """Every account's collector since the start of its history; one in twenty changed
+        hands in the summer (from another collector of the desk)."""
+        start = self.today - dt.timedelta(days=365)
+        moved_on = self.today - dt.timedelta(days=140)
+        collectors = sorted(
+            {c.collector for c in Customer.objects.filter(collector__isnull=False)},
+            key=lambda u: u.pk,
+        )
+        rows = []
+        for customer in Customer.objects.filter(collector__isnull=False).order_by("code"):
+            others = [c for c in collectors if c.pk != customer.collector_id]
+            if others and self.rng.random() < 0.05:
+                before = self.rng.choice(others)
+                rows.append(
+                    PortfolioAssignment(
+                        customer=customer,
+                        collector=before,
+                        valid_from=start,
+                        valid_to=moved_on - dt.timedelta(days=1),
+                    )
+                )
+                rows.append(
+                    PortfolioAssignment(
+                        customer=customer, collector_id=customer.collector_id, valid_from=moved_on
+                    )
+                )
+            else:
+                rows.append(
+                    PortfolioAssignment(
+                        customer=customer, collector_id=customer.collector_id, valid_from=start
+                    )
+                )
+        PortfolioAssignment.objects.bulk_create(rows)
+        return len(rows)
+
+    def _overdue(self) -> dict[int, list[Invoice]]:
+        found: dict[int, list[Invoice]] = defaultdict(list)
+        for invoice in (
+            Invoice.objects.filter(Invoice.overdue_q(self.today))
+            .select_related("customer", "customer__collector")
+            .order_by("customer__code", "due_on", "number")
+        ):
+            if invoice.customer.collector_id:
+                found[invoice.customer_id].append(invoice)
+        return found
+
+    def activities(self) -> int:
+        """Calls, e-mails and notes on two in three overdue accounts over the last six weeks;
+        the latest often with a next action, some of them due already."""
+        rows = []
+        for invoices in self._overdue().values():
+            if self.rng.random() > 2 / 3:
+                continue
+            customer = invoices[0].customer
+            contacts = list(customer.contacts.all())
+            for _ in range(self.rng.randint(1, 4)):
+                day = self.today - dt.timedelta(days=self.rng.randint(1, 42))
+                invoice = self.rng.choice(invoices)
+                if invoice.due_on > day:
+                    continue
+                kind = self.rng.choices(
+                    [ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.NOTE], [5, 3, 1]
+                )[0]
+                outcome = ""
+                if kind == ActivityKind.CALL:
+                    subject, outcome, body = self.rng.choice(CALLS)
+                elif kind == ActivityKind.EMAIL:
+                    subject, body = self.rng.choice(EMAILS)
+                else:
+                    subject, body = self.rng.choice(NOTES)
+                next_on = None
+                next_action = ""
+                if self.rng.random() < 0.35:
+                    next_on = day + dt.timedelta(days=self.rng.choice([2, 3, 5, 7]))
+                    next_action = self.rng.choice(
+                        ["Call again", "Check the payment run", "Send the statement"]
+                    )
+                rows.append(
+                    Activity(
+                        customer=customer,
+                        invoice=invoice,
+                        kind=kind,
+                        occurred_at=self._at(day, self.rng.randint(9, 17)),
+                        contact=self.rng.choice(contacts) if contacts and kind != "note" else None,
+                        outcome=outcome,
+                        subject=subject.format(invoice=invoice.number),
+                        body=body,
+                        next_action=next_action,
+                        next_action_on=next_on,
+                        assigned_to=customer.collector if next_on else None,
+                        done_at=(
+                            self._at(next_on, 16)
+                            if next_on and next_on < self.today and self.rng.random() < 0.6
+                            else None
+                        ),
+                        created_by=customer.collector,
+                    )
+                )
+        Activity.objects.bulk_create(rows)
+        return len(rows)
+
+    def promises(self) -> int:
+        """Promises on one in four overdue accounts: those paid since kept, those not broken,
+        and a few still to come."""
+        payments = defaultdict(list)
+        for payment in Payment.objects.filter(
+            customer__isnull=False, received_on__gt=self.today - dt.timedelta(days=45)
+        ).order_by("received_on", "number"):
+            payments[payment.customer_id].append(payment)
+        made = 0
+        for customer_id, invoices in self._overdue().items():
+            if self.rng.random() > 0.25:
+                continue
+            customer = invoices[0].customer
+            paid = payments.get(customer_id, [])
+            currency = invoices[0].currency
+            owed = sum((i.balance for i in invoices if i.currency == currency), Decimal(0))
+            if paid and paid[-1].currency == currency and self.rng.random() < 0.6:
+                # promised before a payment that came: kept
+                payment = paid[-1]
+                made_on = payment.received_on - dt.timedelta(days=self.rng.randint(3, 12))
+                promised = payment.received_on + dt.timedelta(days=self.rng.randint(0, 3))
+                amount = min(payment.amount, owed)
+            elif self.rng.random() < 0.5:
+                # promised a while ago, nothing came: broken
+                made_on = self.today - dt.timedelta(days=self.rng.randint(15, 40))
+                promised = made_on + dt.timedelta(days=self.rng.randint(3, 10))
+                amount = owed
+            else:
+                # promised for the coming days
+                made_on = self.today - dt.timedelta(days=self.rng.randint(0, 5))
+                promised = self.today + dt.timedelta(days=self.rng.randint(1, 10))
+                amount = owed
+            amount = (amount * Decimal(self.rng.choice(["1", "0.5"]))).quantize(
+                Decimal("0.01"), rounding=ROUND_DOWN
+            )
+            if amount <= 0 or made_on > self.today:
+                continue
+            contacts = list(customer.contacts.all())
+            promise_make(
+                actor=customer.collector,
+                customer=customer,
+                amount=amount,
+                currency=currency,
+                promised_on=promised,
+                made_on=made_on,
+                grace_days=2,
+                invoices=[i for i in invoices if i.currency == currency][:3],
+                contact=contacts[0] if contacts else None,
+                note="Promised on the phone",
+            )
+            made += 1
+        # the promise notes are dated when they were made, not when the demo was built
+        for activity in Activity.objects.filter(promise__isnull=False).select_related("promise"):
+            activity.occurred_at = self._at(activity.promise.made_on, 11)
+            activity.save(update_fields=["occurred_at"])
+        return made
