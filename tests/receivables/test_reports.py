@@ -134,3 +134,34 @@ def test_02_kpis_from_the_ledger(world):
         user=world.users["collector"], first="2026-07", last="2026-09", by="collector"
     )
     assert (mine.key, mine.figures.values["dso_countback"]) == ("collector", D("63.58"))
+
+
+def test_top_past_due_kept_per_period_shows_the_movement(world):
+    from revdesk.receivables.models import Invoice, TopPastDueSnapshot
+    from revdesk.receivables.reports import top_past_due_keep, top_past_due_movements
+    from revdesk.receivables.worklist import collections_daily
+
+    example_01_build(world)
+    september = top_past_due_keep(period="2026-09", actor=world.users["admin"])
+    assert september.as_of == dt.date(2026, 9, 30)
+    # on 30 September: C2's INV-5 (due that day) was current, INV-8 fully open (1,500.00):
+    # 7,000 + 6,000 + 1,500 past due; C1's INV-4 (due 1 October) not yet
+    assert [(line.rank, line.customer.code, line.past_due) for line in september.lines.all()] == [
+        (1, "C2", D("14500.00"))
+    ]
+    # the daily job keeps October's (and nothing on other days)
+    collections_daily(on=dt.date(2026, 10, 30))
+    assert not TopPastDueSnapshot.objects.filter(period="2026-10").exists()
+    collections_daily(on=OCT_31)
+    assert TopPastDueSnapshot.objects.filter(period="2026-10").exists()
+    report = top_past_due_report(user=world.users["admin"], as_of=OCT_31)
+    before, movements = top_past_due_movements(report, user=world.users["admin"])
+    assert before == "2026-09"
+    c2, c1 = (movements[(code, "USD")] for code in ("C2", "C1"))
+    assert (c2.rank, c2.change(D("18800.00"))) == (1, D("4300.00"))
+    assert c1.rank is None  # new on the list
+    # keeping a period again replaces it
+    Invoice.objects.filter(number="INV-4").delete()
+    again = top_past_due_keep(period="2026-09")
+    assert TopPastDueSnapshot.objects.filter(period="2026-09").count() == 1
+    assert again.pk != september.pk

@@ -115,3 +115,25 @@ def test_the_kpi_page(client, world):
     bad = client.get(reverse("web:collections_kpis") + "?first=2026-09&last=2026-07")
     assert bad.status_code == 400
     assert "The last month comes after the first." in bad.content.decode()
+
+
+def test_a_leader_keeps_the_months_list_and_sees_the_movement(client, example):
+    from revdesk.receivables.models import TopPastDueSnapshot
+
+    signed_in(client, "leader")
+    response = client.post(
+        reverse("web:collections_top_past_due_keep"), {"period": "2026-09", "top": "20"}
+    )
+    assert response.status_code == 302
+    assert TopPastDueSnapshot.objects.get().period == "2026-09"
+    page = client.get(reverse("web:collections_top_past_due") + "?" + ON)
+    assert page.context["before"] == "2026-09"
+    html = page.content.decode()
+    assert "vs 2026-09" in html
+    assert "+4,300.00" in html  # C2: 14,500.00 past due then, 18,800.00 now
+    assert page.context["keep_periods"] == ["2026-10"]
+    client.logout()
+    signed_in(client, "collector")
+    refused = client.post(reverse("web:collections_top_past_due_keep"), {"period": "2026-10"})
+    assert refused.status_code == 404
+    assert TopPastDueSnapshot.objects.count() == 1

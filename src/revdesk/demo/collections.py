@@ -16,6 +16,7 @@ from revdesk.parties.models import Customer
 from revdesk.receivables.activities import promise_make
 from revdesk.receivables.choices import ActivityKind, CallOutcome
 from revdesk.receivables.models import Activity, Invoice, Payment, PortfolioAssignment
+from revdesk.receivables.reports import top_past_due_keep
 from revdesk.receivables.worklist import collections_daily
 
 NY = ZoneInfo("America/New_York")
@@ -50,9 +51,26 @@ class CollectionsDesk:
         counts = {"assignments": self.portfolios()}
         counts["activities"] = self.activities()
         counts["promises"] = self.promises()
+        counts["snapshots"] = self.snapshots()
         day = collections_daily(on=self.today)
         counts["predictions"] = day.predictions
         return counts
+
+    def snapshots(self) -> int:
+        """The Top Past Due lists of the three months before this one (and their quarter),
+        as the daily job would have kept them on their last days."""
+        kept = 0
+        first = self.today.replace(day=1)
+        for _ in range(3):
+            end = first - dt.timedelta(days=1)
+            first = end.replace(day=1)
+            periods = [end.strftime("%Y-%m")]
+            if end.month % 3 == 0:
+                periods.append(f"{end.year}-Q{end.month // 3}")
+            for period in periods:
+                top_past_due_keep(period=period)
+                kept += 1
+        return kept
 
     def portfolios(self) -> int:
         """Every account's collector since the start of its history; one in twenty changed

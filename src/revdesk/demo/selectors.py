@@ -43,6 +43,7 @@ from revdesk.receivables.models import (
     PaymentApplication,
     PortfolioAssignment,
     PromiseToPay,
+    TopPastDueLine,
 )
 
 from . import data
@@ -148,6 +149,16 @@ FINGERPRINT_FIELDS: dict[type[Model], tuple[str, ...]] = {
     # The collections desk. Promise numbers come from database ids, and a broken promise's
     # task is stamped when the daily job ran: both left out.
     PortfolioAssignment: ("customer__code", "collector__username", "valid_from", "valid_to"),
+    TopPastDueLine: (
+        "snapshot__period",
+        "rank",
+        "customer__code",
+        "currency",
+        "past_due",
+        "oldest_days_past_due",
+        "net_open",
+        "disputed",
+    ),
     PromiseToPay: (
         "customer__code",
         "amount",

@@ -491,3 +491,42 @@ class PromiseToPay(BaseModel):
     @property
     def shortfall(self) -> Decimal:
         return self.amount - self.received
+
+
+class TopPastDueSnapshot(BaseModel):
+    """The Top Past Due list as it stood at the end of a month or quarter, kept so that the
+    review can show how each customer moved (receivables.reports.top_past_due_keep)."""
+
+    period = models.CharField(max_length=7, help_text="2026-10 or 2026-Q4")
+    as_of = models.DateField(help_text="The period's last day")
+    by = models.CharField(max_length=10, default="customer")
+    top = models.PositiveSmallIntegerField()
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-as_of", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "by"], name="top_past_due_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"Top past due {self.period}"
+
+
+class TopPastDueLine(models.Model):
+    snapshot = models.ForeignKey(TopPastDueSnapshot, on_delete=models.CASCADE, related_name="lines")
+    rank = models.PositiveSmallIntegerField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    currency = CurrencyField()
+    past_due = MoneyField()
+    oldest_days_past_due = models.PositiveIntegerField()
+    net_open = MoneyField()
+    disputed = MoneyField(default=0)
+
+    class Meta:
+        ordering = ["snapshot", "currency", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot.period} #{self.rank} {self.customer.code}"

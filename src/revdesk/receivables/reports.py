@@ -40,6 +40,22 @@ from revdesk.parties.models import Customer, Territory
 from .choices import InvoiceStatus
 from .models import CreditMemo, Invoice, Payment, PaymentApplication, customer_roots
 
+
+class _Everything:
+    """The desk's own jobs (the daily job, the Top Past Due snapshots), never a person's
+    request: they see the whole ledger."""
+
+    def __repr__(self) -> str:
+        return "EVERYTHING"
+
+
+EVERYTHING = _Everything()
+
+
+def _visible(queryset, user):
+    return queryset if user is EVERYTHING else restrict(queryset, user)
+
+
 #: what a report can be summed by (engine.aging.GROUPS), as people read it
 GROUP_LABELS = {
     "customer": "Customer",
@@ -99,11 +115,11 @@ def _regions() -> dict[int, str]:
 
 
 def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger, Parties]:
-    """The receivables ledger this person may see (of `customers` only, when given), as the
-    engine reads it, and the customers it names."""
-    invoices = restrict(Invoice.objects.exclude(status=InvoiceStatus.CANCELLED), user)
-    memos = restrict(CreditMemo.objects.filter(invoice__isnull=True), user)
-    payments = restrict(Payment.objects.filter(customer__isnull=False), user)
+    """The receivables ledger this person may see (`EVERYTHING` for the desk's own jobs; of
+    `customers` only, when given), as the engine reads it, and the customers it names."""
+    invoices = _visible(Invoice.objects.exclude(status=InvoiceStatus.CANCELLED), user)
+    memos = _visible(CreditMemo.objects.filter(invoice__isnull=True), user)
+    payments = _visible(Payment.objects.filter(customer__isnull=False), user)
     if customers is not None:
         invoices = invoices.filter(customer__in=customers)
         memos = memos.filter(customer__in=customers)
@@ -332,7 +348,7 @@ def _open_disputes(user, parties: Parties, by: str) -> dict[tuple[str, str], tup
     many (summed in Decimal)."""
     from revdesk.cases.models import Case
 
-    cases = restrict(
+    cases = _visible(
         Case.objects.filter(
             case_type__desk="collections",
             status__in=list(OPEN_STATUSES),
@@ -346,6 +362,82 @@ def _open_disputes(user, parties: Parties, by: str) -> dict[tuple[str, str], tup
         total, count = totals.get(key, (Decimal("0.00"), 0))
         totals[key] = (total + (amount or 0), count + 1)
     return totals
+
+
+def top_past_due_keep(*, period: str, actor=None, top: int = 20, by: str = "customer"):
+    """Keep the Top Past Due list of the whole company at the end of `period` (2026-10 or
+    2026-Q4) as its snapshot, replacing one kept before for the same period."""
+    from django.db import transaction
+
+    from revdesk.engine.commission_inputs import period_parse
+
+    from .models import TopPastDueLine, TopPastDueSnapshot
+
+    as_of = period_parse(period)[1]
+    report = top_past_due_report(user=EVERYTHING, as_of=as_of, top=top, by=by)
+    ids = dict(
+        Customer.objects.filter(code__in=[r.code for r in report.rows]).values_list("code", "pk")
+    )
+    with transaction.atomic():
+        TopPastDueSnapshot.objects.filter(period=period, by=by).delete()
+        snapshot = TopPastDueSnapshot.objects.create(
+            period=period,
+            as_of=as_of,
+            by=by,
+            top=top,
+            kept_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        TopPastDueLine.objects.bulk_create(
+            TopPastDueLine(
+                snapshot=snapshot,
+                rank=row.rank,
+                customer_id=ids[row.code],
+                currency=row.currency,
+                past_due=row.past_due,
+                oldest_days_past_due=row.oldest_days_past_due,
+                net_open=row.net_open,
+                disputed=row.disputed,
+            )
+            for row in report.rows
+        )
+    return snapshot
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How a customer stood in the snapshot before: its rank and past due then."""
+
+    period: str
+    rank: int | None
+    past_due: Decimal | None
+
+    def change(self, now: Decimal) -> Decimal | None:
+        return None if self.past_due is None else now - self.past_due
+
+
+def top_past_due_movements(report: TopPastDue, *, user) -> tuple[str | None, dict]:
+    """The latest snapshot kept before the report's date (same ranking), and per (code,
+    currency) of the report how it stood then (rank None: it was not on the list)."""
+    from .models import TopPastDueSnapshot
+
+    snapshot = (
+        TopPastDueSnapshot.objects.filter(by=report.by, as_of__lt=report.as_of)
+        .order_by("-as_of")
+        .first()
+    )
+    if snapshot is None:
+        return None, {}
+    then = {
+        (line.customer.code, line.currency): line
+        for line in snapshot.lines.select_related("customer")
+    }
+    movements = {}
+    for row in report.rows:
+        line = then.get((row.code, row.currency))
+        movements[(row.code, row.currency)] = Movement(
+            snapshot.period, line.rank if line else None, line.past_due if line else None
+        )
+    return snapshot.period, movements
 
 
 @dataclass(frozen=True)
@@ -414,6 +506,7 @@ def month_before(month: str) -> str:
 
 
 __all__ = [
+    "EVERYTHING",
     "GROUP_LABELS",
     "KPI_NAMES",
     "AgingReport",
@@ -424,5 +517,7 @@ __all__ = [
     "kpi_trend",
     "ledger",
     "month_before",
+    "top_past_due_keep",
+    "top_past_due_movements",
     "top_past_due_report",
 ]

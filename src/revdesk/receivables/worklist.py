@@ -51,7 +51,7 @@ from .models import (
     PaymentApplication,
     PromiseToPay,
 )
-from .reports import ledger
+from .reports import ledger, top_past_due_keep
 
 ZERO = Decimal("0.00")
 HORIZON_DAYS = 7
@@ -139,7 +139,8 @@ def paydates_refresh(*, day: CollectionsDay) -> None:
 @transaction.atomic
 def collections_daily(*, on: dt.date | None = None, actor=None, step=None) -> CollectionsDay:
     """The collections desk's daily job: evaluate the promises (a broken one becomes a
-    task), predict every open invoice's pay date. Safe to run again the same day."""
+    task), predict every open invoice's pay date, and on the last day of a month (and of a
+    quarter) keep its Top Past Due list. Safe to run again the same day."""
     say = step or (lambda text: None)
     today = on or timezone.localdate()
     day = CollectionsDay.objects.create(day=today, started_at=timezone.now())
@@ -150,9 +151,22 @@ def collections_daily(*, on: dt.date | None = None, actor=None, step=None) -> Co
     day.tasks_created = len(evaluation.tasks)
     say("pay dates")
     paydates_refresh(day=day)
+    for period in _periods_ending(today):
+        say(f"Top past due {period}")
+        top_past_due_keep(period=period, actor=actor)
     day.finished_at = timezone.now()
     day.save()
     return day
+
+
+def _periods_ending(day: dt.date) -> list[str]:
+    """The month (and quarter) whose last day `day` is: their Top Past Due lists are kept."""
+    if (day + dt.timedelta(days=1)).day != 1:
+        return []
+    periods = [day.strftime("%Y-%m")]
+    if day.month % 3 == 0:
+        periods.append(f"{day.year}-Q{day.month // 3}")
+    return periods
 
 
 # -- the worklist ---------------------------------------------------------------------------

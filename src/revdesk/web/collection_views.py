@@ -42,6 +42,8 @@ from revdesk.receivables.reports import (
     kpi_report,
     kpi_trend,
     month_before,
+    top_past_due_keep,
+    top_past_due_movements,
     top_past_due_report,
 )
 from revdesk.receivables.worklist import worklist
@@ -251,8 +253,13 @@ def top_past_due_page(request):
     context: dict = {"form": form, "report": report}
     if report is not None:
         query = request.GET.urlencode()
+        before, movements = top_past_due_movements(report, user=request.user)
         context.update(
             {
+                "before": before,
+                "rows": [(row, movements.get((row.code, row.currency))) for row in report.rows],
+                "keep_periods": _periods_to_keep(report.as_of),
+                "may_keep": roles.may_open(request.user, "web:collections_top_past_due_keep"),
                 "excel_url": reverse("web:collections_top_past_due_excel") + "?" + query,
                 "pdf_url": reverse("web:collections_top_past_due_pdf") + "?" + query,
                 "aging_url": reverse("web:collections_aging"),
@@ -263,6 +270,39 @@ def top_past_due_page(request):
         "web/collections/top_past_due.html",
         context,
         status=200 if report is not None else 400,
+    )
+
+
+def _periods_to_keep(day: dt.date) -> list[str]:
+    """The month that ended last on or before `day`, and its quarter if it ended a quarter."""
+    end = day if (day + dt.timedelta(days=1)).day == 1 else day.replace(day=1) - dt.timedelta(1)
+    periods = [end.strftime("%Y-%m")]
+    if end.month % 3 == 0:
+        periods.append(f"{end.year}-Q{end.month // 3}")
+    return periods
+
+
+@login_required
+@require_POST
+def top_past_due_keep_view(request):
+    """Keep the company's Top Past Due list at the end of a month or quarter (a leader's or
+    senior collector's review), replacing one kept before."""
+    _require(request.user, "web:collections_top_past_due_keep")
+    period = request.POST.get("period", "")
+    try:
+        top = int(request.POST.get("top", "20"))
+        with acting_as(request.user, "web"):
+            snapshot = top_past_due_keep(period=period, actor=request.user, top=max(1, top))
+    except ValueError as error:
+        messages.error(request, f"Nothing kept: {error}")
+        return redirect(reverse("web:collections_top_past_due"))
+    messages.success(
+        request,
+        f"Top past due of {snapshot.period} kept ({snapshot.lines.count()} lines, as of "
+        f"{snapshot.as_of.isoformat()})",
+    )
+    return redirect(
+        reverse("web:collections_top_past_due") + f"?as_of={snapshot.as_of.isoformat()}"
     )
 
 

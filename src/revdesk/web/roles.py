@@ -64,6 +64,8 @@ CLAIM_FILE_ROLES = frozenset({ADMIN, ANALYST, REP})
 # Collections: the collectors (their portfolio), senior collectors (their team's), leaders
 # and administrators (everyone's), and sales operations.
 COLLECTIONS_ROLES = frozenset({ADMIN, OPS, COLLECTOR, SENIOR, MANAGER})
+# Keeping the month's Top Past Due list for the review: the desk's leads.
+COLLECTIONS_LEAD_ROLES = frozenset({ADMIN, SENIOR, MANAGER})
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -141,6 +143,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:collections_top_past_due": COLLECTIONS_ROLES,
     "web:collections_top_past_due_excel": COLLECTIONS_ROLES,
     "web:collections_top_past_due_pdf": COLLECTIONS_ROLES,
+    "web:collections_top_past_due_keep": COLLECTIONS_LEAD_ROLES,
     "web:collections_kpis": COLLECTIONS_ROLES,
 }
 

@@ -77,6 +77,11 @@ urlpatterns = [
         name="collections_top_past_due",
     ),
     path(
+        "collections/top-past-due/keep/",
+        collection_views.top_past_due_keep_view,
+        name="collections_top_past_due_keep",
+    ),
+    path(
         "collections/top-past-due.xlsx",
         collection_views.top_past_due_excel,
         name="collections_top_past_due_excel",

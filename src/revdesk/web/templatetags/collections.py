@@ -50,3 +50,9 @@ def words(code: str) -> str:
 @register.filter
 def split_commas(text: str) -> list[str]:
     return text.split(",")
+
+
+@register.filter
+def change_of(movement, now):
+    """How much more is past due now than in the snapshot (None when it was not there)."""
+    return None if movement is None else movement.change(now)
