@@ -328,3 +328,66 @@ def test_a_payment_counts_once_across_promises():
         D("100"),
         D("200"),
     )
+
+
+def test_the_kpi_balances_are_the_agings_of_the_ledger_on_both_days():
+    """ledger_kpi_inputs works the receivables out in one pass: they must be the aging's net
+    on the day before the first month and on the last day, and its Current on the last."""
+    import random
+
+    import pyarrow as pa
+
+    from revdesk.engine.aging import DOCUMENTS_SCHEMA, SETTLEMENTS_SCHEMA, Ledger
+    from revdesk.engine.kpis import ledger_kpi_inputs
+
+    rng = random.Random(7)
+    documents, settlements = [], []
+    for number in range(400):
+        issued = dt.date(2026, 4, 1) + dt.timedelta(days=rng.randrange(240))
+        credit = rng.random() < 0.1
+        amount = D(rng.randrange(100, 100000)) / 100
+        documents.append(
+            {
+                "customer": f"C{rng.randrange(12)}",
+                "document": f"D{number}",
+                "type": rng.choice(["credit_memo", "payment"]) if credit else "invoice",
+                "invoice_date": issued,
+                "due_date": issued if credit else issued + dt.timedelta(days=rng.choice([0, 30])),
+                "amount": -amount if credit else amount,
+                "currency": rng.choice(["USD", "EUR"]),
+            }
+        )
+        for _ in range(rng.randrange(3)):
+            part = (amount * D(rng.randrange(1, 50)) / 100).quantize(D("0.01"))
+            settlements.append(
+                {
+                    "document": f"D{number}",
+                    "date": issued + dt.timedelta(days=rng.randrange(120)),
+                    "amount": -part if credit else part,
+                }
+            )
+    ledger = Ledger(
+        pa.Table.from_pylist(documents, schema=DOCUMENTS_SCHEMA),
+        pa.Table.from_pylist(settlements, schema=SETTLEMENTS_SCHEMA),
+    )
+    for by, keys in (("company", ["currency"]), ("customer", ["customer", "currency"])):
+        inputs = ledger_kpi_inputs(ledger, "2026-07", "2026-09", by=by)
+        begin = {
+            tuple(r[k] for k in keys): r["net"]
+            for r in aging(ledger, dt.date(2026, 6, 30), by=by).to_pylist()
+        }
+        end = {
+            tuple(r[k] for k in keys): (r["net"], r["current"])
+            for r in aging(ledger, dt.date(2026, 9, 30), by=by).to_pylist()
+        }
+        assert set(begin) | set(end) <= set(inputs)
+        for key, found in inputs.items():
+            assert found.ar_begin == begin.get(key, D("0.00"))
+            assert (found.ar_end, found.ar_end_current) == end.get(key, (D("0.00"), D("0.00")))
+        sold = sum(
+            d["amount"]
+            for d in documents
+            if d["type"] == "invoice"
+            and dt.date(2026, 7, 1) <= d["invoice_date"] <= dt.date(2026, 9, 30)
+        )
+        assert sum(sum(i.sales.values()) for i in inputs.values()) == sold

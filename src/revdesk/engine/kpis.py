@@ -31,7 +31,15 @@ from pathlib import Path
 
 import ibis
 
-from .aging import DEBIT_TYPES, DOCUMENTS_SCHEMA, Ledger, aging, default_backend, group_keys
+from .aging import (
+    CENTS,
+    DEBIT_TYPES,
+    DOCUMENTS_SCHEMA,
+    SETTLEMENTS_SCHEMA,
+    Ledger,
+    default_backend,
+    group_keys,
+)
 from .commission_inputs import Columns, InputError, period_parse, table_read
 
 HUNDREDTH = Decimal("0.01")
@@ -220,36 +228,65 @@ def ledger_kpi_inputs(
     months = months_between(first, last)
     start, end = period_parse(first)[0], period_parse(last)[1]
     keys = group_keys(by)
-    begin = {
-        _key(row, keys): row
-        for row in aging(ledger, start - dt.timedelta(days=1), by=by).to_pylist()
-    }
-    ending = {_key(row, keys): row for row in aging(ledger, end, by=by).to_pylist()}
+    con = backend or default_backend()
     documents = ibis.memtable(ledger.documents.cast(DOCUMENTS_SCHEMA))
+    settlements = ibis.memtable(ledger.settlements.cast(SETTLEMENTS_SCHEMA))
+    balances = con.to_pyarrow(
+        balances_expr(documents, settlements, start - dt.timedelta(days=1), end, keys)
+    )
     issued = documents.filter(
         documents.type.isin(DEBIT_TYPES)
         & (documents.invoice_date >= ibis.literal(start))
         & (documents.invoice_date <= ibis.literal(end))
     )
     monthly = issued.group_by([*keys, issued.invoice_date.strftime("%Y-%m").name("month")])
-    sold = (backend or default_backend()).to_pyarrow(
-        monthly.aggregate(sales=issued.amount.sum().cast("decimal(38, 2)"))
-    )
+    sold = con.to_pyarrow(monthly.aggregate(sales=issued.amount.sum().cast(CENTS)))
     sales: dict[tuple, dict[str, Decimal]] = {}
     for row in sold.to_pylist():
         sales.setdefault(_key(row, keys), {})[row["month"]] = row["sales"]
+    held = {_key(row, keys): row for row in balances.to_pylist()}
     zero = Decimal("0.00")
     found = {}
-    for key in sorted({*begin, *ending, *sales}, key=lambda k: tuple(v or "" for v in k)):
-        end_row = ending.get(key, {})
+    for key in sorted({*held, *sales}, key=lambda k: tuple(v or "" for v in k)):
+        row = held.get(key, {})
         found[key] = KpiInputs(
             sales={month: sales.get(key, {}).get(month, zero) for month in months},
-            ar_begin=begin.get(key, {}).get("net", zero),
-            ar_end=end_row.get("net", zero),
-            ar_end_current=end_row.get("current", zero),
+            ar_begin=row.get("ar_begin", zero),
+            ar_end=row.get("ar_end", zero),
+            ar_end_current=row.get("ar_end_current", zero),
             currency=key[-1],
         )
     return found
+
+
+def balances_expr(
+    documents: ibis.Table,
+    settlements: ibis.Table,
+    begin: dt.date,
+    end: dt.date,
+    keys: list[str],
+) -> ibis.Table:
+    """Per `keys`: what a ledger had open at the end of `begin` and of `end` (credits netted)
+    and, at `end`, its Current part (debits not yet past due): the aging's "net" on both days
+    and its "current" on the last (engine.aging), in one pass over the ledger instead of two
+    agings."""
+    first, last = ibis.literal(begin), ibis.literal(end)
+    until = settlements.filter(settlements.date <= last)
+    settled = until.group_by(s_document=until.document).aggregate(
+        s_begin=until.amount.sum(where=until.date <= first),
+        s_end=until.amount.sum(),
+    )
+    issued = documents.filter(documents.invoice_date <= last)
+    joined = issued.left_join(settled, issued.document == settled.s_document)
+    none = ibis.literal(Decimal(0), CENTS)
+    open_begin = (joined.amount - joined.s_begin.coalesce(none)).cast(CENTS)
+    open_end = (joined.amount - joined.s_end.coalesce(none)).cast(CENTS)
+    not_due = joined.due_date.coalesce(joined.invoice_date) >= last
+    return joined.group_by(keys).aggregate(
+        ar_begin=open_begin.sum(where=joined.invoice_date <= first).coalesce(none).cast(CENTS),
+        ar_end=open_end.sum().coalesce(none).cast(CENTS),
+        ar_end_current=open_end.sum(where=(open_end > 0) & not_due).coalesce(none).cast(CENTS),
+    )
 
 
 def _key(row: dict, keys: list[str]) -> tuple:
