@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from revdesk.parties.models import Customer
 from revdesk.receivables.activities import activity_log, promise_make
@@ -76,16 +77,16 @@ def test_the_worklist_ranks_and_explains(world, desk):
     assert [row.customer.code for row in rows] == ["A", "B", "C"]
     a, b, c = rows
     assert a.parts == [
-        ("amount at risk", D("40.0")),  # 10,000 overdue + half of 2,000 coming due: the most
+        ("amount at risk", D("20.4")),  # 10,000 overdue + half of 2,000 coming due: 11,000
         ("45 days past due", D("10.0")),
         ("key account", D("5")),
     ]
-    assert a.score == D("55.0")
+    assert a.score == D("35.4")
     assert (a.next_action, a.why) == ("Call", "1 overdue invoice (10,000.00 USD), no contact yet")
     assert [(i.number, i.days_past_due) for i in a.items] == [("INV-A1", 45), ("INV-A2", -3)]
-    # 500 of 11,000 at risk, 5 days late, one broken promise
+    # 500 at risk, 5 days late, one broken promise
     assert b.parts == [
-        ("amount at risk", D("1.8")),
+        ("amount at risk", D("7.0")),
         ("5 days past due", D("1.1")),
         ("1 broken promise", D("7.5")),
     ]
@@ -158,3 +159,41 @@ def test_the_daily_job_predicts_pay_dates_from_history(world):
     assert CollectionsDay.objects.count() == 1
     (row,) = worklist(user=collector, on=ON)
     assert ("predicted 20 days late", D("6.7")) in row.parts
+
+
+def test_the_stored_worklist_follows_the_account(world, desk):
+    from revdesk.receivables.models import WorklistEntry
+    from revdesk.receivables.worklist import worklist_entries
+
+    # the daily job (in the fixture) stored every portfolio's rows
+    rows = worklist_entries(user=world.users["collector"])
+    assert [(e.customer.code, e.score, e.next_action) for e in rows] == [
+        ("A", D("35.4"), "Call"),
+        ("B", D("15.6"), "Call about the broken promise"),
+        ("C", D("7.0"), "Send a reminder"),
+    ]
+    assert rows[0].parts == [
+        ["amount at risk", "20.4"],
+        ["45 days past due", "10.0"],
+        ["key account", "5"],
+    ]
+    assert [i["number"] for i in rows[0].items] == ["INV-A1", "INV-A2"]
+    # the senior collector leads `collector` only; an administrator sees every portfolio
+    assert [e.customer.code for e in worklist_entries(user=world.users["lead"])] == ["A", "B", "C"]
+    everyone = worklist_entries(user=world.users["admin"])
+    assert [(e.customer.code, e.score) for e in everyone] == [
+        ("A", D("35.4")),
+        ("E", D("32.8")),  # 9,000.00 overdue (19.5), 60 days (13.3)
+        ("B", D("15.6")),
+        ("C", D("7.0")),
+    ]
+    # logging a call works the account's row out again at once
+    activity_log(
+        actor=world.users["collector"],
+        customer=desk["A"],
+        kind=ActivityKind.CALL,
+        subject="AP says next week",
+        occurred_at=timezone.now(),
+    )
+    entry = WorklistEntry.objects.get(customer=desk["A"])
+    assert entry.next_action == "Follow up"

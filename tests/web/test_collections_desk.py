@@ -6,34 +6,46 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from revdesk.receivables.choices import ActivityKind, PromiseStatus
-from revdesk.receivables.models import Activity, PromiseToPay
+from revdesk.receivables.models import Activity, PromiseToPay, WorklistEntry
+from revdesk.receivables.worklist import worklist_refresh
 from revdesk.testing import signed_in
 
 D = Decimal
 
 
-def test_the_worklist_page_ranks_the_collectors_accounts(client, ledger):
+@pytest.fixture
+def worked_out(ledger):
+    """The ledger, with the worklist worked out as the daily job would."""
+    worklist_refresh()
+    return ledger
+
+
+def test_the_worklist_page_ranks_the_collectors_accounts(client, worked_out):
     response = signed_in(client, "collector").get(reverse("web:collections_worklist"))
     assert response.status_code == 200
-    rows = response.context["rows"]
-    # the world's collector holds C-1000 (a key account: 2,200.00 overdue) and C-1001
-    # (5,800.25 overdue, last year's INV-8 among it: more at risk, older)
-    assert [row.customer.code for row in rows] == ["C-1001", "C-1000"]
-    assert ("key account", D(5)) in rows[1].parts
+    rows = list(response.context["rows"])
+    # the world's collector holds C-1000 (a key account: 2,200.00 overdue, 13.4 points, and
+    # 20 for last year's INV-6) and C-1001 (5,800.25 overdue: 17.6 points, and 20)
+    assert [(row.customer.code, row.score) for row in rows] == [
+        ("C-1000", Decimal("38.4")),
+        ("C-1001", Decimal("37.6")),
+    ]
+    assert ["key account", "5"] in rows[0].parts
     html = response.content.decode()
     assert "Acme Data Centers" in html
     assert 'data-testid="daily-job"' in html  # says the daily job has not run yet
     assert "has not run yet" in html
 
 
-def test_a_senior_collector_picks_a_portfolio_and_a_rep_has_no_worklist(client, ledger):
+def test_a_senior_collector_picks_a_portfolio_and_a_rep_has_no_worklist(client, worked_out):
     url = reverse("web:collections_worklist")
     response = signed_in(client, "lead").get(url + "?collector=collector")
-    assert [row.customer.code for row in response.context["rows"]] == ["C-1001", "C-1000"]
+    assert [row.customer.code for row in response.context["rows"]] == ["C-1000", "C-1001"]
     client.logout()
     assert signed_in(client, "rep").get(url).status_code == 404
 
@@ -122,3 +134,19 @@ def test_a_task_is_done_from_the_account_page(client, ledger, world):
     client.post(reverse("web:collections_task_done", args=[task.pk]))
     task.refresh_from_db()
     assert task.done_at is not None
+
+
+def test_the_worklist_is_worked_out_again_on_request(client, ledger, world):
+    signed_in(client, "collector")
+    empty = client.get(reverse("web:collections_worklist"))
+    assert list(empty.context["rows"]) == []
+    assert "has not run yet" in empty.content.decode()
+    response = client.post(reverse("web:collections_worklist_refresh"), {"collector": "collector"})
+    assert response.status_code == 302
+    assert sorted(WorklistEntry.objects.values_list("customer__code", flat=True)) == [
+        "C-1000",
+        "C-1001",
+    ]  # the collector's portfolio only
+    # a collector cannot work out another's portfolio
+    client.post(reverse("web:collections_worklist_refresh"), {"collector": "collector2"})
+    assert WorklistEntry.objects.filter(customer__code="C-2000").count() == 0

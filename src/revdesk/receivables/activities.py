@@ -46,6 +46,13 @@ def _audit_update(instance, before: dict, actor) -> None:
         )
 
 
+def _changed(customer: Customer) -> None:
+    """The account's worklist row is worked out again (receivables.worklist)."""
+    from .worklist import account_changed
+
+    account_changed(customer)
+
+
 def _actor_user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -93,6 +100,7 @@ def activity_log(
     activity.full_clean()
     activity.save()
     _audit_create(activity, actor)
+    _changed(customer)
     return activity
 
 
@@ -103,6 +111,7 @@ def task_done(*, actor, task: Activity, now: dt.datetime | None = None) -> Activ
     task.done_at = now or timezone.now()
     task.save(update_fields=["done_at", "updated_at"])
     _audit_update(task, before, actor)
+    _changed(task.customer)
     return task
 
 
@@ -167,6 +176,7 @@ def promise_make(
         promise=promise,
         created_by=_actor_user(actor),
     )
+    _changed(customer)
     return promise
 
 
@@ -190,6 +200,7 @@ def promise_cancel(*, actor, promise: PromiseToPay, reason: str) -> PromiseToPay
         promise=promise,
         created_by=_actor_user(actor),
     )
+    _changed(promise.customer)
     return promise
 
 

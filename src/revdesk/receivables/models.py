@@ -355,6 +355,7 @@ class CollectionsDay(BaseModel):
     promises_broken = models.PositiveIntegerField(default=0)
     tasks_created = models.PositiveIntegerField(default=0)
     predictions = models.PositiveIntegerField(default=0)
+    worklist_rows = models.PositiveIntegerField(default=0)
     trained_on = models.PositiveIntegerField(default=0, help_text="Paid invoices learnt from")
     held_out = models.PositiveIntegerField(default=0)
     model_error_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
@@ -530,3 +531,36 @@ class TopPastDueLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot.period} #{self.rank} {self.customer.code}"
+
+
+class WorklistEntry(BaseModel):
+    """A customer's row on its collector's worklist, worked out by the daily job and again
+    whenever something changes on the account (receivables.worklist.worklist_refresh), so
+    the page reads rows instead of working the ledger out on every visit."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="worklist")
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="worklist_entries",
+    )
+    on = models.DateField(help_text="The day it was worked out for")
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    at_risk = MoneyField(help_text="Overdue plus half of what comes due, reporting currency")
+    oldest_days = models.PositiveIntegerField(default=0)
+    parts = models.JSONField(default=list, help_text="[label, points] that add up to the score")
+    next_action = models.CharField(max_length=200)
+    why = models.CharField(max_length=400)
+    overdue = models.JSONField(default=dict, help_text="currency -> amount (text)")
+    coming_due = models.JSONField(default=dict, help_text="currency -> amount (text)")
+    items = models.JSONField(default=list, help_text="The invoices, as the page shows them")
+
+    class Meta:
+        ordering = ["-score", "-at_risk", "customer__code"]
+        indexes = [models.Index(fields=["collector", "-score"])]
+        verbose_name_plural = "worklist entries"
+
+    def __str__(self) -> str:
+        return f"{self.customer.code}: {self.score}"

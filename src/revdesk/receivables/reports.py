@@ -52,7 +52,8 @@ class _Everything:
 EVERYTHING = _Everything()
 
 
-def _visible(queryset, user):
+def visible(queryset, user):
+    """restrict(), or everything for the desk's own jobs (`EVERYTHING`)."""
     return queryset if user is EVERYTHING else restrict(queryset, user)
 
 
@@ -117,9 +118,9 @@ def _regions() -> dict[int, str]:
 def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger, Parties]:
     """The receivables ledger this person may see (`EVERYTHING` for the desk's own jobs; of
     `customers` only, when given), as the engine reads it, and the customers it names."""
-    invoices = _visible(Invoice.objects.exclude(status=InvoiceStatus.CANCELLED), user)
-    memos = _visible(CreditMemo.objects.filter(invoice__isnull=True), user)
-    payments = _visible(Payment.objects.filter(customer__isnull=False), user)
+    invoices = visible(Invoice.objects.exclude(status=InvoiceStatus.CANCELLED), user)
+    memos = visible(CreditMemo.objects.filter(invoice__isnull=True), user)
+    payments = visible(Payment.objects.filter(customer__isnull=False), user)
     if customers is not None:
         invoices = invoices.filter(customer__in=customers)
         memos = memos.filter(customer__in=customers)
@@ -348,7 +349,7 @@ def _open_disputes(user, parties: Parties, by: str) -> dict[tuple[str, str], tup
     many (summed in Decimal)."""
     from revdesk.cases.models import Case
 
-    cases = _visible(
+    cases = visible(
         Case.objects.filter(
             case_type__desk="collections",
             status__in=list(OPEN_STATUSES),
@@ -520,4 +521,5 @@ __all__ = [
     "top_past_due_keep",
     "top_past_due_movements",
     "top_past_due_report",
+    "visible",
 ]

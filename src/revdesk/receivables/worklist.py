@@ -7,7 +7,8 @@ horizon (default 7 days). Each row shows its invoices, what to do next and why, 
 Score (0 to 100 points, the parts shown on every row):
 
 - amount at risk, up to 40: overdue plus half of what falls due within the horizon, in the
-  reporting currency, against the largest such amount in the list;
+  reporting currency, on a log scale: 10 points at 1,000, 20 at 10,000, 30 at 100,000, 40
+  from 1,000,000 (nothing up to 100), so a row's score does not depend on the others;
 - how late, up to 20: the oldest overdue invoice's days past due, full at 90 days;
 - broken promises in the last 90 days, 7.5 each, up to 15;
 - predicted to pay late, up to 10: the latest predicted pay date of its open invoices after
@@ -15,10 +16,16 @@ Score (0 to 100 points, the parts shown on every row):
 - open disputes, up to 10: 10 when one has had no activity for 7 days, else 5;
 - key account, 5.
 
-Ties go to the larger amount, then the customer code. What to do next is the first of these
-that applies: a follow-up task due; a broken promise; a promise to watch; a document the
-customer needs before paying; a dispute without traction; a call when nobody was contacted
-in 7 days; a follow-up otherwise; for what is only coming due, a reminder.
+Ties go to the larger amount, then the customer code.
+
+The page reads the rows as the daily job left them (`WorklistEntry`), each worked out again
+as soon as something changes on its account (an activity, a promise, a task done:
+`worklist_refresh`), or for a whole portfolio on request; `worklist` works them out live.
+
+What to do next is the first of these that applies: a follow-up task due; a broken promise;
+a promise to watch; a document the customer needs before paying; a dispute without traction;
+a call when nobody was contacted in 7 days; a follow-up otherwise; for what is only coming
+due, a reminder.
 """
 
 from __future__ import annotations
@@ -50,8 +57,9 @@ from .models import (
     Invoice,
     PaymentApplication,
     PromiseToPay,
+    WorklistEntry,
 )
-from .reports import ledger, top_past_due_keep
+from .reports import EVERYTHING, ledger, top_past_due_keep, visible
 
 ZERO = Decimal("0.00")
 HORIZON_DAYS = 7
@@ -154,6 +162,8 @@ def collections_daily(*, on: dt.date | None = None, actor=None, step=None) -> Co
     for period in _periods_ending(today):
         say(f"Top past due {period}")
         top_past_due_keep(period=period, actor=actor)
+    say("worklists")
+    day.worklist_rows = worklist_refresh(on=today)
     day.finished_at = timezone.now()
     day.save()
     return day
@@ -229,14 +239,22 @@ def _requirements(customer: Customer, parents: dict[int, Customer]) -> dict[str,
 
 
 def worklist(
-    *, user, on: dt.date | None = None, collector=None, horizon: int = HORIZON_DAYS
+    *,
+    user,
+    on: dt.date | None = None,
+    collector=None,
+    horizon: int = HORIZON_DAYS,
+    only: list[Customer] | None = None,
 ) -> list[WorkRow]:
-    """The accounts that need work on `on` (today), for the portfolio `user` may see (of
-    `collector` only, when given), ranked (see the module doc)."""
+    """The accounts that need work on `on` (today), for the portfolio `user` may see
+    (`EVERYTHING` for the desk's jobs; of `collector` only, and of the customers `only`,
+    when given), ranked (see the module doc), worked out live."""
     today = on or timezone.localdate()
-    customers = restrict(Customer.objects.all(), user)
+    customers = visible(Customer.objects.all(), user)
     if collector is not None:
         customers = customers.filter(collector=collector)
+    if only is not None:
+        customers = customers.filter(pk__in=[c.pk for c in only])
     book, _ = ledger(user=user, customers=customers)
     if not book.documents.num_rows:
         return []
@@ -249,9 +267,12 @@ def worklist(
         return []
     codes = {row["customer"] for row in items}
     by_code = {c.code: c for c in Customer.objects.filter(code__in=codes)}
-    parents = {
-        c.pk: c for c in Customer.objects.filter(pk__in={c.parent_id for c in by_code.values()})
-    }
+    parents: dict[int, Customer] = {}
+    wanted = {c.parent_id for c in by_code.values()} - {None}
+    while wanted:  # every customer above, however deep
+        found = {c.pk: c for c in Customer.objects.filter(pk__in=wanted)}
+        parents.update(found)
+        wanted = {c.parent_id for c in found.values()} - {None} - set(parents)
     invoices = {
         number: (pk, po, pay_on, by)
         for number, pk, po, pay_on, by in Invoice.objects.filter(
@@ -326,9 +347,8 @@ def worklist(
             )
         )
     _at_risk(rows, today)
-    top = max((row.at_risk for row in rows), default=ZERO)
     for row in rows:
-        _score(row, top, today)
+        _score(row, today)
         _next(row, today)
     rows.sort(key=lambda r: (-r.score, -r.at_risk, r.customer.code))
     return rows
@@ -338,7 +358,7 @@ def _disputes(user, customer_ids: list[int], today: dt.date) -> dict[int, list]:
     from revdesk.cases.models import Case
 
     found: dict[int, list] = defaultdict(list)
-    cases = restrict(
+    cases = visible(
         Case.objects.filter(
             case_type__desk="collections",
             status__in=list(OPEN_STATUSES),
@@ -377,10 +397,11 @@ def _points(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"))
 
 
-def _score(row: WorkRow, top: Decimal, today: dt.date) -> None:
+def _score(row: WorkRow, today: dt.date) -> None:
     parts = []
-    if top > 0 and row.at_risk > 0:
-        parts.append(("amount at risk", _points(Decimal(40) * row.at_risk / top)))
+    if row.at_risk > 100:
+        scale = (row.at_risk / 100).log10() / 4  # 100 -> 0, 1,000,000 -> 1
+        parts.append(("amount at risk", _points(Decimal(40) * min(scale, Decimal(1)))))
     if row.oldest_days > 0:
         parts.append(
             (
@@ -484,11 +505,85 @@ def _next(row: WorkRow, today: dt.date) -> None:
     row.why = f"{first.number} falls due on {first.due_on.isoformat() if first.due_on else '?'}"
 
 
+# -- the stored worklist -------------------------------------------------------------------
+
+
+def _stored(row: WorkRow, today: dt.date) -> WorklistEntry:
+    return WorklistEntry(
+        customer=row.customer,
+        collector_id=row.customer.collector_id,
+        on=today,
+        score=row.score,
+        at_risk=row.at_risk,
+        oldest_days=row.oldest_days,
+        parts=[[label, str(points)] for label, points in row.parts],
+        next_action=row.next_action[:200],
+        why=row.why[:400],
+        overdue={c: str(a) for c, a in sorted(row.overdue.items())},
+        coming_due={c: str(a) for c, a in sorted(row.coming_due.items())},
+        items=[
+            {
+                "invoice_id": item.invoice_id,
+                "number": item.number,
+                "due_on": item.due_on.isoformat() if item.due_on else None,
+                "days_past_due": item.days_past_due,
+                "amount": str(item.amount),
+                "currency": item.currency,
+                "predicted_pay_on": (
+                    item.predicted_pay_on.isoformat() if item.predicted_pay_on else None
+                ),
+                "predicted_late_days": item.predicted_late_days,
+                "predicted_by": item.predicted_by,
+                "missing": item.missing,
+            }
+            for item in row.items
+        ],
+    )
+
+
+@transaction.atomic
+def worklist_refresh(
+    *, on: dt.date | None = None, customers: list[Customer] | None = None, collector=None
+) -> int:
+    """Work the stored worklist out again: for every account (the daily job), a collector's
+    portfolio, or some customers (after something changed on them). Accounts with nothing
+    overdue or coming due leave it. Returns how many rows it holds for them now."""
+    today = on or timezone.localdate()
+    rows = worklist(user=EVERYTHING, on=today, collector=collector, only=customers)
+    stale = WorklistEntry.objects.all()
+    if customers is not None:
+        stale = stale.filter(customer__in=[c.pk for c in customers])
+    if collector is not None:
+        stale = stale.filter(customer__collector=collector)
+    stale.delete()
+    WorklistEntry.objects.bulk_create((_stored(row, today) for row in rows), batch_size=500)
+    return len(rows)
+
+
+def account_changed(customer: Customer) -> None:
+    """Something changed on an account (an activity, a promise, a task): its worklist row is
+    worked out again at once."""
+    worklist_refresh(customers=[customer])
+
+
+def worklist_entries(*, user, collector=None):
+    """The stored worklist rows this person may see (of `collector` only, when given), most
+    urgent first."""
+    customers = restrict(Customer.objects.all(), user)
+    entries = WorklistEntry.objects.filter(customer__in=customers).select_related("customer")
+    if collector is not None:
+        entries = entries.filter(collector=collector)
+    return entries.order_by("-score", "-at_risk", "customer__code")
+
+
 __all__ = [
     "HORIZON_DAYS",
     "WorkItem",
     "WorkRow",
+    "account_changed",
     "collections_daily",
     "paydates_refresh",
     "worklist",
+    "worklist_entries",
+    "worklist_refresh",
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from revdesk.engine.aging import GROUPS, Buckets
 from revdesk.engine.kpis import months_between
 from revdesk.foundation.context import acting_as
+from revdesk.foundation.scoping import viewer_for
 from revdesk.parties.models import Customer
 from revdesk.receivables import report_documents
 from revdesk.receivables.account import account_page
@@ -46,7 +47,7 @@ from revdesk.receivables.reports import (
     top_past_due_movements,
     top_past_due_report,
 )
-from revdesk.receivables.worklist import worklist
+from revdesk.receivables.worklist import worklist_entries, worklist_refresh
 
 from . import roles
 from .commission_views import plotly_version
@@ -419,11 +420,7 @@ def kpis_page(request):
 
 
 class WorklistForm(forms.Form):
-    on = forms.DateField(label="On", widget=_date_input())
     collector = forms.ChoiceField(label="Portfolio", required=False)
-    horizon = forms.IntegerField(
-        label="Coming due within (days)", min_value=0, max_value=60, required=False
-    )
 
     def __init__(self, *args, collectors=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -447,45 +444,72 @@ def _collectors(user):
     return list(users.order_by("username"))
 
 
-@login_required
-def worklist_page(request):
-    _require(request.user, "web:collections_worklist")
+WORKLIST_PAGE = 50
+
+
+def _worklist_form(request):
     user = request.user
     collectors = _collectors(user)
     mine = user.get_username() if any(c.pk == user.pk for c in collectors) else ""
-    form = WorklistForm(
-        _initial(
-            request,
-            {"on": timezone.localdate().isoformat(), "collector": mine, "horizon": "7"},
-        )
-        | ({"collector": request.GET["collector"]} if "collector" in request.GET else {}),
-        collectors=collectors,
-    )
-    context: dict = {"form": form}
-    status = 200
+    chosen_name = request.GET.get("collector", request.POST.get("collector", mine))
+    form = WorklistForm({"collector": chosen_name}, collectors=collectors)
+    chosen = None
     if form.is_valid():
-        data = form.cleaned_data
-        chosen = next((c for c in collectors if c.get_username() == data["collector"]), None)
-        rows = worklist(
-            user=user,
-            on=data["on"],
-            collector=chosen,
-            horizon=7 if data["horizon"] is None else data["horizon"],
+        chosen = next(
+            (c for c in collectors if c.get_username() == form.cleaned_data["collector"]), None
         )
-        context.update(
-            {
-                "rows": rows,
-                "on": data["on"],
-                "chosen": chosen,
-                "last_day": CollectionsDay.objects.order_by("-started_at").first(),
-                "kinds": ActivityKind.choices,
-                "outcomes": CallOutcome.choices,
-                "back": request.get_full_path(),
-            }
-        )
+    return form, chosen
+
+
+@login_required
+def worklist_page(request):
+    """The stored worklist (receivables.worklist: worked out by the daily job and again for
+    an account whenever something changes on it), 50 rows a page."""
+    from django.core.paginator import Paginator
+
+    _require(request.user, "web:collections_worklist")
+    form, chosen = _worklist_form(request)
+    if not form.is_valid():
+        return render(request, "web/collections/worklist.html", {"form": form}, status=400)
+    entries = worklist_entries(user=request.user, collector=chosen)
+    page = Paginator(entries, WORKLIST_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/collections/worklist.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": page.object_list,
+            "offset": page.start_index() - 1 if page.object_list else 0,
+            "query": query.urlencode(),
+            "chosen": chosen,
+            "last_day": CollectionsDay.objects.order_by("-started_at").first(),
+            "kinds": ActivityKind.choices,
+            "outcomes": CallOutcome.choices,
+            "back": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def worklist_refresh_view(request):
+    """Work the worklist out again now, for the portfolio shown (after an import, say)."""
+    _require(request.user, "web:collections_worklist_refresh")
+    _, chosen = _worklist_form(request)
+    collectors = _collectors(request.user)
+    if chosen is None and not viewer_for(request.user).sees_everything:
+        # everyone I see: each portfolio of mine
+        count = sum(worklist_refresh(collector=c) for c in collectors)
     else:
-        status = 400
-    return render(request, "web/collections/worklist.html", context, status=status)
+        count = worklist_refresh(collector=chosen)
+    messages.success(request, f"Worklist worked out again: {count} accounts need work today.")
+    target = reverse("web:collections_worklist")
+    if chosen is not None:
+        target += f"?collector={chosen.get_username()}"
+    return redirect(target)
 
 
 def _account(request, pk: int) -> Customer:

@@ -132,6 +132,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:commission_analytics": COMMISSION_ANALYTICS_ROLES,
     "web:commission_analytics_excel": COMMISSION_ANALYTICS_ROLES,
     "web:collections_worklist": COLLECTIONS_ROLES,
+    "web:collections_worklist_refresh": COLLECTIONS_ROLES,
     "web:collections_account": COLLECTIONS_ROLES,
     "web:collections_activity_add": COLLECTIONS_ROLES,
     "web:collections_promise_add": COLLECTIONS_ROLES,

@@ -40,6 +40,11 @@ urlpatterns = [
     path("imports/<int:pk>/report.csv", import_views.import_report, name="import_report"),
     path("collections/", collection_views.worklist_page, name="collections_worklist"),
     path(
+        "collections/refresh/",
+        collection_views.worklist_refresh_view,
+        name="collections_worklist_refresh",
+    ),
+    path(
         "collections/accounts/<int:pk>/",
         collection_views.account_page_view,
         name="collections_account",
