@@ -31,7 +31,15 @@ def test_collector_sees_only_their_portfolio(page, data, world, sign_in):
     assert page.inner_text("[data-testid=user-name]") == "collector"
     assert page.inner_text("[data-testid=user-roles]") == "Collector"
     nav = page.locator("nav.sidenav a").all_inner_texts()
-    assert nav == ["Home", "Customers", "Invoices", "Payments", "Cases", "SLA dashboard"]
+    assert nav == [
+        "Home",
+        "Customers",
+        "Invoices",
+        "Payments",
+        "Worklist",
+        "Cases",
+        "SLA dashboard",
+    ]
     page.click("nav.sidenav a:has-text('Customers')")
     page.wait_for_url("**/customers/")
     assert column(page).all_inner_texts() == ["C-1000", "C-1001"]

@@ -138,6 +138,7 @@ def test_navigation_per_role(client, world):
         "Customers",
         "Invoices",
         "Payments",
+        "Worklist",
         "Cases",
         "SLA dashboard",
     ]
@@ -173,6 +174,7 @@ def test_navigation_per_role(client, world):
         "Orders",
         "Invoices",
         "Payments",
+        "Worklist",
         "Cases",
         "SLA dashboard",
         "Quality review",  # administrators see every team's quality reviews
