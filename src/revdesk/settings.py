@@ -8,6 +8,7 @@ REVDESK_DEBUG        "1" shows Django's debug pages (developers only); off by de
 REVDESK_ALLOWED_HOSTS  comma separated; defaults to localhost in development
 REVDESK_REPORTING_CURRENCY  ISO code of the reporting currency (default USD)
 REVDESK_COMPANY_NAME  the company named on commission statements (default Revdesk)
+REVDESK_REMITTANCE   how customers pay, printed on statements of account (bank, reference)
 REVDESK_TASKS_BACKEND  "database" (default: a worker process runs background work, see
                      `revdesk worker`) or "immediate" (run it inside the request; tests)
 REVDESK_IMPORT_MAX_MB  largest file the web import takes, in megabytes (default 50)
@@ -66,6 +67,10 @@ CSRF_TRUSTED_ORIGINS = _list("REVDESK_CSRF_TRUSTED_ORIGINS", "")
 
 REPORTING_CURRENCY = os.environ.get("REVDESK_REPORTING_CURRENCY", "USD").upper()
 REVDESK_COMPANY_NAME = os.environ.get("REVDESK_COMPANY_NAME", "").strip() or "Revdesk"
+REVDESK_REMITTANCE = os.environ.get("REVDESK_REMITTANCE", "").strip() or (
+    "Please pay by bank transfer quoting the invoice numbers, and send the remittance advice "
+    "to your collector."
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

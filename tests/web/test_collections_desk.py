@@ -150,3 +150,26 @@ def test_the_worklist_is_worked_out_again_on_request(client, ledger, world):
     # a collector cannot work out another's portfolio
     client.post(reverse("web:collections_worklist_refresh"), {"collector": "collector2"})
     assert WorklistEntry.objects.filter(customer__code="C-2000").count() == 0
+
+
+def test_the_statement_from_the_account_page(client, ledger, world, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    signed_in(client, "collector")
+    pk = world.customer_east.pk
+    pdf = client.get(reverse("web:collections_statement_pdf", args=[pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    excel = client.get(reverse("web:collections_statement_excel", args=[pk]))
+    assert excel["Content-Disposition"].startswith('attachment; filename="statement-C-1000-')
+    sent = client.post(
+        reverse("web:collections_statement_send", args=[pk]), {"to": "ap@acme.example"}, follow=True
+    )
+    assert "sent to ap@acme.example" in sent.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["ap@acme.example"]
+    assert Activity.objects.get(kind=ActivityKind.STATEMENT).customer == world.customer_east
+    client.logout()
+    signed_in(client, "collector2")
+    assert client.get(reverse("web:collections_statement_pdf", args=[pk])).status_code == 404

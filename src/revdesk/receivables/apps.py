@@ -1,4 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _templates_sync(sender, **kwargs) -> None:
+    """The shipped mail templates of the desk (a statement), added when missing."""
+    from revdesk.cases.models import MailTemplate
+
+    from .statements import DEFAULT_TEMPLATES
+
+    for code, name, subject, body in DEFAULT_TEMPLATES:
+        MailTemplate.objects.get_or_create(
+            code=code, defaults={"name": name, "subject": subject, "body": body}
+        )
 
 
 class ReceivablesConfig(AppConfig):
@@ -11,6 +24,8 @@ class ReceivablesConfig(AppConfig):
 
         from . import scoping  # noqa: F401 - registers the visibility rules
         from .models import Invoice
+
+        post_migrate.connect(_templates_sync, sender=self)
 
         # Invoice numbers named in e-mail to a team inbox are linked to the new case.
         reference_finder_register(

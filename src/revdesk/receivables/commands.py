@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import time
+from pathlib import Path
 
 
 def _date(text: str) -> dt.date:
@@ -51,6 +52,81 @@ def register(subparsers) -> None:
     assign.add_argument("--on", type=_date, metavar="DATE", help="from this day (default today)")
     assign.add_argument("--hierarchy", action="store_true", help="every customer under each")
     assign.set_defaults(handler=_assign)
+    _statements_register(commands)
+
+
+def _statements_register(commands) -> None:
+    statements = commands.add_parser(
+        "statements",
+        help="statements of account: write them as PDF and Excel, or e-mail them (--send)",
+    )
+    statements.add_argument("customers", nargs="*", metavar="CODE")
+    statements.add_argument(
+        "--collector", metavar="LOGIN", help="every account of this collector with something open"
+    )
+    statements.add_argument("--on", type=_date, metavar="DATE", help="the day (default today)")
+    statements.add_argument("--out", type=Path, metavar="DIR", help="write PDF and Excel here")
+    statements.add_argument(
+        "--send", action="store_true", help="e-mail each to its billing contact (recorded)"
+    )
+    statements.set_defaults(handler=_statements)
+
+
+def _statements(args: argparse.Namespace) -> int:
+    from django.contrib.auth import get_user_model
+    from rich.console import Console
+    from rich.progress import track
+
+    from revdesk.foundation.context import acting_as
+    from revdesk.parties.models import Customer
+
+    from .models import Invoice
+    from .statements import statement_build, statement_pdf, statement_send, statement_xlsx
+
+    console, errors = Console(), Console(stderr=True)
+    if not args.out and not args.send:
+        errors.print("say what to do: --out DIR (write the files) or --send (e-mail them)")
+        return 2
+    customers = list(Customer.objects.filter(code__in=args.customers))
+    unknown = sorted(set(args.customers) - {c.code for c in customers})
+    if unknown:
+        errors.print(f"no customer {', '.join(unknown)}: nothing was done")
+        return 1
+    if args.collector:
+        collector = get_user_model().objects.filter(username=args.collector).first()
+        if collector is None:
+            errors.print(f"--collector: no login {args.collector!r}")
+            return 2
+        owing = Invoice.objects.filter(Invoice.open_q(), customer__collector=collector)
+        customers += list(
+            Customer.objects.filter(pk__in=owing.values("customer_id")).exclude(
+                pk__in=[c.pk for c in customers]
+            )
+        )
+    customers.sort(key=lambda c: c.code)
+    failed = 0
+    for customer in track(customers, description="statements", console=errors, transient=True):
+        if args.out:
+            statement = statement_build(customer=customer, on=args.on)
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{statement.file_stem}.pdf").write_bytes(statement_pdf(statement))
+            (args.out / f"{statement.file_stem}.xlsx").write_bytes(statement_xlsx(statement))
+        if args.send:
+            from django.core.exceptions import ValidationError
+
+            try:
+                with acting_as(None, "cli"):
+                    activity = statement_send(actor=None, customer=customer, on=args.on)
+                console.print(f"{customer.code}: {activity.subject}")
+            except ValidationError as error:
+                failed += 1
+                console.print(f"{customer.code}: [red]not sent[/]: {' '.join(error.messages)}")
+    console.print(
+        f"{len(customers)} statements"
+        + (f" written to {args.out}" if args.out else "")
+        + (f", {len(customers) - failed} sent, {failed} not" if args.send else "")
+    )
+    return 1 if failed else 0
 
 
 def _day_summary(day) -> dict:

@@ -47,6 +47,7 @@ from revdesk.receivables.reports import (
     top_past_due_movements,
     top_past_due_report,
 )
+from revdesk.receivables.statements import recipient
 from revdesk.receivables.worklist import worklist_entries, worklist_refresh
 
 from . import roles
@@ -585,6 +586,7 @@ def account_page_view(request, pk: int):
             "page": page,
             "customer": customer,
             "activity_form": ActivityForm(customer=customer),
+            "statement_to": getattr(recipient(customer), "email", ""),
             "promise_form": PromiseForm(customer=customer, initial={"grace_days": 2}),
             "back": request.get_full_path(),
         },
@@ -674,4 +676,51 @@ def promise_cancel_view(request, pk: int):
         messages.error(request, f"{promise.number} not cancelled: {_validation_message(error)}")
     else:
         messages.success(request, f"{promise.number} cancelled")
+    return redirect(_back(request, customer))
+
+
+# -- statements of account -----------------------------------------------------------------
+
+
+def _statement(request, pk: int):
+    from revdesk.receivables.statements import statement_build
+
+    customer = _account(request, pk)
+    return statement_build(customer=customer, user=request.user)
+
+
+@login_required
+def statement_pdf_view(request, pk: int):
+    from revdesk.receivables.statements import statement_pdf
+
+    _require(request.user, "web:collections_statement_pdf")
+    statement = _statement(request, pk)
+    return _download(statement_pdf(statement), "application/pdf", f"{statement.file_stem}.pdf")
+
+
+@login_required
+def statement_excel_view(request, pk: int):
+    from revdesk.receivables.statements import statement_xlsx
+
+    _require(request.user, "web:collections_statement_excel")
+    statement = _statement(request, pk)
+    return _download(statement_xlsx(statement), XLSX, f"{statement.file_stem}.xlsx")
+
+
+@login_required
+@require_POST
+def statement_send_view(request, pk: int):
+    from revdesk.receivables.statements import statement_send
+
+    _require(request.user, "web:collections_statement_send")
+    customer = _account(request, pk)
+    try:
+        with acting_as(request.user, "web"):
+            activity = statement_send(
+                actor=request.user, customer=customer, to=request.POST.get("to") or None
+            )
+    except ValidationError as error:
+        messages.error(request, _validation_message(error))
+    else:
+        messages.success(request, activity.subject)
     return redirect(_back(request, customer))

@@ -50,6 +50,21 @@ urlpatterns = [
         name="collections_account",
     ),
     path(
+        "collections/accounts/<int:pk>/statement.pdf",
+        collection_views.statement_pdf_view,
+        name="collections_statement_pdf",
+    ),
+    path(
+        "collections/accounts/<int:pk>/statement.xlsx",
+        collection_views.statement_excel_view,
+        name="collections_statement_excel",
+    ),
+    path(
+        "collections/accounts/<int:pk>/statement/send/",
+        collection_views.statement_send_view,
+        name="collections_statement_send",
+    ),
+    path(
         "collections/accounts/<int:pk>/activity/",
         collection_views.activity_add,
         name="collections_activity_add",
