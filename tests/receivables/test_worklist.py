@@ -12,7 +12,13 @@ from django.utils import timezone
 from revdesk.parties.models import Customer
 from revdesk.receivables.activities import activity_log, promise_make
 from revdesk.receivables.choices import ActivityKind
-from revdesk.receivables.models import CollectionsDay, Invoice, Payment, PaymentApplication
+from revdesk.receivables.models import (
+    CollectionsDay,
+    DunningStrategy,
+    Invoice,
+    Payment,
+    PaymentApplication,
+)
 from revdesk.receivables.services import invoice_balances_refresh
 from revdesk.receivables.worklist import collections_daily, worklist
 
@@ -48,6 +54,8 @@ def _invoice(customer, number, due, amount, *, issued=None, po="x"):
 
 @pytest.fixture
 def desk(world):
+    # the worklist alone: no dunning here (tests/receivables/test_dunning.py)
+    DunningStrategy.objects.all().delete()
     collector = world.users["collector"]
     a = _customer("A", collector, is_key_account=True)
     b = _customer("B", collector)

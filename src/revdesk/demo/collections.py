@@ -1,7 +1,8 @@
 """The demo company's collections desk: who collected each account since when, six weeks of
 calls, e-mails and notes on the overdue accounts with their next actions, promises to pay
-(kept, broken and still open), then the daily job as of the demo's "today" (promises
-evaluated, pay dates predicted). Deterministic for the seed and as-of date.
+(kept, broken and still open), the Top Past Due lists of the last three months, five days of
+dunning, then the daily job as of the demo's "today" (promises evaluated, pay dates
+predicted, worklists worked out). Deterministic for the seed and as-of date.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from zoneinfo import ZoneInfo
 from revdesk.parties.models import Customer
 from revdesk.receivables.activities import promise_make
 from revdesk.receivables.choices import ActivityKind, CallOutcome
+from revdesk.receivables.dunning import dunning_run
 from revdesk.receivables.models import Activity, Invoice, Payment, PortfolioAssignment
 from revdesk.receivables.reports import top_past_due_keep
-from revdesk.receivables.worklist import collections_daily
+from revdesk.receivables.worklist import collections_daily, refreshes_deferred
 
 NY = ZoneInfo("America/New_York")
 
@@ -48,13 +50,27 @@ class CollectionsDesk:
         return dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60)), tzinfo=NY)
 
     def build(self) -> dict[str, int]:
+        with refreshes_deferred() as pending:
+            counts = self._build()
+            pending.clear()  # the daily job at the end worked every row out
+        return counts
+
+    def _build(self) -> dict[str, int]:
         counts = {"assignments": self.portfolios()}
         counts["activities"] = self.activities()
         counts["promises"] = self.promises()
         counts["snapshots"] = self.snapshots()
+        counts["dunning"] = self.dunning()
         day = collections_daily(on=self.today)
         counts["predictions"] = day.predictions
         return counts
+
+    def dunning(self) -> int:
+        """The last five days of dunning, as the daily job did them (one level a day)."""
+        done = 0
+        for back in range(5, 0, -1):
+            done += len(dunning_run(on=self.today - dt.timedelta(days=back)).done)
+        return done
 
     def snapshots(self) -> int:
         """The Top Past Due lists of the three months before this one (and their quarter),

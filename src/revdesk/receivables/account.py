@@ -14,6 +14,7 @@ from revdesk.engine.aging import aging, explain
 from revdesk.foundation.scoping import restrict
 from revdesk.parties.models import Customer
 
+from .dunning import dunning_state
 from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
 from .reports import ledger
 
@@ -41,6 +42,8 @@ class AccountPage:
     disputes: list
     requirements: list[str]
     timeline: list[TimelineEntry] = field(default_factory=list)
+    dunning: object | None = None  # DunningState
+    dunning_next: object | None = None  # the DunningLevel done next
 
 
 def _tree(customer: Customer, user) -> list[Customer]:
@@ -122,6 +125,7 @@ def account_page(*, customer: Customer, user, on: dt.date | None = None) -> Acco
         requirements=needs,
     )
     page.timeline = _timeline(ids, user, cases)
+    page.dunning, page.dunning_next = dunning_state(customer)
     return page
 
 

@@ -7,7 +7,15 @@ from django.contrib import admin
 from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline
 
 from . import services
-from .models import CreditMemo, Invoice, Payment, PaymentApplication
+from .models import (
+    CreditMemo,
+    DunningLevel,
+    DunningState,
+    DunningStrategy,
+    Invoice,
+    Payment,
+    PaymentApplication,
+)
 
 
 class LedgerAdmin(AuditedModelAdmin):
@@ -101,3 +109,24 @@ class PaymentApplicationAdmin(LedgerAdmin):
     date_hierarchy = "applied_on"
     save_service, delete_service = "payment_application_save", "payment_application_delete"
     instance_name = "application"
+
+
+class DunningLevelInline(admin.TabularInline):
+    model = DunningLevel
+    extra = 1
+    ordering = ("order",)
+
+
+@admin.register(DunningStrategy)
+class DunningStrategyAdmin(AuditedModelAdmin):
+    """Dunning strategies: ordered levels per customer segment (receivables.dunning)."""
+
+    list_display = ("code", "name", "segment")
+    inlines = [DunningLevelInline]
+
+
+@admin.register(DunningState)
+class DunningStateAdmin(admin.ModelAdmin):
+    list_display = ("customer", "strategy", "level", "reached_on", "paused")
+    search_fields = ("customer__code", "customer__name")
+    readonly_fields = ("customer", "strategy", "level", "reached_on", "paused")

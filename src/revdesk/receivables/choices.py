@@ -35,3 +35,11 @@ class PromiseStatus(models.TextChoices):
     KEPT = "kept", "Kept"
     BROKEN = "broken", "Broken"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class DunningAction(models.TextChoices):
+    REMINDER = "reminder", "Reminder e-mail"
+    STATEMENT = "statement", "Statement of account"
+    CALL = "call", "Call task"
+    FINAL_LETTER = "final_letter", "Final letter"
+    CREDIT_HOLD = "credit_hold", "Credit hold proposal"

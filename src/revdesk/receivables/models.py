@@ -16,12 +16,14 @@ from django.urls import reverse
 from revdesk.foundation.fields import CurrencyField, MoneyField
 from revdesk.foundation.models import BaseModel
 from revdesk.orders.models import Order
+from revdesk.parties.choices import Segment
 from revdesk.parties.models import Customer
 
 from . import rules
 from .choices import (
     ActivityKind,
     CallOutcome,
+    DunningAction,
     InvoiceStatus,
     PaymentMethod,
     PromiseStatus,
@@ -356,6 +358,11 @@ class CollectionsDay(BaseModel):
     tasks_created = models.PositiveIntegerField(default=0)
     predictions = models.PositiveIntegerField(default=0)
     worklist_rows = models.PositiveIntegerField(default=0)
+    dunning_done = models.PositiveIntegerField(default=0, help_text="Dunning levels done")
+    dunning_paused = models.PositiveIntegerField(
+        default=0, help_text="Waiting on a promise or dispute"
+    )
+    dunning_blocked = models.PositiveIntegerField(default=0, help_text="Could not be sent")
     trained_on = models.PositiveIntegerField(default=0, help_text="Paid invoices learnt from")
     held_out = models.PositiveIntegerField(default=0)
     model_error_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
@@ -564,3 +571,61 @@ class WorklistEntry(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.customer.code}: {self.score}"
+
+
+class DunningStrategy(BaseModel):
+    """Ordered dunning levels for the customers of a segment (blank: everyone else)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    segment = models.CharField(
+        max_length=20,
+        choices=Segment.choices,
+        blank=True,
+        unique=True,
+        help_text="The customers it applies to; blank: those of a segment without its own",
+    )
+
+    class Meta:
+        ordering = ["segment", "code"]
+        verbose_name_plural = "dunning strategies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DunningLevel(BaseModel):
+    strategy = models.ForeignKey(DunningStrategy, on_delete=models.CASCADE, related_name="levels")
+    order = models.PositiveSmallIntegerField()
+    days_past_due = models.PositiveSmallIntegerField(
+        help_text="Reached when the oldest overdue invoice is this many days past due"
+    )
+    action = models.CharField(max_length=15, choices=DunningAction.choices)
+    template = models.SlugField(
+        max_length=40, blank=True, help_text="The mail template of a reminder or final letter"
+    )
+
+    class Meta:
+        ordering = ["strategy", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "order"], name="dunning_level_order_once")
+        ]
+
+    def __str__(self) -> str:
+        action = self.get_action_display()
+        return f"{self.strategy.code} {self.order}: {action} at {self.days_past_due} days"
+
+
+class DunningState(BaseModel):
+    """How far a customer's dunning has gone since it last had nothing overdue."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="dunning")
+    strategy = models.ForeignKey(
+        DunningStrategy, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(default=0, help_text="The last level done (0: none)")
+    reached_on = models.DateField(null=True, blank=True)
+    paused = models.CharField(max_length=200, blank=True, help_text="Why it waits, if it does")
+
+    def __str__(self) -> str:
+        return f"{self.customer.code}: level {self.level}"

@@ -30,8 +30,11 @@ due, a reminder.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -50,6 +53,7 @@ from revdesk.parties.models import Customer
 
 from .activities import promises_evaluate
 from .choices import ActivityKind, InvoiceStatus, PromiseStatus
+from .dunning import dunning_run
 from .models import (
     Activity,
     CollectionsDay,
@@ -108,7 +112,7 @@ def paydates_refresh(*, day: CollectionsDay) -> None:
     paid = _paid_history()
     model = PayDateModel.train(paid)
     open_invoices = Invoice.objects.filter(Invoice.open_q()).only(
-        "pk", "number", "customer", "issued_on", "due_on", "amount"
+        "pk", "number", "predicted_pay_on", "predicted_by"
     )
     rows = [
         {
@@ -147,16 +151,28 @@ def paydates_refresh(*, day: CollectionsDay) -> None:
 @transaction.atomic
 def collections_daily(*, on: dt.date | None = None, actor=None, step=None) -> CollectionsDay:
     """The collections desk's daily job: evaluate the promises (a broken one becomes a
-    task), predict every open invoice's pay date, and on the last day of a month (and of a
-    quarter) keep its Top Past Due list. Safe to run again the same day."""
+    task), do the day's dunning levels (receivables.dunning), predict every open invoice's
+    pay date, on the last day of a month (and of a quarter) keep its Top Past Due list, and
+    work every worklist row out. Safe to run again the same day."""
     say = step or (lambda text: None)
     today = on or timezone.localdate()
+    with refreshes_deferred() as pending:
+        day = _daily(today, actor, say)
+        pending.clear()  # every row was worked out at the end
+    return day
+
+
+def _daily(today: dt.date, actor, say) -> CollectionsDay:
     day = CollectionsDay.objects.create(day=today, started_at=timezone.now())
     say("promises")
     evaluation = promises_evaluate(on=today, actor=actor)
     day.promises_kept = len(evaluation.kept)
     day.promises_broken = len(evaluation.broken)
     day.tasks_created = len(evaluation.tasks)
+    say("dunning")
+    run = dunning_run(on=today, actor=actor)
+    day.dunning_done, day.dunning_paused = len(run.done), len(run.paused)
+    day.dunning_blocked = len(run.blocked)
     say("pay dates")
     paydates_refresh(day=day)
     for period in _periods_ending(today):
@@ -560,9 +576,33 @@ def worklist_refresh(
     return len(rows)
 
 
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar(
+    "worklist_deferred", default=None
+)
+
+
+@contextlib.contextmanager
+def refreshes_deferred() -> Iterator[set[int]]:
+    """Inside: accounts that change are noted, and their rows worked out once, together, at
+    the end (the daily job and the demo change hundreds of accounts in a row). Gives the set
+    of noted customer ids: clearing it drops them (the daily job works every row out)."""
+    pending: set[int] = set()
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+    if pending:
+        worklist_refresh(customers=list(Customer.objects.filter(pk__in=pending)))
+
+
 def account_changed(customer: Customer) -> None:
     """Something changed on an account (an activity, a promise, a task): its worklist row is
-    worked out again at once."""
+    worked out again at once (or at the end of `refreshes_deferred`)."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.add(customer.pk)
+        return
     worklist_refresh(customers=[customer])
 
 
@@ -583,6 +623,7 @@ __all__ = [
     "account_changed",
     "collections_daily",
     "paydates_refresh",
+    "refreshes_deferred",
     "worklist",
     "worklist_entries",
     "worklist_refresh",
