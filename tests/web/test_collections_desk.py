@@ -173,3 +173,36 @@ def test_the_statement_from_the_account_page(client, ledger, world, settings):
     client.logout()
     signed_in(client, "collector2")
     assert client.get(reverse("web:collections_statement_pdf", args=[pk])).status_code == 404
+
+
+def test_a_dispute_from_the_account_page(client, ledger, world):
+    from revdesk.cases.models import Case
+
+    invoice = ledger.invoices["INV-1"]
+    signed_in(client, "collector")
+    response = client.post(
+        reverse("web:collections_dispute_add", args=[world.customer_east.pk]),
+        {
+            "invoice": invoice.pk,
+            "reason": "ar_dispute|pricing",
+            "amount": "400.00",
+            "description": "Contract price is 600.00",
+        },
+        follow=True,
+    )
+    case = Case.objects.get(case_type__code="ar_dispute")
+    assert (case.amount, case.reason.code, case.customer) == (
+        Decimal("400.00"),
+        "pricing",
+        world.customer_east,
+    )
+    assert f"AR dispute {case.number} opened on INV-1" in response.content.decode()
+    page = client.get(reverse("web:collections_account", args=[world.customer_east.pk]))
+    items = {item["document"]: item for item in page.context["page"].items}
+    assert items["INV-1"]["disputed"] == Decimal("400.00")
+    too_much = client.post(
+        reverse("web:collections_dispute_add", args=[world.customer_east.pk]),
+        {"invoice": invoice.pk, "reason": "ar_dispute|tax", "amount": "700.00"},
+        follow=True,
+    )
+    assert "No dispute opened: 700.00 is more than is open on INV-1" in too_much.content.decode()

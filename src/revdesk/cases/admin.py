@@ -60,7 +60,8 @@ class InboxAdmin(admin.ModelAdmin):
 
 @admin.register(models.MailTemplate)
 class MailTemplateAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "subject"]
+    list_display = ["code", "name", "use", "subject"]
+    list_filter = ["use"]
 
 
 @admin.register(models.Case)

@@ -524,10 +524,18 @@ class EmailMessage(models.Model):
 
 
 class MailTemplate(BaseModel):
-    """A reply template: subject and body with {{ case.number }} style placeholders."""
+    """A mail template: subject and body in the Django template language. Case replies
+    ({{ case.number }} style placeholders) are offered on a case; the collections desk's
+    statements and dunning letters are used by their jobs."""
+
+    class Use(models.TextChoices):
+        CASE_REPLY = "case_reply", "Case reply"
+        STATEMENT = "statement", "Statement of account"
+        DUNNING = "dunning", "Dunning letter"
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
+    use = models.CharField(max_length=12, choices=Use.choices, default=Use.CASE_REPLY)
     subject = models.CharField(max_length=200)
     body = models.TextField()
 

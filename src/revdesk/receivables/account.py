@@ -14,6 +14,7 @@ from revdesk.engine.aging import aging, explain
 from revdesk.foundation.scoping import restrict
 from revdesk.parties.models import Customer
 
+from .disputes import disputed_amounts
 from .dunning import dunning_state
 from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
 from .reports import ledger
@@ -86,9 +87,15 @@ def account_page(*, customer: Customer, user, on: dt.date | None = None) -> Acco
         ).values_list("number", "pk", "predicted_pay_on", "predicted_by", "po_number")
     }
     needs = requirements_of(customer)
+    disputed = disputed_amounts([pk for pk, *_ in invoices.values()])
     for item in items:
         pk, pay_on, by, po = invoices.get(item["document"], (None, None, "", ""))
-        item.update(invoice_id=pk, predicted_pay_on=pay_on, predicted_by=by)
+        item.update(
+            invoice_id=pk,
+            predicted_pay_on=pay_on,
+            predicted_by=by,
+            disputed=disputed.get(pk) if pk else None,
+        )
         lacks_po = "PO number" in needs and item["type"] == "invoice" and pk and not po
         item["missing"] = ["PO number"] if lacks_po else []
     items.sort(key=lambda i: (-i["days_past_due"], i["document"]))

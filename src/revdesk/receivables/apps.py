@@ -12,7 +12,13 @@ def _templates_sync(sender, **kwargs) -> None:
 
     for code, name, subject, body in DEFAULT_TEMPLATES:
         MailTemplate.objects.get_or_create(
-            code=code, defaults={"name": name, "subject": subject, "body": body}
+            code=code,
+            defaults={
+                "name": name,
+                "subject": subject,
+                "body": body,
+                "use": MailTemplate.Use.STATEMENT,
+            },
         )
     defaults_sync()
 
@@ -29,6 +35,10 @@ class ReceivablesConfig(AppConfig):
         from .models import Invoice
 
         post_migrate.connect(_templates_sync, sender=self)
+        # what a resolved dispute, short payment or deduction does to its invoice
+        from .disputes import hooks_register
+
+        hooks_register()
 
         # Invoice numbers named in e-mail to a team inbox are linked to the new case.
         reference_finder_register(

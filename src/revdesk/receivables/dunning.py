@@ -110,7 +110,13 @@ def defaults_sync() -> None:
 
     for code, name, subject, body in DEFAULT_TEMPLATES:
         MailTemplate.objects.get_or_create(
-            code=code, defaults={"name": name, "subject": subject, "body": body}
+            code=code,
+            defaults={
+                "name": name,
+                "subject": subject,
+                "body": body,
+                "use": MailTemplate.Use.DUNNING,
+            },
         )
     if DunningStrategy.objects.exists():
         return

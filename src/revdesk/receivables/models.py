@@ -30,21 +30,27 @@ from .choices import (
 )
 
 
-def _settled(invoice_id: int | None, *, memo_id=None, application_id=None) -> tuple[Decimal, int]:
-    """What is paid and credited on an invoice as saved (Decimal, summed in Python, never SQL
-    SUM: see docs/decisions/0002-money.md) and how many entries, leaving one memo or
-    application out (the one being edited)."""
+def _settled(
+    invoice_id: int | None, *, memo_id=None, application_id=None, write_off_id=None
+) -> tuple[Decimal, int]:
+    """What is paid, credited and written off on an invoice as saved (Decimal, summed in
+    Python, never SQL SUM: see docs/decisions/0002-money.md) and how many entries, leaving
+    one memo, application or write-off out (the one being edited)."""
     if invoice_id is None:
         return Decimal(0), 0
     applications = PaymentApplication.objects.filter(invoice_id=invoice_id)
     memos = CreditMemo.objects.filter(invoice_id=invoice_id)
+    write_offs = WriteOff.objects.filter(invoice_id=invoice_id)
     if application_id is not None:
         applications = applications.exclude(pk=application_id)
     if memo_id is not None:
         memos = memos.exclude(pk=memo_id)
+    if write_off_id is not None:
+        write_offs = write_offs.exclude(pk=write_off_id)
     amounts = [
         *applications.values_list("amount", flat=True),
         *memos.values_list("amount", flat=True),
+        *write_offs.values_list("amount", flat=True),
     ]
     return sum(amounts, Decimal(0)), len(amounts)
 
@@ -629,3 +635,39 @@ class DunningState(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.customer.code}: level {self.level}"
+
+
+class WriteOff(BaseModel):
+    """Part of an invoice that will not be collected, taken off its balance (a resolved
+    dispute, or a decision on a bad debt); entered through receivables.services."""
+
+    number = models.CharField(max_length=40, unique=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="write_offs")
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    written_off_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-written_off_on", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.amount} off {self.invoice.number}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.invoice_id is None or self.amount is None:
+            return
+        others, _ = _settled(self.invoice_id, write_off_id=self.pk)
+        if problem := rules.over_settled_problem(
+            invoice_number=self.invoice.number,
+            invoice_amount=self.invoice.amount,
+            others=others,
+            this=self.amount,
+        ):
+            raise ValidationError({"amount": problem})

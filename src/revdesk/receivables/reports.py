@@ -2,7 +2,7 @@
 the engine (engine.aging, engine.kpis) from the ledger a person may see, on any day.
 
 The ledger goes to the engine as it is: every invoice, unapplied credit memo and payment with
-its whole amount, and every application and linked credit memo with its date
+its whole amount, and every application, linked credit memo and write-off with its date
 (`engine.aging.Ledger`). The engine works out what was open at the end of the report date,
 so a report on an earlier day shows that day's aging, not today's balances under an old date.
 No money is summed here (docs/decisions/0002-money.md).
@@ -38,7 +38,14 @@ from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.models import Customer, Territory
 
 from .choices import InvoiceStatus
-from .models import CreditMemo, Invoice, Payment, PaymentApplication, customer_roots
+from .models import (
+    CreditMemo,
+    Invoice,
+    Payment,
+    PaymentApplication,
+    WriteOff,
+    customer_roots,
+)
 
 
 class _Everything:
@@ -183,6 +190,11 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
         "invoice_id", "issued_on", "amount"
     )
     for invoice_id, day, amount in linked:
+        settle(invoice_number[invoice_id], day, amount)
+    written_off = WriteOff.objects.filter(invoice_id__in=list(invoice_number)).values_list(
+        "invoice_id", "written_off_on", "amount"
+    )
+    for invoice_id, day, amount in written_off:
         settle(invoice_number[invoice_id], day, amount)
     paid = PaymentApplication.objects.filter(payment_id__in=list(payment_number)).values_list(
         "payment_id", "applied_on", "amount"

@@ -19,7 +19,14 @@ from revdesk.foundation.models import ChangeAction
 
 from . import rules
 from .choices import InvoiceStatus
-from .models import CreditMemo, Invoice, Payment, PaymentApplication, customer_roots
+from .models import (
+    CreditMemo,
+    Invoice,
+    Payment,
+    PaymentApplication,
+    WriteOff,
+    customer_roots,
+)
 
 ZERO = Decimal("0.00")
 BALANCE_REFRESH_CHUNK = 2000
@@ -48,11 +55,12 @@ def _lock(model: type[models.Model], ids: Iterable[object]) -> None:
 def invoice_balances_refresh(*, invoice_ids: Iterable[int]) -> None:
     """Recompute balance and status of the given invoices from their payments and credits.
 
-    balance = amount − Σ payment applications − Σ credit memos linked to the invoice, in
-    Decimal. Status becomes PAID at a zero balance and OPEN otherwise; a CANCELLED invoice keeps
-    its status (its balance is still refreshed). Only invoices whose balance or status changes
-    are written. The balance is derived data, not a person's change, so no audit record is
-    written: the payment, application or credit memo that moved it carries the audit.
+    balance = amount − Σ payment applications − Σ credit memos linked to the invoice − Σ
+    write-offs, in Decimal. Status becomes PAID at a zero balance and OPEN otherwise; a
+    CANCELLED invoice keeps its status (its balance is still refreshed). Only invoices whose
+    balance or status changes are written. The balance is derived data, not a person's
+    change, so no audit record is written: the payment, application, credit memo or
+    write-off that moved it carries the audit.
     """
     unique_ids = sorted(set(invoice_ids))
     for chunk in _chunks(unique_ids, BALANCE_REFRESH_CHUNK):
@@ -64,6 +72,10 @@ def invoice_balances_refresh(*, invoice_ids: Iterable[int]) -> None:
             paid[invoice_id] += amount
         credited: dict[int, Decimal] = defaultdict(lambda: ZERO)
         for invoice_id, amount in CreditMemo.objects.filter(invoice_id__in=chunk).values_list(
+            "invoice_id", "amount"
+        ):
+            credited[invoice_id] += amount
+        for invoice_id, amount in WriteOff.objects.filter(invoice_id__in=chunk).values_list(
             "invoice_id", "amount"
         ):
             credited[invoice_id] += amount
@@ -132,6 +144,11 @@ def _settled_by_invoice(
             if number not in memos_left_out:
                 total, count = totals[invoice_id]
                 totals[invoice_id] = (total + amount, count + 1)
+        for invoice_id, amount in WriteOff.objects.filter(invoice_id__in=chunk).values_list(
+            "invoice_id", "amount"
+        ):
+            total, count = totals[invoice_id]
+            totals[invoice_id] = (total + amount, count + 1)
     return totals
 
 
@@ -542,6 +559,20 @@ def credit_memo_delete(*, memo: CreditMemo, actor) -> None:
     _lock(Invoice, invoice_ids)
     _delete_audited(memo, actor=actor)
     invoice_balances_refresh(invoice_ids=invoice_ids)
+
+
+@transaction.atomic
+def write_off_save(*, write_off: WriteOff, actor) -> WriteOff:
+    """Write part of an invoice off (never more than is open); the balance follows. A new
+    write-off is numbered after its invoice: WO-<invoice>-1, -2..."""
+    _lock(Invoice, [write_off.invoice_id])
+    stored = _stored(write_off)
+    if not write_off.number:
+        count = WriteOff.objects.filter(invoice_id=write_off.invoice_id).count()
+        write_off.number = f"WO-{write_off.invoice.number}-{count + 1}"
+    _save_audited(write_off, actor=actor, stored=stored)
+    invoice_balances_refresh(invoice_ids=[write_off.invoice_id])
+    return write_off
 
 
 @transaction.atomic

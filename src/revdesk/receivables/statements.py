@@ -255,7 +255,9 @@ def _template():
     found = MailTemplate.objects.filter(code=STATEMENT_TEMPLATE).first()
     if found is None:
         code, name, subject, body = DEFAULT_TEMPLATES[0]
-        found = MailTemplate.objects.create(code=code, name=name, subject=subject, body=body)
+        found = MailTemplate.objects.create(
+            code=code, name=name, subject=subject, body=body, use=MailTemplate.Use.STATEMENT
+        )
     return found
 
 

@@ -6,8 +6,9 @@ horizon (default 7 days). Each row shows its invoices, what to do next and why, 
 
 Score (0 to 100 points, the parts shown on every row):
 
-- amount at risk, up to 40: overdue plus half of what falls due within the horizon, in the
-  reporting currency, on a log scale: 10 points at 1,000, 20 at 10,000, 30 at 100,000, 40
+- amount at risk, up to 40: overdue plus half of what falls due within the horizon, less
+  what is in open disputes (not collectible until they are resolved), in the reporting
+  currency, on a log scale: 10 points at 1,000, 20 at 10,000, 30 at 100,000, 40
   from 1,000,000 (nothing up to 100), so a row's score does not depend on the others;
 - how late, up to 20: the oldest overdue invoice's days past due, full at 90 days;
 - broken promises in the last 90 days, 7.5 each, up to 15;
@@ -53,6 +54,7 @@ from revdesk.parties.models import Customer
 
 from .activities import promises_evaluate
 from .choices import ActivityKind, InvoiceStatus, PromiseStatus
+from .disputes import disputed_amounts
 from .dunning import dunning_run
 from .models import (
     Activity,
@@ -211,6 +213,11 @@ class WorkItem:
     predicted_pay_on: dt.date | None = None
     predicted_by: str = ""
     missing: list[str] = field(default_factory=list)
+    disputed: Decimal = ZERO  # in open disputes: not collectible until they are resolved
+
+    @property
+    def collectible(self) -> Decimal:
+        return max(self.amount - self.disputed, ZERO)
 
     @property
     def overdue(self) -> bool:
@@ -315,6 +322,7 @@ def worklist(
     ):
         last_contact.setdefault(activity.customer_id, activity)
     disputes = _disputes(user, ids, today)
+    disputed = disputed_amounts([pk for pk, *_ in invoices.values()])
 
     grouped: dict[str, list[dict]] = defaultdict(list)
     for row in items:
@@ -340,8 +348,10 @@ def worklist(
             )
             if needs["po"] and not po:
                 item.missing.append("PO number")
+            if pk is not None:
+                item.disputed = disputed.get(pk, ZERO)
             work_items.append(item)
-            (overdue if item.overdue else coming)[item.currency] += item.amount
+            (overdue if item.overdue else coming)[item.currency] += item.collectible
         customer_promises = promises.get(customer.pk, [])
         rows.append(
             WorkRow(
@@ -551,6 +561,7 @@ def _stored(row: WorkRow, today: dt.date) -> WorklistEntry:
                 "predicted_late_days": item.predicted_late_days,
                 "predicted_by": item.predicted_by,
                 "missing": item.missing,
+                "disputed": str(item.disputed),
             }
             for item in row.items
         ],

@@ -485,7 +485,10 @@ def _forms(case, user, bound: str | None = None, request=None) -> dict:
         forms["assign"] = case_forms.AssignForm(case=case, **data("assign"))
         forms["edit"] = case_forms.EditForm(case=case, **data("edit"))
         forms["link"] = case_forms.LinkForm(user=user, **data("link"))
-        forms["reply"] = case_forms.ReplyForm(templates=MailTemplate.objects.all(), **data("reply"))
+        forms["reply"] = case_forms.ReplyForm(
+            templates=MailTemplate.objects.filter(use=MailTemplate.Use.CASE_REPLY),
+            **data("reply"),
+        )
     return forms
 
 
@@ -553,7 +556,9 @@ def _act(request, case, action: str, form) -> str | None:
         if action == "reply":
             template = None
             if data["template"]:
-                template = MailTemplate.objects.filter(code=data["template"]).first()
+                template = MailTemplate.objects.filter(
+                    code=data["template"], use=MailTemplate.Use.CASE_REPLY
+                ).first()
             message = case_reply_send(
                 case,
                 actor=user,

@@ -559,6 +559,33 @@ class PromiseForm(forms.Form):
         ).order_by("due_on")
 
 
+class DisputeForm(forms.Form):
+    invoice = forms.ModelChoiceField(label="Invoice", queryset=None)
+    reason = forms.ChoiceField(label="What")
+    amount = forms.DecimalField(
+        label="Disputed amount", max_digits=18, decimal_places=2, min_value=0.01
+    )
+    description = forms.CharField(
+        label="What the customer says", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        from revdesk.cases.models import ReasonCode
+        from revdesk.receivables.disputes import DISPUTE_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(
+            Invoice.open_q(), customer=customer
+        ).order_by("due_on")
+        choices: dict[str, list] = {}
+        reasons = ReasonCode.objects.filter(
+            case_type__code__in=DISPUTE_TYPES, is_active=True
+        ).values_list("case_type__code", "case_type__name", "code", "label")
+        for type_code, type_name, code, label in reasons.order_by("case_type__name", "label"):
+            choices.setdefault(type_name, []).append((f"{type_code}|{code}", label))
+        self.fields["reason"].choices = list(choices.items())
+
+
 def _back(request, customer: Customer) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -587,6 +614,7 @@ def account_page_view(request, pk: int):
             "customer": customer,
             "activity_form": ActivityForm(customer=customer),
             "statement_to": getattr(recipient(customer), "email", ""),
+            "dispute_form": DisputeForm(customer=customer),
             "promise_form": PromiseForm(customer=customer, initial={"grace_days": 2}),
             "back": request.get_full_path(),
         },
@@ -642,6 +670,45 @@ def promise_add(request, pk: int):
             for name, errors in form.errors.items()
         )
         messages.error(request, f"No promise recorded: {problems}")
+    return redirect(_back(request, customer))
+
+
+@login_required
+@require_POST
+def dispute_add(request, pk: int):
+    """Open a dispute, short payment or deduction on one of the account's invoices."""
+    from revdesk.receivables.disputes import dispute_open
+
+    _require(request.user, "web:collections_dispute_add")
+    customer = _account(request, pk)
+    form = DisputeForm(request.POST, customer=customer)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"No dispute opened: {problems}")
+        return redirect(_back(request, customer))
+    data = form.cleaned_data
+    case_type, reason = data["reason"].split("|", 1)
+    try:
+        with acting_as(request.user, "web"):
+            case = dispute_open(
+                actor=request.user,
+                invoice=data["invoice"],
+                case_type=case_type,
+                reason=reason,
+                amount=data["amount"],
+                description=data["description"],
+            )
+    except ValidationError as error:
+        messages.error(request, f"No dispute opened: {_validation_message(error)}")
+    else:
+        messages.success(
+            request,
+            f"{case.case_type.name} {case.number} opened on {data['invoice'].number} "
+            f"({case.team}): {data['amount']:,.2f} {case.currency}",
+        )
     return redirect(_back(request, customer))
 
 

@@ -75,6 +75,11 @@ urlpatterns = [
         name="collections_promise_add",
     ),
     path(
+        "collections/accounts/<int:pk>/dispute/",
+        collection_views.dispute_add,
+        name="collections_dispute_add",
+    ),
+    path(
         "collections/tasks/<int:pk>/done/",
         collection_views.task_done_view,
         name="collections_task_done",
