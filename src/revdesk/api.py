@@ -11,6 +11,7 @@ from revdesk.foundation.api import router as foundation_router
 from revdesk.orders.api import router as orders_router
 from revdesk.parties.api import router as parties_router
 from revdesk.receivables.api import router as receivables_router
+from revdesk.receivables.collections_api import router as collections_router
 
 api = RevdeskAPI(
     title="Revdesk API",
@@ -37,5 +38,6 @@ api.add_router("/", parties_router)
 api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", receivables_router)
+api.add_router("/", collections_router)
 api.add_router("/", cases_router)
 api.add_router("/", compensation_router)

@@ -33,6 +33,12 @@ PATHS = {
     "/api/commissions/runs/{pk}/payouts": {"get"},
     "/api/commissions/runs/{pk}/payees/{code}": {"get"},
     "/api/commissions/claims": {"get", "post"},
+    "/api/collections/worklist": {"get"},
+    "/api/collections/aging": {"get"},
+    "/api/collections/top-past-due": {"get"},
+    "/api/collections/kpis": {"get"},
+    "/api/collections/activities": {"post"},
+    "/api/collections/promises": {"post"},
 }
 
 
