@@ -42,7 +42,7 @@ DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/revdesk_bench"
 
 
 def _run(args: list[str], env: dict, say) -> str:
-    say("$ " + " ".join(args))
+    say("$ " + " ".join(args if len(args) < 12 else [*args[:6], f"... ({len(args)} arguments)"]))
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -98,6 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--port", type=int, default=8931)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="serve the database a previous run built (migrated first) instead of building it",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -109,12 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("ab is missing: apt-get install -y apache2-utils")
     home = tempfile.mkdtemp(prefix="revdesk-bench-")
     env = {**os.environ, "DATABASE_URL": args.database, "REVDESK_HOME": home}
-    _database_fresh(args.database, say)
     began = time.perf_counter()
-    scale = args.customers / 500
-    _run([str(REVDESK), "demo", "--scale", str(scale), "--no-serve", "--json"], env, say)
+    if args.reuse:
+        _run([str(REVDESK), "migrate"], env, say)
+    else:
+        _database_fresh(args.database, say)
+        scale = args.customers / 500
+        _run([str(REVDESK), "demo", "--scale", str(scale), "--no-serve", "--json"], env, say)
     built = time.perf_counter() - began
-    codes = _run(
+    printed = _run(
         [
             str(REVDESK),
             "manage",
@@ -125,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         ],
         env,
         say,
-    ).split()
+    )
+    codes = printed.strip().splitlines()[-1].split()  # the shell may say something first
     _run([str(REVDESK), "collections", "assign", *codes, "--collector", "collector"], env, say)
     _run([str(REVDESK), "collections", "daily"], env, say)
     server = subprocess.Popen(

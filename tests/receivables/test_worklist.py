@@ -128,7 +128,7 @@ def test_a_missing_po_number_is_the_next_action(world, desk):
     assert row.items[0].missing == ["PO number"]
     assert (row.next_action, row.why) == (
         "Get the PO number for INV-P1",
-        "P1 pays only invoices with a PO number",
+        "P1 pays an invoice only with its PO number",
     )
 
 

@@ -37,6 +37,8 @@ def snapshot(instance: models.Model) -> dict[str, object]:
         value = getattr(instance, field.attname)
         if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
             value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        elif isinstance(field, models.FileField):
+            value = value.name or ""  # the stored file's name, not the file
         data[field.name] = _plain(value)
     return data
 

@@ -159,6 +159,12 @@ class Customer(BaseModel):
     requires_proof_of_delivery = models.BooleanField(default=False)
     requires_portal_upload = models.BooleanField(default=False)
     portal_name = models.CharField(max_length=100, blank=True)
+    requires_timesheet = models.BooleanField("Timesheet required", default=False)
+    invoice_format = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="A format the customer's AP needs (EDI 810, PDF with the PO on page 1...)",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -181,6 +187,10 @@ class Customer(BaseModel):
             needs.append(
                 f"Portal upload ({self.portal_name})" if self.portal_name else "Portal upload"
             )
+        if self.requires_timesheet:
+            needs.append("Timesheet")
+        if self.invoice_format:
+            needs.append(f"Invoice format: {self.invoice_format}")
         return needs
 
 

@@ -31,11 +31,20 @@ CUSTOMER_EDITABLE_FIELDS = (
     "requires_proof_of_delivery",
     "requires_portal_upload",
     "portal_name",
+    "requires_timesheet",
+    "invoice_format",
     "is_active",
 )
 
 CUSTOMER_DOCUMENTATION_FIELDS = frozenset(
-    {"requires_po", "requires_proof_of_delivery", "requires_portal_upload", "portal_name"}
+    {
+        "requires_po",
+        "requires_proof_of_delivery",
+        "requires_portal_upload",
+        "portal_name",
+        "requires_timesheet",
+        "invoice_format",
+    }
 )
 CUSTOMER_COLLECTION_FIELDS = CUSTOMER_DOCUMENTATION_FIELDS | {"collector", "payment_terms_days"}
 CUSTOMER_EDITORS = frozenset({Role.ADMIN, Role.SALES_OPERATIONS})

@@ -52,6 +52,8 @@ class CustomerOut(Schema):
     requires_po: bool
     requires_proof_of_delivery: bool
     requires_portal_upload: bool
+    requires_timesheet: bool
+    invoice_format: str
     portal_name: str
     documentation_requirements: list[str]
     is_active: bool
@@ -93,6 +95,8 @@ class CustomerPatch(Schema):
     requires_po: bool = None
     requires_proof_of_delivery: bool = None
     requires_portal_upload: bool = None
+    requires_timesheet: bool = None
+    invoice_format: str = Field(None, max_length=100)
     portal_name: str = Field(None, max_length=100)
     is_active: bool = None
 

@@ -15,6 +15,7 @@ from revdesk.foundation.scoping import restrict
 from revdesk.parties.models import Customer
 
 from .disputes import disputed_amounts
+from .documents import missing_requirements
 from .dunning import dunning_state
 from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
 from .reports import ledger
@@ -80,24 +81,22 @@ def account_page(*, customer: Customer, user, on: dt.date | None = None) -> Acco
     book, _ = ledger(user=user, customers=Customer.objects.filter(pk__in=ids))
     rows = aging(book, today, by="customer").to_pylist() if book.documents.num_rows else []
     items = explain(book, today).to_pylist() if book.documents.num_rows else []
-    invoices = {
-        number: (pk, pay_on, by, po)
-        for number, pk, pay_on, by, po in Invoice.objects.filter(
-            customer_id__in=ids, number__in=[i["document"] for i in items]
-        ).values_list("number", "pk", "predicted_pay_on", "predicted_by", "po_number")
-    }
+    found = list(
+        Invoice.objects.filter(customer_id__in=ids, number__in=[i["document"] for i in items])
+    )
+    invoices = {i.number: (i.pk, i.predicted_pay_on, i.predicted_by) for i in found}
+    lacking = missing_requirements(found)
     needs = requirements_of(customer)
     disputed = disputed_amounts([pk for pk, *_ in invoices.values()])
     for item in items:
-        pk, pay_on, by, po = invoices.get(item["document"], (None, None, "", ""))
+        pk, pay_on, by = invoices.get(item["document"], (None, None, ""))
         item.update(
             invoice_id=pk,
             predicted_pay_on=pay_on,
             predicted_by=by,
             disputed=disputed.get(pk) if pk else None,
         )
-        lacks_po = "PO number" in needs and item["type"] == "invoice" and pk and not po
-        item["missing"] = ["PO number"] if lacks_po else []
+        item["missing"] = list(lacking.get(pk, {}).items()) if pk else []
     items.sort(key=lambda i: (-i["days_past_due"], i["document"]))
     promises = list(
         PromiseToPay.objects.filter(customer_id__in=ids)

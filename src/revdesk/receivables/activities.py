@@ -325,7 +325,13 @@ def portfolio_assign(
     from `on` (default today): the current owner changes (who sees the account), the
     previous assignment ends the day before, and the history keeps both. Returns the
     customers that changed hands."""
-    day = on or timezone.localdate()
+    from .worklist import refreshes_deferred
+
+    with refreshes_deferred():
+        return _assign(customers, collector, on or timezone.localdate(), hierarchy, actor)
+
+
+def _assign(customers, collector, day: dt.date, hierarchy: bool, actor) -> list[Customer]:
     chosen = {c.pk: c for c in customers}
     if hierarchy:
         frontier = set(chosen)
@@ -353,6 +359,7 @@ def portfolio_assign(
         customer.save(update_fields=["collector", "updated_at"])
         _audit_update(customer, before, actor)
         changed.append(customer)
+        _changed(customer)  # its worklist row moves to the new collector
     return changed
 
 

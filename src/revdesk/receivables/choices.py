@@ -43,3 +43,11 @@ class DunningAction(models.TextChoices):
     CALL = "call", "Call task"
     FINAL_LETTER = "final_letter", "Final letter"
     CREDIT_HOLD = "credit_hold", "Credit hold proposal"
+
+
+class DocumentKind(models.TextChoices):
+    PO = "po", "PO"
+    PROOF_OF_DELIVERY = "proof_of_delivery", "Proof of delivery"
+    TIMESHEET = "timesheet", "Timesheet"
+    PORTAL = "portal", "Portal submission"
+    INVOICE_FORMAT = "invoice_format", "Sent in the required format"

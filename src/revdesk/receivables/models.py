@@ -23,6 +23,7 @@ from . import rules
 from .choices import (
     ActivityKind,
     CallOutcome,
+    DocumentKind,
     DunningAction,
     InvoiceStatus,
     PaymentMethod,
@@ -671,3 +672,32 @@ class WriteOff(BaseModel):
             this=self.amount,
         ):
             raise ValidationError({"amount": problem})
+
+
+def _document_path(instance: "InvoiceDocument", filename: str) -> str:
+    return f"invoice-documents/{filename}"
+
+
+class InvoiceDocument(BaseModel):
+    """A document that meets a customer's requirement for an invoice: a file (proof of
+    delivery, timesheet, the PO), a reference (the PO number, the portal's confirmation), or
+    the day it was submitted to the customer's portal (receivables.documents)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=_document_path, max_length=300, blank=True)
+    name = models.CharField(max_length=200, blank=True, help_text="The file's name as sent")
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(max_length=200, blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["invoice", "kind", "created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number}: {self.get_kind_display()}"

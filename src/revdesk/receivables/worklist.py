@@ -55,6 +55,7 @@ from revdesk.parties.models import Customer
 from .activities import promises_evaluate
 from .choices import ActivityKind, InvoiceStatus, PromiseStatus
 from .disputes import disputed_amounts
+from .documents import missing_requirements
 from .dunning import dunning_run
 from .models import (
     Activity,
@@ -214,6 +215,7 @@ class WorkItem:
     predicted_by: str = ""
     missing: list[str] = field(default_factory=list)
     disputed: Decimal = ZERO  # in open disputes: not collectible until they are resolved
+    needs: list[tuple[str, str]] = field(default_factory=list)  # (kind, label) still missing
 
     @property
     def collectible(self) -> Decimal:
@@ -250,17 +252,6 @@ class WorkRow:
     notes: list[str] = field(default_factory=list)
 
 
-def _requirements(customer: Customer, parents: dict[int, Customer]) -> dict[str, bool]:
-    """A customer's documentation requirements, inherited down its hierarchy."""
-    needs = {"po": False}
-    node, seen = customer, set()
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        needs["po"] = needs["po"] or node.requires_po
-        node = parents.get(node.parent_id) if node.parent_id else None
-    return needs
-
-
 def worklist(
     *,
     user,
@@ -290,18 +281,13 @@ def worklist(
         return []
     codes = {row["customer"] for row in items}
     by_code = {c.code: c for c in Customer.objects.filter(code__in=codes)}
-    parents: dict[int, Customer] = {}
-    wanted = {c.parent_id for c in by_code.values()} - {None}
-    while wanted:  # every customer above, however deep
-        found = {c.pk: c for c in Customer.objects.filter(pk__in=wanted)}
-        parents.update(found)
-        wanted = {c.parent_id for c in found.values()} - {None} - set(parents)
-    invoices = {
-        number: (pk, po, pay_on, by)
-        for number, pk, po, pay_on, by in Invoice.objects.filter(
-            number__in=[row["document"] for row in items]
-        ).values_list("number", "pk", "po_number", "predicted_pay_on", "predicted_by")
-    }
+    found_invoices = list(
+        Invoice.objects.filter(number__in=[row["document"] for row in items]).only(
+            "pk", "number", "customer", "po_number", "predicted_pay_on", "predicted_by"
+        )
+    )
+    invoices = {i.number: (i.pk, i.predicted_pay_on, i.predicted_by) for i in found_invoices}
+    lacking = missing_requirements(found_invoices)
     ids = [c.pk for c in by_code.values()]
     since = today - dt.timedelta(days=PROMISE_MEMORY_DAYS)
     promises = defaultdict(list)
@@ -330,12 +316,11 @@ def worklist(
     rows: list[WorkRow] = []
     for code, found in grouped.items():
         customer = by_code[code]
-        needs = _requirements(customer, parents)
         work_items = []
         overdue: dict[str, Decimal] = defaultdict(lambda: ZERO)
         coming: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for row in sorted(found, key=lambda r: (-r["days_past_due"], r["document"])):
-            pk, po, pay_on, by = invoices.get(row["document"], (None, "", None, ""))
+            pk, pay_on, by = invoices.get(row["document"], (None, None, ""))
             item = WorkItem(
                 invoice_id=pk,
                 number=row["document"],
@@ -346,8 +331,9 @@ def worklist(
                 predicted_pay_on=pay_on,
                 predicted_by=by,
             )
-            if needs["po"] and not po:
-                item.missing.append("PO number")
+            if pk in lacking:
+                item.needs = list(lacking[pk].items())
+                item.missing = [label for _, label in item.needs]
             if pk is not None:
                 item.disputed = disputed.get(pk, ZERO)
             work_items.append(item)
@@ -465,6 +451,23 @@ def _quiet_since(case) -> dt.date:
     return timezone.localdate(moved)
 
 
+def _in_text(label: str) -> str:
+    """A label inside a sentence: Proof of delivery -> proof of delivery, PO number stays."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _get_document(kind: str, label: str, number: str) -> str:
+    """The next action that meets a requirement of an invoice."""
+    if kind == "po":
+        return f"Get the PO number for {number}"
+    if kind == "portal":
+        portal = label[len("Portal upload") :].strip()
+        return f"Submit {number} to the portal" + (f" {portal}" if portal else "")
+    if kind == "invoice_format":
+        return f"Send {number} in the required format ({label.split(': ', 1)[-1]})"
+    return f"Send the {_in_text(label)} for {number}"
+
+
 def _money(amounts: dict[str, Decimal]) -> str:
     return ", ".join(f"{amount:,.2f} {currency}" for currency, amount in sorted(amounts.items()))
 
@@ -498,11 +501,11 @@ def _next(row: WorkRow, today: dt.date) -> None:
             f"{promise.promised_on.isoformat()}"
         )
         return
-    missing = [(i, need) for i in overdue for need in i.missing]
+    missing = [(i, kind, label) for i in overdue for kind, label in i.needs]
     if missing:
-        item, need = missing[0]
-        row.next_action = f"Get the {need} for {item.number}"
-        row.why = f"{row.customer.code} pays only invoices with a {need}"
+        item, kind, label = missing[0]
+        row.next_action = _get_document(kind, label, item.number)
+        row.why = f"{row.customer.code} pays an invoice only with its {_in_text(label)}"
         return
     stuck = [
         c for c in row.open_disputes if _quiet_since(c) <= today - dt.timedelta(days=STUCK_DAYS)
@@ -597,6 +600,10 @@ def refreshes_deferred() -> Iterator[set[int]]:
     """Inside: accounts that change are noted, and their rows worked out once, together, at
     the end (the daily job and the demo change hundreds of accounts in a row). Gives the set
     of noted customer ids: clearing it drops them (the daily job works every row out)."""
+    outer = _deferred.get()
+    if outer is not None:  # already deferred: the outermost block works them out
+        yield outer
+        return
     pending: set[int] = set()
     token = _deferred.set(pending)
     try:

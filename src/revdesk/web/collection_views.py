@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from revdesk.engine.aging import GROUPS, Buckets
@@ -446,6 +447,8 @@ def _collectors(user):
 
 
 WORKLIST_PAGE = 50
+WORKLIST_ITEMS = 8  # invoices shown under a row (i); the account page has them all
+WORKLIST_CACHE_SECONDS = 3600
 
 
 def _worklist_form(request):
@@ -462,18 +465,36 @@ def _worklist_form(request):
     return form, chosen
 
 
+def _address_of(name: str):
+    """A function from a pk to the page's address: reversed once, not once a row (reversing
+    was a quarter of the worklist page's time)."""
+    sample = reverse(name, args=[987654321])
+    head, tail = sample.split("987654321")
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _addresses(entries) -> None:
+    account = _address_of("web:collections_account")
+    log = _address_of("web:collections_activity_add")
+    promise = _address_of("web:collections_promise_add")
+    invoice = _address_of("web:invoice_detail")
+    for entry in entries:
+        pk = entry.customer_id
+        entry.urls = {"account": account(pk), "log": log(pk), "promise": promise(pk)}
+        entry.more = max(0, len(entry.items) - WORKLIST_ITEMS)
+        entry.shown_items = entry.items[:WORKLIST_ITEMS]  # the oldest first; the rest: account
+        for item in entry.shown_items:
+            item["url"] = invoice(item["invoice_id"]) if item.get("invoice_id") else ""
+
+
 @login_required
 def worklist_page(request):
     """The stored worklist (receivables.worklist: worked out by the daily job and again for
     an account whenever something changes on it), 50 rows a page."""
-    from django.core.paginator import Paginator
-
     _require(request.user, "web:collections_worklist")
     form, chosen = _worklist_form(request)
     if not form.is_valid():
         return render(request, "web/collections/worklist.html", {"form": form}, status=400)
-    entries = worklist_entries(user=request.user, collector=chosen)
-    page = Paginator(entries, WORKLIST_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -481,10 +502,7 @@ def worklist_page(request):
         "web/collections/worklist.html",
         {
             "form": form,
-            "page": page,
-            "rows": page.object_list,
-            "offset": page.start_index() - 1 if page.object_list else 0,
-            "query": query.urlencode(),
+            "rows_html": _worklist_rows(request, chosen, query.urlencode()),
             "chosen": chosen,
             "last_day": CollectionsDay.objects.order_by("-started_at").first(),
             "kinds": ActivityKind.choices,
@@ -492,6 +510,47 @@ def worklist_page(request):
             "back": request.get_full_path(),
         },
     )
+
+
+def _worklist_rows(request, chosen, query: str) -> str:
+    """The rows of a worklist page as HTML, kept in the cache until a row of the portfolio
+    shown changes (the key has how many rows the person sees, when the last one was worked
+    out and when one of their customers last changed): the page is read all day and changes
+    a few times an hour."""
+    from django.core.cache import cache
+    from django.core.paginator import Paginator
+    from django.db.models import Count, Max
+    from django.template.loader import render_to_string
+
+    entries = worklist_entries(user=request.user, collector=chosen)
+    seen = entries.aggregate(
+        count=Count("pk"), last=Max("updated_at"), renamed=Max("customer__updated_at")
+    )
+    pages = max(1, -(-seen["count"] // WORKLIST_PAGE))
+    try:
+        number = min(max(int(request.GET.get("page", 1)), 1), pages)
+    except ValueError:
+        number = 1
+    stamps = [seen[name].timestamp() if seen[name] else 0 for name in ("last", "renamed")]
+    key = (
+        f"revdesk:worklist:{request.user.pk}:{chosen.pk if chosen else 0}:{number}:"
+        f"{seen['count']}:{stamps[0]}:{stamps[1]}:{query}"
+    )
+    html = cache.get(key)
+    if html is None:
+        page = Paginator(entries, WORKLIST_PAGE).get_page(number)
+        _addresses(page.object_list)
+        html = render_to_string(
+            "web/collections/partials/_worklist_rows.html",
+            {
+                "page": page,
+                "rows": page.object_list,
+                "offset": page.start_index() - 1 if page.object_list else 0,
+                "query": query,
+            },
+        )
+        cache.set(key, html, WORKLIST_CACHE_SECONDS)
+    return mark_safe(html)
 
 
 @login_required
@@ -710,6 +769,42 @@ def dispute_add(request, pk: int):
             f"({case.team}): {data['amount']:,.2f} {case.currency}",
         )
     return redirect(_back(request, customer))
+
+
+@login_required
+@require_POST
+def invoice_document_view(request, pk: int):
+    """Record what an invoice needs: a file, a reference, the day it went to the portal."""
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.foundation.scoping import restrict
+    from revdesk.receivables.documents import invoice_document_add
+
+    _require(request.user, "web:collections_invoice_document")
+    invoice = get_object_or_404(restrict(Invoice.objects.all(), request.user), pk=pk)
+    upload = request.FILES.get("file")
+    submitted = request.POST.get("submitted_on") or None
+    try:
+        day = dt.date.fromisoformat(submitted) if submitted else None
+    except ValueError:
+        messages.error(request, f"{submitted!r} is not a date written YYYY-MM-DD.")
+        return redirect(_back(request, invoice.customer))
+    try:
+        with acting_as(request.user, "web"):
+            document = invoice_document_add(
+                actor=request.user,
+                invoice=invoice,
+                kind=request.POST.get("kind", ""),
+                name=upload.name if upload else "",
+                data=upload.read() if upload else None,
+                reference=request.POST.get("reference", ""),
+                submitted_on=day,
+            )
+    except ValidationError as error:
+        messages.error(request, f"Not recorded: {_validation_message(error)}")
+    else:
+        messages.success(request, f"{invoice.number}: {document.get_kind_display()} recorded")
+    return redirect(_back(request, invoice.customer))
 
 
 @login_required

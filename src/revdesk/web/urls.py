@@ -80,6 +80,11 @@ urlpatterns = [
         name="collections_dispute_add",
     ),
     path(
+        "collections/invoices/<int:pk>/documents/",
+        collection_views.invoice_document_view,
+        name="collections_invoice_document",
+    ),
+    path(
         "collections/tasks/<int:pk>/done/",
         collection_views.task_done_view,
         name="collections_task_done",

@@ -17,12 +17,30 @@
     row.scrollIntoView({ block: "nearest" });
   }
 
+  // One copy of each form in the page (<template>): put under the row when opened, with the
+  // row's address and, for a log, the row's next action as the summary.
+  function formOf(row, which) {
+    var found = row.querySelector('.work-form[data-form="' + which + '"]');
+    if (found) { return found; }
+    var template = document.getElementById("work-form-" + which);
+    var copy = template.content.firstElementChild.cloneNode(true);
+    var form = copy.querySelector("form");
+    form.action = row.dataset[which];
+    form.setAttribute("aria-label", (which === "log" ? "Log on " : "Promise of ") + row.dataset.name);
+    var subject = form.querySelector('input[name="subject"]');
+    if (subject) { subject.value = row.dataset.summary; }
+    copy.querySelector("[data-close]").addEventListener("click", function () { close(row); });
+    row.firstElementChild.after(copy);
+    return copy;
+  }
+
   function open(row, which) {
     row.querySelectorAll(".work-form").forEach(function (form) {
       form.hidden = form.dataset.form !== which;
     });
-    var shown = row.querySelector('.work-form[data-form="' + which + '"]');
-    var first = shown && shown.querySelector("[data-first]");
+    var shown = formOf(row, which);
+    shown.hidden = false;
+    var first = shown.querySelector("[data-first]");
     if (first) { first.focus(); }
   }
 
@@ -37,9 +55,6 @@
         event.preventDefault();
         open(row, button.dataset.open);
       });
-    });
-    row.querySelectorAll("[data-close]").forEach(function (button) {
-      button.addEventListener("click", function () { close(row); });
     });
   });
 
