@@ -611,25 +611,24 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def mail_templates_sync() -> None:
-    """The shipped reply templates, added after migrate when missing (never overwritten)."""
-    for code, name, subject, body in DEFAULT_TEMPLATES:
+def mail_templates_ensure(templates, use: str = MailTemplate.Use.CASE_REPLY) -> None:
+    """Add the (code, name, subject, body) templates that are missing (never overwritten:
+    people edit them in the admin)."""
+    for code, name, subject, body in templates:
         MailTemplate.objects.get_or_create(
-            code=code, defaults={"name": name, "subject": subject, "body": body}
+            code=code, defaults={"name": name, "subject": subject, "body": body, "use": use}
         )
 
 
-def mail_template_render(template: MailTemplate, case: Case, user=None) -> tuple[str, str]:
-    """(subject, body) of a template for a case: Django template language, plain text."""
-    context = Context(
-        {
-            "case": case,
-            "customer": case.customer,
-            "user": user,
-            "user_name": services.person_label(user) if user else case.team.name,
-        },
-        autoescape=False,
-    )
+def mail_templates_sync() -> None:
+    """The shipped reply templates, added after migrate when missing (never overwritten)."""
+    mail_templates_ensure(DEFAULT_TEMPLATES)
+
+
+def template_render(template: MailTemplate, values: dict) -> tuple[str, str]:
+    """(subject on one line, body) of a template: Django template language, plain text.
+    A template that does not parse is a ValidationError naming it."""
+    context = Context(values, autoescape=False)
     try:
         subject = Template(template.subject).render(context)
         body = Template(template.body).render(context)
@@ -638,6 +637,19 @@ def mail_template_render(template: MailTemplate, case: Case, user=None) -> tuple
             {"template": f"The template {template.name} cannot be used: {error}"}
         ) from error
     return " ".join(subject.split()), body
+
+
+def mail_template_render(template: MailTemplate, case: Case, user=None) -> tuple[str, str]:
+    """(subject, body) of a template for a case: Django template language, plain text."""
+    return template_render(
+        template,
+        {
+            "case": case,
+            "customer": case.customer,
+            "user": user,
+            "user_name": services.person_label(user) if user else case.team.name,
+        },
+    )
 
 
 # --- sending ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from revdesk.engine.money import CENT, ZERO
-from revdesk.foundation.pdf import pdf_text
+from revdesk.foundation.pdf import PdfPage, pdf_text
 from revdesk.foundation.scoping import restrict, viewer_for
 
 from .models import CommissionRun, Payout, PayoutLine, PlanVersion, RunStatus
@@ -231,21 +231,10 @@ LINE_HEADERS = ("Period", "Transaction", "Credit share", "Tier", "Rate", "Base",
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(pdf_text(statement.title))
-    pdf.set_author(pdf_text(statement.company))
-    pdf.set_creator("Revdesk")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(12, 12, 12)
-    pdf.add_page()
-    width = pdf.epw
-
-    def say(text: str, *, size: float = 9, style: str = "", height: float = 5) -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(width, height, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+    page = PdfPage(title=statement.title, author=statement.company)
+    pdf, width, say = page.pdf, page.width, page.say
 
     say(statement.company, size=10, style="B")
     say("Commission statement", size=16, style="B", height=8)

@@ -5,21 +5,13 @@ from django.db.models.signals import post_migrate
 def _templates_sync(sender, **kwargs) -> None:
     """The shipped mail templates of the desk (statement, dunning letters), added when
     missing, and the default dunning strategies when there is none."""
+    from revdesk.cases.mail import mail_templates_ensure
     from revdesk.cases.models import MailTemplate
 
     from .dunning import defaults_sync
     from .statements import DEFAULT_TEMPLATES
 
-    for code, name, subject, body in DEFAULT_TEMPLATES:
-        MailTemplate.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "subject": subject,
-                "body": body,
-                "use": MailTemplate.Use.STATEMENT,
-            },
-        )
+    mail_templates_ensure(DEFAULT_TEMPLATES, MailTemplate.Use.STATEMENT)
     defaults_sync()
 
 

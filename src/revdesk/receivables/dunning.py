@@ -30,7 +30,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template import Context, Template
 from django.utils import timezone
 
 from revdesk.cases.choices import OPEN_STATUSES
@@ -106,18 +105,10 @@ DEFAULT_TEMPLATES = [
 
 def defaults_sync() -> None:
     """The shipped strategies (only when there is none yet) and templates (when missing)."""
+    from revdesk.cases.mail import mail_templates_ensure
     from revdesk.cases.models import MailTemplate
 
-    for code, name, subject, body in DEFAULT_TEMPLATES:
-        MailTemplate.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "subject": subject,
-                "body": body,
-                "use": MailTemplate.Use.DUNNING,
-            },
-        )
+    mail_templates_ensure(DEFAULT_TEMPLATES, MailTemplate.Use.DUNNING)
     if DunningStrategy.objects.exists():
         return
     for code, name, segment, levels in DEFAULT_STRATEGIES:
@@ -255,6 +246,7 @@ def _mail(
 ) -> str:
     from django.conf import settings
 
+    from revdesk.cases.mail import template_render
     from revdesk.cases.models import MailTemplate
 
     template = MailTemplate.objects.filter(code=template_code).first()
@@ -265,7 +257,8 @@ def _mail(
         raise ValidationError(f"{customer.code} has no billing contact with an e-mail address.")
     for invoice in invoices:
         invoice.balance_text = money_text(invoice.balance)
-    context = Context(
+    subject, body = template_render(
+        template,
         {
             "customer": customer,
             "contact": contact,
@@ -273,12 +266,8 @@ def _mail(
             "remittance": settings.REVDESK_REMITTANCE,
             "company": settings.REVDESK_COMPANY_NAME,
         },
-        autoescape=False,
     )
-    subject = " ".join(Template(template.subject).render(context).split())
-    message = EmailMessage(
-        subject=subject, body=Template(template.body).render(context), to=[contact.email]
-    )
+    message = EmailMessage(subject=subject, body=body, to=[contact.email])
     if attach:
         statement = statement_build(customer=customer, on=on)
         message.attach(f"{statement.file_stem}.pdf", statement_pdf(statement), "application/pdf")

@@ -19,11 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 
 from revdesk.engine.aging import Buckets, aging, explain
-from revdesk.foundation.pdf import pdf_text
+from revdesk.foundation.pdf import PdfPage, pdf_text
 from revdesk.foundation.spreadsheet import MONEY_FORMAT, Sheet
 from revdesk.parties.models import BillingContact, Customer
 
@@ -131,21 +130,12 @@ def _label(bucket: str) -> str:
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(pdf_text(f"Statement of account {statement.customer.code}"))
-    pdf.set_author(pdf_text(statement.company))
-    pdf.set_creator("Revdesk")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_margins(12, 12, 12)
-    pdf.add_page()
-    width = pdf.epw
-
-    def say(text: str, *, size: float = 9, style: str = "", height: float = 5) -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(width, height, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+    page = PdfPage(
+        title=f"Statement of account {statement.customer.code}", author=statement.company
+    )
+    pdf, say = page.pdf, page.say
 
     say(statement.company, size=10, style="B")
     say("Statement of account", size=16, style="B", height=8)
@@ -262,23 +252,17 @@ def _template():
 
 
 def _render(template, statement: Statement, contact, actor) -> tuple[str, str]:
-    context = Context(
+    from revdesk.cases.mail import template_render
+
+    return template_render(
+        template,
         {
             "statement": statement,
             "customer": statement.customer,
             "contact": contact,
             "sender": (actor.get_full_name() or actor.get_username()) if actor else "Collections",
         },
-        autoescape=False,
     )
-    try:
-        subject = Template(template.subject).render(context)
-        body = Template(template.body).render(context)
-    except TemplateSyntaxError as error:
-        raise ValidationError(
-            {"template": f"The statement template cannot be used: {error}"}
-        ) from error
-    return " ".join(subject.split()), body
 
 
 def recipient(customer: Customer) -> BillingContact | None:

@@ -654,6 +654,26 @@ def _back(request, customer: Customer) -> str:
     return reverse("web:collections_account", args=[customer.pk])
 
 
+def _submit(request, customer: Customer, form: forms.Form, refused: str, action):
+    """A quick form of the worklist or account page: `action(cleaned data)` in the person's
+    name, its message said (or what was wrong), back to where they were."""
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        messages.error(request, f"{refused}: {problems}")
+        return redirect(_back(request, customer))
+    try:
+        with acting_as(request.user, "web"):
+            said = action(form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, f"{refused}: {_validation_message(error)}")
+    else:
+        messages.success(request, said)
+    return redirect(_back(request, customer))
+
+
 def _validation_message(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return " ".join(m for messages in error.message_dict.values() for m in messages)
@@ -685,23 +705,13 @@ def account_page_view(request, pk: int):
 def activity_add(request, pk: int):
     _require(request.user, "web:collections_activity_add")
     customer = _account(request, pk)
+
+    def log(data: dict) -> str:
+        activity_log(actor=request.user, customer=customer, **data)
+        return f"Logged on {customer.code}: {data['subject']}"
+
     form = ActivityForm(request.POST, customer=customer)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            with acting_as(request.user, "web"):
-                activity_log(actor=request.user, customer=customer, **data)
-        except ValidationError as error:
-            messages.error(request, f"Not logged: {_validation_message(error)}")
-        else:
-            messages.success(request, f"Logged on {customer.code}: {data['subject']}")
-    else:
-        problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
-            for name, errors in form.errors.items()
-        )
-        messages.error(request, f"Not logged: {problems}")
-    return redirect(_back(request, customer))
+    return _submit(request, customer, form, "Not logged", log)
 
 
 @login_required
@@ -709,27 +719,16 @@ def activity_add(request, pk: int):
 def promise_add(request, pk: int):
     _require(request.user, "web:collections_promise_add")
     customer = _account(request, pk)
-    form = PromiseForm(request.POST, customer=customer)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            with acting_as(request.user, "web"):
-                promise = promise_make(actor=request.user, customer=customer, **data)
-        except ValidationError as error:
-            messages.error(request, f"No promise recorded: {_validation_message(error)}")
-        else:
-            messages.success(
-                request,
-                f"{promise.number}: {promise.amount:,.2f} {promise.currency} by "
-                f"{promise.promised_on.isoformat()}",
-            )
-    else:
-        problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
-            for name, errors in form.errors.items()
+
+    def record(data: dict) -> str:
+        promise = promise_make(actor=request.user, customer=customer, **data)
+        return (
+            f"{promise.number}: {promise.amount:,.2f} {promise.currency} by "
+            f"{promise.promised_on.isoformat()}"
         )
-        messages.error(request, f"No promise recorded: {problems}")
-    return redirect(_back(request, customer))
+
+    form = PromiseForm(request.POST, customer=customer)
+    return _submit(request, customer, form, "No promise recorded", record)
 
 
 @login_required
@@ -740,35 +739,24 @@ def dispute_add(request, pk: int):
 
     _require(request.user, "web:collections_dispute_add")
     customer = _account(request, pk)
-    form = DisputeForm(request.POST, customer=customer)
-    if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(errors)}"
-            for name, errors in form.errors.items()
+
+    def open_case(data: dict) -> str:
+        case_type, reason = data["reason"].split("|", 1)
+        case = dispute_open(
+            actor=request.user,
+            invoice=data["invoice"],
+            case_type=case_type,
+            reason=reason,
+            amount=data["amount"],
+            description=data["description"],
         )
-        messages.error(request, f"No dispute opened: {problems}")
-        return redirect(_back(request, customer))
-    data = form.cleaned_data
-    case_type, reason = data["reason"].split("|", 1)
-    try:
-        with acting_as(request.user, "web"):
-            case = dispute_open(
-                actor=request.user,
-                invoice=data["invoice"],
-                case_type=case_type,
-                reason=reason,
-                amount=data["amount"],
-                description=data["description"],
-            )
-    except ValidationError as error:
-        messages.error(request, f"No dispute opened: {_validation_message(error)}")
-    else:
-        messages.success(
-            request,
+        return (
             f"{case.case_type.name} {case.number} opened on {data['invoice'].number} "
-            f"({case.team}): {data['amount']:,.2f} {case.currency}",
+            f"({case.team}): {data['amount']:,.2f} {case.currency}"
         )
-    return redirect(_back(request, customer))
+
+    form = DisputeForm(request.POST, customer=customer)
+    return _submit(request, customer, form, "No dispute opened", open_case)
 
 
 @login_required
