@@ -7,7 +7,8 @@
    (dropped and created again; the server must let `postgres` in without a password, as on
    these machines), then gives every customer to one collector: a portfolio of that size.
 2. Runs the collections daily job (the worklist rows are worked out and stored).
-3. Serves the web app with waitress (as `revdesk serve` does) and signs the collector in.
+3. Serves the web app with waitress as `revdesk serve --processes N` does (default: one
+   process per core) and signs the collector in.
 4. Loads the worklist page (the first page, 50 rows) with ApacheBench (`ab`, Debian's
    apache2-utils) on loopback: --users concurrent users, --requests requests in all, after
    a warm-up; prints the latencies (50th, 90th, 95th, 99th percentile, longest) and the
@@ -99,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--port", type=int, default=8931)
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="web processes (revdesk serve --processes; default one per core)",
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
         help="serve the database a previous run built (migrated first) instead of building it",
@@ -138,7 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     _run([str(REVDESK), "collections", "assign", *codes, "--collector", "collector"], env, say)
     _run([str(REVDESK), "collections", "daily"], env, say)
     server = subprocess.Popen(
-        [str(REVDESK), "serve", "--port", str(args.port), "--no-worker"],
+        [
+            str(REVDESK),
+            "serve",
+            "--port",
+            str(args.port),
+            "--no-worker",
+            "--processes",
+            str(args.processes),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -172,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         "customers_in_portfolio": len(codes),
         "demo_build_seconds": round(built, 1),
         "users": args.users,
+        "processes": args.processes,
         "requests": args.requests,
         **figures,
     }

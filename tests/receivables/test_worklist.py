@@ -205,3 +205,18 @@ def test_the_stored_worklist_follows_the_account(world, desk):
     )
     entry = WorklistEntry.objects.get(customer=desk["A"])
     assert entry.next_action == "Follow up"
+
+
+def test_the_rows_read_by_collector_are_those_of_the_scope_rule(world, desk):
+    """worklist_entries reads a collector's rows by the row's collector; for every login of
+    the world that must be exactly the rows of the customers the scope rule lets them see."""
+    from revdesk.foundation.scoping import restrict
+    from revdesk.receivables.models import WorklistEntry
+    from revdesk.receivables.worklist import worklist_entries
+
+    for name, user in world.users.items():
+        visible = restrict(Customer.objects.all(), user)
+        expected = set(
+            WorklistEntry.objects.filter(customer__in=visible).values_list("pk", flat=True)
+        )
+        assert {e.pk for e in worklist_entries(user=user)} == expected, name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -57,6 +58,14 @@ def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not start a background worker and the case clock beside the web server (run "
         "`revdesk worker` and `revdesk cases tick --every 300` yourself, e.g. as services)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=int(os.environ.get("REVDESK_PROCESSES", "1")),
+        metavar="N",
+        help="web processes sharing the port (default 1, or REVDESK_PROCESSES): one Python "
+        "process answers on one core, so give a busy server one per core",
     )
 
 
@@ -295,7 +304,13 @@ def _demo(args: argparse.Namespace) -> int:
         )
     if args.no_serve:
         return 0
-    return serve(host=args.host, port=args.port, console=console, worker=not args.no_worker)
+    return serve(
+        host=args.host,
+        port=args.port,
+        console=console,
+        worker=not args.no_worker,
+        processes=args.processes,
+    )
 
 
 def _day(day: dt.date) -> str:
@@ -305,7 +320,16 @@ def _day(day: dt.date) -> str:
 def _serve(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    return serve(host=args.host, port=args.port, console=Console(), worker=not args.no_worker)
+    if args.processes < 1:
+        print("--processes: 1 or more", file=sys.stderr)
+        return 2
+    return serve(
+        host=args.host,
+        port=args.port,
+        console=Console(),
+        worker=not args.no_worker,
+        processes=args.processes,
+    )
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -363,8 +387,10 @@ def worker_stop(process: subprocess.Popen | None) -> None:
 REQUEST_BODY_MARGIN = 1024 * 1024  # bytes beyond REVDESK_IMPORT_MAX_BYTES for a request
 
 
-def serve(*, host: str, port: int, console, worker: bool = True) -> int:
-    """Serve the web app until interrupted, with a background worker beside it."""
+def serve(*, host: str, port: int, console, worker: bool = True, processes: int = 1) -> int:
+    """Serve the web app until interrupted, with a background worker beside it. With several
+    `processes`, the listening socket is opened once and each process (forked, Linux and
+    macOS) accepts on it: one Python process answers on one core at a time."""
     from django.conf import settings
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
@@ -394,22 +420,51 @@ def serve(*, host: str, port: int, console, worker: bool = True) -> int:
         console.print(
             f"Case clocks ticking every {TICK_SECONDS // 60} minutes (process {clock.pid})."
         )
+    options = {
+        "threads": 8,
+        "ident": "revdesk",
+        # the largest upload the import page takes, plus room for the form's other fields
+        "max_request_body_size": settings.REVDESK_IMPORT_MAX_BYTES + REQUEST_BODY_MARGIN,
+    }
+    children: list[int] = []
     try:
-        waitress_serve(
-            get_wsgi_application(),
-            host=host,
-            port=port,
-            threads=8,
-            ident="revdesk",
-            # the largest upload the import page takes, plus room for the form's other fields
-            max_request_body_size=settings.REVDESK_IMPORT_MAX_BYTES + REQUEST_BODY_MARGIN,
-        )
+        if processes > 1:
+            listening = _listening_socket(host, port)
+            options["sockets"] = [listening]
+            connection.close()  # a forked process opens its own database connection
+            for _ in range(processes - 1):
+                pid = os.fork()
+                if pid == 0:  # the child: serve until the parent stops it
+                    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+                    waitress_serve(get_wsgi_application(), **options)
+                    os._exit(0)
+                children.append(pid)
+            console.print(f"{processes} web processes share the port.")
+        else:
+            options.update(host=host, port=port)
+        waitress_serve(get_wsgi_application(), **options)
     except KeyboardInterrupt:
         pass
     except OSError as error:
         console.print(f"[red]Cannot listen on {host}:{port}: {error.strerror or error}.[/]")
         return 1
     finally:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
         worker_stop(clock)
         worker_stop(process)
     return 0
+
+
+def _listening_socket(host: str, port: int):
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind((host, port))
+    listening.listen(1024)
+    listening.setblocking(False)
+    return listening

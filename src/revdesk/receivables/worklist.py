@@ -49,7 +49,7 @@ from revdesk.cases.choices import OPEN_STATUSES
 from revdesk.catalog.selectors import MissingFxRate, fx_rate_on
 from revdesk.engine.aging import explain
 from revdesk.engine.paydates import OPEN_SCHEMA, PAID_SCHEMA, PayDateModel, accuracy
-from revdesk.foundation.scoping import restrict
+from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.models import Customer
 
 from .activities import promises_evaluate
@@ -185,6 +185,9 @@ def _daily(today: dt.date, actor, say) -> CollectionsDay:
     day.worklist_rows = worklist_refresh(on=today)
     day.finished_at = timezone.now()
     day.save()
+    from django.core.cache import cache
+
+    cache.delete("revdesk:collections:last-day")  # the worklist page says when it ran
     return day
 
 
@@ -626,9 +629,19 @@ def account_changed(customer: Customer) -> None:
 
 def worklist_entries(*, user, collector=None):
     """The stored worklist rows this person may see (of `collector` only, when given), most
-    urgent first."""
-    customers = restrict(Customer.objects.all(), user)
-    entries = WorklistEntry.objects.filter(customer__in=customers).select_related("customer")
+    urgent first.
+
+    A collector or senior collector sees the customers of their portfolios: their rows are
+    those whose collector is one of them (each row follows its customer's collector), read
+    without going through the customers; anyone else through the customers' scope rule."""
+    viewer = viewer_for(user)
+    if viewer.sees_everything:
+        entries = WorklistEntry.objects.all()
+    elif viewer.collector_ids and not viewer.payee_ids and not viewer.distributor_ids:
+        entries = WorklistEntry.objects.filter(collector_id__in=viewer.collector_ids)
+    else:
+        entries = WorklistEntry.objects.filter(customer__in=restrict(Customer.objects.all(), user))
+    entries = entries.select_related("customer")
     if collector is not None:
         entries = entries.filter(collector=collector)
     return entries.order_by("-score", "-at_risk", "customer__code")
