@@ -147,9 +147,9 @@ def test_a_collector_may_not_touch_the_credit_limit(world, as_role):
     assert (response.status_code, response.json()) == (
         403,
         {
-            "detail": "You may change only portal_name, requires_po, "
-            "requires_portal_upload, requires_proof_of_delivery on this customer; "
-            "not credit_limit. Nothing was changed."
+            "detail": "You may change only invoice_format, portal_name, requires_po, "
+            "requires_portal_upload, requires_proof_of_delivery, requires_timesheet on this "
+            "customer; not credit_limit. Nothing was changed."
         },
     )
     assert _state(customer) == before

@@ -26,8 +26,9 @@ def test_collector_may_change_documentation_requirements(world):
         (
             "collector",
             {"credit_limit": Decimal("1.00")},
-            "collector may change only portal_name, requires_po, requires_portal_upload, "
-            "requires_proof_of_delivery on Acme Data Centers (C-1000), not credit_limit.",
+            "collector may change only invoice_format, portal_name, requires_po, "
+            "requires_portal_upload, requires_proof_of_delivery, requires_timesheet on Acme "
+            "Data Centers (C-1000), not credit_limit.",
         ),
         ("rep", {"requires_po": False}, "rep may not change Acme Data Centers (C-1000)."),
         ("collector2", {"requires_po": False}, "collector2 may not change Acme Data Centers"),

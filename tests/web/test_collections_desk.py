@@ -206,3 +206,37 @@ def test_a_dispute_from_the_account_page(client, ledger, world):
         follow=True,
     )
     assert "No dispute opened: 700.00 is more than is open on INV-1" in too_much.content.decode()
+
+
+def test_a_short_payment_from_the_payment_page(client, ledger, world):
+    from revdesk.cases.models import Case
+
+    # PAY-1 paid 3,000.00 of INV-6 (4,200.00): 1,200.00 left
+    payment = ledger.payments["PAY-1"]
+    signed_in(client, "collector")
+    page = client.get(reverse("web:payment_detail", args=[payment.pk]))
+    assert "Open a short payment for the 1,200.00 left" in page.content.decode()
+    response = client.post(
+        reverse("web:collections_short_payment", args=[payment.pk]),
+        {
+            "invoice": ledger.invoices["INV-6"].pk,
+            "reason": "freight",
+            "amount": "1200.00",
+            "description": "Freight deducted",
+        },
+        follow=True,
+    )
+    case = Case.objects.get(case_type__code="short_payment")
+    assert (case.amount, case.reason.code) == (Decimal("1200.00"), "freight")
+    subjects = sorted(subject.label for subject in case.subjects.all())
+    assert subjects == ["INV-6", "PAY-1"]
+    assert f"Short payment {case.number} opened on INV-6" in response.content.decode()
+    client.logout()
+    signed_in(client, "rep")  # not of the collections desk: no form, no case
+    assert (
+        client.post(
+            reverse("web:collections_short_payment", args=[payment.pk]),
+            {"invoice": ledger.invoices["INV-6"].pk, "reason": "freight", "amount": "1"},
+        ).status_code
+        == 404
+    )

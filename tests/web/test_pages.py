@@ -331,6 +331,8 @@ def test_senior_collector_edits_collection_fields_only(client, world, username):
         "requires_proof_of_delivery",
         "requires_portal_upload",
         "portal_name",
+        "requires_timesheet",
+        "invoice_format",
     ]
     collectors = [user.username for user in form.fields["collector"].queryset]
     assert collectors == ["collector", "lead"]
@@ -375,10 +377,12 @@ def test_collector_edits_documentation_requirements_only(client, world):
     url = reverse("web:customer_edit", args=[world.customer_east.pk])
     form = client.get(url).context["form"]
     assert sorted(form.fields) == [
+        "invoice_format",
         "portal_name",
         "requires_po",
         "requires_portal_upload",
         "requires_proof_of_delivery",
+        "requires_timesheet",
     ]
     response = client.post(
         url, {"requires_proof_of_delivery": "on", "portal_name": "", "credit_limit": "1"}

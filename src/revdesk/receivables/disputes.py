@@ -103,6 +103,17 @@ def dispute_open(
     return case
 
 
+def short_payment_reasons() -> list[tuple[str, str]]:
+    """(code, label) of the reasons a short payment may have."""
+    from revdesk.cases.models import ReasonCode
+
+    return list(
+        ReasonCode.objects.filter(case_type__code="short_payment", is_active=True)
+        .order_by("label")
+        .values_list("code", "label")
+    )
+
+
 def _invoice_of(case: Case) -> Invoice | None:
     invoice_type = ContentType.objects.get_for_model(Invoice)
     subject = case.subjects.filter(content_type=invoice_type).first()
@@ -176,4 +187,10 @@ def hooks_register() -> None:
         transition_hook_register(code, _on_case_moved)
 
 
-__all__ = ["DISPUTE_TYPES", "dispute_open", "disputed_amounts", "hooks_register"]
+__all__ = [
+    "DISPUTE_TYPES",
+    "dispute_open",
+    "disputed_amounts",
+    "hooks_register",
+    "short_payment_reasons",
+]

@@ -778,6 +778,62 @@ def dispute_add(request, pk: int):
     return _submit(request, customer, form, "No dispute opened", open_case)
 
 
+class ShortPaymentForm(forms.Form):
+    invoice = forms.ModelChoiceField(queryset=None)
+    reason = forms.ChoiceField(label="Why")
+    amount = forms.DecimalField(label="Amount", max_digits=18, decimal_places=2, min_value=0.01)
+    description = forms.CharField(label="What the remittance says", required=False)
+
+    def __init__(self, *args, payment, **kwargs):
+        from revdesk.receivables.disputes import short_payment_reasons
+
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(
+            applications__payment=payment, balance__gt=0
+        )
+        self.fields["reason"].choices = short_payment_reasons()
+
+
+@login_required
+@require_POST
+def short_payment_add(request, pk: int):
+    """A receipt paid an invoice short: the rest becomes a short payment case on the
+    invoice, with the receipt as one of its subjects."""
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.foundation.scoping import restrict
+    from revdesk.receivables.disputes import dispute_open
+    from revdesk.receivables.models import Payment
+
+    _require(request.user, "web:collections_short_payment")
+    payment = get_object_or_404(restrict(Payment.objects.all(), request.user), pk=pk)
+    form = ShortPaymentForm(request.POST, payment=payment)
+    if not form.is_valid():
+        messages.error(request, "No case opened: choose the invoice, the reason and the amount.")
+        return redirect(reverse("web:payment_detail", args=[payment.pk]))
+    data = form.cleaned_data
+    try:
+        with acting_as(request.user, "web"):
+            case = dispute_open(
+                actor=request.user,
+                invoice=data["invoice"],
+                case_type="short_payment",
+                reason=data["reason"],
+                amount=data["amount"],
+                description=data["description"],
+                payment=payment,
+            )
+    except ValidationError as error:
+        messages.error(request, f"No case opened: {_validation_message(error)}")
+    else:
+        messages.success(
+            request,
+            f"Short payment {case.number} opened on {data['invoice'].number} ({case.team}): "
+            f"{data['amount']:,.2f} {case.currency}",
+        )
+    return redirect(reverse("web:payment_detail", args=[payment.pk]))
+
+
 @login_required
 @require_POST
 def invoice_document_view(request, pk: int):

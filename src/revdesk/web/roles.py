@@ -140,6 +140,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:collections_activity_add": COLLECTIONS_ROLES,
     "web:collections_promise_add": COLLECTIONS_ROLES,
     "web:collections_dispute_add": COLLECTIONS_ROLES,
+    "web:collections_short_payment": COLLECTIONS_ROLES,
     "web:collections_invoice_document": COLLECTIONS_ROLES,
     "web:collections_task_done": COLLECTIONS_ROLES,
     "web:collections_promise_cancel": COLLECTIONS_ROLES,

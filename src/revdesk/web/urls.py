@@ -80,6 +80,11 @@ urlpatterns = [
         name="collections_dispute_add",
     ),
     path(
+        "collections/payments/<int:pk>/short/",
+        collection_views.short_payment_add,
+        name="collections_short_payment",
+    ),
+    path(
         "collections/invoices/<int:pk>/documents/",
         collection_views.invoice_document_view,
         name="collections_invoice_document",

@@ -56,6 +56,7 @@ from revdesk.parties.selectors import (
     payee_page,
 )
 from revdesk.parties.services import customer_update
+from revdesk.receivables.disputes import short_payment_reasons
 from revdesk.receivables.filtersets import InvoiceFilterSet, PaymentFilterSet
 from revdesk.receivables.models import Invoice, Payment
 from revdesk.receivables.selectors import (
@@ -578,5 +579,9 @@ def payment_detail(request, pk: int):
         "unapplied": page.unapplied,
         "customer_visible": page.customer_visible,
         "history": history_entries(payment, user=user),
+        # a short payment is opened from here by the collections desk
+        "short_reasons": (
+            short_payment_reasons() if roles.may_open(user, "web:collections_short_payment") else []
+        ),
     }
     return render(request, "web/payment_detail.html", context)
