@@ -258,12 +258,17 @@ def demo_fingerprint() -> dict[str, str]:
 #: a commission run's number in a text ("Run 12 (2026-01..2026-09) calculated ..."): it is a
 #: database id, like a case number, so the fingerprint reads it as "Run #"
 RUN_NUMBER = re.compile(r"\b(Run|reconcile) \d+\b")
+#: a case's or promise's number in a text ("CM-CASE-000123", "Promise PTP-000053 broken"):
+#: database ids too, read as "CASE-#", "PTP-#"
+RECORD_NUMBER = re.compile(r"\b(CASE|PTP)-\d+\b")
 
 
 def _plain(value: object) -> str:
     if value is None:
         return ""
-    return RUN_NUMBER.sub(r"\1 #", value) if isinstance(value, str) else str(value)
+    if not isinstance(value, str):
+        return str(value)
+    return RECORD_NUMBER.sub(r"\1-#", RUN_NUMBER.sub(r"\1 #", value))
 
 
 def demo_company_exists() -> bool:
