@@ -105,6 +105,12 @@ def _next_month(month: str) -> str:
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
+def month_before(month: str) -> str:
+    """The month before YYYY-MM."""
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
+
+
 def _month_days(month: str) -> int:
     return calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
 
@@ -300,5 +306,6 @@ __all__ = [
     "kpi_inputs_read",
     "kpis",
     "ledger_kpi_inputs",
+    "month_before",
     "months_between",
 ]

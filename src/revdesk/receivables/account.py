@@ -15,7 +15,7 @@ from revdesk.foundation.scoping import restrict
 from revdesk.parties.models import Customer
 
 from .disputes import disputed_amounts
-from .documents import missing_requirements
+from .documents import missing_requirements, needs_of
 from .dunning import dunning_state
 from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
 from .reports import ledger
@@ -60,20 +60,6 @@ def _tree(customer: Customer, user) -> list[Customer]:
     return found
 
 
-def requirements_of(customer: Customer) -> list[str]:
-    """What must accompany an invoice for this customer to pay it, its own and inherited
-    from the customers above it."""
-    needs: list[str] = []
-    node, seen = customer, set()
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        for need in node.documentation_requirements:
-            if need not in needs:
-                needs.append(need)
-        node = node.parent
-    return needs
-
-
 def account_page(*, customer: Customer, user, on: dt.date | None = None) -> AccountPage:
     today = on or timezone.localdate()
     tree = _tree(customer, user)
@@ -86,7 +72,7 @@ def account_page(*, customer: Customer, user, on: dt.date | None = None) -> Acco
     )
     invoices = {i.number: (i.pk, i.predicted_pay_on, i.predicted_by) for i in found}
     lacking = missing_requirements(found)
-    needs = requirements_of(customer)
+    needs = list(needs_of(customer).values())
     disputed = disputed_amounts([pk for pk, *_ in invoices.values()])
     for item in items:
         pk, pay_on, by = invoices.get(item["document"], (None, None, ""))

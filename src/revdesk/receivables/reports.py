@@ -33,7 +33,14 @@ from revdesk.engine.aging import (
     group_keys,
     top_past_due,
 )
-from revdesk.engine.kpis import KPI_NAMES, Kpis, kpis, ledger_kpi_inputs, months_between
+from revdesk.engine.kpis import (
+    KPI_NAMES,
+    Kpis,
+    kpis,
+    ledger_kpi_inputs,
+    month_before,
+    months_between,
+)
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.models import Customer, Territory
 
@@ -510,12 +517,6 @@ def kpi_trend(*, user, last: str, count: int = 12) -> KpiTrend:
         months,
         {currency: [k or empty for k in values] for currency, values in sorted(series.items())},
     )
-
-
-def month_before(month: str) -> str:
-    """The month before YYYY-MM."""
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year - (number == 1):04d}-{(number - 2) % 12 + 1:02d}"
 
 
 __all__ = [
