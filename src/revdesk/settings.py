@@ -3,6 +3,8 @@
 REVDESK_ENV          "development" (default) or "production" (safe defaults, secrets required)
 REVDESK_HOME         data directory (default ./var); holds the SQLite file, uploads, exports
 DATABASE_URL         e.g. postgres://user@127.0.0.1:5432/revdesk (default: SQLite in REVDESK_HOME)
+REVDESK_CONN_MAX_AGE  seconds a web thread keeps its database connection (default 600; 0 opens
+                     one for every request)
 REVDESK_SECRET_KEY   required in production
 REVDESK_DEBUG        "1" shows Django's debug pages (developers only); off by default
 REVDESK_ALLOWED_HOSTS  comma separated; defaults to localhost in development
@@ -128,7 +130,15 @@ TEMPLATES = [
 ]
 
 if "DATABASE_URL" in os.environ:
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    # Each web thread keeps its connection (checked before reuse after a request) instead of
+    # opening one for every request: a new PostgreSQL connection costs a server process.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"],
+            conn_max_age=int(os.environ.get("REVDESK_CONN_MAX_AGE", "600")),
+            conn_health_checks=True,
+        )
+    }
 else:
     REVDESK_HOME.mkdir(parents=True, exist_ok=True)
     DATABASES = {"default": dj_database_url.parse(f"sqlite:///{REVDESK_HOME / 'revdesk.sqlite3'}")}

@@ -107,3 +107,20 @@ def test_the_company_on_statements_is_read_from_the_environment(tmp_path):
     assert company() == "'Revdesk'"
     assert company(REVDESK_COMPANY_NAME="  ") == "'Revdesk'"
     assert company(REVDESK_COMPANY_NAME=" Acme Power & Co ") == "'Acme Power & Co'"
+
+
+CONNECTIONS = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "d = settings.DATABASES['default']; "
+    "print(json.dumps([d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']]))"
+)
+
+
+def test_a_web_thread_keeps_its_postgresql_connection(tmp_path):
+    """Opening a PostgreSQL connection for every request cost a server process each time."""
+    url = "postgres://revdesk@db.example:5432/revdesk"
+    kept = _run(tmp_path, CONNECTIONS, DATABASE_URL=url)
+    assert kept.returncode == 0, kept.stderr
+    assert kept.stdout.strip() == '["django.db.backends.postgresql", 600, true]'
+    every_request = _run(tmp_path, CONNECTIONS, DATABASE_URL=url, REVDESK_CONN_MAX_AGE="0")
+    assert every_request.stdout.strip() == '["django.db.backends.postgresql", 0, true]'
