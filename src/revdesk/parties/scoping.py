@@ -43,7 +43,9 @@ def build_viewer(user) -> Viewer:
     roles = user_roles(user)
     if user.is_superuser or roles & SEES_EVERYTHING:
         return Viewer(user=user, roles=roles, sees_everything=True)
-    payee = Payee.objects.filter(user=user).only("pk").first()
+    # the payee record matters to managers and reps only (a collector's page needs no query)
+    needs_payee = Role.MANAGER in roles or Role.SALES_REP in roles
+    payee = Payee.objects.filter(user=user).only("pk").first() if needs_payee else None
     payee_ids: set[int] = set()
     collector_ids: set[int] = set()
     distributor_ids: set[int] = set()
