@@ -25,6 +25,14 @@ def test_the_worklist_by_keyboard(page, data, sign_in):
     rows = page.locator("[data-testid=work-row]")
     assert rows.count() == 2
     page.keyboard.press("j")  # the first account: C-1000
+    assert page.locator("[data-testid=work-items]").count() == 0  # not in the page
+    page.keyboard.press("i")  # its invoices, fetched from the server
+    items = rows.nth(0).locator("[data-testid=work-items]")
+    items.wait_for(state="visible")
+    assert items.locator("a").all_inner_texts() == ["INV-6", "INV-1"]
+    page.keyboard.press("i")  # hidden again, not fetched twice
+    items.wait_for(state="hidden")
+    assert rows.nth(0).locator("[data-testid=work-items]").count() == 1
     page.keyboard.press("l")  # its log form, the outcome first
     form = rows.nth(0).locator(".work-form[data-form=log]")
     assert form.is_visible()

@@ -4,6 +4,7 @@ worklist, tasks done, promises cancelled, and who may do it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -240,3 +241,69 @@ def test_a_short_payment_from_the_payment_page(client, ledger, world):
         ).status_code
         == 404
     )
+
+
+# the invoices under a row: fetched when the row is opened --------------------------------
+
+
+def _items_url(code: str) -> str:
+    entry = WorklistEntry.objects.get(customer__code=code)
+    return reverse("web:collections_worklist_items", args=[entry.customer_id])
+
+
+def test_the_invoices_under_a_row_come_when_it_is_opened(client, worked_out):
+    page = signed_in(client, "collector").get(reverse("web:collections_worklist"))
+    html = page.content.decode()
+    assert f'data-items="{_items_url("C-1000")}"' in html
+    assert 'class="work-items"' not in html  # not in the page itself
+    assert ">INV-1<" not in html
+    response = client.get(_items_url("C-1000"))
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert fragment.startswith('<tr class="work-items" data-testid="work-items">')
+    # C-1000's invoices on the worklist (INV-2 comes due after the horizon), the oldest
+    # first, each linked to its page
+    assert re.findall(r'<a href="/invoices/\d+/">([^<]+)</a>', fragment) == ["INV-6", "INV-1"]
+    assert "<html" not in fragment  # a fragment, not a page
+
+
+def test_only_the_first_invoices_under_a_row_and_a_link_for_the_rest(client, worked_out):
+    entry = WorklistEntry.objects.get(customer__code="C-1000")
+    entry.items = entry.items * 6  # twelve: eight shown
+    entry.save(update_fields=["items"])
+    response = signed_in(client, "collector").get(_items_url("C-1000"))
+    fragment = response.content.decode()
+    assert len(re.findall(r'<a href="/invoices/\d+/">', fragment)) == 8
+    account = reverse("web:collections_account", args=[entry.customer_id])
+    assert f'<a href="{account}">4 more on the account page</a>' in fragment
+
+
+@pytest.mark.parametrize(
+    ("username", "code", "status"),
+    [
+        ("collector", "C-1000", 200),  # their portfolio
+        ("collector", "C-2000", 404),  # collector2's
+        ("collector2", "C-2000", 200),
+        ("collector2", "C-1000", 404),
+        ("lead", "C-1000", 200),  # their team's
+        ("leader", "C-2000", 200),  # the desk's leader sees every row
+        ("ops", "C-1000", 200),
+        ("rep", "C-1000", 404),  # no worklist for a rep
+        ("distributor", "C-1000", 404),
+        ("analyst", "C-1000", 404),
+    ],
+)
+def test_who_may_open_the_invoices_under_a_row(client, worked_out, username, code, status):
+    assert signed_in(client, username).get(_items_url(code)).status_code == status
+
+
+def test_no_invoices_for_an_account_whose_row_left_the_worklist(client, worked_out):
+    url = _items_url("C-1001")
+    WorklistEntry.objects.filter(customer__code="C-1001").delete()  # paid up, say
+    assert signed_in(client, "admin").get(url).status_code == 404
+
+
+def test_the_invoices_need_a_signed_in_person(client, worked_out):
+    response = client.get(_items_url("C-1000"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))

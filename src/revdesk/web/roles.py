@@ -133,6 +133,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:commission_analytics_excel": COMMISSION_ANALYTICS_ROLES,
     "web:collections_worklist": COLLECTIONS_ROLES,
     "web:collections_worklist_refresh": COLLECTIONS_ROLES,
+    "web:collections_worklist_items": COLLECTIONS_ROLES,
     "web:collections_account": COLLECTIONS_ROLES,
     "web:collections_statement_pdf": COLLECTIONS_ROLES,
     "web:collections_statement_excel": COLLECTIONS_ROLES,

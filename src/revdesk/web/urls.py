@@ -50,6 +50,11 @@ urlpatterns = [
         name="collections_account",
     ),
     path(
+        "collections/accounts/<int:pk>/worklist-items/",
+        collection_views.worklist_items_view,
+        name="collections_worklist_items",
+    ),
+    path(
         "collections/accounts/<int:pk>/statement.pdf",
         collection_views.statement_pdf_view,
         name="collections_statement_pdf",

@@ -1,7 +1,7 @@
 // The worklist's keyboard and its inline forms: j / k (or the arrow keys) move between
 // accounts, Enter opens the account, l logs a call, p records a promise, i shows the
-// invoices, Escape closes a form. Without JavaScript the Log and Promise buttons open the
-// account page, which has the same forms.
+// invoices (fetched when first opened), Escape closes a form. Without JavaScript the Log
+// and Promise buttons open the account page, which has the same forms and the invoices.
 (function () {
   "use strict";
   var rows = Array.prototype.slice.call(document.querySelectorAll(".work-row"));
@@ -49,6 +49,23 @@
     row.focus();
   }
 
+  // The invoices under a row come from the server the first time they are opened (the page
+  // leaves them out); after that i shows and hides them.
+  function toggleItems(row) {
+    var items = row.querySelector(".work-items");
+    if (items) { items.hidden = !items.hidden; return; }
+    if (row.dataset.loading) { return; }
+    row.dataset.loading = "1";
+    fetch(row.dataset.items, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok || response.redirected) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) { row.insertAdjacentHTML("beforeend", html); })
+      .catch(function () { window.location = row.dataset.account; })
+      .finally(function () { delete row.dataset.loading; });
+  }
+
   rows.forEach(function (row) {
     row.querySelectorAll("[data-open]").forEach(function (button) {
       button.addEventListener("click", function (event) {
@@ -76,12 +93,7 @@
         break;
       case "l": if (row) { open(row, "log"); } break;
       case "p": if (row) { open(row, "promise"); } break;
-      case "i":
-        if (row) {
-          var items = row.querySelector(".work-items");
-          items.hidden = !items.hidden;
-        }
-        break;
+      case "i": if (row) { toggleItems(row); } break;
       default: return;
     }
     event.preventDefault();
