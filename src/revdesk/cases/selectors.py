@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from revdesk.foundation.scoping import restrict, viewer_for
@@ -75,3 +76,27 @@ def case_messages(case: Case, user) -> QuerySet[EmailMessage]:
 
 def unread_notifications(user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True).select_related("case")
+
+
+def team_member_and_unread(user) -> tuple[bool, int]:
+    """Is the person on a case team, and how many of their notifications are unread: every
+    page's navigation and header ask both, so one query answers them."""
+    from django.contrib.auth import get_user_model
+
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            on_team=Exists(TeamMembership.objects.filter(user=OuterRef("pk"))),
+            unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+        )
+        .values_list("on_team", "unread")
+        .get()
+    )

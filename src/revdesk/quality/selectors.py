@@ -41,11 +41,16 @@ def leader_team_ids(user) -> list[int]:
     )
 
 
-def quality_member(user) -> bool:
-    """May use the quality pages: a member of a case team, or an administrator."""
+def quality_member(user, *, on_team: bool | None = None) -> bool:
+    """May use the quality pages: a member of a case team, or an administrator. on_team: the
+    membership when already read (the navigation reads it with the unread notifications)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return is_admin(user) or TeamMembership.objects.filter(user=user).exists()
+    if is_admin(user):
+        return True
+    if on_team is None:
+        on_team = TeamMembership.objects.filter(user=user).exists()
+    return on_team
 
 
 def sees_team_results(user) -> bool:

@@ -36,9 +36,10 @@ from . import roles
 REPORT_WEEKS = (1, 4, 8, 13, 26, 52)
 
 
-def quality_allowed(user) -> bool:
-    """The quality pages are for members of a case team and administrators."""
-    return user_has_role(user, roles.QUALITY_ROLES) and quality_member(user)
+def quality_allowed(user, *, on_team: bool | None = None) -> bool:
+    """The quality pages are for members of a case team and administrators (on_team: the
+    membership when already read)."""
+    return user_has_role(user, roles.QUALITY_ROLES) and quality_member(user, on_team=on_team)
 
 
 def _require(user) -> None:

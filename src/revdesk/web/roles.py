@@ -219,13 +219,15 @@ def _only(user, roles: set[str]) -> bool:
     return bool(held) and held <= roles and not user.is_superuser
 
 
-def _quality_allowed(user) -> bool:
+def _quality_allowed(user, on_team: bool | None = None) -> bool:
     from .quality_views import quality_allowed
 
-    return quality_allowed(user)
+    return quality_allowed(user, on_team=on_team)
 
 
-def navigation_items(user, path: str) -> list[NavItem]:
+def navigation_items(user, path: str, *, on_team: bool | None = None) -> list[NavItem]:
+    """The pages this person may open, the current one marked. on_team: whether they are on
+    a case team, when already read (else read here, for the quality pages' link)."""
     mine = _only(user, {REP})
     own_orders = _only(user, {REP, DISTRIBUTOR})
     own_invoices = _only(user, {REP})
@@ -239,7 +241,7 @@ def navigation_items(user, path: str) -> list[NavItem]:
         ("Worklist", "web:collections_worklist", COLLECTIONS_ROLES),
         ("My cases" if own_orders else "Cases", "web:case_queue", CASE_ROLES),
         ("SLA dashboard", "web:case_sla", CASE_STAFF_ROLES),
-        ("Quality review", "web:quality_home", _quality_allowed),
+        ("Quality review", "web:quality_home", lambda u: _quality_allowed(u, on_team)),
         ("Commissions", "web:commission_run_list", COMMISSION_RUN_ROLES),
         ("My claims" if mine else "Claims", "web:claim_list", CLAIM_ROLES),
         ("Distributors", "web:distributor_list", DISTRIBUTOR_ROLES - {DISTRIBUTOR}),
