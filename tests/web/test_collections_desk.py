@@ -307,3 +307,30 @@ def test_the_invoices_need_a_signed_in_person(client, worked_out):
     response = client.get(_items_url("C-1000"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+# what a page costs: pinned, so that it cannot grow unnoticed ---------------------------------
+
+
+def test_the_worklist_page_reads_five_queries_once_its_rows_are_cached(
+    client, worked_out, django_assert_num_queries
+):
+    url = reverse("web:collections_worklist")
+    signed_in(client, "collector")
+    # the session, the user, their roles, the rows counted (the cache key), the page's rows,
+    # the daily job's last run, and the header's facts (case team, unread notifications)
+    with django_assert_num_queries(7):
+        first = client.get(url)
+    assert len(first.context["rows"]) == 2
+    # then the rows' HTML and the daily job's last run come from the cache
+    with django_assert_num_queries(5):
+        again = client.get(url)
+    assert again.context["rows_html"] == first.context["rows_html"]
+
+
+def test_the_invoices_under_a_row_read_four_queries(client, worked_out, django_assert_num_queries):
+    url = _items_url("C-1000")
+    signed_in(client, "collector")
+    # the session, the user, their roles and the row (no navigation in a fragment)
+    with django_assert_num_queries(4):
+        assert client.get(url).status_code == 200

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -542,7 +543,6 @@ def _worklist_rows(request, chosen, query: str) -> str:
     from django.core.cache import cache
     from django.core.paginator import Paginator
     from django.db.models import Count, Max
-    from django.template.loader import render_to_string
 
     entries = worklist_entries(user=request.user, collector=chosen)
     seen = entries.order_by().aggregate(count=Count("pk"), last=Max("updated_at"))
@@ -558,7 +558,9 @@ def _worklist_rows(request, chosen, query: str) -> str:
     )
     html = cache.get(key)
     if html is None:
-        page = Paginator(entries, WORKLIST_PAGE).get_page(number)
+        paginator = Paginator(entries, WORKLIST_PAGE)
+        paginator.count = seen["count"]  # counted above for the key: not twice
+        page = paginator.get_page(number)
         _addresses(page.object_list)
         html = render_to_string(
             "web/collections/partials/_worklist_rows.html",
@@ -588,7 +590,9 @@ def worklist_items_view(request, pk: int):
     invoice = _address_of("web:invoice_detail")
     for item in entry.shown_items:
         item["url"] = invoice(item["invoice_id"]) if item.get("invoice_id") else ""
-    return render(request, "web/collections/partials/_worklist_items.html", {"row": entry})
+    # a fragment: rendered without the request, so without the navigation's queries
+    html = render_to_string("web/collections/partials/_worklist_items.html", {"row": entry})
+    return HttpResponse(html)
 
 
 @login_required
