@@ -1,6 +1,7 @@
 """The collection KPIs of a period: DSO (count-back and simple), best possible DSO, average
-days delinquent and the collection effectiveness index (CEI), from the period's credit sales
-by month and its receivables. One set of rules for file mode (`revdesk calc kpis`) and the
+days delinquent, the collection effectiveness index (CEI), % current, unapplied cash and the
+dispute aging, from the period's credit sales by month, its receivables, the cash not applied
+and the disputes open at its end. One set of rules for file mode (`revdesk calc kpis`) and the
 database-backed reports (receivables.reports), which sum the ledger into `KpiInputs`.
 
 Definitions (shared/examples/receivables/02-kpis):
@@ -14,10 +15,23 @@ Definitions (shared/examples/receivables/02-kpis):
 - Average days delinquent (ADD): DSO − best possible DSO, method by method.
 - CEI = (receivables at the start + sales − receivables at the end) ÷ (receivables at the
   start + sales − receivables at the end not yet due) × 100.
+- % current = the open invoices and debit memos not yet past due at the end ÷ all open
+  invoices and debit memos at the end × 100 (open credits are in neither: the aging's
+  Current bucket ÷ the sum of its buckets).
+- Unapplied cash: what the receipts received by the end had not yet been applied to invoices
+  at the end (receipts on account and receipts not yet matched to a customer).
+- Dispute aging (engine.dispute_aging): the disputes open at the end, their amount, how
+  many, their average and oldest age in days, and the amount per age bucket.
 
 Every figure is worked out in Decimal and rounded half-up to two decimals at the end, once
-(ADD is the difference of the unrounded figures). A figure that cannot be worked out (no
-sales in the period, a CEI denominator of zero) is None, with the reason in `notes`.
+(ADD is the difference of the unrounded figures); amounts are to the cent already, counts and
+whole days stay whole. A figure that cannot be worked out (no sales in the period, a CEI
+denominator of zero, nothing open for % current) is None, with the reason in `notes`. A
+figure whose input is not given (file mode without ar_end_receivable, unapplied_cash or a
+disputes file) is left out of `values`.
+
+What each figure is made of is on `KpiInputs` (sales by month, the receivables, the open
+disputes' totals) and, item by item, in the aging's items and `open_disputes_explain`.
 """
 
 from __future__ import annotations
@@ -30,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import ibis
+import pyarrow as pa
 
 from .aging import (
     CENTS,
@@ -41,6 +56,7 @@ from .aging import (
     group_keys,
 )
 from .commission_inputs import Columns, InputError, period_parse, table_read
+from .dispute_aging import DISPUTE_BUCKETS, OpenDisputes, dispute_aging
 
 HUNDREDTH = Decimal("0.01")
 KPI_NAMES = (
@@ -51,21 +67,39 @@ KPI_NAMES = (
     "add_countback",
     "add_simple",
     "cei_percent",
+    "current_percent",
+    "unapplied_cash",
+    "disputes_open",
+    "disputed_amount",
+    "dispute_average_age_days",
+    "dispute_oldest_age_days",
+    *(f"disputed_{label.replace('-', '_')}" for label in DISPUTE_BUCKETS),
 )
+#: the figures every KpiInputs gives; the others need their inputs (OPTIONAL_INPUTS, disputes)
+DAYS_KPIS = KPI_NAMES[:7]
+DISPUTE_KPIS = KPI_NAMES[9:]
 KPI_FILE: Columns = {"item": ("text", True), "value": ("decimal", True)}
 BALANCES = ("ar_begin", "ar_end", "ar_end_current")
+#: rows a KPI file may give: % current needs ar_end_receivable, unapplied cash its own
+OPTIONAL_INPUTS = ("ar_end_receivable", "unapplied_cash")
 
 
 @dataclass(frozen=True)
 class KpiInputs:
     """A period's credit sales by month (YYYY-MM -> amount; the months follow each other)
-    and its receivables: at the start, at the end, and the part of the end not yet due."""
+    and its receivables: at the start, at the end (credits netted), and the part of the end
+    not yet due; at the end also the open invoices and debit memos before credits
+    (`ar_end_receivable`), the cash not applied (`unapplied_cash`) and the open disputes.
+    The last three are None when not known (their KPIs are then left out)."""
 
     sales: dict[str, Decimal]
     ar_begin: Decimal
     ar_end: Decimal
     ar_end_current: Decimal
     currency: str = ""
+    ar_end_receivable: Decimal | None = None
+    unapplied_cash: Decimal | None = None
+    disputes: OpenDisputes | None = None
 
     def __post_init__(self) -> None:
         months = sorted(self.sales)
@@ -142,7 +176,7 @@ def _rounded(value: Decimal | None) -> Decimal | None:
 def kpis(inputs: KpiInputs) -> Kpis:
     """The KPIs of `inputs` (see the module doc), rounded half-up to two decimals."""
     notes: list[str] = []
-    raw: dict[str, Decimal | None] = dict.fromkeys(KPI_NAMES)
+    raw: dict[str, Decimal | None] = dict.fromkeys(DAYS_KPIS)
     sales = sum(inputs.sales.values(), Decimal(0))
     if sales > 0:
         for method, work in (("countback", _countback), ("simple", _simple)):
@@ -159,13 +193,44 @@ def kpis(inputs: KpiInputs) -> Kpis:
         raw["cei_percent"] = collected / collectible * 100
     else:
         notes.append("nothing was collectible in the period: CEI is not defined")
-    return Kpis({name: _rounded(value) for name, value in raw.items()}, notes)
+    if inputs.ar_end_receivable is not None:
+        raw["current_percent"] = None
+        if inputs.ar_end_receivable > 0:
+            raw["current_percent"] = inputs.ar_end_current / inputs.ar_end_receivable * 100
+        else:
+            notes.append("no invoice open at the end: % current is not defined")
+    if inputs.unapplied_cash is not None:
+        raw["unapplied_cash"] = inputs.unapplied_cash
+    values = {name: _rounded(value) for name, value in raw.items()}
+    if inputs.disputes is not None:
+        values.update(_dispute_figures(inputs.disputes))
+    return Kpis(values, notes)
+
+
+def _dispute_figures(disputes: OpenDisputes) -> dict[str, Decimal | None]:
+    """The dispute aging's figures: counts and whole days as whole numbers, the average age
+    rounded once, amounts to the cent (None: no dispute open, so no age)."""
+    count = disputes.count
+    figures: dict[str, Decimal | None] = {
+        "disputes_open": Decimal(count),
+        "disputed_amount": disputes.amount,
+        "dispute_average_age_days": _rounded(Decimal(disputes.age_days_total) / count)
+        if count
+        else None,
+        "dispute_oldest_age_days": None
+        if disputes.oldest_days is None
+        else Decimal(disputes.oldest_days),
+    }
+    for label in DISPUTE_BUCKETS:
+        figures[f"disputed_{label.replace('-', '_')}"] = disputes.buckets[label]
+    return figures
 
 
 def kpi_inputs_read(path: Path) -> KpiInputs:
     """A KPI input file (CSV or Parquet; columns item, value): one row sales_YYYY-MM per
-    month of the period, and ar_begin, ar_end, ar_end_current. InputError names the line
-    and column of every problem."""
+    month of the period, and ar_begin, ar_end, ar_end_current; optionally ar_end_receivable
+    (for % current) and unapplied_cash. InputError names the line and column of every
+    problem."""
     table = table_read(path, KPI_FILE)
     name = path.name
     problems: list[tuple[str, int | None, str, str]] = []
@@ -191,12 +256,13 @@ def kpi_inputs_read(path: Path) -> KpiInputs:
                 problems.append((name, line, "value", f"{value}: sales are 0 or more"))
             else:
                 sales[month] = value
-        elif item in BALANCES:
+        elif item in BALANCES or item in OPTIONAL_INPUTS:
+            if item in OPTIONAL_INPUTS and value < 0:
+                problems.append((name, line, "value", f"{value}: {item} is 0 or more"))
             balances[item] = value
         else:
-            problems.append(
-                (name, line, "item", f"{item!r} is not sales_YYYY-MM or {', '.join(BALANCES)}")
-            )
+            items = ", ".join((*BALANCES, *OPTIONAL_INPUTS))
+            problems.append((name, line, "item", f"{item!r} is not sales_YYYY-MM or {items}"))
     for item in BALANCES:
         if item not in balances and not problems:
             problems.append((name, None, "item", f"no {item} row"))
@@ -224,13 +290,19 @@ def ledger_kpi_inputs(
     last: str,
     *,
     by: str = "company",
+    disputes: pa.Table | None = None,
+    receipts: Ledger | None = None,
     backend: ibis.BaseBackend | None = None,
 ) -> dict[tuple, KpiInputs]:
     """The KPI inputs of the months `first` to `last` from a ledger, per `by` (as in the
     aging: customer, parent, collector, region or company) and currency: the credit sales
     are the invoices and debit memos issued in each month, the receivables the net open
     items (credits netted) at the end of the day before the first month and of the last
-    month, and the part not yet due the Current bucket at the end."""
+    month, the part not yet due the Current bucket at the end, the receivable before credits
+    the sum of the buckets at the end, and the unapplied cash what the ledger's payments
+    (and `receipts`: cash not matched to a customer, in no collector's or region's group)
+    had left unapplied at the end. With `disputes` (engine.dispute_aging), the disputes
+    open at the end; without, the dispute figures are left out."""
     months = months_between(first, last)
     start, end = period_parse(first)[0], period_parse(last)[1]
     keys = group_keys(by)
@@ -252,8 +324,22 @@ def ledger_kpi_inputs(
         sales.setdefault(_key(row, keys), {})[row["month"]] = row["sales"]
     held = {_key(row, keys): row for row in balances.to_pylist()}
     zero = Decimal("0.00")
+    unapplied = {key: row["unapplied_cash"] for key, row in held.items()}
+    if receipts is not None:
+        unmatched = balances_expr(
+            ibis.memtable(receipts.documents.cast(DOCUMENTS_SCHEMA)),
+            ibis.memtable(receipts.settlements.cast(SETTLEMENTS_SCHEMA)),
+            start - dt.timedelta(days=1),
+            end,
+            keys,
+        )
+        for row in con.to_pyarrow(unmatched).to_pylist():
+            key = _key(row, keys)
+            unapplied[key] = unapplied.get(key, zero) + row["unapplied_cash"]
+    opened = {} if disputes is None else dispute_aging(disputes, end, by=by, backend=backend)
     found = {}
-    for key in sorted({*held, *sales}, key=lambda k: tuple(v or "" for v in k)):
+    every = {*held, *sales, *unapplied, *opened}
+    for key in sorted(every, key=lambda k: tuple(v or "" for v in k)):
         row = held.get(key, {})
         found[key] = KpiInputs(
             sales={month: sales.get(key, {}).get(month, zero) for month in months},
@@ -261,6 +347,9 @@ def ledger_kpi_inputs(
             ar_end=row.get("ar_end", zero),
             ar_end_current=row.get("ar_end_current", zero),
             currency=key[-1],
+            ar_end_receivable=row.get("ar_end_receivable", zero),
+            unapplied_cash=unapplied.get(key, zero),
+            disputes=None if disputes is None else opened.get(key, OpenDisputes()),
         )
     return found
 
@@ -273,9 +362,10 @@ def balances_expr(
     keys: list[str],
 ) -> ibis.Table:
     """Per `keys`: what a ledger had open at the end of `begin` and of `end` (credits netted)
-    and, at `end`, its Current part (debits not yet past due): the aging's "net" on both days
-    and its "current" on the last (engine.aging), in one pass over the ledger instead of two
-    agings."""
+    and, at `end`, its Current part (debits not yet past due), its debits before credits and
+    what its payments had not applied: the aging's "net" on both days and its "current", the
+    sum of its buckets and minus its payments' open credits on the last (engine.aging), in
+    one pass over the ledger instead of two agings."""
     first, last = ibis.literal(begin), ibis.literal(end)
     until = settlements.filter(settlements.date <= last)
     settled = until.group_by(s_document=until.document).aggregate(
@@ -292,6 +382,10 @@ def balances_expr(
         ar_begin=open_begin.sum(where=joined.invoice_date <= first).coalesce(none).cast(CENTS),
         ar_end=open_end.sum().coalesce(none).cast(CENTS),
         ar_end_current=open_end.sum(where=(open_end > 0) & not_due).coalesce(none).cast(CENTS),
+        ar_end_receivable=open_end.sum(where=open_end > 0).coalesce(none).cast(CENTS),
+        unapplied_cash=(-open_end.sum(where=(joined.type == "payment") & (open_end < 0)))
+        .coalesce(none)
+        .cast(CENTS),
     )
 
 
@@ -300,6 +394,8 @@ def _key(row: dict, keys: list[str]) -> tuple:
 
 
 __all__ = [
+    "DAYS_KPIS",
+    "DISPUTE_KPIS",
     "KPI_NAMES",
     "KpiInputs",
     "Kpis",
