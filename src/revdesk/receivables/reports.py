@@ -7,6 +7,10 @@ its whole amount, and every application, linked credit memo and write-off with i
 so a report on an earlier day shows that day's aging, not today's balances under an old date.
 No money is summed here (docs/decisions/0002-money.md).
 
+The KPIs also read the dispute cases of those customers (their amounts and the days they were
+opened and closed: engine.dispute_aging) and, for who may see them, the receipts not matched to
+a customer (unapplied cash in no collector's or region's group).
+
 Who sees what: the invoices, credit memos and payments of the customers in the person's
 portfolio (revdesk.parties.scoping). What settled a visible document counts whoever may see
 the other side (a parent paying a subsidiary's invoice has still paid it).
@@ -33,8 +37,10 @@ from revdesk.engine.aging import (
     group_keys,
     top_past_due,
 )
+from revdesk.engine.dispute_aging import OpenDisputes, disputes_table
 from revdesk.engine.kpis import (
     KPI_NAMES,
+    KpiInputs,
     Kpis,
     kpis,
     ledger_kpi_inputs,
@@ -462,6 +468,9 @@ def top_past_due_movements(report: TopPastDue, *, user) -> tuple[str | None, dic
 
 @dataclass(frozen=True)
 class KpiRow:
+    """One row of the KPIs (`key` of `by`, "" for the company; currency) with what they are
+    made of: the credit sales, the receivables, the cash not applied and the disputes."""
+
     key: str
     currency: str
     figures: Kpis
@@ -469,53 +478,168 @@ class KpiRow:
     ar_begin: Decimal
     ar_end: Decimal
     ar_end_current: Decimal
+    ar_end_receivable: Decimal = Decimal("0.00")
+    unapplied_cash: Decimal = Decimal("0.00")
+    disputes: OpenDisputes = field(default_factory=OpenDisputes)
+
+
+def _kpi_sources(user) -> tuple[Ledger, pa.Table, Ledger]:
+    """What the KPIs of this person are worked out from: the ledger they may see, its
+    customers' dispute cases (`engine.dispute_aging.DISPUTES_SCHEMA`), and the receipts not
+    matched to a customer they may see (for the unapplied cash)."""
+    book, parties = ledger(user=user)
+    return book, _disputes(user, parties), _unmatched_receipts(user)
+
+
+def _disputes(user, parties: Parties) -> pa.Table:
+    """The dispute cases (AR disputes, short payments, deductions) with an amount, of the
+    customers this person may see, as the engine reads them. Opened the local day of
+    `opened_at`; closed the day it was resolved, rejected or closed (None while open: a case
+    reopened counts as open since it was first opened)."""
+    from django.utils import timezone
+
+    from revdesk.cases.choices import DONE_STATUSES
+    from revdesk.cases.models import Case
+
+    from .disputes import DISPUTE_TYPES
+
+    cases = visible(
+        Case.objects.filter(
+            case_type__code__in=DISPUTE_TYPES,
+            amount__isnull=False,
+            customer__in=visible(Customer.objects.all(), user),
+        ),
+        user,
+    ).values_list(
+        "number",
+        "amount",
+        "currency",
+        "opened_at",
+        "status",
+        "resolved_at",
+        "closed_at",
+        "customer__code",
+    )
+    rows = []
+    for number, amount, currency, opened, status, resolved, closed, code in cases:
+        done = resolved or closed or opened
+        rows.append(
+            {
+                "number": number,
+                "amount": amount,
+                "currency": currency,
+                "opened_on": timezone.localdate(opened),
+                "closed_on": timezone.localdate(done) if status in DONE_STATUSES else None,
+                "customer": code,
+                "parent": parties.parent_of.get(code, code),
+                "collector": parties.collector_of.get(code, ""),
+                "region": parties.region_of.get(code, ""),
+            }
+        )
+    return disputes_table(rows)
+
+
+def _unmatched_receipts(user) -> Ledger:
+    """Receipts not matched to a customer (only for who may see them: a collector's portfolio
+    has none), with what was applied from them, as a ledger in no customer's, collector's or
+    region's group: they count in the unapplied cash, never in the receivables."""
+    payments = list(
+        visible(Payment.objects.filter(customer__isnull=True), user).values_list(
+            "pk", "number", "received_on", "amount", "currency"
+        )
+    )
+    documents = {f.name: [] for f in DOCUMENTS_SCHEMA}
+    for _, number, received, amount, currency in payments:
+        for name, value in (
+            ("customer", ""),
+            ("document", number),
+            ("type", "payment"),
+            ("invoice_date", received),
+            ("due_date", received),
+            ("amount", -amount),
+            ("currency", currency),
+            ("parent", ""),
+            ("collector", ""),
+            ("region", ""),
+        ):
+            documents[name].append(value)
+    number_of = {row[0]: row[1] for row in payments}
+    settlements = {f.name: [] for f in SETTLEMENTS_SCHEMA}
+    for payment_id, day, amount in PaymentApplication.objects.filter(
+        payment_id__in=list(number_of)
+    ).values_list("payment_id", "applied_on", "amount"):
+        settlements["document"].append(number_of[payment_id])
+        settlements["date"].append(day)
+        settlements["amount"].append(-amount)
+    return Ledger(
+        documents=pa.table(documents, schema=DOCUMENTS_SCHEMA),
+        settlements=pa.table(settlements, schema=SETTLEMENTS_SCHEMA),
+    )
+
+
+def _kpi_row(key: tuple, inputs: KpiInputs, by: str) -> KpiRow:
+    return KpiRow(
+        key="" if by == "company" else (key[0] or ""),
+        currency=inputs.currency,
+        figures=kpis(inputs),
+        sales=sum(inputs.sales.values(), Decimal("0.00")),
+        ar_begin=inputs.ar_begin,
+        ar_end=inputs.ar_end,
+        ar_end_current=inputs.ar_end_current,
+        ar_end_receivable=inputs.ar_end_receivable or Decimal("0.00"),
+        unapplied_cash=inputs.unapplied_cash or Decimal("0.00"),
+        disputes=inputs.disputes or OpenDisputes(),
+    )
 
 
 def kpi_report(*, user, first: str, last: str, by: str = "company") -> list[KpiRow]:
-    """The KPIs of the months `first` to `last` per `by` and currency (engine.kpis)."""
-    book, _ = ledger(user=user)
-    rows = []
-    for key, inputs in ledger_kpi_inputs(book, first, last, by=by).items():
-        rows.append(
-            KpiRow(
-                key="" if by == "company" else (key[0] or ""),
-                currency=inputs.currency,
-                figures=kpis(inputs),
-                sales=sum(inputs.sales.values(), Decimal("0.00")),
-                ar_begin=inputs.ar_begin,
-                ar_end=inputs.ar_end,
-                ar_end_current=inputs.ar_end_current,
-            )
-        )
-    return rows
+    """The KPIs of the months `first` to `last` per `by` and currency (engine.kpis), of the
+    ledger, disputes and receipts this person may see."""
+    book, disputes, receipts = _kpi_sources(user)
+    found = ledger_kpi_inputs(book, first, last, by=by, disputes=disputes, receipts=receipts)
+    return [_kpi_row(key, inputs, by) for key, inputs in found.items()]
 
 
 @dataclass(frozen=True)
 class KpiTrend:
-    """Per currency, the KPIs of each of the months up to `last`, each over the three months
-    it ends (a rolling quarter): what the KPI dashboard charts."""
+    """Per currency and `by` key ("" for the company), the KPIs of each of the months up to
+    `last`, each over the three months it ends (a rolling quarter): what the KPI page
+    charts."""
 
     months: list[str]
-    series: dict[str, list[Kpis]]
+    by: str
+    series: dict[str, dict[str, list[Kpis]]]
 
 
-def kpi_trend(*, user, last: str, count: int = 12) -> KpiTrend:
-    book, _ = ledger(user=user)
+#: the groupings a trend is charted for (one line per collector or region; a line per
+#: customer would be unreadable)
+TREND_GROUPS = ("company", "collector", "region")
+
+
+def kpi_trend(*, user, last: str, count: int = 12, by: str = "company") -> KpiTrend:
+    if by not in TREND_GROUPS:
+        raise ValueError(f"by {by!r}: a trend is by {', '.join(TREND_GROUPS)}")
+    book, disputes, receipts = _kpi_sources(user)
     first = last
     for _ in range(count - 1):
         first = month_before(first)
     months = months_between(first, last)
-    series: dict[str, list[Kpis | None]] = {}
+    series: dict[str, dict[str, list[Kpis | None]]] = {}
     for index, month in enumerate(months):
-        start = month
-        for _ in range(2):
-            start = month_before(start)
-        for key, inputs in ledger_kpi_inputs(book, start, month, by="company").items():
-            series.setdefault(key[-1], [None] * len(months))[index] = kpis(inputs)
+        start = month_before(month_before(month))
+        found = ledger_kpi_inputs(book, start, month, by=by, disputes=disputes, receipts=receipts)
+        for key, inputs in found.items():
+            name = "" if by == "company" else (key[0] or "")
+            lines = series.setdefault(key[-1], {})
+            lines.setdefault(name, [None] * len(months))[index] = kpis(inputs)
     empty = Kpis(dict.fromkeys(KPI_NAMES), ["no receivables"])
     return KpiTrend(
         months,
-        {currency: [k or empty for k in values] for currency, values in sorted(series.items())},
+        by,
+        {
+            currency: {name: [k or empty for k in values] for name, values in sorted(lines.items())}
+            for currency, lines in sorted(series.items())
+        },
     )
 
 
@@ -523,6 +647,7 @@ __all__ = [
     "EVERYTHING",
     "GROUP_LABELS",
     "KPI_NAMES",
+    "TREND_GROUPS",
     "AgingReport",
     "TopPastDue",
     "aging_items",
