@@ -110,11 +110,54 @@ def test_the_kpi_page(client, world):
     assert "63.58" in html
     assert "75.61%" in html
     # the trend: each month over the quarter it ends; the quarter to September is the case's
-    trend = dict(response.context["trend_tables"])["USD"]
-    assert dict(trend)["2026-09"]["dso_countback"] == D("63.58")
+    charts = {chart["id"]: chart for chart in response.context["charts"]}
+    dso = dict(charts["chart-dso-USD"]["rows"])["DSO"]
+    assert dso[charts["chart-dso-USD"]["x"].index("2026-09")] == D("63.58")
     bad = client.get(reverse("web:collections_kpis") + "?first=2026-09&last=2026-07")
     assert bad.status_code == 400
     assert "The last month comes after the first." in bad.content.decode()
+
+
+def test_the_kpi_page_per_collector_with_the_new_kpis(client, world):
+    from receivables.examples import example_kpis_build
+
+    example_kpis_build(world)
+    url = reverse("web:collections_kpis") + "?first=2026-07&last=2026-09&by=collector"
+    response = signed_in(client, "admin").get(url)
+    assert response.status_code == 200
+    rows = {row.key: row for row in response.context["rows"]}
+    assert list(rows) == ["", "collector", "collector2"]
+    assert rows["collector2"].figures.values["current_percent"] == D("42.86")
+    end = response.content.decode().split('data-testid="kpi-end-table"')[1].split("</table>")[0]
+    assert "42.86%" in end and "1,500.00" in end and "2,500.00" in end and "76.00" in end
+    # the figure chosen, a line per collector, the quarter to September the report's figures
+    (dso,) = response.context["charts"]
+    assert dso["id"] == "chart-dso-countback-USD"
+    september = dso["x"].index("2026-09")
+    assert dict(dso["rows"])["collector"][september] == D("63.58")
+    chosen = client.get(url + "&chart=current_percent")
+    (current,) = chosen.context["charts"]
+    assert current["id"] == "chart-current-percent-USD"
+    assert {label: values[september] for label, values in current["rows"]} == {
+        "(none)": None,
+        "collector": D("60.00"),
+        "collector2": D("42.86"),
+    }
+    assert [trace["name"] for trace in current["traces"]] == ["(none)", "collector", "collector2"]
+    # by customer: the trend stays the company's, and says why
+    by_customer = client.get(url.replace("by=collector", "by=customer"))
+    assert response.context["trend"].by == "collector"
+    assert by_customer.context["trend"].by == "company"
+    assert "would not be readable" in by_customer.content.decode()
+    # a collector: their portfolio only, on the table and the charts
+    client.logout()
+    mine = signed_in(client, "collector2").get(url)
+    assert [row.key for row in mine.context["rows"]] == ["collector2"]
+    (unapplied,) = (
+        signed_in(client, "collector2").get(url + "&chart=unapplied_cash").context["charts"]
+    )
+    assert [label for label, _ in unapplied["rows"]] == ["collector2"]
+    assert unapplied["rows"][0][1][september] == D("1500.00")
 
 
 def test_a_leader_keeps_the_months_list_and_sees_the_movement(client, example):

@@ -154,9 +154,11 @@ def dispute_aging(
 ) -> dict[tuple, OpenDisputes]:
     """The disputes open at the end of `as_of` per `by` and currency: (group, currency) or
     (currency,) for the company -> `OpenDisputes`. Groups with none open are not listed."""
+    keys = group_keys(by)
+    if not disputes.num_rows:
+        return {}
     con = backend or default_backend()
     table = ibis.memtable(disputes.cast(DISPUTES_SCHEMA))
-    keys = group_keys(by)
     found = {}
     for row in con.to_pyarrow(dispute_aging_expr(table, as_of, by)).to_pylist():
         found[tuple(row[key] for key in keys)] = OpenDisputes(

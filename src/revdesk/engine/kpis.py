@@ -325,7 +325,7 @@ def ledger_kpi_inputs(
     held = {_key(row, keys): row for row in balances.to_pylist()}
     zero = Decimal("0.00")
     unapplied = {key: row["unapplied_cash"] for key, row in held.items()}
-    if receipts is not None:
+    if receipts is not None and receipts.documents.num_rows:
         unmatched = balances_expr(
             ibis.memtable(receipts.documents.cast(DOCUMENTS_SCHEMA)),
             ibis.memtable(receipts.settlements.cast(SETTLEMENTS_SCHEMA)),
