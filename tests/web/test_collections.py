@@ -138,12 +138,22 @@ def test_the_kpi_page_per_collector_with_the_new_kpis(client, world):
     chosen = client.get(url + "&chart=current_percent")
     (current,) = chosen.context["charts"]
     assert current["id"] == "chart-current-percent-USD"
+    # the receipt of no known customer (U-1) has no % current in any month: no line
     assert {label: values[september] for label, values in current["rows"]} == {
-        "(none)": None,
         "collector": D("60.00"),
         "collector2": D("42.86"),
     }
-    assert [trace["name"] for trace in current["traces"]] == ["(none)", "collector", "collector2"]
+    # a collector keeps the colour of their place among all the groups
+    assert [(t["name"], t["colour"]) for t in current["traces"]] == [
+        ("collector", 1),
+        ("collector2", 2),
+    ]
+    (cash,) = client.get(url + "&chart=unapplied_cash").context["charts"]
+    assert {label: values[september] for label, values in cash["rows"]} == {
+        "(none)": D("2500.00"),
+        "collector": D("0.00"),
+        "collector2": D("1500.00"),
+    }
     # by customer: the trend stays the company's, and says why
     by_customer = client.get(url.replace("by=collector", "by=customer"))
     assert response.context["trend"].by == "collector"

@@ -428,11 +428,13 @@ def _trend_charts(trend, chart: str = "dso_countback") -> list[dict]:
             ]
         else:
             title, form = next((t, f) for n, t, f in GROUP_CHARTS if n == chart)
-            rows = [
-                (key or "(none)", [k.values.get(chart) for k in values])
+            drawn = {  # a group with no figure in any month (no sales, say) has no line
+                key: [k.values.get(chart) for k in values]
                 for key, values in lines.items()
-            ]
-            colours = [groups.index(key) for key in lines]
+                if any(k.values.get(chart) is not None for k in values)
+            }
+            rows = [(key or "(none)", row) for key, row in drawn.items()]
+            colours = [groups.index(key) for key in drawn]
             specs = [(chart.replace("_", "-"), title, form, rows)]
         for slug, title, form, rows in specs:
             charts.append(
