@@ -44,6 +44,7 @@ def test_a_collector_sees_their_portfolio_and_a_rep_no_page(client, example):
     client.logout()
     assert signed_in(client, "rep").get(reverse("web:collections_aging")).status_code == 404
     assert signed_in(client, "rep").get(reverse("web:collections_kpis")).status_code == 404
+    assert signed_in(client, "rep").get(reverse("web:collections_kpis_excel")).status_code == 404
 
 
 def test_a_figure_lists_its_items(client, example):
@@ -154,6 +155,35 @@ def test_the_kpi_page_per_collector_with_the_new_kpis(client, world):
         "collector": D("0.00"),
         "collector2": D("1500.00"),
     }
+    # the same rows in Excel, money and days as numbers
+    assert 'data-testid="kpis-excel"' in response.content.decode()
+    download = client.get(reverse("web:collections_kpis_excel") + "?" + url.split("?")[1])
+    assert download["Content-Disposition"].endswith('kpis-2026-07-2026-09-collector.xlsx"')
+    sheet = load_workbook(io.BytesIO(download.content))["KPIs"]
+    header = [cell.value for cell in sheet[1]]
+    found = {
+        row[0]: dict(zip(header, row, strict=False))
+        for row in sheet.iter_rows(min_row=2, max_row=4, values_only=True)
+    }
+    assert set(found) == {"(none)", "collector", "collector2"}
+    columns = (
+        "% current",
+        "Unapplied cash",
+        "Open disputes",
+        "Average dispute age (days)",
+        "Oldest dispute (days)",
+        "Disputed over 90 days",
+    )
+    # the cells are numbers (Excel keeps them as floats): to the cent as written
+    assert [str(found["collector2"][name]) for name in columns] == [
+        "42.86",
+        "1500",
+        "2",
+        "76",
+        "121",
+        "500",
+    ]
+    assert str(found["collector"]["DSO count-back"]) == "63.58"
     # by customer: the trend stays the company's, and says why
     by_customer = client.get(url.replace("by=collector", "by=customer"))
     assert response.context["trend"].by == "collector"

@@ -492,11 +492,29 @@ def kpis_page(request):
                     for chart in charts
                 ],
                 "plotly_url": reverse("web:commission_plotly") + f"?v={plotly_version()}",
+                "excel_url": reverse("web:collections_kpis_excel") + "?" + request.GET.urlencode(),
             }
         )
     return render(
         request, "web/collections/kpis.html", context, status=200 if form.is_valid() else 400
     )
+
+
+@login_required
+def kpis_excel(request):
+    _require(request.user, "web:collections_kpis_excel")
+    first, last = _quarter_to(timezone.localdate())
+    form = KpiForm(
+        _initial(request, {"first": first, "last": last, "by": "company", "chart": "dso_countback"})
+    )
+    if not form.is_valid():
+        return _refused(form)
+    data = form.cleaned_data
+    rows = kpi_report(user=request.user, first=data["first"], last=data["last"], by=data["by"])
+    content = report_documents.kpis_xlsx(
+        rows, by=data["by"], first=data["first"], last=data["last"]
+    )
+    return _download(content, XLSX, f"kpis-{data['first']}-{data['last']}-{data['by']}.xlsx")
 
 
 # -- the worklist and the account page ----------------------------------------------------

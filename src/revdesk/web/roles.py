@@ -152,6 +152,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:collections_top_past_due_pdf": COLLECTIONS_ROLES,
     "web:collections_top_past_due_keep": COLLECTIONS_LEAD_ROLES,
     "web:collections_kpis": COLLECTIONS_ROLES,
+    "web:collections_kpis_excel": COLLECTIONS_ROLES,
 }
 
 

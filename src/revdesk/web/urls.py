@@ -127,6 +127,7 @@ urlpatterns = [
         name="collections_top_past_due_pdf",
     ),
     path("collections/kpis/", collection_views.kpis_page, name="collections_kpis"),
+    path("collections/kpis.xlsx", collection_views.kpis_excel, name="collections_kpis_excel"),
     path("changes/", views.ChangeRecordListView.as_view(), name="change_list"),
     path("quality/", quality_views.quality_home, name="quality_home"),
     path("quality/report/", quality_views.quality_report, name="quality_report"),
