@@ -87,14 +87,19 @@ def _invoice(customer, number, issued, due, amount):
     )
 
 
-def _paid(customer, number, invoice, day, amount):
-    payment = Payment.objects.create(
+def _receipt(customer, number, day, amount) -> Payment:
+    """A receipt in USD (customer None: not matched to a customer yet)."""
+    return Payment.objects.create(
         number=number,
         customer=customer,
         received_on=dt.date.fromisoformat(day),
         currency="USD",
         amount=D(amount),
     )
+
+
+def _paid(customer, number, invoice, day, amount):
+    payment = _receipt(customer, number, day, amount)
     PaymentApplication.objects.create(
         payment=payment, invoice=invoice, amount=D(amount), applied_on=payment.received_on
     )
@@ -161,29 +166,15 @@ def example_kpis_build(world) -> dict[str, Customer]:
     k2 = _customer("K2", world.users["collector2"], territory=world.territory_west)
     w1 = _invoice(k2, "W-1", "2026-08-01", "2026-08-31", "10000.00")
     w2 = _invoice(k2, "W-2", "2026-09-20", "2026-10-20", "3000.00")
-    receipt = Payment.objects.create(
-        number="RW-1",
-        customer=k2,
-        received_on=dt.date(2026, 9, 10),
-        currency="USD",
-        amount=D("7500.00"),
-    )
+    receipt = _receipt(k2, "RW-1", "2026-09-10", "7500.00")
     PaymentApplication.objects.create(
         payment=receipt, invoice=w1, amount=D("6000.00"), applied_on=dt.date(2026, 9, 12)
     )
     PaymentApplication.objects.create(
         payment=receipt, invoice=w2, amount=D("1000.00"), applied_on=dt.date(2026, 10, 3)
     )
-    Payment.objects.create(
-        number="RW-2",
-        customer=k2,
-        received_on=dt.date(2026, 10, 2),
-        currency="USD",
-        amount=D("2000.00"),
-    )
-    Payment.objects.create(
-        number="U-1", received_on=dt.date(2026, 9, 25), currency="USD", amount=D("2500.00")
-    )
+    _receipt(k2, "RW-2", "2026-10-02", "2000.00")
+    _receipt(None, "U-1", "2026-09-25", "2500.00")
     invoice_balances_refresh(invoice_ids=[w1.pk, w2.pk])
     _dispute("CS-1", k1, "1200.00", "2026-09-30")
     _dispute("CS-2", k2, "2000.00", "2026-08-30")

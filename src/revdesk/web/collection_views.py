@@ -465,12 +465,17 @@ def _quarter_to(today: dt.date) -> tuple[str, str]:
     return month_before(month_before(last)), last
 
 
+def _kpi_form(request) -> KpiForm:
+    """The KPI form from the query, by default the last three whole months, the company."""
+    first, last = _quarter_to(timezone.localdate())
+    defaults = {"first": first, "last": last, "by": "company", "chart": "dso_countback"}
+    return KpiForm(_initial(request, defaults))
+
+
 @login_required
 def kpis_page(request):
     _require(request.user, "web:collections_kpis")
-    first, last = _quarter_to(timezone.localdate())
-    defaults = {"first": first, "last": last, "by": "company", "chart": "dso_countback"}
-    form = KpiForm(_initial(request, defaults))
+    form = _kpi_form(request)
     context: dict = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
@@ -503,10 +508,7 @@ def kpis_page(request):
 @login_required
 def kpis_excel(request):
     _require(request.user, "web:collections_kpis_excel")
-    first, last = _quarter_to(timezone.localdate())
-    form = KpiForm(
-        _initial(request, {"first": first, "last": last, "by": "company", "chart": "dso_countback"})
-    )
+    form = _kpi_form(request)
     if not form.is_valid():
         return _refused(form)
     data = form.cleaned_data
