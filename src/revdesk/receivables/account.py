@@ -172,6 +172,17 @@ def _timeline(ids: list[int], user, cases: list) -> list[TimelineEntry]:
                 url=reverse("web:payment_detail", args=[payment.pk]),
             )
         )
+        if payment.reversed_on is not None:
+            entries.append(
+                TimelineEntry(
+                    at=_start_of(payment.reversed_on),
+                    kind="payment",
+                    title=f"Payment {payment.number} reversed: {payment.amount:,.2f} "
+                    f"{payment.currency}",
+                    detail=payment.reversal_reason,
+                    url=reverse("web:payment_detail", args=[payment.pk]),
+                )
+            )
     memos = restrict(CreditMemo.objects.filter(customer_id__in=ids), user).order_by("-issued_on")[
         :100
     ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pyarrow as pa
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from revdesk.cases.choices import OPEN_STATUSES
 from revdesk.engine.aging import (
@@ -46,6 +46,7 @@ from revdesk.parties.models import Customer, Territory
 
 from .choices import InvoiceStatus
 from .models import (
+    ApplicationReversal,
     CreditMemo,
     Invoice,
     Payment,
@@ -146,7 +147,9 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
     )
     memo_rows = list(memos.values_list("customer_id", "number", "issued_on", "amount", "currency"))
     payment_rows = list(
-        payments.values_list("pk", "customer_id", "number", "received_on", "amount", "currency")
+        payments.values_list(
+            "pk", "customer_id", "number", "received_on", "amount", "currency", "reversed_on"
+        )
     )
     parties = _parties(
         {row[1] for row in invoice_rows}
@@ -176,7 +179,7 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
         document(customer_id, number, "invoice", issued, due, amount, currency)
     for customer_id, number, issued, amount, currency in memo_rows:
         document(customer_id, number, "credit_memo", issued, issued, -amount, currency)
-    for _, customer_id, number, received, amount, currency in payment_rows:
+    for _, customer_id, number, received, amount, currency, _ in payment_rows:
         document(customer_id, number, "payment", received, received, -amount, currency)
 
     settlements: dict[str, list] = defaultdict(list)
@@ -208,6 +211,21 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
     )
     for payment_id, day, amount in paid:
         settle(payment_number[payment_id], day, -amount)
+    # An application taken back paid from its day to the day it was reversed.
+    reversed_applications = ApplicationReversal.objects.filter(
+        Q(invoice_id__in=list(invoice_number)) | Q(payment_id__in=list(payment_number))
+    ).values_list("invoice_id", "payment_id", "applied_on", "reversed_on", "amount")
+    for invoice_id, payment_id, applied, reversed_on, amount in reversed_applications:
+        if invoice_id in invoice_number:
+            settle(invoice_number[invoice_id], applied, amount)
+            settle(invoice_number[invoice_id], reversed_on, -amount)
+        if payment_id in payment_number:
+            settle(payment_number[payment_id], applied, -amount)
+            settle(payment_number[payment_id], reversed_on, amount)
+    # A receipt that came back is no credit from that day.
+    for _, _, number, _, amount, _, reversed_on in payment_rows:
+        if reversed_on is not None:
+            settle(number, reversed_on, -amount)
     return (
         Ledger(
             documents=pa.table(

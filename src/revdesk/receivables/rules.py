@@ -98,6 +98,15 @@ def payment_over_applied_problem(
     )
 
 
+def reversed_payment_problem(*, payment_number: str, reversed_on) -> str | None:
+    if reversed_on is None:
+        return None
+    return (
+        f"payment {payment_number} was reversed on {reversed_on.isoformat()}: it pays "
+        "nothing any more"
+    )
+
+
 def payment_amount_problem(*, amount: Decimal | None, applied: Decimal) -> str | None:
     if amount is None or amount >= applied:
         return None

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from revdesk.foundation.scoping import may_see, restrict
 
-from .models import CreditMemo, Invoice, Payment, PaymentApplication
+from .models import ApplicationReversal, CreditMemo, Invoice, Payment, PaymentApplication
 
 ZERO = Decimal("0.00")
 
@@ -101,6 +101,7 @@ class InvoicePage:
     credit_memos: list[CreditMemo]
     customer_visible: bool
     order_visible: bool
+    reversals: list[ApplicationReversal]
 
 
 def invoice_page(*, invoice: Invoice, user) -> InvoicePage:
@@ -114,6 +115,11 @@ def invoice_page(*, invoice: Invoice, user) -> InvoicePage:
         credit_memos=list(restrict(CreditMemo.objects.filter(invoice=invoice), user)),
         customer_visible=may_see(user, invoice.customer),
         order_visible=invoice.order is not None and may_see(user, invoice.order),
+        reversals=list(
+            restrict(
+                ApplicationReversal.objects.filter(invoice=invoice).select_related("payment"), user
+            )
+        ),
     )
 
 
@@ -124,6 +130,7 @@ class PaymentPage:
     applied: Decimal
     unapplied: Decimal
     customer_visible: bool
+    reversals: list[ApplicationReversal]
 
 
 def payment_page(*, payment: Payment, user) -> PaymentPage:
@@ -137,8 +144,16 @@ def payment_page(*, payment: Payment, user) -> PaymentPage:
         payment=payment,
         applications=list(applications.order_by("applied_on", "pk")),
         applied=applied,
-        unapplied=payment.amount - applied,
+        unapplied=payment.unapplied(applied),
         customer_visible=payment.customer is not None and may_see(user, payment.customer),
+        reversals=list(
+            restrict(
+                ApplicationReversal.objects.filter(payment=payment).select_related(
+                    "invoice", "reversed_by"
+                ),
+                user,
+            )
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from revdesk.foundation.audit import change_record_create, snapshot
@@ -20,6 +21,7 @@ from revdesk.foundation.models import ChangeAction
 from . import rules
 from .choices import InvoiceStatus
 from .models import (
+    ApplicationReversal,
     CreditMemo,
     Invoice,
     Payment,
@@ -573,6 +575,86 @@ def write_off_save(*, write_off: WriteOff, actor) -> WriteOff:
     _save_audited(write_off, actor=actor, stored=stored)
     invoice_balances_refresh(invoice_ids=[write_off.invoice_id])
     return write_off
+
+
+def _application_reverse(
+    application: PaymentApplication, *, on, reason: str, actor
+) -> ApplicationReversal:
+    if on < application.applied_on:
+        raise ValidationError(
+            {
+                "reversed_on": f"{on.isoformat()} is before {application.payment.number} was "
+                f"applied to {application.invoice.number} "
+                f"({application.applied_on.isoformat()})"
+            }
+        )
+    reversal = ApplicationReversal(
+        payment_id=application.payment_id,
+        invoice_id=application.invoice_id,
+        amount=application.amount,
+        applied_on=application.applied_on,
+        reversed_on=on,
+        reason=reason,
+        reversed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _save_audited(reversal, actor=actor, stored=None)
+    _delete_audited(application, actor=actor)
+    return reversal
+
+
+def _reason_required(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": "Say why (e.g. cheque returned unpaid, applied to the wrong invoice)."}
+        )
+    return reason.strip()
+
+
+@transaction.atomic
+def application_reverse(
+    *, application: PaymentApplication, on, reason: str, actor
+) -> ApplicationReversal:
+    """Take one application back from `on`: what it paid on the invoice is open again and the
+    payment has it to apply elsewhere. The application is kept as an ApplicationReversal, so
+    the ledger on an earlier day is unchanged; audited."""
+    reason = _reason_required(reason)
+    _lock(Payment, [application.payment_id])
+    _lock(Invoice, [application.invoice_id])
+    reversal = _application_reverse(application, on=on, reason=reason, actor=actor)
+    invoice_balances_refresh(invoice_ids=[application.invoice_id])
+    return reversal
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, on, reason: str, actor) -> list[ApplicationReversal]:
+    """A receipt that came back (a returned cheque, a recalled transfer): from `on` it pays
+    nothing. Every application is reversed (the invoices it closed are open again) and the
+    payment is marked reversed, so it is no longer unapplied cash either; audited."""
+    reason = _reason_required(reason)
+    _lock(Payment, [payment.pk])
+    stored = _stored(payment)
+    if stored.reversed_on is not None:
+        raise ValidationError(
+            {"reversed_on": f"{payment.number} was reversed on {stored.reversed_on.isoformat()}"}
+        )
+    if on < payment.received_on:
+        raise ValidationError(
+            {
+                "reversed_on": f"{on.isoformat()} is before {payment.number} was received "
+                f"({payment.received_on.isoformat()})"
+            }
+        )
+    applications = list(payment.applications.select_related("payment", "invoice"))
+    invoice_ids = sorted({application.invoice_id for application in applications})
+    _lock(Invoice, invoice_ids)
+    reversals = [
+        _application_reverse(application, on=on, reason=reason, actor=actor)
+        for application in applications
+    ]
+    payment.reversed_on, payment.reversal_reason = on, reason
+    _save_audited(payment, actor=actor, stored=stored)
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+    return reversals
 
 
 @transaction.atomic
