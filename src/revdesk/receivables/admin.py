@@ -53,8 +53,17 @@ class InvoiceAdmin(LedgerAdmin):
     autocomplete_fields = ("customer", "order")
     list_select_related = ("customer",)
     date_hierarchy = "due_on"
-    readonly_fields = ("balance", "status")
+    readonly_fields = ("balance", "status", "instalments")
     save_service, delete_service, instance_name = "invoice_save", "invoice_delete", "invoice"
+
+    @admin.display(description="Instalments")
+    def instalments(self, invoice):
+        """The schedule, as imported (`revdesk import invoice-instalments` checks it whole)."""
+        schedule = [
+            f"{i.sequence}: {i.amount} due {i.due_on.isoformat()}"
+            for i in invoice.instalments.order_by("sequence")
+        ]
+        return "; ".join(schedule) or "none: due whole on the due date"
 
 
 @admin.register(CreditMemo)

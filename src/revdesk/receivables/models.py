@@ -190,6 +190,27 @@ class Invoice(BaseModel):
             raise ValidationError(errors)
 
 
+class InvoiceInstalment(BaseModel):
+    """One part of an invoice whose terms split payment (e.g. 50% at 30 days, 50% at 60): due
+    on its own day, aged on its own. An invoice's instalments add up to its amount; what is
+    paid, credited or written off on the invoice settles them in order, the first first
+    (rules.instalments_paid). An invoice without instalments is due whole on its due date."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="instalments")
+    sequence = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    due_on = models.DateField()
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        ordering = ["invoice_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "sequence"], name="instalment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number} instalment {self.sequence}"
+
+
 class CreditMemo(BaseModel):
     number = models.CharField(max_length=40, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_memos")

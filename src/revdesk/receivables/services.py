@@ -24,6 +24,7 @@ from .models import (
     ApplicationReversal,
     CreditMemo,
     Invoice,
+    InvoiceInstalment,
     Payment,
     PaymentApplication,
     WriteOff,
@@ -293,8 +294,68 @@ def invoices_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRes
         actor=actor,
         on_create=lambda row: {"balance": row["amount"]},
     )
-    invoice_balances_refresh(invoice_ids=result.ids(Outcome.CREATED, Outcome.UPDATED))
+    changed = result.ids(Outcome.CREATED, Outcome.UPDATED)
+    invoice_balances_refresh(invoice_ids=changed)
+    _instalments_drop_stale(changed, actor=actor)
     return result
+
+
+def _instalments_drop_stale(invoice_ids: Iterable[int], *, actor) -> None:
+    """A schedule that no longer adds up to its invoice's new amount is dropped (each
+    instalment in the change log): the invoice is due whole until a new schedule comes."""
+    schedules: dict[int, list[InvoiceInstalment]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(invoice_ids)), BALANCE_REFRESH_CHUNK):
+        for instalment in InvoiceInstalment.objects.filter(invoice_id__in=chunk).select_related(
+            "invoice"
+        ):
+            schedules[instalment.invoice_id].append(instalment)
+    for instalments in schedules.values():
+        if sum(i.amount for i in instalments) != instalments[0].invoice.amount:
+            for instalment in instalments:
+                _delete_audited(instalment, actor=actor)
+
+
+@transaction.atomic
+def invoice_instalments_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Set the instalment schedules of invoices, by (invoice, sequence); audited.
+
+    The rows of an invoice are its whole schedule: instalments saved before and not among
+    them are deleted. Refuses (RowsRefused, nothing written) a schedule not numbered 1, 2,
+    3..., with due dates not going up from the issue date, or not adding up to the invoice's
+    amount (rules.instalment_schedule_problems).
+    """
+    by_invoice: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_invoice[row["invoice_id"]].append(index)
+    _lock(Invoice, by_invoice)
+    invoices = {
+        pk: (number, amount, issued_on)
+        for pk, number, amount, issued_on in Invoice.objects.filter(
+            pk__in=list(by_invoice)
+        ).values_list("pk", "number", "amount", "issued_on")
+    }
+    refusals = []
+    for invoice_id, indexes in by_invoice.items():
+        number, amount, issued_on = invoices[invoice_id]
+        ordered = sorted(indexes, key=lambda i: rows[i]["sequence"])
+        schedule = [(rows[i]["sequence"], rows[i]["due_on"], rows[i]["amount"]) for i in ordered]
+        for position, name, problem in rules.instalment_schedule_problems(
+            invoice_number=number, invoice_amount=amount, issued_on=issued_on, schedule=schedule
+        ):
+            index = ordered[position]
+            refusals.append(RowRefusal(index, name, rows[index][name], problem))
+    _refuse(refusals)
+    kept = {(row["invoice_id"], row["sequence"]) for row in rows}
+    for instalment in InvoiceInstalment.objects.filter(invoice_id__in=list(by_invoice)):
+        if (instalment.invoice_id, instalment.sequence) not in kept:
+            _delete_audited(instalment, actor=actor)
+    return bulk_upsert(
+        model=InvoiceInstalment,
+        key=("invoice_id", "sequence"),
+        rows=rows,
+        fields=("due_on", "amount"),
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from revdesk.parties.models import BillingContact, Customer
 from .choices import ActivityKind
 from .models import Activity, Invoice
 from .reports import EVERYTHING, ledger
-from .rules import money_text
+from .rules import invoice_of, money_text
 
 STATEMENT_TEMPLATE = "statement"
 DEFAULT_TEMPLATES = [
@@ -98,12 +98,12 @@ def statement_build(*, customer: Customer, on: dt.date | None = None, user=EVERY
         lines = explain(book, today).to_pylist()
         rows = aging(book, today, by="company").to_pylist()
     po = dict(
-        Invoice.objects.filter(number__in=[line["document"] for line in lines]).values_list(
-            "number", "po_number"
-        )
+        Invoice.objects.filter(
+            number__in=[invoice_of(line["document"]) for line in lines]
+        ).values_list("number", "po_number")
     )
     for line in lines:
-        line["po_number"] = po.get(line["document"], "")
+        line["po_number"] = po.get(invoice_of(line["document"]), "")
     lines.sort(
         key=lambda line: (
             line["currency"],

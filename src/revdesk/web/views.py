@@ -543,6 +543,8 @@ def invoice_detail(request, pk: int):
         "applications": page.applications,
         "credit_memos": page.credit_memos,
         "reversals": page.reversals,
+        "instalments": page.instalments,
+        "equivalents": page.equivalents,
         "history": history_entries(invoice, user=user),
     }
     return render(request, "web/invoice_detail.html", context)
