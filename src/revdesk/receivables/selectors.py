@@ -134,6 +134,11 @@ class Equivalent:
     rate: Decimal | None
     on: dt.date
 
+    @property
+    def rate_text(self) -> str:
+        """0.73000000 -> '0.73', as a person writes a rate."""
+        return f"{self.rate.normalize():f}" if self.rate is not None else ""
+
 
 def reporting_equivalents(invoice: Invoice, today: dt.date) -> list[Equivalent]:
     """The invoice in the reporting currency: its amount at the rate of its issue date (as
