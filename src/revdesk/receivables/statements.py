@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from revdesk.engine.aging import Buckets, aging, explain
-from revdesk.foundation.pdf import PdfPage, pdf_text
+from revdesk.foundation.pdf import FONT, PdfPage, pdf_text
 from revdesk.foundation.spreadsheet import MONEY_FORMAT, Sheet
 from revdesk.parties.models import BillingContact, Customer
 
@@ -148,7 +148,7 @@ def statement_pdf(statement: Statement) -> bytes:
         pdf.ln(2)
         say(f"Aging ({total['currency']})", size=10, style="B")
         labels = [*statement.buckets, "open_credits", "net"]
-        pdf.set_font("Helvetica", size=8)
+        pdf.set_font(FONT, size=8)
         with pdf.table(
             text_align="RIGHT",
             line_height=5,
@@ -158,7 +158,7 @@ def statement_pdf(statement: Statement) -> bytes:
             table.row([money_text(total[label]) for label in labels])
     pdf.ln(3)
     say("Open items", size=10, style="B")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(FONT, size=8)
     with pdf.table(
         col_widths=(26, 18, 20, 20, 20, 26, 16, 28, 12),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT"),
