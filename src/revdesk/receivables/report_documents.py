@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from revdesk.foundation.pdf import pdf_text
+from revdesk.foundation.pdf import FONT, pdf_document, pdf_text
 from revdesk.foundation.spreadsheet import MONEY_FORMAT, Sheet
 
 from .reports import GROUP_LABELS, AgingReport, KpiRow, TopPastDue
@@ -121,22 +121,21 @@ def top_past_due_xlsx(report: TopPastDue) -> bytes:
 
 def top_past_due_pdf(report: TopPastDue, *, company: str) -> bytes:
     """A landscape A4 page (or more) for the monthly review."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf = pdf_document(orientation="landscape")
     pdf.set_title(pdf_text(f"Top past due on {report.as_of}"))
     pdf.set_author(pdf_text(company))
     pdf.set_creator("Revdesk")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.set_margins(10, 10, 10)
     pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=10)
+    pdf.set_font(FONT, style="B", size=10)
     pdf.cell(0, 5, pdf_text(company), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", style="B", size=15)
+    pdf.set_font(FONT, style="B", size=15)
     title = f"Top {report.top} past due on {report.as_of}"
     pdf.cell(0, 8, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(FONT, size=8)
     with pdf.table(
         col_widths=(10, 22, 58, 12, 24, 14, 28, 16, 12, 28, 14, 28),
         text_align=(
@@ -178,7 +177,7 @@ def top_past_due_pdf(report: TopPastDue, *, company: str) -> bytes:
                 values[at] = money_text(values[at])
             table.row([pdf_text(str(value)) for value in values])
     pdf.ln(3)
-    pdf.set_font("Helvetica", size=7.5)
+    pdf.set_font(FONT, size=7.5)
     pdf.multi_cell(
         0,
         4,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pyarrow as pa
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from revdesk.cases.choices import OPEN_STATUSES
 from revdesk.engine.aging import (
@@ -50,10 +50,13 @@ from revdesk.engine.kpis import (
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.models import Customer, Territory
 
+from . import rules
 from .choices import InvoiceStatus
 from .models import (
+    ApplicationReversal,
     CreditMemo,
     Invoice,
+    InvoiceInstalment,
     Payment,
     PaymentApplication,
     WriteOff,
@@ -152,7 +155,9 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
     )
     memo_rows = list(memos.values_list("customer_id", "number", "issued_on", "amount", "currency"))
     payment_rows = list(
-        payments.values_list("pk", "customer_id", "number", "received_on", "amount", "currency")
+        payments.values_list(
+            "pk", "customer_id", "number", "received_on", "amount", "currency", "reversed_on"
+        )
     )
     parties = _parties(
         {row[1] for row in invoice_rows}
@@ -178,11 +183,24 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
         ):
             documents[name].append(value)
 
-    for _, customer_id, number, issued, due, amount, currency in invoice_rows:
-        document(customer_id, number, "invoice", issued, due, amount, currency)
+    invoice_number = {row[0]: row[2] for row in invoice_rows}
+    schedules: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for invoice_id, due, amount in (
+        InvoiceInstalment.objects.filter(invoice_id__in=list(invoice_number))
+        .order_by("invoice_id", "sequence")
+        .values_list("invoice_id", "due_on", "amount")
+    ):
+        schedules[invoice_id].append((due, amount))
+    for invoice_id, customer_id, number, issued, due, amount, currency in invoice_rows:
+        if schedule := schedules.get(invoice_id):
+            for sequence, (part_due, part) in enumerate(schedule, start=1):
+                label = rules.instalment_label(number, sequence, len(schedule))
+                document(customer_id, label, "invoice", issued, part_due, part, currency)
+        else:
+            document(customer_id, number, "invoice", issued, due, amount, currency)
     for customer_id, number, issued, amount, currency in memo_rows:
         document(customer_id, number, "credit_memo", issued, issued, -amount, currency)
-    for _, customer_id, number, received, amount, currency in payment_rows:
+    for _, customer_id, number, received, amount, currency, _ in payment_rows:
         document(customer_id, number, "payment", received, received, -amount, currency)
 
     settlements: dict[str, list] = defaultdict(list)
@@ -192,28 +210,57 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
         settlements["date"].append(day)
         settlements["amount"].append(amount)
 
-    invoice_number = {row[0]: row[2] for row in invoice_rows}
     payment_number = {row[0]: row[2] for row in payment_rows}
-    applications = PaymentApplication.objects.filter(
-        invoice_id__in=list(invoice_number)
-    ).values_list("invoice_id", "applied_on", "amount")
-    for invoice_id, day, amount in applications:
-        settle(invoice_number[invoice_id], day, amount)
-    linked = CreditMemo.objects.filter(invoice_id__in=list(invoice_number)).values_list(
-        "invoice_id", "issued_on", "amount"
-    )
-    for invoice_id, day, amount in linked:
-        settle(invoice_number[invoice_id], day, amount)
-    written_off = WriteOff.objects.filter(invoice_id__in=list(invoice_number)).values_list(
-        "invoice_id", "written_off_on", "amount"
-    )
-    for invoice_id, day, amount in written_off:
-        settle(invoice_number[invoice_id], day, amount)
+    # What settles each invoice, by day; an invoice in instalments settles them in order.
+    on_invoice: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for model, day_field in (
+        (PaymentApplication, "applied_on"),
+        (CreditMemo, "issued_on"),
+        (WriteOff, "written_off_on"),
+    ):
+        for invoice_id, day, amount in model.objects.filter(
+            invoice_id__in=list(invoice_number)
+        ).values_list("invoice_id", day_field, "amount"):
+            on_invoice[invoice_id].append((day, amount))
     paid = PaymentApplication.objects.filter(payment_id__in=list(payment_number)).values_list(
         "payment_id", "applied_on", "amount"
     )
     for payment_id, day, amount in paid:
         settle(payment_number[payment_id], day, -amount)
+    # An application taken back paid from its day to the day it was reversed.
+    reversed_applications = ApplicationReversal.objects.filter(
+        Q(invoice_id__in=list(invoice_number)) | Q(payment_id__in=list(payment_number))
+    ).values_list("invoice_id", "payment_id", "applied_on", "reversed_on", "amount")
+    for invoice_id, payment_id, applied, reversed_on, amount in reversed_applications:
+        if invoice_id in invoice_number:
+            on_invoice[invoice_id] += [(applied, amount), (reversed_on, -amount)]
+        if payment_id in payment_number:
+            settle(payment_number[payment_id], applied, -amount)
+            settle(payment_number[payment_id], reversed_on, amount)
+    # A receipt that came back is no credit from that day.
+    for _, _, number, _, amount, _, reversed_on in payment_rows:
+        if reversed_on is not None:
+            settle(number, reversed_on, -amount)
+    for invoice_id, entries in on_invoice.items():
+        number = invoice_number[invoice_id]
+        schedule = schedules.get(invoice_id)
+        if not schedule:
+            for day, amount in entries:
+                settle(number, day, amount)
+            continue
+        parts = [part for _, part in schedule]
+        labels = [rules.instalment_label(number, k, len(parts)) for k in range(1, len(parts) + 1)]
+        total, before = Decimal(0), [Decimal(0)] * len(parts)
+        by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for day, amount in entries:
+            by_day[day] += amount
+        for day in sorted(by_day):
+            total += by_day[day]
+            after = rules.instalments_paid(parts, total)
+            for label, old, new in zip(labels, before, after, strict=True):
+                if new != old:
+                    settle(label, day, new - old)
+            before = after
     return (
         Ledger(
             documents=pa.table(
@@ -305,11 +352,17 @@ def aging_items(
         (Payment, "payment"): "web:payment_detail",
     }
     for (model, kind), name in pages.items():
-        numbers = [row["document"] for row in found if row["type"] == kind]
+        number_of = {
+            row["document"]: rules.invoice_of(row["document"]) if kind == "invoice" else None
+            for row in found
+            if row["type"] == kind
+        }
+        numbers = [number or document for document, number in number_of.items()]
         ids = dict(model.objects.filter(number__in=numbers).values_list("number", "pk"))
         for row in found:
-            if row["type"] == kind and row["document"] in ids:
-                row["page"] = (name, ids[row["document"]])
+            number = number_of.get(row["document"]) or row["document"]
+            if row["type"] == kind and number in ids:
+                row["page"] = (name, ids[number])
     return found
 
 

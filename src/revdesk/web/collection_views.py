@@ -935,6 +935,78 @@ def short_payment_add(request, pk: int):
     return redirect(reverse("web:payment_detail", args=[payment.pk]))
 
 
+class ReversalForm(forms.Form):
+    reversed_on = forms.DateField(label="Reversed on")
+    reason = forms.CharField(label="Why", max_length=200)
+
+
+def _reversal(request, pk: int, action, refused: str):
+    """A reversal form of the payment page: `action(payment, on, reason)` in the person's
+    name, its message said (or what was wrong), back to the payment."""
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.foundation.scoping import restrict
+    from revdesk.receivables.models import Payment
+
+    payment = get_object_or_404(restrict(Payment.objects.all(), request.user), pk=pk)
+    back = redirect(reverse("web:payment_detail", args=[payment.pk]))
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{refused}: give the day and say why.")
+        return back
+    try:
+        with acting_as(request.user, "web"):
+            said = action(payment, form.cleaned_data["reversed_on"], form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, f"{refused}: {_validation_message(error)}")
+    else:
+        messages.success(request, said)
+    return back
+
+
+@login_required
+@require_POST
+def payment_reverse(request, pk: int):
+    """The receipt came back: it pays nothing from the day given, its invoices are open."""
+    from revdesk.receivables.activities import receipt_returned
+
+    _require(request.user, "web:payment_reverse")
+
+    def reverse_receipt(payment, on, reason) -> str:
+        reversals = receipt_returned(actor=request.user, payment=payment, on=on, reason=reason)
+        reopened = len(reversals)
+        return (
+            f"{payment.number} reversed on {on.isoformat()}: "
+            + (f"{reopened} invoice{'s' if reopened != 1 else ''} open again" if reopened else "")
+            + ("; " if reopened else "")
+            + f"{payment.amount:,.2f} {payment.currency} no longer received"
+        )
+
+    return _reversal(request, pk, reverse_receipt, "Not reversed")
+
+
+@login_required
+@require_POST
+def payment_application_reverse(request, pk: int, application: int):
+    """Take one application back (applied to the wrong invoice): the invoice is open again
+    and the amount is the payment's to apply elsewhere."""
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.receivables.services import application_reverse
+
+    _require(request.user, "web:payment_application_reverse")
+
+    def take_back(payment, on, reason) -> str:
+        found = get_object_or_404(payment.applications.select_related("invoice"), pk=application)
+        application_reverse(application=found, on=on, reason=reason, actor=request.user)
+        return (
+            f"{found.amount:,.2f} {payment.currency} taken back from {found.invoice.number}: "
+            "it is open again and the amount is unapplied"
+        )
+
+    return _reversal(request, pk, take_back, "Not taken back")
+
+
 @login_required
 @require_POST
 def invoice_document_view(request, pk: int):

@@ -31,6 +31,12 @@ urlpatterns = [
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("payments/", views.PaymentListView.as_view(), name="payment_list"),
     path("payments/<int:pk>/", views.payment_detail, name="payment_detail"),
+    path("payments/<int:pk>/reverse/", collection_views.payment_reverse, name="payment_reverse"),
+    path(
+        "payments/<int:pk>/applications/<int:application>/reverse/",
+        collection_views.payment_application_reverse,
+        name="payment_application_reverse",
+    ),
     path("imports/", views.ImportRunListView.as_view(), name="import_list"),
     path("imports/upload/", import_views.import_upload, name="import_upload"),
     path("imports/columns/", import_views.import_columns, name="import_columns"),

@@ -336,14 +336,14 @@ class PaymentListView(ListView):
         ),
         Column("method", "Method", sort="method", display="get_method_display"),
         Column("amount", "Amount", sort="amount", kind=MONEY, currency="currency"),
-        Column("unapplied", "Unapplied", kind=MONEY, currency="currency"),
+        Column("unapplied_amount", "Unapplied", kind=MONEY, currency="currency"),
         Column("reference", "Reference", sort="reference"),
     )
 
     def rows_prepare(self, objects):
         applied = payment_applied_totals(payment_ids=[payment.pk for payment in objects])
         for payment in objects:
-            payment.unapplied = payment.amount - applied[payment.pk]
+            payment.unapplied_amount = payment.unapplied(applied[payment.pk])
 
 
 class ChangeRecordListView(ListView):
@@ -542,6 +542,9 @@ def invoice_detail(request, pk: int):
         "days_overdue": invoice.days_overdue_on(timezone.localdate()),
         "applications": page.applications,
         "credit_memos": page.credit_memos,
+        "reversals": page.reversals,
+        "instalments": page.instalments,
+        "equivalents": page.equivalents,
         "history": history_entries(invoice, user=user),
     }
     return render(request, "web/invoice_detail.html", context)
@@ -578,6 +581,9 @@ def payment_detail(request, pk: int):
         "applied": page.applied,
         "unapplied": page.unapplied,
         "customer_visible": page.customer_visible,
+        "reversals": page.reversals,
+        "may_reverse": roles.may_open(user, "web:payment_reverse"),
+        "today": timezone.localdate(),
         "history": history_entries(payment, user=user),
         # a short payment is opened from here by the collections desk
         "short_reasons": (
