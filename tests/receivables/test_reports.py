@@ -303,3 +303,23 @@ def test_top_past_due_kept_per_period_shows_the_movement(world):
     again = top_past_due_keep(period="2026-09")
     assert TopPastDueSnapshot.objects.filter(period="2026-09").count() == 1
     assert again.pk != september.pk
+
+
+def test_a_receipt_that_came_back_is_no_unapplied_cash_from_that_day(world):
+    from revdesk.receivables.models import Payment
+    from revdesk.receivables.services import payment_reverse
+
+    example_kpis_build(world)
+    admin = world.users["admin"]
+    payment_reverse(
+        payment=Payment.objects.get(number="U-1"),
+        on=dt.date(2026, 9, 28),
+        reason="Recalled by the payer's bank",
+        actor=admin,
+    )
+    (company,) = kpi_report(user=admin, first="2026-07", last="2026-09")
+    assert company.unapplied_cash == D("1500.00")  # RW-1's 7,500.00 less 6,000.00 applied
+    (august,) = kpi_report(user=admin, first="2026-06", last="2026-08")
+    assert august.unapplied_cash == D("0.00")
+    none = kpi_report(user=admin, first="2026-07", last="2026-09", by="collector")[0]
+    assert (none.key, none.unapplied_cash) == ("", D("0.00"))  # U-1 had no customer

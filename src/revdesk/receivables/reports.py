@@ -598,11 +598,11 @@ def _unmatched_receipts(user) -> Ledger:
     region's group: they count in the unapplied cash, never in the receivables."""
     payments = list(
         visible(Payment.objects.filter(customer__isnull=True), user).values_list(
-            "pk", "number", "received_on", "amount", "currency"
+            "pk", "number", "received_on", "amount", "currency", "reversed_on"
         )
     )
     documents = {f.name: [] for f in DOCUMENTS_SCHEMA}
-    for _, number, received, amount, currency in payments:
+    for _, number, received, amount, currency, _ in payments:
         for name, value in (
             ("customer", ""),
             ("document", number),
@@ -624,6 +624,21 @@ def _unmatched_receipts(user) -> Ledger:
         settlements["document"].append(number_of[payment_id])
         settlements["date"].append(day)
         settlements["amount"].append(-amount)
+    # as in `ledger`: an application taken back paid until it was reversed, and a receipt that
+    # came back is no cash from that day
+    taken_back = ApplicationReversal.objects.filter(payment_id__in=list(number_of)).values_list(
+        "payment_id", "applied_on", "reversed_on", "amount"
+    )
+    for payment_id, applied, reversed_on, amount in taken_back:
+        for day, part in ((applied, -amount), (reversed_on, amount)):
+            settlements["document"].append(number_of[payment_id])
+            settlements["date"].append(day)
+            settlements["amount"].append(part)
+    for _, number, _, amount, _, reversed_on in payments:
+        if reversed_on is not None:
+            settlements["document"].append(number)
+            settlements["date"].append(reversed_on)
+            settlements["amount"].append(-amount)
     return Ledger(
         documents=pa.table(documents, schema=DOCUMENTS_SCHEMA),
         settlements=pa.table(settlements, schema=SETTLEMENTS_SCHEMA),
