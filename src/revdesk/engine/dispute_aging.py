@@ -116,19 +116,24 @@ def _bucket(age: ibis.IntegerValue) -> ibis.StringValue:
     return ibis.cases(*cases, else_=ibis.literal(DISPUTE_BUCKETS[-1]))
 
 
-def open_disputes_expr(disputes: ibis.Table, as_of: dt.date) -> ibis.Table:
-    """Each dispute open at the end of `as_of`, with its age in days and its bucket."""
-    day = ibis.literal(as_of)
+def open_disputes_expr(disputes: ibis.Table, as_of: dt.date | str) -> ibis.Table:
+    """Each dispute open at the end of `as_of` (a day, or the name of a date column of
+    `disputes`: each row's own day), with its age in days and its bucket."""
+
+    def day(table: ibis.Table) -> ibis.DateValue:
+        return table[as_of] if isinstance(as_of, str) else ibis.literal(as_of)
+
     still = disputes.filter(
-        (disputes.opened_on <= day) & (disputes.closed_on.isnull() | (disputes.closed_on > day))
+        (disputes.opened_on <= day(disputes))
+        & (disputes.closed_on.isnull() | (disputes.closed_on > day(disputes)))
     )
-    age = day.delta(still.opened_on, unit="day").cast("int32")
+    age = day(still).delta(still.opened_on, unit="day").cast("int32")
     return still.mutate(age_days=age, bucket=_bucket(age), amount=still.amount.cast(CENTS))
 
 
-def dispute_aging_expr(disputes: ibis.Table, as_of: dt.date, by: str) -> ibis.Table:
-    """Per `by` (and currency): the open disputes' count, amount, ages added up, oldest age,
-    and amount per bucket."""
+def dispute_aging_expr(disputes: ibis.Table, as_of: dt.date | str, by: str) -> ibis.Table:
+    """Per `by` (and currency; and day, when `as_of` names a date column): the open
+    disputes' count, amount, ages added up, oldest age, and amount per bucket."""
     found = open_disputes_expr(disputes, as_of)
     zero = ibis.literal(Decimal(0), CENTS)
     figures = {
@@ -141,8 +146,18 @@ def dispute_aging_expr(disputes: ibis.Table, as_of: dt.date, by: str) -> ibis.Ta
         figures[f"bucket_{label}"] = (
             found.amount.sum(where=found.bucket == label).coalesce(zero).cast(CENTS)
         )
-    keys = group_keys(by)
+    keys = group_keys(by) + ([as_of] if isinstance(as_of, str) else [])
     return found.group_by(keys).aggregate(**figures).order_by(keys)
+
+
+def _open(row: dict) -> OpenDisputes:
+    return OpenDisputes(
+        count=row["count"],
+        amount=row["amount"],
+        age_days_total=row["age_days_total"],
+        oldest_days=row["oldest_days"],
+        buckets={label: row[f"bucket_{label}"] for label in DISPUTE_BUCKETS},
+    )
 
 
 def dispute_aging(
@@ -154,21 +169,29 @@ def dispute_aging(
 ) -> dict[tuple, OpenDisputes]:
     """The disputes open at the end of `as_of` per `by` and currency: (group, currency) or
     (currency,) for the company -> `OpenDisputes`. Groups with none open are not listed."""
+    found = dispute_aging_at(disputes, [as_of], by=by, backend=backend)
+    return {key[:-1]: figures for key, figures in found.items()}
+
+
+def dispute_aging_at(
+    disputes: pa.Table,
+    days: list[dt.date],
+    *,
+    by: str = "company",
+    backend: ibis.BaseBackend | None = None,
+) -> dict[tuple, OpenDisputes]:
+    """`dispute_aging` at the end of each of `days`, in one query: (group..., currency, day)
+    -> `OpenDisputes`."""
     keys = group_keys(by)
-    if not disputes.num_rows:
+    if not disputes.num_rows or not days:
         return {}
     con = backend or default_backend()
-    table = ibis.memtable(disputes.cast(DISPUTES_SCHEMA))
-    found = {}
-    for row in con.to_pyarrow(dispute_aging_expr(table, as_of, by)).to_pylist():
-        found[tuple(row[key] for key in keys)] = OpenDisputes(
-            count=row["count"],
-            amount=row["amount"],
-            age_days_total=row["age_days_total"],
-            oldest_days=row["oldest_days"],
-            buckets={label: row[f"bucket_{label}"] for label in DISPUTE_BUCKETS},
-        )
-    return found
+    at = ibis.memtable(pa.table({"day": pa.array(sorted(set(days)), pa.date32())}))
+    table = ibis.memtable(disputes.cast(DISPUTES_SCHEMA)).cross_join(at)
+    return {
+        (*(row[key] for key in keys), row["day"]): _open(row)
+        for row in con.to_pyarrow(dispute_aging_expr(table, "day", by)).to_pylist()
+    }
 
 
 def open_disputes_explain(
@@ -200,6 +223,7 @@ __all__ = [
     "DISPUTE_BUCKETS",
     "OpenDisputes",
     "dispute_aging",
+    "dispute_aging_at",
     "disputes_read",
     "disputes_table",
     "open_disputes_explain",

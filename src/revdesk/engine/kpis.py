@@ -56,7 +56,7 @@ from .aging import (
     group_keys,
 )
 from .commission_inputs import Columns, InputError, period_parse, table_read
-from .dispute_aging import DISPUTE_BUCKETS, OpenDisputes, dispute_aging
+from .dispute_aging import DISPUTE_BUCKETS, OpenDisputes, dispute_aging_at
 
 HUNDREDTH = Decimal("0.01")
 KPI_NAMES = (
@@ -303,55 +303,135 @@ def ledger_kpi_inputs(
     (and `receipts`: cash not matched to a customer, in no collector's or region's group)
     had left unapplied at the end. With `disputes` (engine.dispute_aging), the disputes
     open at the end; without, the dispute figures are left out."""
-    months = months_between(first, last)
-    start, end = period_parse(first)[0], period_parse(last)[1]
+    (found,) = ledger_kpi_periods(
+        ledger, [(first, last)], by=by, disputes=disputes, receipts=receipts, backend=backend
+    ).values()
+    return found
+
+
+def ledger_kpi_trend(
+    ledger: Ledger,
+    months: list[str],
+    *,
+    by: str = "company",
+    disputes: pa.Table | None = None,
+    receipts: Ledger | None = None,
+    backend: ibis.BaseBackend | None = None,
+) -> dict[str, dict[tuple, KpiInputs]]:
+    """Month -> the KPI inputs of the three months it ends (a rolling quarter), for each of
+    `months`, as `ledger_kpi_inputs` gives them, in one pass over the ledger."""
+    periods = [(month_before(month_before(month)), month) for month in months]
+    found = ledger_kpi_periods(
+        ledger, periods, by=by, disputes=disputes, receipts=receipts, backend=backend
+    )
+    return {last: inputs for (_, last), inputs in found.items()}
+
+
+def ledger_kpi_periods(
+    ledger: Ledger,
+    periods: list[tuple[str, str]],
+    *,
+    by: str = "company",
+    disputes: pa.Table | None = None,
+    receipts: Ledger | None = None,
+    backend: ibis.BaseBackend | None = None,
+) -> dict[tuple[str, str], dict[tuple, KpiInputs]]:
+    """The KPI inputs of each period (first month, last month) as `ledger_kpi_inputs` gives
+    them, with one query for the balances at every day they need, one for the sales of every
+    month and one for the disputes open at every period end."""
     keys = group_keys(by)
     con = backend or default_backend()
+    bounds = {
+        period: (period_parse(period[0])[0] - dt.timedelta(days=1), period_parse(period[1])[1])
+        for period in periods
+    }
+    days = sorted({day for pair in bounds.values() for day in pair})
     documents = ibis.memtable(ledger.documents.cast(DOCUMENTS_SCHEMA))
-    settlements = ibis.memtable(ledger.settlements.cast(SETTLEMENTS_SCHEMA))
-    balances = con.to_pyarrow(
-        balances_expr(documents, settlements, start - dt.timedelta(days=1), end, keys)
-    )
+    held = _balances(con, ledger, days, keys)
+    unapplied = {k: row["unapplied_cash"] for k, row in held.items() if "unapplied_cash" in row}
+    if receipts is not None and receipts.documents.num_rows:
+        for k, row in _balances(con, receipts, days, keys).items():
+            if "unapplied_cash" in row:
+                unapplied[k] = unapplied.get(k, ZERO_CENTS) + row["unapplied_cash"]
+    start, end = min(days) + dt.timedelta(days=1), max(days)
     issued = documents.filter(
         documents.type.isin(DEBIT_TYPES)
         & (documents.invoice_date >= ibis.literal(start))
         & (documents.invoice_date <= ibis.literal(end))
     )
     monthly = issued.group_by([*keys, issued.invoice_date.strftime("%Y-%m").name("month")])
-    sold = con.to_pyarrow(monthly.aggregate(sales=issued.amount.sum().cast(CENTS)))
     sales: dict[tuple, dict[str, Decimal]] = {}
-    for row in sold.to_pylist():
+    for row in con.to_pyarrow(monthly.aggregate(sales=issued.amount.sum().cast(CENTS))).to_pylist():
         sales.setdefault(_key(row, keys), {})[row["month"]] = row["sales"]
-    held = {_key(row, keys): row for row in balances.to_pylist()}
-    zero = Decimal("0.00")
-    unapplied = {key: row["unapplied_cash"] for key, row in held.items()}
-    if receipts is not None and receipts.documents.num_rows:
-        unmatched = balances_expr(
-            ibis.memtable(receipts.documents.cast(DOCUMENTS_SCHEMA)),
-            ibis.memtable(receipts.settlements.cast(SETTLEMENTS_SCHEMA)),
-            start - dt.timedelta(days=1),
-            end,
-            keys,
-        )
-        for row in con.to_pyarrow(unmatched).to_pylist():
-            key = _key(row, keys)
-            unapplied[key] = unapplied.get(key, zero) + row["unapplied_cash"]
-    opened = {} if disputes is None else dispute_aging(disputes, end, by=by, backend=backend)
+    ends = sorted({end for _, end in bounds.values()})
+    opened = {} if disputes is None else dispute_aging_at(disputes, ends, by=by, backend=backend)
     found = {}
-    every = {*held, *sales, *unapplied, *opened}
-    for key in sorted(every, key=lambda k: tuple(v or "" for v in k)):
-        row = held.get(key, {})
-        found[key] = KpiInputs(
-            sales={month: sales.get(key, {}).get(month, zero) for month in months},
-            ar_begin=row.get("ar_begin", zero),
-            ar_end=row.get("ar_end", zero),
-            ar_end_current=row.get("ar_end_current", zero),
-            currency=key[-1],
-            ar_end_receivable=row.get("ar_end_receivable", zero),
-            unapplied_cash=unapplied.get(key, zero),
-            disputes=None if disputes is None else opened.get(key, OpenDisputes()),
-        )
+    for period, (begin, end) in bounds.items():
+        months = months_between(*period)
+        groups = {k[:-1] for k in held if k[-1] in (begin, end)} | set(sales)
+        groups |= {k[:-1] for k in unapplied if k[-1] == end}
+        groups |= {k[:-1] for k in opened if k[-1] == end}
+        inputs = {}
+        for key in sorted(groups, key=lambda k: tuple(v or "" for v in k)):
+            before, after = held.get((*key, begin), {}), held.get((*key, end), {})
+            month_sales = sales.get(key, {})
+            # a group of another period's only (its documents all came later)
+            if not (
+                before
+                or after
+                or any(m in month_sales for m in months)
+                or (*key, end) in unapplied
+                or (*key, end) in opened
+            ):
+                continue
+            inputs[key] = KpiInputs(
+                sales={month: month_sales.get(month, ZERO_CENTS) for month in months},
+                ar_begin=before.get("ar_end", ZERO_CENTS),
+                ar_end=after.get("ar_end", ZERO_CENTS),
+                ar_end_current=after.get("ar_end_current", ZERO_CENTS),
+                currency=key[-1],
+                ar_end_receivable=after.get("ar_end_receivable", ZERO_CENTS),
+                unapplied_cash=unapplied.get((*key, end), ZERO_CENTS),
+                disputes=None if disputes is None else opened.get((*key, end), OpenDisputes()),
+            )
+        found[period] = inputs
     return found
+
+
+ZERO_CENTS = Decimal("0.00")
+
+
+def _balances(con, ledger: Ledger, days: list[dt.date], keys: list[str]) -> dict[tuple, dict]:
+    """(group keys..., day) -> the balances at the end of the day (`balances_at_expr`). Two
+    days (one period: its eve and its end) take one pass over the ledger (`balances_expr`)
+    instead of one per day; the eve's row then holds its "ar_end" only (all a period reads of
+    its eve)."""
+    documents = ibis.memtable(ledger.documents.cast(DOCUMENTS_SCHEMA))
+    settlements = ibis.memtable(ledger.settlements.cast(SETTLEMENTS_SCHEMA))
+    if len(days) != 2:
+        found = con.to_pyarrow(balances_at_expr(documents, settlements, days, keys))
+        return {(*_key(row, keys), row["day"]): row for row in found.to_pylist()}
+    begin, end = days
+    held = {}
+    for row in con.to_pyarrow(balances_expr(documents, settlements, begin, end, keys)).to_pylist():
+        held[(*_key(row, keys), begin)] = {"ar_end": row.pop("ar_begin")}
+        held[(*_key(row, keys), end)] = row
+    return held
+
+
+def _end_figures(joined: ibis.Table, open_end: ibis.NumericValue, day) -> dict:
+    """What the KPIs read of the items open at the end of `day`: the net, the Current part
+    (debits not yet past due), the debits before credits, and the payments' unapplied cash."""
+    none = ibis.literal(Decimal(0), CENTS)
+    not_due = joined.due_date.coalesce(joined.invoice_date) >= day
+    return {
+        "ar_end": open_end.sum().coalesce(none).cast(CENTS),
+        "ar_end_current": open_end.sum(where=(open_end > 0) & not_due).coalesce(none).cast(CENTS),
+        "ar_end_receivable": open_end.sum(where=open_end > 0).coalesce(none).cast(CENTS),
+        "unapplied_cash": (-open_end.sum(where=(joined.type == "payment") & (open_end < 0)))
+        .coalesce(none)
+        .cast(CENTS),
+    }
 
 
 def balances_expr(
@@ -361,11 +441,8 @@ def balances_expr(
     end: dt.date,
     keys: list[str],
 ) -> ibis.Table:
-    """Per `keys`: what a ledger had open at the end of `begin` and of `end` (credits netted)
-    and, at `end`, its Current part (debits not yet past due), its debits before credits and
-    what its payments had not applied: the aging's "net" on both days and its "current", the
-    sum of its buckets and minus its payments' open credits on the last (engine.aging), in
-    one pass over the ledger instead of two agings."""
+    """Per `keys`: what a ledger had open at the end of `begin` (credits netted) and, at the
+    end of `end`, the figures of `_end_figures`, in one pass over the ledger."""
     first, last = ibis.literal(begin), ibis.literal(end)
     until = settlements.filter(settlements.date <= last)
     settled = until.group_by(s_document=until.document).aggregate(
@@ -377,16 +454,33 @@ def balances_expr(
     none = ibis.literal(Decimal(0), CENTS)
     open_begin = (joined.amount - joined.s_begin.coalesce(none)).cast(CENTS)
     open_end = (joined.amount - joined.s_end.coalesce(none)).cast(CENTS)
-    not_due = joined.due_date.coalesce(joined.invoice_date) >= last
     return joined.group_by(keys).aggregate(
         ar_begin=open_begin.sum(where=joined.invoice_date <= first).coalesce(none).cast(CENTS),
-        ar_end=open_end.sum().coalesce(none).cast(CENTS),
-        ar_end_current=open_end.sum(where=(open_end > 0) & not_due).coalesce(none).cast(CENTS),
-        ar_end_receivable=open_end.sum(where=open_end > 0).coalesce(none).cast(CENTS),
-        unapplied_cash=(-open_end.sum(where=(joined.type == "payment") & (open_end < 0)))
-        .coalesce(none)
-        .cast(CENTS),
+        **_end_figures(joined, open_end, last),
     )
+
+
+def balances_at_expr(
+    documents: ibis.Table, settlements: ibis.Table, days: list[dt.date], keys: list[str]
+) -> ibis.Table:
+    """Per `keys` and each of `days`: what the ledger had open at the end of the day (credits
+    netted), its Current part (debits not yet past due), its debits before credits and what
+    its payments had not applied: the aging's "net", "current", the sum of its buckets and
+    minus its payments' open credits (engine.aging), for every day in one pass."""
+    at = ibis.memtable(pa.table({"day": pa.array(days, pa.date32())}))
+    paid = settlements.cross_join(at)
+    paid = paid.filter(paid.date <= paid.day)
+    settled = paid.group_by(s_document=paid.document, s_day=paid.day).aggregate(
+        s_amount=paid.amount.sum()
+    )
+    issued = documents.cross_join(at)
+    issued = issued.filter(issued.invoice_date <= issued.day)
+    joined = issued.left_join(
+        settled, (issued.document == settled.s_document) & (issued.day == settled.s_day)
+    )
+    none = ibis.literal(Decimal(0), CENTS)
+    open_end = (joined.amount - joined.s_amount.coalesce(none)).cast(CENTS)
+    return joined.group_by([*keys, "day"]).aggregate(**_end_figures(joined, open_end, joined.day))
 
 
 def _key(row: dict, keys: list[str]) -> tuple:
@@ -402,6 +496,8 @@ __all__ = [
     "kpi_inputs_read",
     "kpis",
     "ledger_kpi_inputs",
+    "ledger_kpi_periods",
+    "ledger_kpi_trend",
     "month_before",
     "months_between",
 ]

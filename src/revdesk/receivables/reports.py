@@ -44,6 +44,7 @@ from revdesk.engine.kpis import (
     Kpis,
     kpis,
     ledger_kpi_inputs,
+    ledger_kpi_trend,
     month_before,
     months_between,
 )
@@ -693,10 +694,9 @@ def kpi_trend(*, user, last: str, count: int = 12, by: str = "company") -> KpiTr
         first = month_before(first)
     months = months_between(first, last)
     series: dict[str, dict[str, list[Kpis | None]]] = {}
+    trend = ledger_kpi_trend(book, months, by=by, disputes=disputes, receipts=receipts)
     for index, month in enumerate(months):
-        start = month_before(month_before(month))
-        found = ledger_kpi_inputs(book, start, month, by=by, disputes=disputes, receipts=receipts)
-        for key, inputs in found.items():
+        for key, inputs in trend[month].items():
             name = "" if by == "company" else (key[0] or "")
             lines = series.setdefault(key[-1], {})
             lines.setdefault(name, [None] * len(months))[index] = kpis(inputs)
