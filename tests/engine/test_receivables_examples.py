@@ -458,7 +458,7 @@ def test_the_kpi_balances_are_the_agings_of_the_ledger_on_both_days():
     import pyarrow as pa
 
     from revdesk.engine.aging import DOCUMENTS_SCHEMA, SETTLEMENTS_SCHEMA, Ledger
-    from revdesk.engine.kpis import ledger_kpi_inputs
+    from revdesk.engine.kpis import ledger_kpi_inputs, ledger_kpi_trend, month_before
 
     rng = random.Random(7)
     documents, settlements = [], []
@@ -524,3 +524,10 @@ def test_the_kpi_balances_are_the_agings_of_the_ledger_on_both_days():
             and dt.date(2026, 7, 1) <= d["invoice_date"] <= dt.date(2026, 9, 30)
         )
         assert sum(sum(i.sales.values()) for i in inputs.values()) == sold
+    # the trend works every month's rolling quarter out in one pass: the same inputs
+    months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    for by in ("company", "customer"):
+        trend = ledger_kpi_trend(ledger, months, by=by)
+        for month in months:
+            first = month_before(month_before(month))
+            assert trend[month] == ledger_kpi_inputs(ledger, first, month, by=by), (by, month)
