@@ -70,18 +70,19 @@ class CollectionsDesk:
         return counts
 
     def instalments(self) -> int:
-        """Eight large enterprise invoices of the last five months on 30/60/90 terms: three
-        equal instalments (the last takes the odd cent), the invoice due with the last."""
+        """Eight large enterprise invoices of the last five months, still open, on 30/60/90
+        terms: three equal instalments (the last takes the odd cent), the invoice due with the
+        last."""
         since = self.today - dt.timedelta(days=150)
         candidates = list(
             Invoice.objects.filter(
                 customer__segment=Segment.ENTERPRISE,
                 issued_on__gte=since,
                 amount__gte=Decimal("20000"),
+                status=InvoiceStatus.OPEN,
+                balance__gt=0,
                 instalments__isnull=True,
-            )
-            .exclude(status=InvoiceStatus.CANCELLED)
-            .order_by("number")
+            ).order_by("number")
         )
         chosen = sorted(
             self.rng.sample(candidates, min(8, len(candidates))), key=lambda i: i.number
