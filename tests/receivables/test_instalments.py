@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from revdesk.foundation.models import ChangeRecord
 from revdesk.ingest.importer import file_import
@@ -127,9 +128,13 @@ def test_the_account_and_invoice_pages_show_the_instalments(scheduled, world, cl
     signed_in(client, "collector")
     html = client.get(f"/invoices/{scheduled.pk}/").text
     assert (
-        '<tr><td>2 of 3</td><td>2026-10-31</td><td class="num">1,000.00</td>'
-        '<td class="num">500.00</td><td class="num">500.00 <span class="ccy">USD</span></td></tr>'
+        '<tr><td>2 of 3</td><td>2026-10-31 <span class="tag tag-warn">overdue</span></td>'
+        '<td class="num">1,000.00</td><td class="num">500.00</td>'
+        '<td class="num">500.00 <span class="ccy">USD</span></td></tr>'
     ) in html
+    # the invoice is overdue since its oldest open instalment fell due (today is after it)
+    days = (timezone.localdate() - dt.date(2026, 10, 31)).days
+    assert f'<span class="tag tag-warn">{days} days overdue</span>' in html
 
 
 def test_a_schedule_is_whole_or_refused_with_line_and_column(invoice, world, tmp_path):

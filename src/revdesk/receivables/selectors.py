@@ -124,6 +124,12 @@ class InstalmentLine:
         return self.amount - self.paid
 
 
+def instalments_days_overdue(lines: list[InstalmentLine], on: dt.date) -> int | None:
+    """Days the oldest instalment still open is past due on a day (None: none is)."""
+    late = [line.due_on for line in lines if line.open > 0 and line.due_on < on]
+    return (on - min(late)).days if late else None
+
+
 @dataclass(frozen=True)
 class Equivalent:
     """An amount in the reporting currency at the rate of a day (None: no rate on file)."""

@@ -62,6 +62,7 @@ from revdesk.receivables.models import Invoice, Payment
 from revdesk.receivables.selectors import (
     customer_open_invoices,
     customer_payments,
+    instalments_days_overdue,
     invoice_list,
     invoice_page,
     order_invoices,
@@ -539,11 +540,16 @@ def invoice_detail(request, pk: int):
         "invoice": invoice,
         "customer_visible": page.customer_visible,
         "order_visible": page.order_visible,
-        "days_overdue": invoice.days_overdue_on(timezone.localdate()),
+        "days_overdue": (
+            instalments_days_overdue(page.instalments, timezone.localdate())
+            if page.instalments
+            else invoice.days_overdue_on(timezone.localdate())
+        ),
         "applications": page.applications,
         "credit_memos": page.credit_memos,
         "reversals": page.reversals,
         "instalments": page.instalments,
+        "today": timezone.localdate(),
         "equivalents": page.equivalents,
         "history": history_entries(invoice, user=user),
     }
