@@ -104,3 +104,53 @@ def test_logging_and_promising_through_the_api(as_role, desk, world):
         {"customer": "C-1000", "subject": "x", "invoice": "INV-5"},
     )
     assert wrong.status_code == 422
+
+
+def test_the_kpis_and_their_trend_through_the_api(as_role, world):
+    """The hand-worked ledger of receivables.examples.example_kpis_build."""
+    from receivables.examples import example_kpis_build
+
+    example_kpis_build(world)
+    query = {"first": "2026-07", "last": "2026-09", "by": "collector"}
+    rows = as_role["admin"].get("/api/collections/kpis", **query).json()
+    assert [row["key"] for row in rows] == ["", "collector", "collector2"]
+    collector2 = rows[2]
+    assert (
+        collector2["ar_end_receivable"],
+        collector2["unapplied_cash"],
+        collector2["figures"]["current_percent"],
+    ) == ("7000.00", "1500.00", "42.86")
+    assert collector2["disputes"] == {
+        "count": 2,
+        "amount": "2500.00",
+        "average_age_days": "76.00",
+        "oldest_days": 121,
+        "buckets": {"0-30": "0.00", "31-60": "2000.00", "61-90": "0.00", "over-90": "500.00"},
+    }
+    (company,) = (
+        as_role["admin"].get("/api/collections/kpis", first="2026-07", last="2026-09").json()
+    )
+    # with U-1, the receipt of no known customer (K1's DSO is the 02-kpis case's, with K2's sales)
+    assert (company["unapplied_cash"], company["figures"]["current_percent"]) == (
+        "4000.00",
+        "59.53",
+    )
+    # a collector: their portfolio only
+    mine = as_role["collector2"].get("/api/collections/kpis", **query).json()
+    assert [(row["key"], row["unapplied_cash"]) for row in mine] == [("collector2", "1500.00")]
+
+    trend = (
+        as_role["admin"]
+        .get("/api/collections/kpis/trend", last="2026-10", count=2, by="region")
+        .json()
+    )
+    assert (trend["months"], trend["by"]) == (["2026-09", "2026-10"], "region")
+    west = next(line for line in trend["lines"] if line["key"] == "US-WEST")
+    assert [month["disputed_amount"] for month in west["figures"]] == ["2500.00", "2800.00"]
+    assert (
+        as_role["admin"]
+        .get("/api/collections/kpis/trend", last="2026-10", by="customer")
+        .status_code
+        == 422
+    )
+    assert as_role["rep"].get("/api/collections/kpis/trend", last="2026-10").status_code == 403

@@ -37,6 +37,7 @@ PATHS = {
     "/api/collections/aging": {"get"},
     "/api/collections/top-past-due": {"get"},
     "/api/collections/kpis": {"get"},
+    "/api/collections/kpis/trend": {"get"},
     "/api/collections/activities": {"post"},
     "/api/collections/promises": {"post"},
 }

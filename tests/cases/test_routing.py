@@ -77,6 +77,28 @@ def test_rules_match_on_reason_amount_customer_and_territory(world, teams, monda
     )
 
 
+def test_a_rule_can_give_the_case_to_the_customer_s_sales_rep(world, teams, monday):
+    dispute = CaseType.objects.get(code="ar_dispute")
+    RoutingRule.objects.create(
+        sequence=10,
+        name="Rebate disputes to the rep",
+        reason=ReasonCode.objects.get(case_type=dispute, code="promotion_rebate"),
+        team=teams["sales"],
+        assignment=Assignment.CUSTOMER_REP,
+    )
+    case = open_case(world, monday, reason="promotion_rebate", customer=world.customer_east)
+    assert (case.team.code, case.owner.username) == ("sales", "rep")
+    assert case.events.get(kind="routed").body == (
+        "To Sales, owner rep: routing rule 10. Rebate disputes to the rep"
+    )
+    # a customer whose rep cannot sign in: the team's least-loaded member takes it
+    world.rep_west.user = None
+    world.rep_west.save()
+    TeamMembership.objects.create(team=teams["sales"], user=world.users["manager"])
+    other = open_case(world, monday, reason="promotion_rebate", customer=world.customer_west)
+    assert other.owner.username == "manager"
+
+
 def test_round_robin_takes_members_in_turn(world, teams, monday):
     RoutingRule.objects.create(
         name="Collections in turn", team=teams["collections"], assignment=Assignment.ROUND_ROBIN

@@ -68,7 +68,7 @@ def test_the_pdf_says_who_what_and_every_line_with_subtotals(run, world):
         "Total: 8.34 USD",
     ):
         assert expected in lines, expected
-    text = " ".join(lines)
+    text = " ".join(" ".join(lines).split())  # justified lines: one space between words
     assert "Clawback: commission taken back because a sale was credited or cancelled" in text
     assert "type 'Commission inquiry', reason 'Question about a statement'" in text
 
@@ -164,7 +164,7 @@ def test_adjustments_draws_and_recoveries_are_grouped_and_explained(draw_run, wo
     assert "Subtotal commission 719.75" in lines
     assert "Subtotal recovery -100.00" in lines
     assert "Total: 1,500.00 USD" in lines
-    text = " ".join(lines)
+    text = " ".join(" ".join(lines).split())  # justified lines: one space between words
     assert "Adjustment: an earlier period, already closed, worked out again" in text
     assert "Draw: an advance paid because earnings were below the plan's draw." in text
     assert "Recovery: part of an earlier recoverable draw taken back" in text

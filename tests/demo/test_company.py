@@ -381,7 +381,7 @@ def test_the_case_desk_has_work_in_every_state(demo, users):
     assert len(statuses & OPEN_STATUSES) >= 2
     assert {Status.RESOLVED, Status.CLOSED} & statuses
     assert CaseEscalation.objects.exists()
-    assert RoutingRule.objects.count() == 8
+    assert RoutingRule.objects.count() == 14
     assert TeamMembership.objects.filter(user=users["leader"], level=2).count() == 5
     # Nothing after the demo's noon (New York), and every case has a timeline.
     noon = dt.datetime(2026, 11, 29, 17, 0, tzinfo=dt.UTC)

@@ -5,6 +5,7 @@ aging, Top Past Due, KPIs and promises, through the Python API and `revdesk calc
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -15,7 +16,8 @@ import pytest
 from revdesk.cli import main
 from revdesk.engine.aging import Buckets, aging, explain, items_read, items_table, top_past_due
 from revdesk.engine.commission_inputs import InputError
-from revdesk.engine.kpis import KpiInputs, kpi_inputs_read, kpis
+from revdesk.engine.dispute_aging import OpenDisputes
+from revdesk.engine.kpis import DAYS_KPIS, KpiInputs, kpi_inputs_read, kpis
 from revdesk.engine.promises import Payment, Promise, evaluate, payments_read, promises_read
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -265,8 +267,126 @@ def test_bad_kpi_inputs(tmp_path):
     assert caught.value.problems == [
         ("kpis.csv", 2, "item", "'sales_2026-13': write sales_YYYY-MM"),
         ("kpis.csv", 4, "item", "ar_begin is given twice (line 3)"),
-        ("kpis.csv", 5, "item", "'sales' is not sales_YYYY-MM or ar_begin, ar_end, ar_end_current"),
+        (
+            "kpis.csv",
+            5,
+            "item",
+            "'sales' is not sales_YYYY-MM or ar_begin, ar_end, ar_end_current, "
+            "ar_end_receivable, unapplied_cash",
+        ),
     ]
+
+
+#: a KPI file with the optional rows, and disputes worked by hand at the end of September
+KPI_INPUTS_MORE = (KPIS / "inputs.csv").read_text().rstrip(
+    "\n"
+) + "\nar_end_receivable,262500.00\nunapplied_cash,12500.00\n"
+DISPUTES_FILE = """number,amount,currency,opened_on,closed_on,customer
+D-1,1200.00,USD,2026-09-30,,K1
+D-2,800.50,USD,2026-08-31,,K1
+D-3,2000.00,USD,2026-08-30,,K2
+D-4,500.00,USD,2026-06-01,,K2
+D-5,999.00,USD,2026-07-01,2026-09-30,K1
+D-6,300.00,USD,2026-10-01,,K2
+D-7,450.25,USD,2026-07-15,2026-10-05,K1
+"""
+#: open at the end: D-1 0 days, D-2 30, D-3 31, D-4 121, D-7 77 (D-5 closed on the day, D-6
+#: opened after); (0 + 30 + 31 + 121 + 77) / 5 = 51.80
+MORE_EXPECTED = {
+    "current_percent": D("57.14"),  # 150,000 / 262,500 × 100 = 57.1428...
+    "unapplied_cash": D("12500.00"),
+    "disputes_open": D("5"),
+    "disputed_amount": D("4950.75"),
+    "dispute_average_age_days": D("51.80"),
+    "dispute_oldest_age_days": D("121"),
+    "disputed_0_30": D("2000.50"),  # D-1 and D-2: day 30 is in 0-30
+    "disputed_31_60": D("2000.00"),
+    "disputed_61_90": D("450.25"),
+    "disputed_over_90": D("500.00"),
+}
+
+
+def test_current_unapplied_and_dispute_aging_from_files(tmp_path):
+    from revdesk.engine.dispute_aging import dispute_aging, disputes_read
+
+    inputs_path, disputes_path = tmp_path / "kpis.csv", tmp_path / "disputes.csv"
+    inputs_path.write_text(KPI_INPUTS_MORE)
+    disputes_path.write_text(DISPUTES_FILE)
+    inputs = kpi_inputs_read(inputs_path)
+    disputes = disputes_read(disputes_path)
+    (opened,) = dispute_aging(disputes, inputs.end).values()
+    result = kpis(dataclasses.replace(inputs, disputes=opened))
+    assert {name: result.values[name] for name in MORE_EXPECTED} == MORE_EXPECTED
+    old = {r["kpi"]: D(r["value"]) for r in _csv(KPIS / "expected.csv")}
+    assert {name: result.values[name] for name in old} == old  # the case's figures stay
+    by_customer = dispute_aging(disputes, inputs.end, by="customer")
+    assert {key: (o.count, o.amount, o.oldest_days) for key, o in by_customer.items()} == {
+        ("K1", "USD"): (3, D("2450.75"), 77),
+        ("K2", "USD"): (2, D("2500.00"), 121),
+    }
+
+    out, explained = tmp_path / "out.csv", tmp_path / "explain.csv"
+    args = ["calc", "kpis", "--inputs", str(inputs_path), "--disputes", str(disputes_path)]
+    assert main([*args, "--out", str(out), "--explain", str(explained)]) == 0
+    written = {r["kpi"]: D(r["value"]) for r in _csv(out)}
+    assert written == {**old, **MORE_EXPECTED}
+    assert [(r["number"], r["age_days"], r["bucket"]) for r in _csv(explained)] == [
+        ("D-4", "121", "over-90"),
+        ("D-7", "77", "61-90"),
+        ("D-3", "31", "31-60"),
+        ("D-2", "30", "0-30"),
+        ("D-1", "0", "0-30"),
+    ]
+
+
+def test_kpis_without_open_receivables_or_disputes():
+    months = {"2026-07": D("100")}
+    result = kpis(
+        KpiInputs(
+            months,
+            D("100"),
+            D("-20.00"),
+            D("0"),
+            ar_end_receivable=D("0.00"),
+            unapplied_cash=D("20.00"),
+            disputes=OpenDisputes(),
+        )
+    )
+    assert result.values["current_percent"] is None
+    assert "no invoice open at the end: % current is not defined" in result.notes
+    assert result.values["unapplied_cash"] == D("20.00")
+    assert (result.values["disputes_open"], result.values["disputed_amount"]) == (
+        D("0"),
+        D("0.00"),
+    )
+    assert result.values["dispute_average_age_days"] is None
+    assert result.values["dispute_oldest_age_days"] is None
+    # without those inputs, their figures are left out, not made up
+    assert set(kpis(KpiInputs(months, D("0"), D("0"), D("0"))).values) == set(DAYS_KPIS)
+
+
+def test_bad_disputes(tmp_path):
+    from revdesk.engine.dispute_aging import disputes_read
+
+    path = tmp_path / "disputes.csv"
+    path.write_text(
+        "number,amount,currency,opened_on,closed_on\n"
+        "D-1,-5.00,USD,2026-09-01,\n"
+        "D-1,5.00,USD,2026-09-01,2026-08-01\n"
+    )
+    with pytest.raises(InputError) as caught:
+        disputes_read(path)
+    assert caught.value.problems == [
+        ("disputes.csv", 2, "amount", "-5.00: write 0 or more"),
+        ("disputes.csv", 3, "number", "D-1 is given twice (line 2)"),
+        ("disputes.csv", 3, "closed_on", "2026-08-01 is before opened_on"),
+    ]
+    # two currencies: the command refuses, as the KPIs are of one currency
+    path.write_text(
+        "number,amount,currency,opened_on\nD-1,5.00,USD,2026-09-01\nD-2,5.00,EUR,2026-09-01\n"
+    )
+    args = ["calc", "kpis", "--inputs", str(KPIS / "inputs.csv"), "--disputes", str(path)]
+    assert main(args) == 1
 
 
 def test_03_promises_evaluated_every_day_of_october():
@@ -338,7 +458,7 @@ def test_the_kpi_balances_are_the_agings_of_the_ledger_on_both_days():
     import pyarrow as pa
 
     from revdesk.engine.aging import DOCUMENTS_SCHEMA, SETTLEMENTS_SCHEMA, Ledger
-    from revdesk.engine.kpis import ledger_kpi_inputs
+    from revdesk.engine.kpis import ledger_kpi_inputs, ledger_kpi_trend, month_before
 
     rng = random.Random(7)
     documents, settlements = [], []
@@ -377,13 +497,26 @@ def test_the_kpi_balances_are_the_agings_of_the_ledger_on_both_days():
             for r in aging(ledger, dt.date(2026, 6, 30), by=by).to_pylist()
         }
         end = {
-            tuple(r[k] for k in keys): (r["net"], r["current"])
+            tuple(r[k] for k in keys): (
+                r["net"],
+                r["current"],
+                r["net"] - r["open_credits"],  # the buckets: before credits
+            )
             for r in aging(ledger, dt.date(2026, 9, 30), by=by).to_pylist()
         }
+        unapplied: dict[tuple, D] = {}
+        for item in explain(ledger, dt.date(2026, 9, 30)).to_pylist():
+            if item["type"] == "payment" and item["bucket"] == "open_credits":
+                key = tuple(item[k] for k in keys)
+                unapplied[key] = unapplied.get(key, D("0.00")) - item["amount"]
         assert set(begin) | set(end) <= set(inputs)
         for key, found in inputs.items():
             assert found.ar_begin == begin.get(key, D("0.00"))
-            assert (found.ar_end, found.ar_end_current) == end.get(key, (D("0.00"), D("0.00")))
+            assert (found.ar_end, found.ar_end_current, found.ar_end_receivable) == end.get(
+                key, (D("0.00"), D("0.00"), D("0.00"))
+            )
+            assert found.unapplied_cash == unapplied.get(key, D("0.00"))
+            assert found.disputes is None  # no disputes given: their figures are left out
         sold = sum(
             d["amount"]
             for d in documents
@@ -391,3 +524,10 @@ def test_the_kpi_balances_are_the_agings_of_the_ledger_on_both_days():
             and dt.date(2026, 7, 1) <= d["invoice_date"] <= dt.date(2026, 9, 30)
         )
         assert sum(sum(i.sales.values()) for i in inputs.values()) == sold
+    # the trend works every month's rolling quarter out in one pass: the same inputs
+    months = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
+    for by in ("company", "customer"):
+        trend = ledger_kpi_trend(ledger, months, by=by)
+        for month in months:
+            first = month_before(month_before(month))
+            assert trend[month] == ledger_kpi_inputs(ledger, first, month, by=by), (by, month)

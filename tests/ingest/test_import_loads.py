@@ -344,6 +344,14 @@ def _seed_ledger(write):
         ),
     )
     file_import(
+        kind="invoice-instalments",
+        path=write(
+            "i.csv",
+            "invoice_number,sequence,due_on,amount\nINV-2,1,2026-02-05,125.25\n"
+            "INV-2,2,2026-03-05,125.25\n",
+        ),
+    )
+    file_import(
         kind="credit-memos",
         path=write(
             "c.csv",

@@ -8,12 +8,20 @@ from decimal import Decimal
 
 import pytest
 
-from receivables.examples import SHARED, csv_rows, example_01_build, example_02_build
+from receivables.examples import (
+    SHARED,
+    csv_rows,
+    example_01_build,
+    example_02_build,
+    example_kpis_build,
+)
 from revdesk.cases.models import Case, CaseType, Team
+from revdesk.engine.kpis import DAYS_KPIS, KPI_NAMES, Kpis
 from revdesk.receivables.reports import (
     aging_items,
     aging_report,
     kpi_report,
+    kpi_trend,
     top_past_due_report,
 )
 
@@ -122,7 +130,7 @@ def test_02_kpis_from_the_ledger(world):
     example_02_build(world)
     (row,) = kpi_report(user=world.users["admin"], first="2026-07", last="2026-09")
     expected = {r["kpi"]: D(r["value"]) for r in csv_rows(SHARED / "02-kpis" / "expected.csv")}
-    assert row.figures.values == expected
+    assert {name: row.figures.values[name] for name in expected} == expected
     assert (row.currency, row.sales, row.ar_begin, row.ar_end, row.ar_end_current) == (
         "USD",
         D("360000.00"),
@@ -134,6 +142,136 @@ def test_02_kpis_from_the_ledger(world):
         user=world.users["collector"], first="2026-07", last="2026-09", by="collector"
     )
     assert (mine.key, mine.figures.values["dso_countback"]) == ("collector", D("63.58"))
+
+
+#: the figures at the period's end, beside the days of DSO, ADD and CEI
+NEW_KPIS = tuple(name for name in KPI_NAMES if name not in DAYS_KPIS)
+
+
+def _new(row) -> tuple:
+    values = row.values if isinstance(row, Kpis) else row.figures.values
+    return tuple(values[name] for name in NEW_KPIS)
+
+
+def test_current_unapplied_and_dispute_aging_per_company_collector_and_region(world):
+    """The hand-worked ledger of examples.example_kpis_build, at the end of September."""
+    example_kpis_build(world)
+    admin = world.users["admin"]
+    (company,) = kpi_report(user=admin, first="2026-07", last="2026-09")
+    assert _new(company) == (
+        D("59.53"),
+        D("4000.00"),
+        D("4"),
+        D("4150.25"),
+        D("57.25"),
+        D("121"),
+        D("1200.00"),
+        D("2000.00"),
+        D("450.25"),
+        D("500.00"),
+    )
+    assert (company.ar_end_current, company.ar_end_receivable) == (
+        D("153000.00"),
+        D("257000.00"),
+    )
+    # the old figures of K1 are untouched by K2 in the group of their collector
+    none, collector, collector2 = kpi_report(
+        user=admin, first="2026-07", last="2026-09", by="collector"
+    )
+    assert (none.key, none.sales, none.unapplied_cash) == ("", D("0.00"), D("2500.00"))
+    assert none.figures.values["dso_countback"] is None
+    assert none.figures.values["current_percent"] is None
+    assert none.figures.values["disputes_open"] == D("0")
+    assert collector.key == "collector"
+    assert collector.figures.values["dso_countback"] == D("63.58")
+    assert _new(collector) == (
+        D("60.00"),
+        D("0.00"),
+        D("2"),
+        D("1650.25"),
+        D("38.50"),
+        D("77"),
+        D("1200.00"),
+        D("0.00"),
+        D("450.25"),
+        D("0.00"),
+    )
+    assert collector2.key == "collector2"
+    assert _new(collector2) == (
+        D("42.86"),
+        D("1500.00"),
+        D("2"),
+        D("2500.00"),
+        D("76.00"),
+        D("121"),
+        D("0.00"),
+        D("2000.00"),
+        D("0.00"),
+        D("500.00"),
+    )
+    # W-1 10,000 + W-2 3,000 sold; 5,500 net open at the end (7,000 less RW-1's 1,500)
+    assert (collector2.sales, collector2.ar_end, collector2.ar_end_current) == (
+        D("13000.00"),
+        D("5500.00"),
+        D("3000.00"),
+    )
+    regions = kpi_report(user=admin, first="2026-07", last="2026-09", by="region")
+    assert [(r.key, _new(r)) for r in regions] == [
+        ("", _new(none)),
+        ("US-EAST", _new(collector)),
+        ("US-WEST", _new(collector2)),
+    ]
+    customers = kpi_report(user=admin, first="2026-07", last="2026-09", by="customer")
+    assert [(r.key, r.figures.values["disputed_amount"]) for r in customers] == [
+        ("", D("0.00")),
+        ("K1", D("1650.25")),
+        ("K2", D("2500.00")),
+    ]
+
+
+def test_a_collector_s_kpis_are_their_portfolio_s(world):
+    example_kpis_build(world)
+    for by in ("company", "collector", "region"):
+        (mine,) = kpi_report(user=world.users["collector2"], first="2026-07", last="2026-09", by=by)
+        # no K1, and no receipt of an unknown customer (U-1)
+        assert mine.key == {"company": "", "collector": "collector2", "region": "US-WEST"}[by]
+        assert (mine.sales, mine.unapplied_cash, mine.disputes.count) == (
+            D("13000.00"),
+            D("1500.00"),
+            2,
+        )
+        assert mine.figures.values["current_percent"] == D("42.86")
+    # the senior collector sees the team: the collector's portfolio only, here
+    team = kpi_report(user=world.users["lead"], first="2026-07", last="2026-09", by="collector")
+    assert [r.key for r in team] == ["collector"]
+
+
+def test_the_trend_per_collector_has_a_line_each(world):
+    example_kpis_build(world)
+    trend = kpi_trend(user=world.users["admin"], last="2026-10", count=2, by="collector")
+    assert trend.months == ["2026-09", "2026-10"]
+    lines = trend.series["USD"]
+    assert list(lines) == ["", "collector", "collector2"]
+    september, october = lines["collector2"]
+    assert _new(september)[:4] == (D("42.86"), D("1500.00"), D("2"), D("2500.00"))
+    # at the end of October: W-1 4,000 and W-2 2,000 (1,000 applied on 3 Oct, due 20 Oct)
+    # past due, none current; RW-1 500 and RW-2 2,000 unapplied; CS-5 open 30 days, CS-2 62,
+    # CS-3 152: (30 + 62 + 152) / 3 = 81.33
+    assert _new(october) == (
+        D("0.00"),
+        D("2500.00"),
+        D("3"),
+        D("2800.00"),
+        D("81.33"),
+        D("152"),
+        D("300.00"),
+        D("0.00"),
+        D("2000.00"),
+        D("500.00"),
+    )
+    assert lines["collector"][0].values["dso_countback"] == D("63.58")
+    with pytest.raises(ValueError, match="a trend is by company, collector, region"):
+        kpi_trend(user=world.users["admin"], last="2026-10", by="customer")
 
 
 def test_top_past_due_kept_per_period_shows_the_movement(world):
@@ -165,3 +303,23 @@ def test_top_past_due_kept_per_period_shows_the_movement(world):
     again = top_past_due_keep(period="2026-09")
     assert TopPastDueSnapshot.objects.filter(period="2026-09").count() == 1
     assert again.pk != september.pk
+
+
+def test_a_receipt_that_came_back_is_no_unapplied_cash_from_that_day(world):
+    from revdesk.receivables.models import Payment
+    from revdesk.receivables.services import payment_reverse
+
+    example_kpis_build(world)
+    admin = world.users["admin"]
+    payment_reverse(
+        payment=Payment.objects.get(number="U-1"),
+        on=dt.date(2026, 9, 28),
+        reason="Recalled by the payer's bank",
+        actor=admin,
+    )
+    (company,) = kpi_report(user=admin, first="2026-07", last="2026-09")
+    assert company.unapplied_cash == D("1500.00")  # RW-1's 7,500.00 less 6,000.00 applied
+    (august,) = kpi_report(user=admin, first="2026-06", last="2026-08")
+    assert august.unapplied_cash == D("0.00")
+    none = kpi_report(user=admin, first="2026-07", last="2026-09", by="collector")[0]
+    assert (none.key, none.unapplied_cash) == ("", D("0.00"))  # U-1 had no customer

@@ -115,3 +115,22 @@ def test_statements_from_the_command_line(customers, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "C1: not sent" in out
     assert "2 statements, 1 sent, 1 not" in out
+
+
+def test_the_pdf_prints_any_name_as_written(customers):
+    customer = customers["C2"]
+    customer.name = "Łódź Centrum Danych Sp. z o.o. / Ακμή / Δата – “Nord”"
+    customer.save()
+    statement = statement_build(customer=customer, on=OCT_31)
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(statement_pdf(statement))).pages
+    )
+    assert "Łódź Centrum Danych Sp. z o.o. / Ακμή / Δата – “Nord”" in text
+    # what the font has no shape for is a '?', never a hole in the text
+    customer.name = "東京 Data"
+    customer.save()
+    statement = statement_build(customer=customer, on=OCT_31)
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(statement_pdf(statement))).pages
+    )
+    assert "?? Data" in text

@@ -44,6 +44,7 @@ def test_a_collector_sees_their_portfolio_and_a_rep_no_page(client, example):
     client.logout()
     assert signed_in(client, "rep").get(reverse("web:collections_aging")).status_code == 404
     assert signed_in(client, "rep").get(reverse("web:collections_kpis")).status_code == 404
+    assert signed_in(client, "rep").get(reverse("web:collections_kpis_excel")).status_code == 404
 
 
 def test_a_figure_lists_its_items(client, example):
@@ -110,11 +111,94 @@ def test_the_kpi_page(client, world):
     assert "63.58" in html
     assert "75.61%" in html
     # the trend: each month over the quarter it ends; the quarter to September is the case's
-    trend = dict(response.context["trend_tables"])["USD"]
-    assert dict(trend)["2026-09"]["dso_countback"] == D("63.58")
+    charts = {chart["id"]: chart for chart in response.context["charts"]}
+    dso = dict(charts["chart-dso-USD"]["rows"])["DSO"]
+    assert dso[charts["chart-dso-USD"]["x"].index("2026-09")] == D("63.58")
     bad = client.get(reverse("web:collections_kpis") + "?first=2026-09&last=2026-07")
     assert bad.status_code == 400
     assert "The last month comes after the first." in bad.content.decode()
+
+
+def test_the_kpi_page_per_collector_with_the_new_kpis(client, world):
+    from receivables.examples import example_kpis_build
+
+    example_kpis_build(world)
+    url = reverse("web:collections_kpis") + "?first=2026-07&last=2026-09&by=collector"
+    response = signed_in(client, "admin").get(url)
+    assert response.status_code == 200
+    rows = {row.key: row for row in response.context["rows"]}
+    assert list(rows) == ["", "collector", "collector2"]
+    assert rows["collector2"].figures.values["current_percent"] == D("42.86")
+    end = response.content.decode().split('data-testid="kpi-end-table"')[1].split("</table>")[0]
+    for shown in ("42.86%", "1,500.00", "2,500.00", "76.00"):
+        assert shown in end
+    # the figure chosen, a line per collector, the quarter to September the report's figures
+    (dso,) = response.context["charts"]
+    assert dso["id"] == "chart-dso-countback-USD"
+    september = dso["x"].index("2026-09")
+    assert dict(dso["rows"])["collector"][september] == D("63.58")
+    chosen = client.get(url + "&chart=current_percent")
+    (current,) = chosen.context["charts"]
+    assert current["id"] == "chart-current-percent-USD"
+    # the receipt of no known customer (U-1) has no % current in any month: no line
+    assert {label: values[september] for label, values in current["rows"]} == {
+        "collector": D("60.00"),
+        "collector2": D("42.86"),
+    }
+    # a collector keeps the colour of their place among all the groups
+    assert [(t["name"], t["colour"]) for t in current["traces"]] == [
+        ("collector", 1),
+        ("collector2", 2),
+    ]
+    (cash,) = client.get(url + "&chart=unapplied_cash").context["charts"]
+    assert {label: values[september] for label, values in cash["rows"]} == {
+        "(none)": D("2500.00"),
+        "collector": D("0.00"),
+        "collector2": D("1500.00"),
+    }
+    # the same rows in Excel, money and days as numbers
+    assert 'data-testid="kpis-excel"' in response.content.decode()
+    download = client.get(reverse("web:collections_kpis_excel") + "?" + url.split("?")[1])
+    assert download["Content-Disposition"].endswith('kpis-2026-07-2026-09-collector.xlsx"')
+    sheet = load_workbook(io.BytesIO(download.content))["KPIs"]
+    header = [cell.value for cell in sheet[1]]
+    found = {
+        row[0]: dict(zip(header, row, strict=False))
+        for row in sheet.iter_rows(min_row=2, max_row=4, values_only=True)
+    }
+    assert set(found) == {"(none)", "collector", "collector2"}
+    columns = (
+        "% current",
+        "Unapplied cash",
+        "Open disputes",
+        "Average dispute age (days)",
+        "Oldest dispute (days)",
+        "Disputed over 90 days",
+    )
+    # the cells are numbers (Excel keeps them as floats): to the cent as written
+    assert [str(found["collector2"][name]) for name in columns] == [
+        "42.86",
+        "1500",
+        "2",
+        "76",
+        "121",
+        "500",
+    ]
+    assert str(found["collector"]["DSO count-back"]) == "63.58"
+    # by customer: the trend stays the company's, and says why
+    by_customer = client.get(url.replace("by=collector", "by=customer"))
+    assert response.context["trend"].by == "collector"
+    assert by_customer.context["trend"].by == "company"
+    assert "would not be readable" in by_customer.content.decode()
+    # a collector: their portfolio only, on the table and the charts
+    client.logout()
+    mine = signed_in(client, "collector2").get(url)
+    assert [row.key for row in mine.context["rows"]] == ["collector2"]
+    (unapplied,) = (
+        signed_in(client, "collector2").get(url + "&chart=unapplied_cash").context["charts"]
+    )
+    assert [label for label, _ in unapplied["rows"]] == ["collector2"]
+    assert unapplied["rows"][0][1][september] == D("1500.00")
 
 
 def test_a_leader_keeps_the_months_list_and_sees_the_movement(client, example):

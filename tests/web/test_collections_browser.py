@@ -77,3 +77,45 @@ def test_an_aging_figure_opens_its_items(page, data, sign_in):
     items = page.locator("[data-testid=items-table] tbody tr")
     assert items.count() >= 1
     assert page.locator("[data-testid=items-total]").count() == 1
+
+
+def test_the_kpis_per_collector_and_their_charts(page, world, sign_in):
+    """The hand-worked ledger of receivables.examples.example_kpis_build: the page's tables
+    to the cent and day, and its charts drawn, a line per collector."""
+    from receivables.examples import example_kpis_build
+
+    example_kpis_build(world)
+    page.set_default_timeout(60_000)  # twelve quarters of KPIs on a busy machine
+    sign_in(page, "lead")  # the senior collector: the team's portfolio (the collector's)
+    page.goto(f"{page.base}/collections/kpis/?first=2026-07&last=2026-09&by=company")
+    page.wait_for_selector("#chart-dso-USD[data-drawn=true]")
+    assert page.locator("[data-testid=trend-chart]").count() == 4  # DSO, %, cash, age
+    page.select_option("select[name=by]", "collector")
+    page.select_option("select[name=chart]", "current_percent")
+    page.click("button:has-text('Show')")
+    page.wait_for_selector("#chart-current-percent-USD[data-drawn=true]")
+    cells = page.locator("[data-testid=kpi-end-table] tbody tr").first.locator("th, td")
+    assert cells.all_inner_texts() == [
+        "collector",
+        "USD",
+        "250,000.00",
+        "150,000.00",
+        "60.00%",
+        "0.00",
+        "2",
+        "1,650.25",
+        "38.50",
+        "77",
+        "1,200.00",
+        "0.00",
+        "450.25",
+        "0.00",
+    ]
+    # one chart, one line (the senior collector sees the collector's portfolio only)
+    chart = page.locator("#chart-current-percent-USD")
+    assert chart.locator(".scatterlayer .trace").count() == 1
+    page.locator("[data-testid=trend-chart] summary").first.click()
+    table = page.locator("[data-testid=trend-table-chart-current-percent-USD]")
+    assert table.is_visible()
+    assert "60.00" in table.locator("tbody tr").first.inner_text()
+    page.screenshot(path="/tmp/revdesk-collections-kpis.png", full_page=True)

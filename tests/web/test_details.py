@@ -138,3 +138,22 @@ def test_rep_invoice_page_shows_receipt_without_link(client, ledger):
     assert page.status_code == 200
     assert "PAY-1" in html
     assert _payment_url(ledger, "PAY-1") not in html
+
+
+def test_invoice_page_gives_the_reporting_currency_equivalent(client, ledger, world):
+    from django.utils import timezone
+
+    invoice = ledger.invoices["INV-5"]  # 2000.00 CAD, CAD->USD 0.73 since 2020
+    signed_in(client, "admin")
+    page = client.get(reverse("web:invoice_detail", args=[invoice.pk])).text
+    rows = re.findall(
+        r'data-testid="invoice-equivalent"><th scope="row">([^<]+)</th>(.*?)</tr>', page
+    )
+    issued, today = invoice.issued_on.isoformat(), timezone.localdate().isoformat()
+    assert [(label, re.sub(r"<[^>]+>", "", cell)) for label, cell in rows] == [
+        ("Amount in USD", f"1,460.00 USDat 0.73 on {issued}"),
+        ("Balance in USD", f"1,460.00 USDat 0.73 on {today}"),
+    ]
+    # an invoice in the reporting currency needs none
+    usd = client.get(reverse("web:invoice_detail", args=[ledger.invoices["INV-1"].pk])).text
+    assert "invoice-equivalent" not in usd

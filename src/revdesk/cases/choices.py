@@ -119,6 +119,7 @@ class Assignment(models.TextChoices):
     PERSON = "person", "A named person"
     ROUND_ROBIN = "round_robin", "Round-robin"
     LEAST_LOADED = "least_loaded", "Least loaded (fewest open cases)"
+    CUSTOMER_REP = "customer_rep", "The customer's sales rep (else least loaded)"
 
 
 class Direction(models.TextChoices):

@@ -98,6 +98,13 @@ def _pick(team: Team, assignment: str, level: int, last_assigned_id: int | None)
     return min(users, key=lambda u: (counts.get(u.pk, 0), u.get_username()))
 
 
+def _customer_rep(case: Case):
+    """The signed-in user of the case customer's sales rep, when there is one and active."""
+    rep = case.customer.sales_rep if case.customer_id else None
+    user = rep.user if rep is not None and rep.user_id else None
+    return user if user is not None and user.is_active else None
+
+
 def route(case: Case) -> Route:
     """Where a new case goes. The case is not saved here."""
     territory_id = case.customer.territory_id if case.customer_id else None
@@ -107,6 +114,8 @@ def route(case: Case) -> Route:
             continue
         if rule.assignment == Assignment.PERSON:
             owner = rule.owner
+        elif rule.assignment == Assignment.CUSTOMER_REP:
+            owner = _customer_rep(case) or pick_owner(rule.team, Assignment.LEAST_LOADED)
         else:
             owner = pick_owner(rule.team, rule.assignment)
         return Route(rule.team, owner, rule, f"routing rule {rule}")

@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from revdesk.engine.money import CENT, ZERO
-from revdesk.foundation.pdf import PdfPage, pdf_text
+from revdesk.foundation.pdf import FONT, PdfPage, pdf_text
 from revdesk.foundation.scoping import restrict, viewer_for
 
 from .models import CommissionRun, Payout, PayoutLine, PlanVersion, RunStatus
@@ -239,7 +239,7 @@ def statement_pdf(statement: Statement) -> bytes:
     say(statement.company, size=10, style="B")
     say("Commission statement", size=16, style="B", height=8)
     pdf.ln(1)
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FONT, size=9)
     with pdf.table(
         col_widths=(30, width - 30),
         first_row_as_headings=False,
@@ -253,7 +253,7 @@ def statement_pdf(statement: Statement) -> bytes:
     if len(statement.payouts) > 1:
         pdf.ln(2)
         say("Payout by period", size=10, style="B")
-        pdf.set_font("Helvetica", size=9)
+        pdf.set_font(FONT, size=9)
         with pdf.table(
             col_widths=(30, 40, 20),
             width=90,
@@ -267,7 +267,7 @@ def statement_pdf(statement: Statement) -> bytes:
     for group in statement.groups:
         pdf.ln(3)
         say(f"Component: {group.component}", size=10, style="B")
-        pdf.set_font("Helvetica", size=8)
+        pdf.set_font(FONT, size=8)
         with pdf.table(
             col_widths=(16, 38, 18, 10, 18, 28, 28, 20),
             text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),

@@ -164,14 +164,48 @@ STORIES: dict[str, list[list[Step]]] = {
 }
 
 A = Assignment
-#: sequence, name, case type, tax reason only, amount from, team, assignment, owner, priority
+#: sequence, name, case type, reason code ("": any), amount from, team, assignment, owner,
+#: priority
 ROUTING = (
-    (10, "Tax disputes to the tax team", "ar_dispute", True, "", "tax", A.NOBODY, "", ""),
+    (10, "Tax disputes to the tax team", "ar_dispute", "tax", "", "tax", A.NOBODY, "", ""),
+    *(
+        (
+            11 + n,
+            f"{label} disputes to order management",
+            "ar_dispute",
+            reason,
+            "",
+            "order_management",
+            A.LEAST_LOADED,
+            "",
+            "",
+        )
+        for n, (reason, label) in enumerate(
+            (
+                ("pricing", "Pricing"),
+                ("quantity", "Quantity"),
+                ("damaged", "Damaged-goods"),
+                ("not_received", "Not-received"),
+                ("duplicate_billing", "Duplicate-billing"),
+            )
+        )
+    ),
+    (
+        16,
+        "Promotion and rebate disputes to the customer's sales rep",
+        "ar_dispute",
+        "promotion_rebate",
+        "",
+        "sales",
+        A.CUSTOMER_REP,
+        "",
+        "",
+    ),
     (
         20,
         "Disputes of 25,000 and more to the senior collector",
         "ar_dispute",
-        False,
+        "",
         "25000.00",
         "collections",
         A.PERSON,
@@ -182,7 +216,7 @@ ROUTING = (
         30,
         "Disputes: least-loaded collector",
         "ar_dispute",
-        False,
+        "",
         "",
         "collections",
         A.LEAST_LOADED,
@@ -193,7 +227,7 @@ ROUTING = (
         31,
         "Deductions: least-loaded collector",
         "deduction",
-        False,
+        "",
         "",
         "collections",
         A.LEAST_LOADED,
@@ -204,7 +238,7 @@ ROUTING = (
         40,
         "Short payments: cash application in turn",
         "short_payment",
-        False,
+        "",
         "",
         "cash_application",
         A.ROUND_ROBIN,
@@ -215,7 +249,7 @@ ROUTING = (
         50,
         "Commission claims: the commissions team in turn",
         "commission_claim",
-        False,
+        "",
         "",
         "commissions",
         A.ROUND_ROBIN,
@@ -226,7 +260,7 @@ ROUTING = (
         51,
         "Commission inquiries: the commissions team in turn",
         "commission_inquiry",
-        False,
+        "",
         "",
         "commissions",
         A.ROUND_ROBIN,
@@ -237,7 +271,7 @@ ROUTING = (
         60,
         "Order defects: least-loaded in order management",
         "order_defect",
-        False,
+        "",
         "",
         "order_management",
         A.LEAST_LOADED,
@@ -342,20 +376,20 @@ class CaseDesk:
     def routing(self) -> None:
         """The routing rules of ROUTING, in sequence."""
         types = {t.code: t for t in CaseType.objects.all()}
-        tax = ReasonCode.objects.get(case_type=types["ar_dispute"], code="tax")
+        reasons = {(r.case_type_id, r.code): r for r in ReasonCode.objects.all()}
         RoutingRule.objects.bulk_create(
             RoutingRule(
                 sequence=sequence,
                 name=name,
                 case_type=types[kind],
-                reason=tax if tax_only else None,
+                reason=reasons[types[kind].pk, reason] if reason else None,
                 min_amount=Decimal(floor) if floor else None,
                 team=self.team[team],
                 assignment=how,
                 owner=self.users[owner] if owner else None,
                 set_priority=priority,
             )
-            for sequence, name, kind, tax_only, floor, team, how, owner, priority in ROUTING
+            for sequence, name, kind, reason, floor, team, how, owner, priority in ROUTING
         )
 
     def inboxes(self) -> None:

@@ -13,12 +13,14 @@ from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
 from zoneinfo import ZoneInfo
 
+from revdesk.parties.choices import Segment
 from revdesk.parties.models import Customer
-from revdesk.receivables.activities import promise_make
-from revdesk.receivables.choices import ActivityKind, CallOutcome
+from revdesk.receivables.activities import promise_make, receipt_returned
+from revdesk.receivables.choices import ActivityKind, CallOutcome, InvoiceStatus, PaymentMethod
 from revdesk.receivables.dunning import dunning_run
 from revdesk.receivables.models import Activity, Invoice, Payment, PortfolioAssignment
 from revdesk.receivables.reports import top_past_due_keep
+from revdesk.receivables.services import invoice_instalments_upsert
 from revdesk.receivables.worklist import collections_daily, refreshes_deferred
 
 NY = ZoneInfo("America/New_York")
@@ -57,6 +59,8 @@ class CollectionsDesk:
 
     def _build(self) -> dict[str, int]:
         counts = {"assignments": self.portfolios()}
+        counts["instalments"] = self.instalments()
+        counts["reversals"] = self.reversals()
         counts["activities"] = self.activities()
         counts["promises"] = self.promises()
         counts["snapshots"] = self.snapshots()
@@ -64,6 +68,70 @@ class CollectionsDesk:
         day = collections_daily(on=self.today)
         counts["predictions"] = day.predictions
         return counts
+
+    def instalments(self) -> int:
+        """Eight large enterprise invoices of the last five months, still open, on 30/60/90
+        terms: three equal instalments (the last takes the odd cent), the invoice due with the
+        last."""
+        since = self.today - dt.timedelta(days=150)
+        candidates = list(
+            Invoice.objects.filter(
+                customer__segment=Segment.ENTERPRISE,
+                issued_on__gte=since,
+                amount__gte=Decimal("20000"),
+                status=InvoiceStatus.OPEN,
+                balance__gt=0,
+                instalments__isnull=True,
+            ).order_by("number")
+        )
+        chosen = sorted(
+            self.rng.sample(candidates, min(8, len(candidates))), key=lambda i: i.number
+        )
+        rows = []
+        for invoice in chosen:
+            part = (invoice.amount / 3).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            parts = [part, part, invoice.amount - 2 * part]
+            for sequence, amount in enumerate(parts, start=1):
+                rows.append(
+                    {
+                        "invoice_id": invoice.pk,
+                        "sequence": sequence,
+                        "due_on": invoice.issued_on + dt.timedelta(days=30 * sequence),
+                        "amount": amount,
+                    }
+                )
+            Invoice.objects.filter(pk=invoice.pk).update(
+                due_on=invoice.issued_on + dt.timedelta(days=90)
+            )
+        invoice_instalments_upsert(rows=rows, actor=self.users["ops"])
+        return len(rows)
+
+    def reversals(self) -> int:
+        """Two cheques of the last two months came back unpaid a few days after they were
+        applied: what they paid is open again and their collectors have a task."""
+        since = self.today - dt.timedelta(days=60)
+        candidates = list(
+            Payment.objects.filter(
+                method=PaymentMethod.CHECK,
+                received_on__gte=since,
+                received_on__lte=self.today - dt.timedelta(days=10),
+                customer__collector__isnull=False,
+                applications__isnull=False,
+            )
+            .distinct()
+            .order_by("number")
+        )
+        chosen = sorted(
+            self.rng.sample(candidates, min(2, len(candidates))), key=lambda p: p.number
+        )
+        for payment in chosen:
+            receipt_returned(
+                actor=self.users["ops"],
+                payment=payment,
+                on=payment.received_on + dt.timedelta(days=self.rng.randint(3, 6)),
+                reason="Cheque returned unpaid (insufficient funds)",
+            )
+        return len(chosen)
 
     def dunning(self) -> int:
         """The last five days of dunning, as the daily job did them (one level a day)."""

@@ -10,6 +10,7 @@ line, column, what was expected) and nothing written.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import textwrap
@@ -78,13 +79,27 @@ def register(jobs: argparse._SubParsersAction) -> None:
     kpis = _job(
         jobs,
         "kpis",
-        "DSO, best possible DSO, average days delinquent and CEI for a period",
+        "DSO, best possible DSO, ADD, CEI, % current, unapplied cash and dispute aging",
         "Work out the collection KPIs of a period from its credit sales by month and its "
         "receivables at the start and the end (--inputs: rows item,value with sales_YYYY-MM "
-        "per month, ar_begin, ar_end, ar_end_current).",
-        "revdesk calc kpis --inputs kpi_inputs.csv --json",
+        "per month, ar_begin, ar_end, ar_end_current; ar_end_receivable for % current and "
+        "unapplied_cash are optional), and with --disputes the disputes open at the end of "
+        "the last month: how many, how much, their average and oldest age, by age bucket.",
+        "revdesk calc kpis --inputs kpi_inputs.csv --disputes disputes.csv --json",
     )
     kpis.add_argument("--inputs", required=True, metavar="FILE", help="item,value (CSV/Parquet)")
+    kpis.add_argument(
+        "--disputes",
+        metavar="FILE",
+        help="disputes: number, amount, currency, opened_on, [closed_on, customer, parent, "
+        "collector, region] (CSV/Parquet; one currency)",
+    )
+    kpis.add_argument(
+        "--explain",
+        metavar="FILE",
+        help="with --disputes, also write every dispute open at the end with its age and "
+        "bucket (.csv, .parquet, .json)",
+    )
     _out_arguments(kpis)
     kpis.set_defaults(handler=_kpis)
 
@@ -261,15 +276,31 @@ def _top_past_due(args: argparse.Namespace) -> int:
 def _kpis(args: argparse.Namespace) -> int:
     from .commands import input_rejected
     from .commission_inputs import InputError
+    from .dispute_aging import OpenDisputes, dispute_aging, disputes_read, open_disputes_explain
     from .kpis import kpi_inputs_read, kpis
 
     console, errors = _consoles()
-    if not _outputs_checked(args, errors, "out"):
+    if not _outputs_checked(args, errors, "out", "explain"):
+        return 2
+    if args.explain and not args.disputes:
+        errors.print("--explain lists the open disputes: give --disputes too")
         return 2
     try:
         inputs = kpi_inputs_read(Path(args.inputs))
+        disputes = disputes_read(Path(args.disputes)) if args.disputes else None
+        currencies = set() if disputes is None else set(disputes.column("currency").to_pylist())
+        if len(currencies) > 1:
+            raise InputError(
+                [(Path(args.disputes).name, None, "currency", "one currency per file, as the KPIs")]
+            )
     except InputError as error:
         return input_rejected(error, args.json, console, errors)
+    if disputes is not None:
+        opened = dispute_aging(disputes, inputs.end, by="company")
+        found = next(iter(opened.values()), OpenDisputes())
+        inputs = dataclasses.replace(inputs, disputes=found)
+        if args.explain:
+            output_write(open_disputes_explain(disputes, inputs.end), Path(args.explain))
     result = kpis(inputs)
     table = pa.table(
         {

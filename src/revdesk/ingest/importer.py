@@ -628,11 +628,15 @@ def _import(
                     key = values[key_names[0]] if len(key_names) == 1 else None
                     if levels and levels.get(key, 0) != level:
                         continue
-                    batch.append(values)
-                    lines.append(line)
-                    if len(batch) >= batch_size:
+                    # a full batch is loaded, but never between two lines of one group (an
+                    # order's lines, an invoice's instalments: the services see them whole)
+                    if len(batch) >= batch_size and (
+                        spec.group is None or values[spec.group] != batch[-1][spec.group]
+                    ):
                         _load_batch(spec, batch, lines, resolver, references, actor, state, counts)
                         batch, lines = [], []
+                    batch.append(values)
+                    lines.append(line)
                 if batch:
                     _load_batch(spec, batch, lines, resolver, references, actor, state, counts)
             result.created = counts[Outcome.CREATED]

@@ -27,7 +27,7 @@ from revdesk.parties.choices import PayeeKind, Segment
 from revdesk.parties.models import Customer, Distributor, Payee, Territory
 from revdesk.receivables import services as receivable_services
 from revdesk.receivables.choices import PaymentMethod
-from revdesk.receivables.models import CreditMemo, Invoice, Payment
+from revdesk.receivables.models import CreditMemo, Invoice, InvoiceInstalment, Payment
 
 from .spec import Column, KindSpec, columns_for, format_value
 from .spec import ColumnType as T
@@ -138,6 +138,15 @@ def _simple_loader(service):
         return [result.outcomes[tuple(row[k] for k in spec.key)] for row in rows]
 
     return load
+
+
+def _load_instalments(spec, rows, resolver, actor, state) -> list[Outcome]:
+    service_rows = [service_row(spec, row, resolver) for row in rows]
+    try:
+        result = receivable_services.invoice_instalments_upsert(rows=service_rows, actor=actor)
+    except RowsRefused as error:
+        raise _refused(spec, rows, error) from error
+    return [result.outcomes[(row["invoice_id"], row["sequence"])] for row in service_rows]
 
 
 def _combine(line: Outcome | None, header: Outcome, header_changed: bool) -> Outcome:
@@ -731,6 +740,52 @@ CREDIT_MEMOS = KindSpec(
     ),
 )
 
+INVOICE_INSTALMENTS = KindSpec(
+    name="invoice-instalments",
+    title="Invoice instalments",
+    description="Instalment schedules of invoices whose terms split payment (e.g. half at 30 "
+    "days, half at 60): one row per instalment. The rows of an invoice are its whole "
+    "schedule, numbered 1, 2, 3... with due dates going up, adding up to the invoice's amount; "
+    "they replace the schedule saved before. Each instalment is then aged on its own.",
+    key=("invoice_number", "sequence"),
+    group="invoice_number",
+    columns=columns_for(
+        InvoiceInstalment,
+        [
+            C(
+                "invoice_number",
+                T.REFERENCE,
+                "Invoice",
+                ref="invoices",
+                required=True,
+                field="invoice_id",
+            ),
+            C("sequence", T.INT, "Instalment number: 1, 2, 3...", required=True, header=False),
+            C("due_on", T.DATE, "Due date of the instalment", required=True, header=False),
+            C(
+                "amount",
+                T.DECIMAL,
+                "Amount of the instalment",
+                required=True,
+                minimum=ZERO,
+                places=2,
+                header=False,
+            ),
+        ],
+    ),
+    load=_load_instalments,
+    export=_exporter(
+        InvoiceInstalment,
+        {
+            "invoice_number": "invoice__number",
+            "sequence": "sequence",
+            "due_on": "due_on",
+            "amount": "amount",
+        },
+        ("invoice__number", "sequence"),
+    ),
+)
+
 _payment_header = columns_for(
     Payment,
     [
@@ -802,6 +857,7 @@ KINDS: dict[str, KindSpec] = {
         PRODUCTS,
         ORDERS,
         INVOICES,
+        INVOICE_INSTALMENTS,
         CREDIT_MEMOS,
         PAYMENTS,
     )

@@ -19,6 +19,7 @@ from .documents import missing_requirements, needs_of
 from .dunning import dunning_state
 from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
 from .reports import ledger
+from .rules import invoice_of
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,16 @@ def account_page(*, customer: Customer, user, on: dt.date | None = None) -> Acco
     rows = aging(book, today, by="customer").to_pylist() if book.documents.num_rows else []
     items = explain(book, today).to_pylist() if book.documents.num_rows else []
     found = list(
-        Invoice.objects.filter(customer_id__in=ids, number__in=[i["document"] for i in items])
+        Invoice.objects.filter(
+            customer_id__in=ids, number__in=[invoice_of(i["document"]) for i in items]
+        )
     )
     invoices = {i.number: (i.pk, i.predicted_pay_on, i.predicted_by) for i in found}
     lacking = missing_requirements(found)
     needs = list(needs_of(customer).values())
     disputed = disputed_amounts([pk for pk, *_ in invoices.values()])
     for item in items:
-        pk, pay_on, by = invoices.get(item["document"], (None, None, ""))
+        pk, pay_on, by = invoices.get(invoice_of(item["document"]), (None, None, ""))
         item.update(
             invoice_id=pk,
             predicted_pay_on=pay_on,
@@ -172,6 +175,17 @@ def _timeline(ids: list[int], user, cases: list) -> list[TimelineEntry]:
                 url=reverse("web:payment_detail", args=[payment.pk]),
             )
         )
+        if payment.reversed_on is not None:
+            entries.append(
+                TimelineEntry(
+                    at=_start_of(payment.reversed_on),
+                    kind="payment",
+                    title=f"Payment {payment.number} reversed: {payment.amount:,.2f} "
+                    f"{payment.currency}",
+                    detail=payment.reversal_reason,
+                    url=reverse("web:payment_detail", args=[payment.pk]),
+                )
+            )
     memos = restrict(CreditMemo.objects.filter(customer_id__in=ids), user).order_by("-issued_on")[
         :100
     ]

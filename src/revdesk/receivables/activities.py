@@ -374,3 +374,31 @@ __all__ = [
     "promises_evaluate",
     "task_done",
 ]
+
+
+@transaction.atomic
+def receipt_returned(*, actor, payment: Payment, on: dt.date, reason: str) -> list:
+    """A receipt came back (services.payment_reverse): what it paid is open again, the
+    account's timeline says so, and the customer's collector gets a task for that day to call
+    about it."""
+    from .services import payment_reverse
+
+    reversals = payment_reverse(payment=payment, on=on, reason=reason, actor=actor)
+    if payment.customer_id is not None:
+        reopened = ", ".join(
+            f"{r.invoice.number} {r.amount:,.2f}" for r in sorted(reversals, key=lambda r: r.pk)
+        )
+        activity_log(
+            actor=actor,
+            customer=payment.customer,
+            kind=ActivityKind.NOTE,
+            subject=f"Receipt {payment.number} reversed: {payment.reversal_reason}",
+            body=(
+                f"{payment.amount:,.2f} {payment.currency} received on "
+                f"{payment.received_on.isoformat()} came back on {on.isoformat()}."
+                + (f" Open again: {reopened}." if reopened else "")
+            ),
+            next_action="Call the customer about the returned receipt",
+            next_action_on=on,
+        )
+    return reversals

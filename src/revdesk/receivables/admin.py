@@ -8,6 +8,7 @@ from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline
 
 from . import services
 from .models import (
+    ApplicationReversal,
     CreditMemo,
     DunningLevel,
     DunningState,
@@ -52,8 +53,17 @@ class InvoiceAdmin(LedgerAdmin):
     autocomplete_fields = ("customer", "order")
     list_select_related = ("customer",)
     date_hierarchy = "due_on"
-    readonly_fields = ("balance", "status")
+    readonly_fields = ("balance", "status", "instalments")
     save_service, delete_service, instance_name = "invoice_save", "invoice_delete", "invoice"
+
+    @admin.display(description="Instalments")
+    def instalments(self, invoice):
+        """The schedule, as imported (`revdesk import invoice-instalments` checks it whole)."""
+        schedule = [
+            f"{i.sequence}: {i.amount} due {i.due_on.isoformat()}"
+            for i in invoice.instalments.order_by("sequence")
+        ]
+        return "; ".join(schedule) or "none: due whole on the due date"
 
 
 @admin.register(CreditMemo)
@@ -89,6 +99,8 @@ class PaymentAdmin(LedgerAdmin):
     list_select_related = ("customer",)
     date_hierarchy = "received_on"
     inlines = (PaymentApplicationInline,)
+    # A receipt is reversed on its page (services.payment_reverse), never by editing a date.
+    readonly_fields = ("reversed_on", "reversal_reason")
     save_service, delete_service, instance_name = "payment_save", "payment_delete", "payment"
 
     def save_formset(self, request, form, formset, change):
@@ -109,6 +121,26 @@ class PaymentApplicationAdmin(LedgerAdmin):
     date_hierarchy = "applied_on"
     save_service, delete_service = "payment_application_save", "payment_application_delete"
     instance_name = "application"
+
+
+@admin.register(ApplicationReversal)
+class ApplicationReversalAdmin(admin.ModelAdmin):
+    """Applications taken back: a record, made only by services.application_reverse and
+    services.payment_reverse."""
+
+    list_display = ("payment", "invoice", "amount", "applied_on", "reversed_on", "reason")
+    search_fields = ("payment__number", "invoice__number", "reason")
+    list_select_related = ("payment", "invoice")
+    date_hierarchy = "reversed_on"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class DunningLevelInline(admin.TabularInline):

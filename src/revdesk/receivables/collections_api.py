@@ -31,7 +31,7 @@ from revdesk.parties.models import Customer
 from .activities import activity_log, promise_make
 from .choices import ActivityKind, CallOutcome
 from .models import Invoice
-from .reports import aging_report, kpi_report, top_past_due_report
+from .reports import TREND_GROUPS, aging_report, kpi_report, kpi_trend, top_past_due_report
 from .worklist import worklist_entries
 
 router = Router(tags=["collections"])
@@ -173,15 +173,41 @@ def top_rows(request, as_of: dt.date | None = None, top: int = 20, by: str = "cu
     return report.rows
 
 
+class OpenDisputesOut(Schema):
+    count: int = Field(description="Disputes open at the end of the last month")
+    amount: Amount
+    average_age_days: Decimal | None = Field(
+        None, description="Their ages added up ÷ how many (two decimals)"
+    )
+    oldest_days: int | None
+    buckets: dict[str, Amount] = Field(description="Amount by age: 0-30, 31-60, 61-90, over-90")
+
+
 class KpiOut(Schema):
-    key: str = Field(description="The collector or region; empty for the company")
+    key: str = Field(description="The customer, parent, collector or region; empty for the company")
     currency: str
     sales: Amount
     ar_begin: Amount
     ar_end: Amount
     ar_end_current: Amount
+    ar_end_receivable: Amount = Field(
+        description="Open invoices and debit memos at the end, before credits (% current's base)"
+    )
+    unapplied_cash: Amount
+    disputes: OpenDisputesOut
     figures: dict[str, Decimal | None]
     notes: list[str]
+
+    @staticmethod
+    def resolve_disputes(obj) -> dict:
+        values = obj.figures.values
+        return {
+            "count": obj.disputes.count,
+            "amount": obj.disputes.amount,
+            "average_age_days": values.get("dispute_average_age_days"),
+            "oldest_days": obj.disputes.oldest_days,
+            "buckets": obj.disputes.buckets,
+        }
 
     @staticmethod
     def resolve_figures(obj) -> dict:
@@ -192,23 +218,62 @@ class KpiOut(Schema):
         return obj.figures.notes
 
 
+def _months_checked(**months: str) -> None:
+    for name, month in months.items():
+        try:
+            dt.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise ValidationError({name: f"{month!r}: write YYYY-MM"}) from None
+
+
 @router.get(
     "/collections/kpis",
     response={200: list[KpiOut], **ERRORS},
-    summary="DSO, best possible DSO, ADD and CEI of the months first..last",
+    summary="DSO, best possible DSO, ADD, CEI, % current, unapplied cash and dispute aging "
+    "of the months first..last",
 )
 def kpi_rows(request, first: str, last: str, by: str = "company"):
     _desk(request.auth)
     if by not in GROUPS:
         raise ValidationError({"by": f"write one of {', '.join(GROUPS)}"})
-    for name, month in (("first", first), ("last", last)):
-        try:
-            dt.date.fromisoformat(f"{month}-01")
-        except ValueError:
-            raise ValidationError({name: f"{month!r}: write YYYY-MM"}) from None
+    _months_checked(first=first, last=last)
     if first > last:
         raise ValidationError({"last": "the last month comes after the first"})
     return kpi_report(user=request.auth, first=first, last=last, by=by)
+
+
+class KpiTrendLineOut(Schema):
+    key: str = Field(description="The collector or region; empty for the company")
+    currency: str
+    figures: list[dict[str, Decimal | None]] = Field(description="One per month, in order")
+
+
+class KpiTrendOut(Schema):
+    months: list[str] = Field(description="Each month's figures are over the quarter it ends")
+    by: str
+    lines: list[KpiTrendLineOut]
+
+
+@router.get(
+    "/collections/kpis/trend",
+    response={200: KpiTrendOut, **ERRORS},
+    summary="Every KPI month by month up to last (each over the quarter it ends), per "
+    "company, collector or region",
+)
+def kpi_trend_lines(request, last: str, count: int = 12, by: str = "company"):
+    _desk(request.auth)
+    if by not in TREND_GROUPS:
+        raise ValidationError({"by": f"write one of {', '.join(TREND_GROUPS)}"})
+    if not 1 <= count <= 24:
+        raise ValidationError({"count": "from 1 to 24 months"})
+    _months_checked(last=last)
+    trend = kpi_trend(user=request.auth, last=last, count=count, by=by)
+    lines = [
+        {"key": key, "currency": currency, "figures": [k.values for k in values]}
+        for currency, groups in trend.series.items()
+        for key, values in groups.items()
+    ]
+    return {"months": trend.months, "by": trend.by, "lines": lines}
 
 
 class ActivityIn(Schema):

@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from revdesk.cases.choices import OPEN_STATUSES
@@ -44,7 +45,7 @@ from .models import (
     Invoice,
     PromiseToPay,
 )
-from .rules import money_text
+from .rules import instalments_paid, money_text
 from .statements import recipient, statement_build, statement_pdf, statement_send
 
 DEFAULT_STRATEGIES = [
@@ -157,6 +158,54 @@ def _pause_reason(customer: Customer, on: dt.date) -> str:
     return ""
 
 
+@dataclass
+class Overdue:
+    """What of one invoice is overdue on a day: the whole balance, or for an invoice in
+    instalments the open part of those due before the day (due_on: the oldest of them)."""
+
+    number: str
+    customer: Customer
+    issued_on: dt.date
+    due_on: dt.date
+    balance: Decimal
+    currency: str
+    balance_text: str = ""
+
+
+def overdue_items(on: dt.date) -> list[Overdue]:
+    """Everything overdue on a day, oldest first."""
+    items = []
+    for invoice in (
+        Invoice.objects.filter(
+            Invoice.overdue_q(on) | (Invoice.open_q() & Q(instalments__due_on__lt=on))
+        )
+        .distinct()
+        .select_related("customer", "customer__collector")
+        .prefetch_related("instalments")
+    ):
+        due_on, balance = invoice.due_on, invoice.balance
+        schedule = sorted(invoice.instalments.all(), key=lambda i: i.sequence)
+        if schedule:
+            paid = instalments_paid([i.amount for i in schedule], invoice.amount - invoice.balance)
+            late = [(i.due_on, i.amount - part) for i, part in zip(schedule, paid, strict=True)]
+            late = [(day, left) for day, left in late if day < on and left > 0]
+            if not late:
+                continue
+            due_on, balance = late[0][0], sum((left for _, left in late), Decimal(0))
+        items.append(
+            Overdue(
+                invoice.number,
+                invoice.customer,
+                invoice.issued_on,
+                due_on,
+                balance,
+                invoice.currency,
+                money_text(balance),
+            )
+        )
+    return sorted(items, key=lambda item: (item.due_on, item.number))
+
+
 @transaction.atomic
 def dunning_run(*, on: dt.date, actor=None) -> DunningRun:
     """Do today's dunning level of every overdue account (see the module doc)."""
@@ -164,13 +213,9 @@ def dunning_run(*, on: dt.date, actor=None) -> DunningRun:
     strategies = _strategies()
     if not strategies:
         return result
-    overdue: dict[int, list[Invoice]] = {}
-    for invoice in (
-        Invoice.objects.filter(Invoice.overdue_q(on))
-        .select_related("customer", "customer__collector")
-        .order_by("due_on", "number")
-    ):
-        overdue.setdefault(invoice.customer_id, []).append(invoice)
+    overdue: dict[int, list[Overdue]] = {}
+    for item in overdue_items(on):
+        overdue.setdefault(item.customer.pk, []).append(item)
     # accounts with nothing overdue start again next time
     result.reset = (
         DunningState.objects.exclude(customer_id__in=list(overdue))
@@ -242,7 +287,7 @@ def _task(customer, subject, body, next_action, on, assignee) -> Activity:
 
 
 def _mail(
-    template_code: str, customer: Customer, invoices: list[Invoice], on: dt.date, attach: bool
+    template_code: str, customer: Customer, invoices: list[Overdue], on: dt.date, attach: bool
 ) -> str:
     from django.conf import settings
 
@@ -255,8 +300,6 @@ def _mail(
     contact = recipient(customer)
     if contact is None:
         raise ValidationError(f"{customer.code} has no billing contact with an e-mail address.")
-    for invoice in invoices:
-        invoice.balance_text = money_text(invoice.balance)
     subject, body = template_render(
         template,
         {

@@ -190,6 +190,27 @@ class Invoice(BaseModel):
             raise ValidationError(errors)
 
 
+class InvoiceInstalment(BaseModel):
+    """One part of an invoice whose terms split payment (e.g. 50% at 30 days, 50% at 60): due
+    on its own day, aged on its own. An invoice's instalments add up to its amount; what is
+    paid, credited or written off on the invoice settles them in order, the first first
+    (rules.instalments_paid). An invoice without instalments is due whole on its due date."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="instalments")
+    sequence = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    due_on = models.DateField()
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+
+    class Meta:
+        ordering = ["invoice_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "sequence"], name="instalment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number} instalment {self.sequence}"
+
+
 class CreditMemo(BaseModel):
     number = models.CharField(max_length=40, unique=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_memos")
@@ -257,12 +278,24 @@ class Payment(BaseModel):
         max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.WIRE
     )
     reference = models.CharField(max_length=200, blank=True, help_text="Remittance text")
+    reversed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the receipt came back (a returned cheque, a recalled transfer): "
+        "from then on it pays nothing and what it paid is open again (services.payment_reverse)",
+    )
+    reversal_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-received_on", "-number"]
 
     def __str__(self) -> str:
         return self.number
+
+    def unapplied(self, applied: Decimal) -> Decimal:
+        """What is left to apply when `applied` is applied: nothing once reversed (the money
+        went back)."""
+        return Decimal("0.00") if self.reversed_on else self.amount - applied
 
     def clean(self) -> None:
         super().clean()
@@ -311,6 +344,10 @@ class PaymentApplication(BaseModel):
             return
         invoice = self.invoice
         errors: dict[str, str] = {}
+        if problem := rules.reversed_payment_problem(
+            payment_number=self.payment.number, reversed_on=self.payment.reversed_on
+        ):
+            errors["payment"] = problem
         if problem := rules.currency_match_problem(
             what="payment",
             currency=self.payment.currency,
@@ -351,6 +388,35 @@ class PaymentApplication(BaseModel):
             errors["amount"] = " ".join(found)
         if errors:
             raise ValidationError(errors)
+
+
+class ApplicationReversal(BaseModel):
+    """An application taken back: what it paid is open again from `reversed_on`. Kept so the
+    ledger on any earlier day still shows the invoice paid, and so every reversal says who,
+    when and why (a returned receipt reverses all its applications; a wrong application is
+    reversed alone)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="reversals")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reversals")
+    amount = MoneyField(validators=[MinValueValidator(Decimal("0.01"))])
+    applied_on = models.DateField()
+    reversed_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["reversed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reversed_on__gte=models.F("applied_on")),
+                name="application_reversal_after_applied",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment.number} → {self.invoice.number}: {self.amount} reversed"
 
 
 class CollectionsDay(BaseModel):

@@ -7,6 +7,10 @@ its whole amount, and every application, linked credit memo and write-off with i
 so a report on an earlier day shows that day's aging, not today's balances under an old date.
 No money is summed here (docs/decisions/0002-money.md).
 
+The KPIs also read the dispute cases of those customers (their amounts and the days they were
+opened and closed: engine.dispute_aging) and, for who may see them, the receipts not matched to
+a customer (unapplied cash in no collector's or region's group).
+
 Who sees what: the invoices, credit memos and payments of the customers in the person's
 portfolio (revdesk.parties.scoping). What settled a visible document counts whoever may see
 the other side (a parent paying a subsidiary's invoice has still paid it).
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pyarrow as pa
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from revdesk.cases.choices import OPEN_STATUSES
 from revdesk.engine.aging import (
@@ -33,21 +37,27 @@ from revdesk.engine.aging import (
     group_keys,
     top_past_due,
 )
+from revdesk.engine.dispute_aging import OpenDisputes, disputes_table
 from revdesk.engine.kpis import (
     KPI_NAMES,
+    KpiInputs,
     Kpis,
     kpis,
     ledger_kpi_inputs,
+    ledger_kpi_trend,
     month_before,
     months_between,
 )
 from revdesk.foundation.scoping import restrict, viewer_for
 from revdesk.parties.models import Customer, Territory
 
+from . import rules
 from .choices import InvoiceStatus
 from .models import (
+    ApplicationReversal,
     CreditMemo,
     Invoice,
+    InvoiceInstalment,
     Payment,
     PaymentApplication,
     WriteOff,
@@ -146,7 +156,9 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
     )
     memo_rows = list(memos.values_list("customer_id", "number", "issued_on", "amount", "currency"))
     payment_rows = list(
-        payments.values_list("pk", "customer_id", "number", "received_on", "amount", "currency")
+        payments.values_list(
+            "pk", "customer_id", "number", "received_on", "amount", "currency", "reversed_on"
+        )
     )
     parties = _parties(
         {row[1] for row in invoice_rows}
@@ -172,11 +184,24 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
         ):
             documents[name].append(value)
 
-    for _, customer_id, number, issued, due, amount, currency in invoice_rows:
-        document(customer_id, number, "invoice", issued, due, amount, currency)
+    invoice_number = {row[0]: row[2] for row in invoice_rows}
+    schedules: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for invoice_id, due, amount in (
+        InvoiceInstalment.objects.filter(invoice_id__in=list(invoice_number))
+        .order_by("invoice_id", "sequence")
+        .values_list("invoice_id", "due_on", "amount")
+    ):
+        schedules[invoice_id].append((due, amount))
+    for invoice_id, customer_id, number, issued, due, amount, currency in invoice_rows:
+        if schedule := schedules.get(invoice_id):
+            for sequence, (part_due, part) in enumerate(schedule, start=1):
+                label = rules.instalment_label(number, sequence, len(schedule))
+                document(customer_id, label, "invoice", issued, part_due, part, currency)
+        else:
+            document(customer_id, number, "invoice", issued, due, amount, currency)
     for customer_id, number, issued, amount, currency in memo_rows:
         document(customer_id, number, "credit_memo", issued, issued, -amount, currency)
-    for _, customer_id, number, received, amount, currency in payment_rows:
+    for _, customer_id, number, received, amount, currency, _ in payment_rows:
         document(customer_id, number, "payment", received, received, -amount, currency)
 
     settlements: dict[str, list] = defaultdict(list)
@@ -186,28 +211,57 @@ def ledger(*, user, customers: QuerySet[Customer] | None = None) -> tuple[Ledger
         settlements["date"].append(day)
         settlements["amount"].append(amount)
 
-    invoice_number = {row[0]: row[2] for row in invoice_rows}
     payment_number = {row[0]: row[2] for row in payment_rows}
-    applications = PaymentApplication.objects.filter(
-        invoice_id__in=list(invoice_number)
-    ).values_list("invoice_id", "applied_on", "amount")
-    for invoice_id, day, amount in applications:
-        settle(invoice_number[invoice_id], day, amount)
-    linked = CreditMemo.objects.filter(invoice_id__in=list(invoice_number)).values_list(
-        "invoice_id", "issued_on", "amount"
-    )
-    for invoice_id, day, amount in linked:
-        settle(invoice_number[invoice_id], day, amount)
-    written_off = WriteOff.objects.filter(invoice_id__in=list(invoice_number)).values_list(
-        "invoice_id", "written_off_on", "amount"
-    )
-    for invoice_id, day, amount in written_off:
-        settle(invoice_number[invoice_id], day, amount)
+    # What settles each invoice, by day; an invoice in instalments settles them in order.
+    on_invoice: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for model, day_field in (
+        (PaymentApplication, "applied_on"),
+        (CreditMemo, "issued_on"),
+        (WriteOff, "written_off_on"),
+    ):
+        for invoice_id, day, amount in model.objects.filter(
+            invoice_id__in=list(invoice_number)
+        ).values_list("invoice_id", day_field, "amount"):
+            on_invoice[invoice_id].append((day, amount))
     paid = PaymentApplication.objects.filter(payment_id__in=list(payment_number)).values_list(
         "payment_id", "applied_on", "amount"
     )
     for payment_id, day, amount in paid:
         settle(payment_number[payment_id], day, -amount)
+    # An application taken back paid from its day to the day it was reversed.
+    reversed_applications = ApplicationReversal.objects.filter(
+        Q(invoice_id__in=list(invoice_number)) | Q(payment_id__in=list(payment_number))
+    ).values_list("invoice_id", "payment_id", "applied_on", "reversed_on", "amount")
+    for invoice_id, payment_id, applied, reversed_on, amount in reversed_applications:
+        if invoice_id in invoice_number:
+            on_invoice[invoice_id] += [(applied, amount), (reversed_on, -amount)]
+        if payment_id in payment_number:
+            settle(payment_number[payment_id], applied, -amount)
+            settle(payment_number[payment_id], reversed_on, amount)
+    # A receipt that came back is no credit from that day.
+    for _, _, number, _, amount, _, reversed_on in payment_rows:
+        if reversed_on is not None:
+            settle(number, reversed_on, -amount)
+    for invoice_id, entries in on_invoice.items():
+        number = invoice_number[invoice_id]
+        schedule = schedules.get(invoice_id)
+        if not schedule:
+            for day, amount in entries:
+                settle(number, day, amount)
+            continue
+        parts = [part for _, part in schedule]
+        labels = [rules.instalment_label(number, k, len(parts)) for k in range(1, len(parts) + 1)]
+        total, before = Decimal(0), [Decimal(0)] * len(parts)
+        by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for day, amount in entries:
+            by_day[day] += amount
+        for day in sorted(by_day):
+            total += by_day[day]
+            after = rules.instalments_paid(parts, total)
+            for label, old, new in zip(labels, before, after, strict=True):
+                if new != old:
+                    settle(label, day, new - old)
+            before = after
     return (
         Ledger(
             documents=pa.table(
@@ -299,11 +353,17 @@ def aging_items(
         (Payment, "payment"): "web:payment_detail",
     }
     for (model, kind), name in pages.items():
-        numbers = [row["document"] for row in found if row["type"] == kind]
+        number_of = {
+            row["document"]: rules.invoice_of(row["document"]) if kind == "invoice" else None
+            for row in found
+            if row["type"] == kind
+        }
+        numbers = [number or document for document, number in number_of.items()]
         ids = dict(model.objects.filter(number__in=numbers).values_list("number", "pk"))
         for row in found:
-            if row["type"] == kind and row["document"] in ids:
-                row["page"] = (name, ids[row["document"]])
+            number = number_of.get(row["document"]) or row["document"]
+            if row["type"] == kind and number in ids:
+                row["page"] = (name, ids[number])
     return found
 
 
@@ -462,6 +522,9 @@ def top_past_due_movements(report: TopPastDue, *, user) -> tuple[str | None, dic
 
 @dataclass(frozen=True)
 class KpiRow:
+    """One row of the KPIs (`key` of `by`, "" for the company; currency) with what they are
+    made of: the credit sales, the receivables, the cash not applied and the disputes."""
+
     key: str
     currency: str
     figures: Kpis
@@ -469,53 +532,182 @@ class KpiRow:
     ar_begin: Decimal
     ar_end: Decimal
     ar_end_current: Decimal
+    ar_end_receivable: Decimal = Decimal("0.00")
+    unapplied_cash: Decimal = Decimal("0.00")
+    disputes: OpenDisputes = field(default_factory=OpenDisputes)
+
+
+def _kpi_sources(user) -> tuple[Ledger, pa.Table, Ledger]:
+    """What the KPIs of this person are worked out from: the ledger they may see, its
+    customers' dispute cases (`engine.dispute_aging.DISPUTES_SCHEMA`), and the receipts not
+    matched to a customer they may see (for the unapplied cash)."""
+    book, parties = ledger(user=user)
+    return book, _disputes(user, parties), _unmatched_receipts(user)
+
+
+def _disputes(user, parties: Parties) -> pa.Table:
+    """The dispute cases (AR disputes, short payments, deductions) with an amount, of the
+    customers this person may see, as the engine reads them. Opened the local day of
+    `opened_at`; closed the day it was resolved, rejected or closed (None while open: a case
+    reopened counts as open since it was first opened)."""
+    from django.utils import timezone
+
+    from revdesk.cases.choices import DONE_STATUSES
+    from revdesk.cases.models import Case
+
+    from .disputes import DISPUTE_TYPES
+
+    cases = visible(
+        Case.objects.filter(
+            case_type__code__in=DISPUTE_TYPES,
+            amount__isnull=False,
+            customer__in=visible(Customer.objects.all(), user),
+        ),
+        user,
+    ).values_list(
+        "number",
+        "amount",
+        "currency",
+        "opened_at",
+        "status",
+        "resolved_at",
+        "closed_at",
+        "customer__code",
+    )
+    rows = []
+    for number, amount, currency, opened, status, resolved, closed, code in cases:
+        done = resolved or closed or opened
+        rows.append(
+            {
+                "number": number,
+                "amount": amount,
+                "currency": currency,
+                "opened_on": timezone.localdate(opened),
+                "closed_on": timezone.localdate(done) if status in DONE_STATUSES else None,
+                "customer": code,
+                "parent": parties.parent_of.get(code, code),
+                "collector": parties.collector_of.get(code, ""),
+                "region": parties.region_of.get(code, ""),
+            }
+        )
+    return disputes_table(rows)
+
+
+def _unmatched_receipts(user) -> Ledger:
+    """Receipts not matched to a customer (only for who may see them: a collector's portfolio
+    has none), with what was applied from them, as a ledger in no customer's, collector's or
+    region's group: they count in the unapplied cash, never in the receivables."""
+    payments = list(
+        visible(Payment.objects.filter(customer__isnull=True), user).values_list(
+            "pk", "number", "received_on", "amount", "currency", "reversed_on"
+        )
+    )
+    documents = {f.name: [] for f in DOCUMENTS_SCHEMA}
+    for _, number, received, amount, currency, _ in payments:
+        for name, value in (
+            ("customer", ""),
+            ("document", number),
+            ("type", "payment"),
+            ("invoice_date", received),
+            ("due_date", received),
+            ("amount", -amount),
+            ("currency", currency),
+            ("parent", ""),
+            ("collector", ""),
+            ("region", ""),
+        ):
+            documents[name].append(value)
+    number_of = {row[0]: row[1] for row in payments}
+    settlements = {f.name: [] for f in SETTLEMENTS_SCHEMA}
+    for payment_id, day, amount in PaymentApplication.objects.filter(
+        payment_id__in=list(number_of)
+    ).values_list("payment_id", "applied_on", "amount"):
+        settlements["document"].append(number_of[payment_id])
+        settlements["date"].append(day)
+        settlements["amount"].append(-amount)
+    # as in `ledger`: an application taken back paid until it was reversed, and a receipt that
+    # came back is no cash from that day
+    taken_back = ApplicationReversal.objects.filter(payment_id__in=list(number_of)).values_list(
+        "payment_id", "applied_on", "reversed_on", "amount"
+    )
+    for payment_id, applied, reversed_on, amount in taken_back:
+        for day, part in ((applied, -amount), (reversed_on, amount)):
+            settlements["document"].append(number_of[payment_id])
+            settlements["date"].append(day)
+            settlements["amount"].append(part)
+    for _, number, _, amount, _, reversed_on in payments:
+        if reversed_on is not None:
+            settlements["document"].append(number)
+            settlements["date"].append(reversed_on)
+            settlements["amount"].append(-amount)
+    return Ledger(
+        documents=pa.table(documents, schema=DOCUMENTS_SCHEMA),
+        settlements=pa.table(settlements, schema=SETTLEMENTS_SCHEMA),
+    )
+
+
+def _kpi_row(key: tuple, inputs: KpiInputs, by: str) -> KpiRow:
+    return KpiRow(
+        key="" if by == "company" else (key[0] or ""),
+        currency=inputs.currency,
+        figures=kpis(inputs),
+        sales=sum(inputs.sales.values(), Decimal("0.00")),
+        ar_begin=inputs.ar_begin,
+        ar_end=inputs.ar_end,
+        ar_end_current=inputs.ar_end_current,
+        ar_end_receivable=inputs.ar_end_receivable or Decimal("0.00"),
+        unapplied_cash=inputs.unapplied_cash or Decimal("0.00"),
+        disputes=inputs.disputes or OpenDisputes(),
+    )
 
 
 def kpi_report(*, user, first: str, last: str, by: str = "company") -> list[KpiRow]:
-    """The KPIs of the months `first` to `last` per `by` and currency (engine.kpis)."""
-    book, _ = ledger(user=user)
-    rows = []
-    for key, inputs in ledger_kpi_inputs(book, first, last, by=by).items():
-        rows.append(
-            KpiRow(
-                key="" if by == "company" else (key[0] or ""),
-                currency=inputs.currency,
-                figures=kpis(inputs),
-                sales=sum(inputs.sales.values(), Decimal("0.00")),
-                ar_begin=inputs.ar_begin,
-                ar_end=inputs.ar_end,
-                ar_end_current=inputs.ar_end_current,
-            )
-        )
-    return rows
+    """The KPIs of the months `first` to `last` per `by` and currency (engine.kpis), of the
+    ledger, disputes and receipts this person may see."""
+    book, disputes, receipts = _kpi_sources(user)
+    found = ledger_kpi_inputs(book, first, last, by=by, disputes=disputes, receipts=receipts)
+    return [_kpi_row(key, inputs, by) for key, inputs in found.items()]
 
 
 @dataclass(frozen=True)
 class KpiTrend:
-    """Per currency, the KPIs of each of the months up to `last`, each over the three months
-    it ends (a rolling quarter): what the KPI dashboard charts."""
+    """Per currency and `by` key ("" for the company), the KPIs of each of the months up to
+    `last`, each over the three months it ends (a rolling quarter): what the KPI page
+    charts."""
 
     months: list[str]
-    series: dict[str, list[Kpis]]
+    by: str
+    series: dict[str, dict[str, list[Kpis]]]
 
 
-def kpi_trend(*, user, last: str, count: int = 12) -> KpiTrend:
-    book, _ = ledger(user=user)
+#: the groupings a trend is charted for (one line per collector or region; a line per
+#: customer would be unreadable)
+TREND_GROUPS = ("company", "collector", "region")
+
+
+def kpi_trend(*, user, last: str, count: int = 12, by: str = "company") -> KpiTrend:
+    if by not in TREND_GROUPS:
+        raise ValueError(f"by {by!r}: a trend is by {', '.join(TREND_GROUPS)}")
+    book, disputes, receipts = _kpi_sources(user)
     first = last
     for _ in range(count - 1):
         first = month_before(first)
     months = months_between(first, last)
-    series: dict[str, list[Kpis | None]] = {}
+    series: dict[str, dict[str, list[Kpis | None]]] = {}
+    trend = ledger_kpi_trend(book, months, by=by, disputes=disputes, receipts=receipts)
     for index, month in enumerate(months):
-        start = month
-        for _ in range(2):
-            start = month_before(start)
-        for key, inputs in ledger_kpi_inputs(book, start, month, by="company").items():
-            series.setdefault(key[-1], [None] * len(months))[index] = kpis(inputs)
+        for key, inputs in trend[month].items():
+            name = "" if by == "company" else (key[0] or "")
+            lines = series.setdefault(key[-1], {})
+            lines.setdefault(name, [None] * len(months))[index] = kpis(inputs)
     empty = Kpis(dict.fromkeys(KPI_NAMES), ["no receivables"])
     return KpiTrend(
         months,
-        {currency: [k or empty for k in values] for currency, values in sorted(series.items())},
+        by,
+        {
+            currency: {name: [k or empty for k in values] for name, values in sorted(lines.items())}
+            for currency, lines in sorted(series.items())
+        },
     )
 
 
@@ -523,6 +715,7 @@ __all__ = [
     "EVERYTHING",
     "GROUP_LABELS",
     "KPI_NAMES",
+    "TREND_GROUPS",
     "AgingReport",
     "TopPastDue",
     "aging_items",

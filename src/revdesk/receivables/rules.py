@@ -24,6 +24,7 @@ both pass a check on the same invoice.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 
@@ -95,6 +96,88 @@ def payment_over_applied_problem(
         f"at most {money_text(room)} from payment {payment_number}: it received "
         f"{money_text(payment_amount)} and {money_text(others)} of it is applied to other "
         "invoices (saved, or in the same file), so it would pay out more than it received"
+    )
+
+
+def instalments_paid(amounts: list[Decimal], settled: Decimal) -> list[Decimal]:
+    """What of each instalment (in order) `settled` pays: the first in full before the next,
+    never more than an instalment, nothing of a negative total."""
+    paid, left = [], max(settled, Decimal(0))
+    for amount in amounts:
+        part = min(amount, left)
+        paid.append(part)
+        left -= part
+    return paid
+
+
+def instalment_label(number: str, sequence: int, count: int) -> str:
+    """How an instalment is named as an open item (on the aging, the worklist, a statement)."""
+    return f"{number} ({sequence}/{count})"
+
+
+_INSTALMENT_LABEL = re.compile(r"(.+) \((\d+)/(\d+)\)")
+
+
+def invoice_of(document: str) -> str:
+    """The invoice number an open item is of: the item's own, or an instalment's invoice."""
+    match = _INSTALMENT_LABEL.fullmatch(document)
+    return match.group(1) if match else document
+
+
+def instalment_schedule_problems(
+    *, invoice_number: str, invoice_amount: Decimal, issued_on, schedule: list[tuple]
+) -> list[tuple[int, str, str]]:
+    """(position in `schedule`, field, problem) for an invoice's whole schedule of
+    (sequence, due_on, amount): numbered 1, 2, 3..., due dates going up from the issue date,
+    adding up to the invoice's amount."""
+    problems = []
+    for position, (sequence, due_on, _) in enumerate(schedule):
+        if sequence != position + 1:
+            problems.append(
+                (
+                    position,
+                    "sequence",
+                    f"instalments of {invoice_number} are numbered 1, 2, 3... in due order; "
+                    f"expected {position + 1} here",
+                )
+            )
+        elif position and due_on <= schedule[position - 1][1]:
+            problems.append(
+                (
+                    position,
+                    "due_on",
+                    f"instalment {sequence} of {invoice_number} falls due after instalment "
+                    f"{sequence - 1} ({schedule[position - 1][1].isoformat()})",
+                )
+            )
+        elif due_on < issued_on:
+            problems.append(
+                (
+                    position,
+                    "due_on",
+                    f"instalment {sequence} of {invoice_number} falls due on or after the issue "
+                    f"date ({issued_on.isoformat()})",
+                )
+            )
+    total = sum((amount for *_, amount in schedule), Decimal(0))
+    if schedule and total != invoice_amount:
+        problems.append(
+            (
+                len(schedule) - 1,
+                "amount",
+                f"the instalments of {invoice_number} add up to {money_text(total)}, not to "
+                f"its amount {money_text(invoice_amount)}: give the whole schedule",
+            )
+        )
+    return problems
+
+
+def reversed_payment_problem(*, payment_number: str, reversed_on) -> str | None:
+    if reversed_on is None:
+        return None
+    return (
+        f"payment {payment_number} was reversed on {reversed_on.isoformat()}: it pays "
+        "nothing any more"
     )
 
 

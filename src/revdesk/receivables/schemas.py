@@ -113,6 +113,10 @@ class PaymentOut(CustomerDocumentOut):
     unapplied: Amount = Field(description="Still to apply")
     method: PaymentMethod
     reference: str
+    reversed_on: dt.date | None = Field(
+        None, description="The day the receipt came back; from then on it pays nothing"
+    )
+    reversal_reason: str = ""
     applications: list[PaymentApplicationOut]
 
     @staticmethod
@@ -121,7 +125,7 @@ class PaymentOut(CustomerDocumentOut):
 
     @staticmethod
     def resolve_unapplied(obj):
-        return obj.amount - payment_applied(obj)
+        return obj.unapplied(payment_applied(obj))
 
     @staticmethod
     def resolve_applications(obj) -> list:

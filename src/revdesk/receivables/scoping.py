@@ -3,7 +3,14 @@ from django.db.models import Q
 from revdesk.foundation.scoping import Viewer, scope_rule
 from revdesk.parties.scoping import customer_visibility
 
-from .models import CreditMemo, Invoice, Payment, PaymentApplication
+from .models import (
+    ApplicationReversal,
+    CreditMemo,
+    Invoice,
+    InvoiceInstalment,
+    Payment,
+    PaymentApplication,
+)
 
 
 @scope_rule(Invoice)
@@ -26,5 +33,7 @@ def _payment(viewer: Viewer) -> Q:
 
 
 @scope_rule(PaymentApplication)
+@scope_rule(ApplicationReversal)
+@scope_rule(InvoiceInstalment)
 def _payment_application(viewer: Viewer) -> Q:
     return customer_visibility(viewer, prefix="invoice__customer__")

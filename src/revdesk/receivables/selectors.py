@@ -9,15 +9,21 @@ One definition each:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from revdesk.catalog.selectors import MissingFxRate, fx_rate_on
+from revdesk.engine.money import round_money
 from revdesk.foundation.scoping import may_see, restrict
 
-from .models import CreditMemo, Invoice, Payment, PaymentApplication
+from .models import ApplicationReversal, CreditMemo, Invoice, Payment, PaymentApplication
+from .rules import instalments_paid
 
 ZERO = Decimal("0.00")
 
@@ -101,6 +107,74 @@ class InvoicePage:
     credit_memos: list[CreditMemo]
     customer_visible: bool
     order_visible: bool
+    reversals: list[ApplicationReversal]
+    instalments: list[InstalmentLine]
+    equivalents: list[Equivalent]
+
+
+@dataclass(frozen=True)
+class InstalmentLine:
+    sequence: int
+    due_on: dt.date
+    amount: Decimal
+    paid: Decimal
+
+    @property
+    def open(self) -> Decimal:
+        return self.amount - self.paid
+
+
+def instalments_days_overdue(lines: list[InstalmentLine], on: dt.date) -> int | None:
+    """Days the oldest instalment still open is past due on a day (None: none is)."""
+    late = [line.due_on for line in lines if line.open > 0 and line.due_on < on]
+    return (on - min(late)).days if late else None
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """An amount in the reporting currency at the rate of a day (None: no rate on file)."""
+
+    label: str
+    amount: Decimal | None
+    currency: str
+    rate: Decimal | None
+    on: dt.date
+
+    @property
+    def rate_text(self) -> str:
+        """0.73000000 -> '0.73', as a person writes a rate."""
+        return f"{self.rate.normalize():f}" if self.rate is not None else ""
+
+
+def reporting_equivalents(invoice: Invoice, today: dt.date) -> list[Equivalent]:
+    """The invoice in the reporting currency: its amount at the rate of its issue date (as
+    booked), its balance at today's rate (what it is worth now). Nothing for an invoice in
+    the reporting currency."""
+    target = settings.REPORTING_CURRENCY
+    if invoice.currency == target:
+        return []
+    found = []
+    for label, amount, on in (
+        ("Amount", invoice.amount, invoice.issued_on),
+        ("Balance", invoice.balance, today),
+    ):
+        try:
+            rate = fx_rate_on(currency=invoice.currency, quote_currency=target, on=on)
+        except MissingFxRate:
+            found.append(Equivalent(label, None, target, None, on))
+        else:
+            found.append(Equivalent(label, round_money(amount * rate), target, rate, on))
+    return found
+
+
+def instalment_lines(invoice: Invoice) -> list[InstalmentLine]:
+    """An invoice's schedule with what is paid of each (the first first, rules.instalments_paid)."""
+    schedule = list(invoice.instalments.order_by("sequence"))
+    paid = instalments_paid([i.amount for i in schedule], invoice.amount - invoice.balance)
+    return [
+        InstalmentLine(i.sequence, i.due_on, i.amount, part)
+        for i, part in zip(schedule, paid, strict=True)
+    ]
 
 
 def invoice_page(*, invoice: Invoice, user) -> InvoicePage:
@@ -114,6 +188,13 @@ def invoice_page(*, invoice: Invoice, user) -> InvoicePage:
         credit_memos=list(restrict(CreditMemo.objects.filter(invoice=invoice), user)),
         customer_visible=may_see(user, invoice.customer),
         order_visible=invoice.order is not None and may_see(user, invoice.order),
+        reversals=list(
+            restrict(
+                ApplicationReversal.objects.filter(invoice=invoice).select_related("payment"), user
+            )
+        ),
+        instalments=instalment_lines(invoice),
+        equivalents=reporting_equivalents(invoice, timezone.localdate()),
     )
 
 
@@ -124,6 +205,7 @@ class PaymentPage:
     applied: Decimal
     unapplied: Decimal
     customer_visible: bool
+    reversals: list[ApplicationReversal]
 
 
 def payment_page(*, payment: Payment, user) -> PaymentPage:
@@ -137,8 +219,16 @@ def payment_page(*, payment: Payment, user) -> PaymentPage:
         payment=payment,
         applications=list(applications.order_by("applied_on", "pk")),
         applied=applied,
-        unapplied=payment.amount - applied,
+        unapplied=payment.unapplied(applied),
         customer_visible=payment.customer is not None and may_see(user, payment.customer),
+        reversals=list(
+            restrict(
+                ApplicationReversal.objects.filter(payment=payment).select_related(
+                    "invoice", "reversed_by"
+                ),
+                user,
+            )
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import islice
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from revdesk.foundation.audit import change_record_create, snapshot
@@ -20,8 +21,10 @@ from revdesk.foundation.models import ChangeAction
 from . import rules
 from .choices import InvoiceStatus
 from .models import (
+    ApplicationReversal,
     CreditMemo,
     Invoice,
+    InvoiceInstalment,
     Payment,
     PaymentApplication,
     WriteOff,
@@ -291,8 +294,68 @@ def invoices_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRes
         actor=actor,
         on_create=lambda row: {"balance": row["amount"]},
     )
-    invoice_balances_refresh(invoice_ids=result.ids(Outcome.CREATED, Outcome.UPDATED))
+    changed = result.ids(Outcome.CREATED, Outcome.UPDATED)
+    invoice_balances_refresh(invoice_ids=changed)
+    _instalments_drop_stale(changed, actor=actor)
     return result
+
+
+def _instalments_drop_stale(invoice_ids: Iterable[int], *, actor) -> None:
+    """A schedule that no longer adds up to its invoice's new amount is dropped (each
+    instalment in the change log): the invoice is due whole until a new schedule comes."""
+    schedules: dict[int, list[InvoiceInstalment]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(invoice_ids)), BALANCE_REFRESH_CHUNK):
+        for instalment in InvoiceInstalment.objects.filter(invoice_id__in=chunk).select_related(
+            "invoice"
+        ):
+            schedules[instalment.invoice_id].append(instalment)
+    for instalments in schedules.values():
+        if sum(i.amount for i in instalments) != instalments[0].invoice.amount:
+            for instalment in instalments:
+                _delete_audited(instalment, actor=actor)
+
+
+@transaction.atomic
+def invoice_instalments_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Set the instalment schedules of invoices, by (invoice, sequence); audited.
+
+    The rows of an invoice are its whole schedule: instalments saved before and not among
+    them are deleted. Refuses (RowsRefused, nothing written) a schedule not numbered 1, 2,
+    3..., with due dates not going up from the issue date, or not adding up to the invoice's
+    amount (rules.instalment_schedule_problems).
+    """
+    by_invoice: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_invoice[row["invoice_id"]].append(index)
+    _lock(Invoice, by_invoice)
+    invoices = {
+        pk: (number, amount, issued_on)
+        for pk, number, amount, issued_on in Invoice.objects.filter(
+            pk__in=list(by_invoice)
+        ).values_list("pk", "number", "amount", "issued_on")
+    }
+    refusals = []
+    for invoice_id, indexes in by_invoice.items():
+        number, amount, issued_on = invoices[invoice_id]
+        ordered = sorted(indexes, key=lambda i: rows[i]["sequence"])
+        schedule = [(rows[i]["sequence"], rows[i]["due_on"], rows[i]["amount"]) for i in ordered]
+        for position, name, problem in rules.instalment_schedule_problems(
+            invoice_number=number, invoice_amount=amount, issued_on=issued_on, schedule=schedule
+        ):
+            index = ordered[position]
+            refusals.append(RowRefusal(index, name, rows[index][name], problem))
+    _refuse(refusals)
+    kept = {(row["invoice_id"], row["sequence"]) for row in rows}
+    for instalment in InvoiceInstalment.objects.filter(invoice_id__in=list(by_invoice)):
+        if (instalment.invoice_id, instalment.sequence) not in kept:
+            _delete_audited(instalment, actor=actor)
+    return bulk_upsert(
+        model=InvoiceInstalment,
+        key=("invoice_id", "sequence"),
+        rows=rows,
+        fields=("due_on", "amount"),
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -573,6 +636,86 @@ def write_off_save(*, write_off: WriteOff, actor) -> WriteOff:
     _save_audited(write_off, actor=actor, stored=stored)
     invoice_balances_refresh(invoice_ids=[write_off.invoice_id])
     return write_off
+
+
+def _application_reverse(
+    application: PaymentApplication, *, on, reason: str, actor
+) -> ApplicationReversal:
+    if on < application.applied_on:
+        raise ValidationError(
+            {
+                "reversed_on": f"{on.isoformat()} is before {application.payment.number} was "
+                f"applied to {application.invoice.number} "
+                f"({application.applied_on.isoformat()})"
+            }
+        )
+    reversal = ApplicationReversal(
+        payment_id=application.payment_id,
+        invoice_id=application.invoice_id,
+        amount=application.amount,
+        applied_on=application.applied_on,
+        reversed_on=on,
+        reason=reason,
+        reversed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    _save_audited(reversal, actor=actor, stored=None)
+    _delete_audited(application, actor=actor)
+    return reversal
+
+
+def _reason_required(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": "Say why (e.g. cheque returned unpaid, applied to the wrong invoice)."}
+        )
+    return reason.strip()
+
+
+@transaction.atomic
+def application_reverse(
+    *, application: PaymentApplication, on, reason: str, actor
+) -> ApplicationReversal:
+    """Take one application back from `on`: what it paid on the invoice is open again and the
+    payment has it to apply elsewhere. The application is kept as an ApplicationReversal, so
+    the ledger on an earlier day is unchanged; audited."""
+    reason = _reason_required(reason)
+    _lock(Payment, [application.payment_id])
+    _lock(Invoice, [application.invoice_id])
+    reversal = _application_reverse(application, on=on, reason=reason, actor=actor)
+    invoice_balances_refresh(invoice_ids=[application.invoice_id])
+    return reversal
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, on, reason: str, actor) -> list[ApplicationReversal]:
+    """A receipt that came back (a returned cheque, a recalled transfer): from `on` it pays
+    nothing. Every application is reversed (the invoices it closed are open again) and the
+    payment is marked reversed, so it is no longer unapplied cash either; audited."""
+    reason = _reason_required(reason)
+    _lock(Payment, [payment.pk])
+    stored = _stored(payment)
+    if stored.reversed_on is not None:
+        raise ValidationError(
+            {"reversed_on": f"{payment.number} was reversed on {stored.reversed_on.isoformat()}"}
+        )
+    if on < payment.received_on:
+        raise ValidationError(
+            {
+                "reversed_on": f"{on.isoformat()} is before {payment.number} was received "
+                f"({payment.received_on.isoformat()})"
+            }
+        )
+    applications = list(payment.applications.select_related("payment", "invoice"))
+    invoice_ids = sorted({application.invoice_id for application in applications})
+    _lock(Invoice, invoice_ids)
+    reversals = [
+        _application_reverse(application, on=on, reason=reason, actor=actor)
+        for application in applications
+    ]
+    payment.reversed_on, payment.reversal_reason = on, reason
+    _save_audited(payment, actor=actor, stored=stored)
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+    return reversals
 
 
 @transaction.atomic

@@ -22,14 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from revdesk.engine.aging import Buckets, aging, explain
-from revdesk.foundation.pdf import PdfPage, pdf_text
+from revdesk.foundation.pdf import FONT, PdfPage, pdf_text
 from revdesk.foundation.spreadsheet import MONEY_FORMAT, Sheet
 from revdesk.parties.models import BillingContact, Customer
 
 from .choices import ActivityKind
 from .models import Activity, Invoice
 from .reports import EVERYTHING, ledger
-from .rules import money_text
+from .rules import invoice_of, money_text
 
 STATEMENT_TEMPLATE = "statement"
 DEFAULT_TEMPLATES = [
@@ -98,12 +98,12 @@ def statement_build(*, customer: Customer, on: dt.date | None = None, user=EVERY
         lines = explain(book, today).to_pylist()
         rows = aging(book, today, by="company").to_pylist()
     po = dict(
-        Invoice.objects.filter(number__in=[line["document"] for line in lines]).values_list(
-            "number", "po_number"
-        )
+        Invoice.objects.filter(
+            number__in=[invoice_of(line["document"]) for line in lines]
+        ).values_list("number", "po_number")
     )
     for line in lines:
-        line["po_number"] = po.get(line["document"], "")
+        line["po_number"] = po.get(invoice_of(line["document"]), "")
     lines.sort(
         key=lambda line: (
             line["currency"],
@@ -148,7 +148,7 @@ def statement_pdf(statement: Statement) -> bytes:
         pdf.ln(2)
         say(f"Aging ({total['currency']})", size=10, style="B")
         labels = [*statement.buckets, "open_credits", "net"]
-        pdf.set_font("Helvetica", size=8)
+        pdf.set_font(FONT, size=8)
         with pdf.table(
             text_align="RIGHT",
             line_height=5,
@@ -158,7 +158,7 @@ def statement_pdf(statement: Statement) -> bytes:
             table.row([money_text(total[label]) for label in labels])
     pdf.ln(3)
     say("Open items", size=10, style="B")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(FONT, size=8)
     with pdf.table(
         col_widths=(26, 18, 20, 20, 20, 26, 16, 28, 12),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT"),

@@ -67,6 +67,7 @@ from .models import (
     WorklistEntry,
 )
 from .reports import EVERYTHING, ledger, top_past_due_keep, visible
+from .rules import invoice_of
 
 ZERO = Decimal("0.00")
 HORIZON_DAYS = 7
@@ -285,7 +286,7 @@ def worklist(
     codes = {row["customer"] for row in items}
     by_code = {c.code: c for c in Customer.objects.filter(code__in=codes)}
     found_invoices = list(
-        Invoice.objects.filter(number__in=[row["document"] for row in items]).only(
+        Invoice.objects.filter(number__in=[invoice_of(row["document"]) for row in items]).only(
             "pk", "number", "customer", "po_number", "predicted_pay_on", "predicted_by"
         )
     )
@@ -323,7 +324,7 @@ def worklist(
         overdue: dict[str, Decimal] = defaultdict(lambda: ZERO)
         coming: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for row in sorted(found, key=lambda r: (-r["days_past_due"], r["document"])):
-            pk, pay_on, by = invoices.get(row["document"], (None, None, ""))
+            pk, pay_on, by = invoices.get(invoice_of(row["document"]), (None, None, ""))
             item = WorkItem(
                 invoice_id=pk,
                 number=row["document"],

@@ -40,6 +40,7 @@ from revdesk.receivables.choices import ActivityKind, CallOutcome
 from revdesk.receivables.models import Activity, CollectionsDay, Invoice, PromiseToPay
 from revdesk.receivables.reports import (
     GROUP_LABELS,
+    TREND_GROUPS,
     aging_items,
     aging_report,
     kpi_report,
@@ -339,10 +340,27 @@ def _company() -> str:
 MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "2026-07"})
 
 
+#: per collector or region: the figure charted (the form's choice), one line per group
+GROUP_CHARTS = (
+    ("dso_countback", "DSO (count-back)", ",.1f"),
+    ("add_countback", "Average days delinquent (count-back)", ",.1f"),
+    ("cei_percent", "CEI (%)", ",.1f"),
+    ("current_percent", "% current", ",.1f"),
+    ("unapplied_cash", "Unapplied cash", ",.0f"),
+    ("disputed_amount", "Disputed amount open", ",.0f"),
+    ("dispute_average_age_days", "Average age of the open disputes (days)", ",.0f"),
+)
+
+
 class KpiForm(forms.Form):
     first = forms.RegexField(label="From", regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=MONTH_INPUT)
     last = forms.RegexField(label="To", regex=r"^\d{4}-(0[1-9]|1[0-2])$", widget=MONTH_INPUT)
     by = forms.ChoiceField(label="One row per", choices=[(g, GROUP_LABELS[g]) for g in GROUPS])
+    chart = forms.ChoiceField(
+        label="Chart per group",
+        choices=[(name, title) for name, title, _ in GROUP_CHARTS],
+        help_text="The figure charted with a line per collector or region.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -355,28 +373,86 @@ class KpiForm(forms.Form):
         return data
 
 
-def _trend_charts(trend) -> list[dict]:
-    """Per currency, DSO, best possible DSO and ADD (count-back) month by month."""
+#: the company's trend: a few figures on one chart each (name, title, format, lines)
+COMPANY_CHARTS = (
+    (
+        "dso",
+        "Days sales outstanding",
+        ",.1f",
+        (
+            ("dso_countback", "DSO"),
+            ("best_possible_dso_countback", "Best possible DSO"),
+            ("add_countback", "Average days delinquent"),
+        ),
+    ),
+    (
+        "percent",
+        "CEI and % current",
+        ",.1f",
+        (("cei_percent", "CEI"), ("current_percent", "% current")),
+    ),
+    (
+        "cash",
+        "Unapplied cash and open disputes",
+        ",.0f",
+        (("unapplied_cash", "Unapplied cash"), ("disputed_amount", "Disputed amount")),
+    ),
+    (
+        "dispute-age",
+        "Age of the open disputes (days)",
+        ",.0f",
+        (("dispute_average_age_days", "Average"), ("dispute_oldest_age_days", "Oldest")),
+    ),
+)
+
+
+def _trend_charts(trend, chart: str = "dso_countback") -> list[dict]:
+    """The trend's charts, per currency: for the company a few figures on each chart (DSO,
+    best possible and ADD; CEI and % current; unapplied cash and disputed amount; the
+    disputes' age); per collector or region the figure `chart` with a line per group (one
+    figure at a time: seven charts of ten lines each per currency are not readable). Each
+    carries its figures as a table too (`rows`: one per line, a value per month)."""
     charts = []
-    for currency, values in trend.series.items():
-        traces = [
-            {"name": label, "y": [_text(k.values[name]) for k in values]}
-            for name, label in (
-                ("dso_countback", "DSO"),
-                ("best_possible_dso_countback", "Best possible DSO"),
-                ("add_countback", "Average days delinquent"),
-            )
-        ]
-        charts.append(
-            {
-                "id": f"chart-dso-{currency}",
-                "kind": "line",
-                "title": f"Days sales outstanding ({currency})",
-                "x": trend.months,
-                "traces": traces,
-                "format": ",.1f",
+    groups = sorted({key for lines in trend.series.values() for key in lines})
+    for currency, lines in trend.series.items():
+        colours: list[int] = []
+        if trend.by == "company":
+            values = next(iter(lines.values()))
+            specs = [
+                (
+                    slug,
+                    title,
+                    form,
+                    [(label, [k.values.get(name) for k in values]) for name, label in figures],
+                )
+                for slug, title, form, figures in COMPANY_CHARTS
+            ]
+        else:
+            title, form = next((t, f) for n, t, f in GROUP_CHARTS if n == chart)
+            drawn = {  # a group with no figure in any month (no sales, say) has no line
+                key: [k.values.get(chart) for k in values]
+                for key, values in lines.items()
+                if any(k.values.get(chart) is not None for k in values)
             }
-        )
+            rows = [(key or "(none)", row) for key, row in drawn.items()]
+            colours = [groups.index(key) for key in drawn]
+            specs = [(chart.replace("_", "-"), title, form, rows)]
+        for slug, title, form, rows in specs:
+            charts.append(
+                {
+                    "id": f"chart-{slug}-{currency}",
+                    "kind": "line",
+                    "title": f"{title} ({currency})",
+                    "x": trend.months,
+                    "traces": [
+                        {"name": label, "y": [_text(v) for v in row]}
+                        | ({"colour": colours[index]} if colours else {})
+                        for index, (label, row) in enumerate(rows)
+                    ],
+                    "format": form,
+                    "rows": rows,
+                }
+            )
     return charts
 
 
@@ -390,33 +466,58 @@ def _quarter_to(today: dt.date) -> tuple[str, str]:
     return month_before(month_before(last)), last
 
 
+def _kpi_form(request) -> KpiForm:
+    """The KPI form from the query, by default the last three whole months, the company."""
+    first, last = _quarter_to(timezone.localdate())
+    defaults = {"first": first, "last": last, "by": "company", "chart": "dso_countback"}
+    return KpiForm(_initial(request, defaults))
+
+
 @login_required
 def kpis_page(request):
     _require(request.user, "web:collections_kpis")
-    first, last = _quarter_to(timezone.localdate())
-    form = KpiForm(_initial(request, {"first": first, "last": last, "by": "company"}))
+    form = _kpi_form(request)
     context: dict = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
         rows = kpi_report(user=request.user, first=data["first"], last=data["last"], by=data["by"])
-        trend = kpi_trend(user=request.user, last=data["last"])
+        trend_by = data["by"] if data["by"] in TREND_GROUPS else "company"
+        trend = kpi_trend(user=request.user, last=data["last"], by=trend_by)
+        charts = _trend_charts(trend, data["chart"])
         context.update(
             {
                 "rows": rows,
                 "data": data,
                 "group_label": GROUP_LABELS[data["by"]],
                 "months": len(months_between(data["first"], data["last"])),
-                "charts": _trend_charts(trend),
-                "trend_tables": [
-                    (currency, list(zip(trend.months, [k.values for k in values], strict=True)))
-                    for currency, values in trend.series.items()
+                "trend": trend,
+                "trend_label": GROUP_LABELS[trend_by],
+                "charts": charts,
+                "chart_data": [
+                    {key: value for key, value in chart.items() if key != "rows"}
+                    for chart in charts
                 ],
                 "plotly_url": reverse("web:commission_plotly") + f"?v={plotly_version()}",
+                "excel_url": reverse("web:collections_kpis_excel") + "?" + request.GET.urlencode(),
             }
         )
     return render(
         request, "web/collections/kpis.html", context, status=200 if form.is_valid() else 400
     )
+
+
+@login_required
+def kpis_excel(request):
+    _require(request.user, "web:collections_kpis_excel")
+    form = _kpi_form(request)
+    if not form.is_valid():
+        return _refused(form)
+    data = form.cleaned_data
+    rows = kpi_report(user=request.user, first=data["first"], last=data["last"], by=data["by"])
+    content = report_documents.kpis_xlsx(
+        rows, by=data["by"], first=data["first"], last=data["last"]
+    )
+    return _download(content, XLSX, f"kpis-{data['first']}-{data['last']}-{data['by']}.xlsx")
 
 
 # -- the worklist and the account page ----------------------------------------------------
@@ -855,6 +956,78 @@ def short_payment_add(request, pk: int):
             f"{data['amount']:,.2f} {case.currency}",
         )
     return redirect(reverse("web:payment_detail", args=[payment.pk]))
+
+
+class ReversalForm(forms.Form):
+    reversed_on = forms.DateField(label="Reversed on")
+    reason = forms.CharField(label="Why", max_length=200)
+
+
+def _reversal(request, pk: int, action, refused: str):
+    """A reversal form of the payment page: `action(payment, on, reason)` in the person's
+    name, its message said (or what was wrong), back to the payment."""
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.foundation.scoping import restrict
+    from revdesk.receivables.models import Payment
+
+    payment = get_object_or_404(restrict(Payment.objects.all(), request.user), pk=pk)
+    back = redirect(reverse("web:payment_detail", args=[payment.pk]))
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{refused}: give the day and say why.")
+        return back
+    try:
+        with acting_as(request.user, "web"):
+            said = action(payment, form.cleaned_data["reversed_on"], form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, f"{refused}: {_validation_message(error)}")
+    else:
+        messages.success(request, said)
+    return back
+
+
+@login_required
+@require_POST
+def payment_reverse(request, pk: int):
+    """The receipt came back: it pays nothing from the day given, its invoices are open."""
+    from revdesk.receivables.activities import receipt_returned
+
+    _require(request.user, "web:payment_reverse")
+
+    def reverse_receipt(payment, on, reason) -> str:
+        reversals = receipt_returned(actor=request.user, payment=payment, on=on, reason=reason)
+        reopened = len(reversals)
+        return (
+            f"{payment.number} reversed on {on.isoformat()}: "
+            + (f"{reopened} invoice{'s' if reopened != 1 else ''} open again" if reopened else "")
+            + ("; " if reopened else "")
+            + f"{payment.amount:,.2f} {payment.currency} no longer received"
+        )
+
+    return _reversal(request, pk, reverse_receipt, "Not reversed")
+
+
+@login_required
+@require_POST
+def payment_application_reverse(request, pk: int, application: int):
+    """Take one application back (applied to the wrong invoice): the invoice is open again
+    and the amount is the payment's to apply elsewhere."""
+    from django.shortcuts import get_object_or_404
+
+    from revdesk.receivables.services import application_reverse
+
+    _require(request.user, "web:payment_application_reverse")
+
+    def take_back(payment, on, reason) -> str:
+        found = get_object_or_404(payment.applications.select_related("invoice"), pk=application)
+        application_reverse(application=found, on=on, reason=reason, actor=request.user)
+        return (
+            f"{found.amount:,.2f} {payment.currency} taken back from {found.invoice.number}: "
+            "it is open again and the amount is unapplied"
+        )
+
+    return _reversal(request, pk, take_back, "Not taken back")
 
 
 @login_required

@@ -66,6 +66,9 @@ CLAIM_FILE_ROLES = frozenset({ADMIN, ANALYST, REP})
 COLLECTIONS_ROLES = frozenset({ADMIN, OPS, COLLECTOR, SENIOR, MANAGER})
 # Keeping the month's Top Past Due list for the review: the desk's leads.
 COLLECTIONS_LEAD_ROLES = frozenset({ADMIN, SENIOR, MANAGER})
+# Taking cash back (a returned receipt, a wrong application): the books' keepers and the
+# desk's leads, never a collector alone.
+RECEIPT_REVERSAL_ROLES = frozenset({ADMIN, OPS, SENIOR, MANAGER})
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -85,6 +88,8 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:invoice_detail": INVOICE_ROLES,
     "web:payment_list": PAYMENT_ROLES,
     "web:payment_detail": PAYMENT_ROLES,
+    "web:payment_reverse": RECEIPT_REVERSAL_ROLES,
+    "web:payment_application_reverse": RECEIPT_REVERSAL_ROLES,
     "web:import_list": IMPORT_ROLES,
     "web:import_upload": IMPORT_ROLES,
     "web:import_columns": IMPORT_ROLES,
@@ -153,6 +158,7 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:collections_top_past_due_pdf": COLLECTIONS_ROLES,
     "web:collections_top_past_due_keep": COLLECTIONS_LEAD_ROLES,
     "web:collections_kpis": COLLECTIONS_ROLES,
+    "web:collections_kpis_excel": COLLECTIONS_ROLES,
 }
 
 

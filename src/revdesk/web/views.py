@@ -62,6 +62,7 @@ from revdesk.receivables.models import Invoice, Payment
 from revdesk.receivables.selectors import (
     customer_open_invoices,
     customer_payments,
+    instalments_days_overdue,
     invoice_list,
     invoice_page,
     order_invoices,
@@ -336,14 +337,14 @@ class PaymentListView(ListView):
         ),
         Column("method", "Method", sort="method", display="get_method_display"),
         Column("amount", "Amount", sort="amount", kind=MONEY, currency="currency"),
-        Column("unapplied", "Unapplied", kind=MONEY, currency="currency"),
+        Column("unapplied_amount", "Unapplied", kind=MONEY, currency="currency"),
         Column("reference", "Reference", sort="reference"),
     )
 
     def rows_prepare(self, objects):
         applied = payment_applied_totals(payment_ids=[payment.pk for payment in objects])
         for payment in objects:
-            payment.unapplied = payment.amount - applied[payment.pk]
+            payment.unapplied_amount = payment.unapplied(applied[payment.pk])
 
 
 class ChangeRecordListView(ListView):
@@ -539,9 +540,17 @@ def invoice_detail(request, pk: int):
         "invoice": invoice,
         "customer_visible": page.customer_visible,
         "order_visible": page.order_visible,
-        "days_overdue": invoice.days_overdue_on(timezone.localdate()),
+        "days_overdue": (
+            instalments_days_overdue(page.instalments, timezone.localdate())
+            if page.instalments
+            else invoice.days_overdue_on(timezone.localdate())
+        ),
         "applications": page.applications,
         "credit_memos": page.credit_memos,
+        "reversals": page.reversals,
+        "instalments": page.instalments,
+        "today": timezone.localdate(),
+        "equivalents": page.equivalents,
         "history": history_entries(invoice, user=user),
     }
     return render(request, "web/invoice_detail.html", context)
@@ -578,6 +587,9 @@ def payment_detail(request, pk: int):
         "applied": page.applied,
         "unapplied": page.unapplied,
         "customer_visible": page.customer_visible,
+        "reversals": page.reversals,
+        "may_reverse": roles.may_open(user, "web:payment_reverse"),
+        "today": timezone.localdate(),
         "history": history_entries(payment, user=user),
         # a short payment is opened from here by the collections desk
         "short_reasons": (

@@ -13,7 +13,9 @@
 
   function traces(chart) {
     return chart.traces.map(function (trace, index) {
-      var colour = COLOURS[index % COLOURS.length];
+      // a trace may name its colour's place (the same group, the same colour on every chart)
+      var place = trace.colour === undefined ? index : trace.colour;
+      var colour = COLOURS[place % COLOURS.length];
       if (chart.kind === "line") {
         return { x: chart.x, y: numbers(trace.y), name: trace.name, type: "scatter",
           mode: "lines+markers", line: { color: colour, width: 3 } };
