@@ -205,3 +205,19 @@ def test_a_batch_never_cuts_a_schedule_in_two(invoice, world, tmp_path):
         kind="invoice-instalments", path=path, actor=world.users["ops"], batch_size=2
     )
     assert (result.status, result.created) == ("succeeded", 3)
+
+
+def test_a_dispute_is_held_once_from_what_falls_due_first(scheduled, world):
+    from revdesk.receivables.disputes import dispute_open
+
+    _pay(scheduled, "1500.00", dt.date(2026, 10, 5), world)
+    dispute_open(
+        actor=world.users["collector"], invoice=scheduled, reason="pricing", amount=D("700.00")
+    )
+    page = account_page(
+        customer=world.customer_east, user=world.users["collector"], on=dt.date(2026, 11, 10)
+    )
+    assert [(i["document"], i["amount"], i["disputed"]) for i in page.items] == [
+        ("INV-I1 (2/3)", D("500.00"), D("500.00")),
+        ("INV-I1 (3/3)", D("1000.00"), D("200.00")),
+    ]

@@ -204,3 +204,56 @@ def test_the_invoice_page_shows_what_was_taken_back(paid, world, client):
         "<td>2026-10-05</td><td>2026-10-20</td><td>Recalled</td>"
         '<td class="num">1,000.00 <span class="ccy">USD</span></td>'
     ) in page
+
+
+def test_an_application_is_taken_back_once_and_a_receipt_not_before_it(paid, world, client):
+    ops = world.users["ops"]
+    application = PaymentApplication.objects.get(payment=paid, invoice__number="INV-R2")
+    signed_in(client, "ops")
+    page = client.get(f"/payments/{paid.pk}/").text
+    # the form posts to the first application without a choice being made
+    first = PaymentApplication.objects.filter(payment=paid).order_by("applied_on", "pk").first()
+    assert f'action="/payments/{paid.pk}/applications/{first.pk}/reverse/"' in page
+    url = f"/payments/{paid.pk}/applications/{application.pk}/reverse/"
+    done = client.post(url, {"reversed_on": "2026-10-09", "reason": "Wrong invoice"}, follow=True)
+    assert "400.00 USD taken back from INV-R2" in done.text
+    # a second click finds it gone: one reversal only
+    again = client.post(url, {"reversed_on": "2026-10-09", "reason": "Wrong invoice"}, follow=True)
+    assert again.status_code == 404
+    stale = PaymentApplication(
+        pk=application.pk, payment=paid, invoice=application.invoice, amount=D("400.00")
+    )
+    stale.applied_on = dt.date(2026, 10, 5)
+    with pytest.raises(ValidationError, match="RCPT-R → INV-R2 was already taken back"):
+        services.application_reverse(
+            application=stale, on=dt.date(2026, 10, 9), reason="again", actor=ops
+        )
+    assert ApplicationReversal.objects.count() == 1
+    # the receipt cannot be reversed before what was already taken back, nor in the future
+    with pytest.raises(ValidationError, match="before an application of RCPT-R was taken back"):
+        services.payment_reverse(payment=paid, on=dt.date(2026, 10, 8), reason="x", actor=ops)
+    with pytest.raises(ValidationError, match="is still to come"):
+        services.payment_reverse(payment=paid, on=dt.date(2099, 1, 1), reason="x", actor=ops)
+
+
+def test_a_reimported_payments_file_does_not_undo_a_reversal(paid, world, tmp_path):
+    from revdesk.ingest.importer import file_import
+    from revdesk.ingest.report import Problem
+
+    services.payment_reverse(
+        payment=paid, on=dt.date(2026, 10, 20), reason="Returned", actor=world.users["ops"]
+    )
+    path = tmp_path / "payments.csv"
+    path.write_text(
+        "number,customer_code,received_on,currency,amount,invoice_number,applied_amount\n"
+        "RCPT-R,C-1000,2026-10-05,USD,1400.00,INV-R1,1000.00\n"
+        "RCPT-R,C-1000,2026-10-05,USD,1400.00,INV-R2,400.00\n"
+    )
+    result = file_import(kind="payments", path=path, actor=world.users["ops"])
+    assert result.status == "failed"
+    expected = "payment RCPT-R was reversed on 2026-10-20: it pays nothing any more"
+    assert result.problems == [
+        Problem(2, "number", "RCPT-R", expected),
+        Problem(3, "number", "RCPT-R", expected),
+    ]
+    assert Invoice.objects.get(number="INV-R1").balance == D("1000.00")

@@ -239,7 +239,7 @@ def _load_payments(spec, rows, resolver, actor, state) -> list[Outcome]:
             rows,
             error,
             application_positions,
-            {"amount": "applied_amount", "invoice_id": "invoice_number"},
+            {"amount": "applied_amount", "invoice_id": "invoice_number", "payment_id": "number"},
         ) from error
     outcomes = []
     for row in rows:
@@ -767,7 +767,7 @@ INVOICE_INSTALMENTS = KindSpec(
                 T.DECIMAL,
                 "Amount of the instalment",
                 required=True,
-                minimum=ZERO,
+                minimum=Decimal("0.01"),
                 places=2,
                 header=False,
             ),

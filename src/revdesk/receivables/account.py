@@ -14,7 +14,7 @@ from revdesk.engine.aging import aging, explain
 from revdesk.foundation.scoping import restrict
 from revdesk.parties.models import Customer
 
-from .disputes import disputed_amounts
+from .disputes import disputed_amounts, disputed_part
 from .documents import missing_requirements, needs_of
 from .dunning import dunning_state
 from .models import Activity, CreditMemo, Invoice, Payment, PromiseToPay
@@ -77,16 +77,16 @@ def account_page(*, customer: Customer, user, on: dt.date | None = None) -> Acco
     lacking = missing_requirements(found)
     needs = list(needs_of(customer).values())
     disputed = disputed_amounts([pk for pk, *_ in invoices.values()])
+    items.sort(key=lambda i: (-i["days_past_due"], i["document"]))
     for item in items:
         pk, pay_on, by = invoices.get(invoice_of(item["document"]), (None, None, ""))
         item.update(
             invoice_id=pk,
             predicted_pay_on=pay_on,
             predicted_by=by,
-            disputed=disputed.get(pk) if pk else None,
+            disputed=(disputed_part(disputed, pk, item["amount"]) or None) if pk else None,
         )
         item["missing"] = list(lacking.get(pk, {}).items()) if pk else []
-    items.sort(key=lambda i: (-i["days_past_due"], i["document"]))
     promises = list(
         PromiseToPay.objects.filter(customer_id__in=ids)
         .select_related("customer", "contact")

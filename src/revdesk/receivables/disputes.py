@@ -50,6 +50,17 @@ def disputed_amounts(invoice_ids) -> dict[int, Decimal]:
     return found
 
 
+def disputed_part(remaining: dict[int, Decimal], invoice_id: int, amount: Decimal) -> Decimal:
+    """What of one open item of an invoice (the invoice, or one of its instalments) is in
+    dispute: the invoice's disputed amount is taken once, item by item in the order asked
+    (oldest first: what is due first is what the customer holds back), from `remaining`
+    (`disputed_amounts`, consumed)."""
+    part = min(remaining.get(invoice_id, ZERO), max(amount, ZERO))
+    if part:
+        remaining[invoice_id] -= part
+    return part
+
+
 @transaction.atomic
 def dispute_open(
     *,

@@ -492,10 +492,22 @@ def payment_applications_upsert(*, rows: Sequence[Mapping[str, object]], actor) 
             pk__in=payment_ids
         ).values_list("pk", "number", "currency", "amount", "customer_id")
     }
+    reversed_on = dict(
+        Payment.objects.filter(pk__in=payment_ids, reversed_on__isnull=False).values_list(
+            "pk", "reversed_on"
+        )
+    )
     refusals = []
     for index, row in enumerate(rows):
         invoice = invoices.get(row["invoice_id"])
         payment = payments.get(row["payment_id"])
+        if row["payment_id"] in reversed_on and (
+            problem := rules.reversed_payment_problem(
+                payment_number=payment[0], reversed_on=reversed_on[row["payment_id"]]
+            )
+        ):
+            refusals.append(RowRefusal(index, "payment_id", payment[0], problem))
+            continue
         if (
             invoice is not None
             and payment is not None
@@ -663,6 +675,14 @@ def _application_reverse(
     return reversal
 
 
+def _not_ahead(on) -> None:
+    """A reversal is of something that happened: never dated after today."""
+    from django.utils import timezone
+
+    if on > timezone.localdate():
+        raise ValidationError({"reversed_on": f"{on.isoformat()} is still to come"})
+
+
 def _reason_required(reason: str) -> str:
     if not reason.strip():
         raise ValidationError(
@@ -679,10 +699,24 @@ def application_reverse(
     payment has it to apply elsewhere. The application is kept as an ApplicationReversal, so
     the ledger on an earlier day is unchanged; audited."""
     reason = _reason_required(reason)
+    _not_ahead(on)
     _lock(Payment, [application.payment_id])
     _lock(Invoice, [application.invoice_id])
-    reversal = _application_reverse(application, on=on, reason=reason, actor=actor)
-    invoice_balances_refresh(invoice_ids=[application.invoice_id])
+    # read again with the payment locked: taken back meanwhile (a second click), it is gone
+    current = (
+        PaymentApplication.objects.select_related("payment", "invoice")
+        .filter(pk=application.pk)
+        .first()
+    )
+    if current is None:
+        raise ValidationError(
+            {
+                "application": f"{application.payment.number} → {application.invoice.number} "
+                "was already taken back"
+            }
+        )
+    reversal = _application_reverse(current, on=on, reason=reason, actor=actor)
+    invoice_balances_refresh(invoice_ids=[current.invoice_id])
     return reversal
 
 
@@ -703,6 +737,20 @@ def payment_reverse(*, payment: Payment, on, reason: str, actor) -> list[Applica
             {
                 "reversed_on": f"{on.isoformat()} is before {payment.number} was received "
                 f"({payment.received_on.isoformat()})"
+            }
+        )
+    _not_ahead(on)
+    taken_back = (
+        ApplicationReversal.objects.filter(payment=payment)
+        .order_by("-reversed_on")
+        .values_list("reversed_on", flat=True)
+        .first()
+    )
+    if taken_back is not None and on < taken_back:
+        raise ValidationError(
+            {
+                "reversed_on": f"{on.isoformat()} is before an application of {payment.number} "
+                f"was taken back ({taken_back.isoformat()}): reverse it on that day or later"
             }
         )
     applications = list(payment.applications.select_related("payment", "invoice"))
@@ -750,6 +798,7 @@ def invoice_save(*, invoice: Invoice, actor) -> None:
         invoice.balance, invoice.status = stored.balance, stored.status
     _save_audited(invoice, actor=actor, stored=stored)
     invoice_balances_refresh(invoice_ids=[invoice.pk])
+    _instalments_drop_stale([invoice.pk], actor=actor)
     invoice.refresh_from_db(fields=["balance", "status"])
 
 

@@ -54,7 +54,7 @@ from revdesk.parties.models import Customer
 
 from .activities import promises_evaluate
 from .choices import ActivityKind, InvoiceStatus, PromiseStatus
-from .disputes import disputed_amounts
+from .disputes import disputed_amounts, disputed_part
 from .documents import missing_requirements
 from .dunning import dunning_run
 from .models import (
@@ -339,7 +339,7 @@ def worklist(
                 item.needs = list(lacking[pk].items())
                 item.missing = [label for _, label in item.needs]
             if pk is not None:
-                item.disputed = disputed.get(pk, ZERO)
+                item.disputed = disputed_part(disputed, pk, item.amount)
             work_items.append(item)
             (overdue if item.overdue else coming)[item.currency] += item.collectible
         customer_promises = promises.get(customer.pk, [])
