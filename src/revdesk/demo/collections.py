@@ -130,6 +130,7 @@ class CollectionsDesk:
                 payment=payment,
                 on=payment.received_on + dt.timedelta(days=self.rng.randint(3, 6)),
                 reason="Cheque returned unpaid (insufficient funds)",
+                today=self.today,
             )
         return len(chosen)
 

@@ -377,13 +377,15 @@ __all__ = [
 
 
 @transaction.atomic
-def receipt_returned(*, actor, payment: Payment, on: dt.date, reason: str) -> list:
+def receipt_returned(
+    *, actor, payment: Payment, on: dt.date, reason: str, today: dt.date | None = None
+) -> list:
     """A receipt came back (services.payment_reverse): what it paid is open again, the
     account's timeline says so, and the customer's collector gets a task for that day to call
     about it."""
     from .services import payment_reverse
 
-    reversals = payment_reverse(payment=payment, on=on, reason=reason, actor=actor)
+    reversals = payment_reverse(payment=payment, on=on, reason=reason, actor=actor, today=today)
     if payment.customer_id is not None:
         reopened = ", ".join(
             f"{r.invoice.number} {r.amount:,.2f}" for r in sorted(reversals, key=lambda r: r.pk)

@@ -675,11 +675,12 @@ def _application_reverse(
     return reversal
 
 
-def _not_ahead(on) -> None:
-    """A reversal is of something that happened: never dated after today."""
+def _not_ahead(on, today) -> None:
+    """A reversal is of something that happened: never dated after today (`today`: the day
+    the caller works on, e.g. the demo's; else the calendar's)."""
     from django.utils import timezone
 
-    if on > timezone.localdate():
+    if on > (today or timezone.localdate()):
         raise ValidationError({"reversed_on": f"{on.isoformat()} is still to come"})
 
 
@@ -693,13 +694,13 @@ def _reason_required(reason: str) -> str:
 
 @transaction.atomic
 def application_reverse(
-    *, application: PaymentApplication, on, reason: str, actor
+    *, application: PaymentApplication, on, reason: str, actor, today=None
 ) -> ApplicationReversal:
     """Take one application back from `on`: what it paid on the invoice is open again and the
     payment has it to apply elsewhere. The application is kept as an ApplicationReversal, so
     the ledger on an earlier day is unchanged; audited."""
     reason = _reason_required(reason)
-    _not_ahead(on)
+    _not_ahead(on, today)
     _lock(Payment, [application.payment_id])
     _lock(Invoice, [application.invoice_id])
     # read again with the payment locked: taken back meanwhile (a second click), it is gone
@@ -721,7 +722,9 @@ def application_reverse(
 
 
 @transaction.atomic
-def payment_reverse(*, payment: Payment, on, reason: str, actor) -> list[ApplicationReversal]:
+def payment_reverse(
+    *, payment: Payment, on, reason: str, actor, today=None
+) -> list[ApplicationReversal]:
     """A receipt that came back (a returned cheque, a recalled transfer): from `on` it pays
     nothing. Every application is reversed (the invoices it closed are open again) and the
     payment is marked reversed, so it is no longer unapplied cash either; audited."""
@@ -739,7 +742,7 @@ def payment_reverse(*, payment: Payment, on, reason: str, actor) -> list[Applica
                 f"({payment.received_on.isoformat()})"
             }
         )
-    _not_ahead(on)
+    _not_ahead(on, today)
     taken_back = (
         ApplicationReversal.objects.filter(payment=payment)
         .order_by("-reversed_on")
