@@ -75,15 +75,9 @@ def _save_formset_audited(self, request, form, formset, change):
 AuditedModelAdmin.save_formset = _save_formset_audited
 
 
-@admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
-    """The change log is read-only, here as everywhere."""
-
-    list_display = ("time", "user_name", "action", "content_type", "object_repr", "source")
-    list_filter = ("action", "content_type", "source")
-    search_fields = ("object_repr", "user_name", "object_id", "request_id")
-    date_hierarchy = "time"
-    list_select_related = ("content_type",)
+class RecordAdmin(admin.ModelAdmin):
+    """A record the services write (the change log, a reversal): shown, never added, changed
+    or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -93,6 +87,17 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(RecordAdmin):
+    """The change log is read-only, here as everywhere."""
+
+    list_display = ("time", "user_name", "action", "content_type", "object_repr", "source")
+    list_filter = ("action", "content_type", "source")
+    search_fields = ("object_repr", "user_name", "object_id", "request_id")
+    date_hierarchy = "time"
+    list_select_related = ("content_type",)
 
 
 @admin.register(ApiToken)

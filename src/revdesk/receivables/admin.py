@@ -4,7 +4,7 @@ invoices' balances. Balance and status are derived, so read-only here."""
 
 from django.contrib import admin
 
-from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline
+from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline, RecordAdmin
 
 from . import services
 from .models import (
@@ -124,7 +124,7 @@ class PaymentApplicationAdmin(LedgerAdmin):
 
 
 @admin.register(ApplicationReversal)
-class ApplicationReversalAdmin(admin.ModelAdmin):
+class ApplicationReversalAdmin(RecordAdmin):
     """Applications taken back: a record, made only by services.application_reverse and
     services.payment_reverse."""
 
@@ -132,15 +132,6 @@ class ApplicationReversalAdmin(admin.ModelAdmin):
     search_fields = ("payment__number", "invoice__number", "reason")
     list_select_related = ("payment", "invoice")
     date_hierarchy = "reversed_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DunningLevelInline(admin.TabularInline):
