@@ -403,11 +403,11 @@ def test_exported_csv_shape(world, write, tmp_path):
     out = tmp_path / "payments.csv"
     export_file(kind="payments", fmt="csv", out=out)
     assert out.read_text(encoding="utf-8-sig") == (
-        "number,customer_code,received_on,currency,amount,method,reference,invoice_number,"
-        "applied_amount\n"
-        "P-1,C-1000,2026-01-20,USD,600.00,wire,,INV-1,500.00\n"
-        "P-1,C-1000,2026-01-20,USD,600.00,wire,,INV-2,100.00\n"
-        "P-2,,2026-01-21,USD,7.00,wire,,,\n"
+        "number,customer_code,received_on,currency,amount,method,reference,reversed_on,"
+        "reversal_reason,invoice_number,applied_amount\n"
+        "P-1,C-1000,2026-01-20,USD,600.00,wire,,,,INV-1,500.00\n"
+        "P-1,C-1000,2026-01-20,USD,600.00,wire,,,,INV-2,100.00\n"
+        "P-2,,2026-01-21,USD,7.00,wire,,,,,\n"
     )
 
 

@@ -18,6 +18,7 @@ from revdesk.receivables.account import account_page
 from revdesk.receivables.dunning import overdue_items
 from revdesk.receivables.models import Invoice, InvoiceInstalment, Payment, PaymentApplication
 from revdesk.receivables.reports import aging_items
+from revdesk.receivables.selectors import mark_days_overdue
 from revdesk.testing import signed_in
 
 D = Decimal
@@ -135,6 +136,32 @@ def test_the_account_and_invoice_pages_show_the_instalments(scheduled, world, cl
     # the invoice is overdue since its oldest open instalment fell due (today is after it)
     days = (timezone.localdate() - dt.date(2026, 10, 31)).days
     assert f'<span class="tag tag-warn">{days} days overdue</span>' in html
+
+
+def test_lists_count_days_overdue_from_the_oldest_open_instalment(scheduled, world, client):
+    _pay(scheduled, "1500.00", dt.date(2026, 10, 5), world)
+    plain = Invoice.objects.create(
+        number="INV-I2",
+        customer=world.customer_east,
+        issued_on=dt.date(2026, 9, 1),
+        due_on=dt.date(2026, 10, 31),
+        currency="USD",
+        amount=D("10.00"),
+        balance=D("10.00"),
+    )
+    invoices = list(Invoice.objects.filter(pk__in=[scheduled.pk, plain.pk]).order_by("number"))
+    mark_days_overdue(invoices, dt.date(2026, 11, 10))
+    # the invoice falls due on 2026-11-30, but its second instalment (half open) on 10-31
+    assert [(i.number, i.days_overdue) for i in invoices] == [("INV-I1", 10), ("INV-I2", 10)]
+    mark_days_overdue(invoices, dt.date(2026, 10, 31))
+    assert [i.days_overdue for i in invoices] == [None, None]
+    # the invoice list and the customer page say the same (today is after 10-31)
+    days = (timezone.localdate() - dt.date(2026, 10, 31)).days
+    signed_in(client, "admin")
+    listing = client.get("/invoices/?q=INV-I1").text
+    assert f'<td class="num">{days}</td>' in listing
+    customer = client.get(f"/customers/{world.customer_east.pk}/").text
+    assert f"{days} days" in customer
 
 
 def test_a_schedule_is_whole_or_refused_with_line_and_column(invoice, world, tmp_path):

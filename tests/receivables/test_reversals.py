@@ -257,3 +257,70 @@ def test_a_reimported_payments_file_does_not_undo_a_reversal(paid, world, tmp_pa
         Problem(3, "number", "RCPT-R", expected),
     ]
     assert Invoice.objects.get(number="INV-R1").balance == D("1000.00")
+
+
+def test_an_erp_payments_file_reverses_a_receipt_once(paid, world, tmp_path):
+    from revdesk.ingest.importer import file_import
+    from revdesk.ingest.report import Problem
+
+    header = (
+        "number,customer_code,received_on,currency,amount,invoice_number,applied_amount,"
+        "reversed_on,reversal_reason\n"
+    )
+
+    def load(day, reason="Cheque returned unpaid"):
+        path = tmp_path / "payments.csv"
+        path.write_text(
+            header
+            + f"RCPT-R,C-1000,2026-10-05,USD,1400.00,INV-R1,1000.00,{day},{reason}\n"
+            + f"RCPT-R,C-1000,2026-10-05,USD,1400.00,INV-R2,400.00,{day},{reason}\n"
+        )
+        return file_import(kind="payments", path=path, actor=world.users["ops"])
+
+    # a day before the receipt came: refused on the line and column, nothing written
+    early = load("2026-10-01")
+    assert early.status == "failed"
+    assert early.problems == [
+        Problem(
+            2,
+            "reversed_on",
+            "2026-10-01",
+            "2026-10-01 is before RCPT-R was received (2026-10-05)",
+        )
+    ]
+    assert Payment.objects.get(number="RCPT-R").reversed_on is None
+    assert Invoice.objects.get(number="INV-R1").balance == D("0.00")
+
+    result = load("2026-10-20")
+    assert (result.status, result.updated) == ("succeeded", 2)
+    payment = Payment.objects.get(number="RCPT-R")
+    assert (payment.reversed_on, payment.reversal_reason) == (
+        dt.date(2026, 10, 20),
+        "Cheque returned unpaid",
+    )
+    assert [
+        (r.invoice.number, r.amount, r.reversed_on)
+        for r in ApplicationReversal.objects.filter(payment=payment).order_by("invoice__number")
+    ] == [
+        ("INV-R1", D("1000.00"), dt.date(2026, 10, 20)),
+        ("INV-R2", D("400.00"), dt.date(2026, 10, 20)),
+    ]
+    assert [Invoice.objects.get(number=n).balance for n in ("INV-R1", "INV-R2")] == [
+        D("1000.00"),
+        D("400.00"),
+    ]
+    # the same file again changes nothing
+    again = load("2026-10-20")
+    assert (again.status, again.created, again.updated, again.unchanged) == (
+        "succeeded",
+        0,
+        0,
+        2,
+    )
+    assert ApplicationReversal.objects.filter(payment=payment).count() == 2
+    # another day for a receipt already reversed is refused
+    other = load("2026-10-25")
+    assert other.status == "failed"
+    assert other.problems == [
+        Problem(2, "reversed_on", "2026-10-25", "RCPT-R was reversed on 2026-10-20")
+    ]

@@ -27,7 +27,13 @@ from revdesk.parties.choices import PayeeKind, Segment
 from revdesk.parties.models import Customer, Distributor, Payee, Territory
 from revdesk.receivables import services as receivable_services
 from revdesk.receivables.choices import PaymentMethod
-from revdesk.receivables.models import CreditMemo, Invoice, InvoiceInstalment, Payment
+from revdesk.receivables.models import (
+    ApplicationReversal,
+    CreditMemo,
+    Invoice,
+    InvoiceInstalment,
+    Payment,
+)
 
 from .spec import Column, KindSpec, columns_for, format_value
 from .spec import ColumnType as T
@@ -216,9 +222,19 @@ def _load_payments(spec, rows, resolver, actor, state) -> list[Outcome]:
     for (number,), outcome in header_result.outcomes.items():
         if outcome is not Outcome.UNCHANGED:
             changed_headers.add(number)
+    payment_ids = {number: payment.pk for (number,), payment in header_result.objects.items()}
+    # a file that says a receipt came back, read after it was reversed (the same file again):
+    # its applications were taken back then; the reversal's day is checked below
+    taken_back = set(
+        ApplicationReversal.objects.filter(
+            payment_id__in=payment_ids.values(), payment__reversed_on__isnull=False
+        ).values_list("payment__number", "invoice__number")
+    )
     applications = []
     application_positions: list[int] = []
     for position, row in enumerate(rows):
+        if row["reversed_on"] and (row["number"], row["invoice_number"]) in taken_back:
+            continue
         if row["invoice_number"]:
             application_positions.append(position)
             applications.append(
@@ -241,14 +257,29 @@ def _load_payments(spec, rows, resolver, actor, state) -> list[Outcome]:
             application_positions,
             {"amount": "applied_amount", "invoice_id": "invoice_number", "payment_id": "number"},
         ) from error
+    reversal_positions = [p for p in header_positions if rows[p]["reversed_on"] is not None]
+    try:
+        reversed_now = receivable_services.payments_reverse_rows(
+            rows=[
+                {
+                    "payment_id": payment_ids[rows[p]["number"]],
+                    "reversed_on": rows[p]["reversed_on"],
+                    "reversal_reason": rows[p]["reversal_reason"],
+                }
+                for p in reversal_positions
+            ],
+            actor=actor,
+        )
+    except RowsRefused as error:
+        raise _refused(spec, rows, error, reversal_positions) from error
+    for number, pk in payment_ids.items():
+        if reversed_now.get(pk) is Outcome.UPDATED:
+            changed_headers.add(number)
     outcomes = []
     for row in rows:
         line = None
-        if row["invoice_number"]:
-            key = (
-                header_result.objects[(row["number"],)].pk,
-                resolver.get("invoices", row["invoice_number"]),
-            )
+        key = (payment_ids[row["number"]], resolver.get("invoices", row["invoice_number"]))
+        if row["invoice_number"] and key in application_result.outcomes:
             line = application_result.outcomes[key]
         header = header_result.outcomes[(row["number"],)]
         outcomes.append(_combine(line, header, row["number"] in changed_headers))
@@ -796,6 +827,14 @@ _payment_header = columns_for(
         C("amount", T.DECIMAL, "Amount received", required=True, minimum=ZERO),
         C("method", T.CHOICE, "Payment method", choices=PaymentMethod, default="wire"),
         C("reference", T.TEXT, "Remittance text", default=""),
+        C(
+            "reversed_on",
+            T.DATE,
+            "Day the receipt came back (a returned cheque, a recalled transfer): from then it "
+            "pays nothing and the invoices it paid are open again",
+            field="",
+        ),
+        C("reversal_reason", T.TEXT, "Why it came back", default="", field=""),
     ],
 )
 
@@ -840,6 +879,8 @@ PAYMENTS = KindSpec(
             "amount": "amount",
             "method": "method",
             "reference": "reference",
+            "reversed_on": "reversed_on",
+            "reversal_reason": "reversal_reason",
             "invoice_number": "applications__invoice__number",
             "applied_amount": "applications__amount",
         },

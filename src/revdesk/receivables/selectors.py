@@ -22,7 +22,14 @@ from revdesk.catalog.selectors import MissingFxRate, fx_rate_on
 from revdesk.engine.money import round_money
 from revdesk.foundation.scoping import may_see, restrict
 
-from .models import ApplicationReversal, CreditMemo, Invoice, Payment, PaymentApplication
+from .models import (
+    ApplicationReversal,
+    CreditMemo,
+    Invoice,
+    InvoiceInstalment,
+    Payment,
+    PaymentApplication,
+)
 from .rules import instalments_paid
 
 ZERO = Decimal("0.00")
@@ -167,14 +174,35 @@ def reporting_equivalents(invoice: Invoice, today: dt.date) -> list[Equivalent]:
     return found
 
 
-def instalment_lines(invoice: Invoice) -> list[InstalmentLine]:
-    """An invoice's schedule with what is paid of each (the first first, rules.instalments_paid)."""
-    schedule = list(invoice.instalments.order_by("sequence"))
+def instalment_lines(invoice: Invoice, schedule=None) -> list[InstalmentLine]:
+    """An invoice's schedule with what is paid of each (the first first, rules.instalments_paid);
+    `schedule`: its instalments in order when already read."""
+    if schedule is None:
+        schedule = list(invoice.instalments.order_by("sequence"))
     paid = instalments_paid([i.amount for i in schedule], invoice.amount - invoice.balance)
     return [
         InstalmentLine(i.sequence, i.due_on, i.amount, part)
         for i, part in zip(schedule, paid, strict=True)
     ]
+
+
+def mark_days_overdue(invoices: Iterable[Invoice], on: dt.date) -> None:
+    """Set `days_overdue` on each invoice for a list of them (None: not overdue on that day):
+    an invoice in instalments from its oldest open instalment, as on its page, the others
+    from their due date. One query for all the schedules."""
+    invoices = list(invoices)
+    schedules: dict[int, list] = {}
+    for instalment in InvoiceInstalment.objects.filter(
+        invoice_id__in=[i.pk for i in invoices]
+    ).order_by("invoice_id", "sequence"):
+        schedules.setdefault(instalment.invoice_id, []).append(instalment)
+    for invoice in invoices:
+        schedule = schedules.get(invoice.pk)
+        invoice.days_overdue = (
+            instalments_days_overdue(instalment_lines(invoice, schedule), on)
+            if schedule and invoice.is_open
+            else invoice.days_overdue_on(on)
+        )
 
 
 def invoice_page(*, invoice: Invoice, user) -> InvoicePage:

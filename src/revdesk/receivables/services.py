@@ -770,6 +770,40 @@ def payment_reverse(
 
 
 @transaction.atomic
+def payments_reverse_rows(
+    *, rows: Sequence[Mapping[str, object]], actor, today=None
+) -> dict[int, Outcome]:
+    """Receipts a file says came back (the payments import's reversed_on and reversal_reason):
+    each payment reversed on its day as `payment_reverse` does, by payment_id. A payment already
+    reversed on that day is unchanged (the file imported again). Refused (RowsRefused, nothing
+    written): a payment reversed on another day, and whatever `payment_reverse` refuses."""
+    stored = dict(
+        Payment.objects.filter(pk__in=[row["payment_id"] for row in rows]).values_list(
+            "pk", "reversed_on"
+        )
+    )
+    outcomes: dict[int, Outcome] = {}
+    refusals = []
+    for index, row in enumerate(rows):
+        on = row["reversed_on"]
+        if stored.get(row["payment_id"]) == on:
+            outcomes[row["payment_id"]] = Outcome.UNCHANGED
+            continue
+        payment = Payment.objects.get(pk=row["payment_id"])
+        reason = str(row.get("reversal_reason") or "").strip() or "Reversed in the ERP"
+        try:
+            payment_reverse(payment=payment, on=on, reason=reason, actor=actor, today=today)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                column = "reversal_reason" if field == "reason" else "reversed_on"
+                refusals.append(RowRefusal(index, column, on, " ".join(messages)))
+        else:
+            outcomes[row["payment_id"]] = Outcome.UPDATED
+    _refuse(refusals)
+    return outcomes
+
+
+@transaction.atomic
 def payment_save(*, payment: Payment, actor) -> None:
     """Create or update one payment (its amount never below what it pays on invoices)."""
     _lock(Payment, [payment.pk])

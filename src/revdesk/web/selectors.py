@@ -23,7 +23,7 @@ from revdesk.orders.models import Order, OrderLine
 from revdesk.orders.selectors import orders_with_totals
 from revdesk.parties.models import Customer, Distributor, Payee
 from revdesk.receivables.models import Invoice
-from revdesk.receivables.selectors import open_invoice_list
+from revdesk.receivables.selectors import mark_days_overdue, open_invoice_list
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ def collections_summary(*, user, today: dt.date, oldest: int = 10) -> Collection
     overdue = open_invoices.filter(Invoice.overdue_q(today))
     overdue_rows = list(overdue.values_list("currency", "balance"))
     oldest_overdue = list(overdue.select_related("customer").order_by("due_on", "number")[:oldest])
-    for invoice in oldest_overdue:
-        invoice.days_overdue = invoice.days_overdue_on(today)
+    mark_days_overdue(oldest_overdue, today)
     return CollectionsSummary(
         customers=customers,
         open_invoices=len(rows),

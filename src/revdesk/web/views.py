@@ -65,6 +65,7 @@ from revdesk.receivables.selectors import (
     instalments_days_overdue,
     invoice_list,
     invoice_page,
+    mark_days_overdue,
     order_invoices,
     payment_applied_totals,
     payment_list,
@@ -312,9 +313,7 @@ class InvoiceListView(ListView):
     )
 
     def rows_prepare(self, objects):
-        today = timezone.localdate()
-        for invoice in objects:
-            invoice.days_overdue = invoice.days_overdue_on(today)
+        mark_days_overdue(objects, timezone.localdate())
 
 
 class PaymentListView(ListView):
@@ -428,8 +427,7 @@ def customer_detail(request, pk: int):
     today = timezone.localdate()
     parties = customer_page(customer=customer, user=user)
     open_invoices = customer_open_invoices(customer=customer, user=user)
-    for invoice in open_invoices:
-        invoice.days_overdue = invoice.days_overdue_on(today)
+    mark_days_overdue(open_invoices, today)
     context = {
         "customer": customer,
         "parent_visible": parties.parent_visible,
