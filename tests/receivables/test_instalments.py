@@ -234,6 +234,38 @@ def test_a_batch_never_cuts_a_schedule_in_two(invoice, world, tmp_path):
     assert (result.status, result.created) == ("succeeded", 3)
 
 
+def test_a_schedule_split_by_another_in_the_file_is_refused(invoice, world, tmp_path):
+    Invoice.objects.create(
+        number="INV-I2",
+        customer=world.customer_east,
+        issued_on=dt.date(2026, 9, 1),
+        due_on=dt.date(2026, 10, 31),
+        currency="USD",
+        amount=D("100.00"),
+        balance=D("100.00"),
+    )
+    path = tmp_path / "instalments.csv"
+    path.write_text(
+        "invoice_number,sequence,due_on,amount\n"
+        "INV-I1,1,2026-10-01,1000.00\n"
+        "INV-I1,2,2026-10-31,1000.00\n"
+        "INV-I2,1,2026-10-31,100.00\n"
+        "INV-I1,3,2026-11-30,1000.00\n"
+    )
+    result = file_import(kind="invoice-instalments", path=path, actor=world.users["ops"])
+    assert result.status == "failed"
+    assert result.problems == [
+        Problem(
+            5,
+            "invoice_number",
+            "INV-I1",
+            "the lines of invoice_number INV-I1 one after another: it began on line 2, "
+            "and line 4 is of another",
+        )
+    ]
+    assert not InvoiceInstalment.objects.exists()
+
+
 def test_a_dispute_is_held_once_from_what_falls_due_first(scheduled, world):
     from revdesk.receivables.disputes import dispute_open
 

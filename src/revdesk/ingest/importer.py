@@ -249,6 +249,7 @@ class _Validation:
         self.parents: dict[object, object] = {}
         self.self_pending: list[tuple[int, str, str]] = []
         self.groups: dict[str, list] = {}
+        self.last_group: tuple[object, int] | None = None  # (group, its last line so far)
         self.new_lines: dict[str, tuple[str, int]] = {}
         self.resolver = Resolver()
         self.rows = 0
@@ -337,6 +338,18 @@ class _Validation:
         number = values[spec.group]
         header = tuple(values[c.name] for c in spec.header_columns)
         state = self.groups.get(number)
+        if state is not None and self.last_group is not None and self.last_group[0] != number:
+            # loaded in batches that never cut a group: its lines must follow one another
+            self.problems.append(
+                Problem(
+                    line,
+                    spec.group,
+                    str(number),
+                    f"the lines of {spec.group} {number} one after another: it began on line "
+                    f"{state[0]}, and line {self.last_group[1]} is of another",
+                )
+            )
+        self.last_group = (number, line)
         if state is None:
             state = self.groups[number] = [line, header, Decimal(0)]
         elif state[1] != header:
