@@ -368,6 +368,14 @@ def _seed_ledger(write):
             "P-1,C-1000,2026-01-20,USD,600.00,INV-2,100.00\nP-2,,2026-01-21,USD,7,,\n",
         ),
     )
+    file_import(
+        kind="customer-bank-accounts",
+        path=write(
+            "b.csv",
+            "customer_code,account\nC-1000,de44 5001-0517 5407 3249 31\nC-1000,111000111\n"
+            "C-2000,111000111\n",
+        ),
+    )
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -396,6 +404,27 @@ def test_export_then_import_changes_nothing_for_every_kind(world, write, tmp_pat
         ), (kind, result.problems)
         assert result.problems == []
         assert ChangeRecord.objects.count() == records
+
+
+def test_bank_accounts_are_kept_as_banks_compare_them(world, write):
+    from revdesk.parties.models import CustomerBankAccount
+
+    _seed_ledger(write)
+    assert list(
+        CustomerBankAccount.objects.order_by("customer__code", "account").values_list(
+            "customer__code", "account", "source"
+        )
+    ) == [
+        ("C-1000", "111000111", "master"),
+        ("C-1000", "DE44500105175407324931", "master"),
+        ("C-2000", "111000111", "master"),
+    ]
+    # the same account written another way is the same row
+    result = file_import(
+        kind="customer-bank-accounts",
+        path=write("b2.csv", "customer_code,account\nC-1000,DE44500105175407324931\n"),
+    )
+    assert (result.status, result.created, result.unchanged) == ("succeeded", 0, 1)
 
 
 def test_exported_csv_shape(world, write, tmp_path):

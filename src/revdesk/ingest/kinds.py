@@ -24,7 +24,7 @@ from revdesk.orders.choices import OrderChannel, OrderStatus, OrderType
 from revdesk.orders.models import Order, OrderLine
 from revdesk.parties import services as party_services
 from revdesk.parties.choices import PayeeKind, Segment
-from revdesk.parties.models import Customer, Distributor, Payee, Territory
+from revdesk.parties.models import Customer, CustomerBankAccount, Distributor, Payee, Territory
 from revdesk.receivables import services as receivable_services
 from revdesk.receivables.choices import PaymentMethod
 from revdesk.receivables.models import (
@@ -888,6 +888,54 @@ PAYMENTS = KindSpec(
     ),
 )
 
+
+def _load_bank_accounts(spec, rows, resolver, actor, state) -> list[Outcome]:
+    service_rows = [service_row(spec, row, resolver) for row in rows]
+    try:
+        result = party_services.customer_bank_accounts_upsert(rows=service_rows, actor=actor)
+    except RowsRefused as error:
+        raise _refused(spec, rows, error) from error
+    return [
+        result.outcomes[(row["customer_id"], party_services.bank_account_key(row["account"]))]
+        for row in service_rows
+    ]
+
+
+CUSTOMER_BANK_ACCOUNTS = KindSpec(
+    name="customer-bank-accounts",
+    title="Customer bank accounts",
+    description="The accounts customers pay from, as banks write them on receipts (account "
+    "number or IBAN): cash application knows a payer by them. One row per account; a "
+    "customer may have several.",
+    key=("customer_code", "account"),
+    columns=columns_for(
+        CustomerBankAccount,
+        [
+            C(
+                "customer_code",
+                T.REFERENCE,
+                "Customer who pays from it",
+                ref="customers",
+                field="customer_id",
+                required=True,
+            ),
+            C(
+                "account",
+                T.TEXT,
+                "Account number or IBAN (spaces and dashes are ignored)",
+                required=True,
+            ),
+        ],
+    ),
+    load=_load_bank_accounts,
+    export=_exporter(
+        CustomerBankAccount,
+        {"customer_code": "customer__code", "account": "account"},
+        ("customer__code", "account"),
+    ),
+)
+
+
 KINDS: dict[str, KindSpec] = {
     spec.name: spec
     for spec in (
@@ -901,5 +949,6 @@ KINDS: dict[str, KindSpec] = {
         INVOICE_INSTALMENTS,
         CREDIT_MEMOS,
         PAYMENTS,
+        CUSTOMER_BANK_ACCOUNTS,
     )
 }

@@ -5,6 +5,7 @@ from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline
 from .models import (
     BillingContact,
     Customer,
+    CustomerBankAccount,
     Distributor,
     Payee,
     PlanAssignment,
@@ -101,6 +102,15 @@ class BillingContactAdmin(AuditedModelAdmin):
     search_fields = ("name", "email", "customer__code", "customer__name")
     autocomplete_fields = ("customer",)
     list_select_related = ("customer",)
+
+
+@admin.register(CustomerBankAccount)
+class CustomerBankAccountAdmin(AuditedModelAdmin):
+    list_display = ("account", "customer", "source", "confirmed_by")
+    list_filter = ("source",)
+    search_fields = ("account", "customer__code", "customer__name")
+    autocomplete_fields = ("customer",)
+    list_select_related = ("customer", "confirmed_by")
 
 
 @admin.register(UserProfile)

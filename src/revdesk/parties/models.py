@@ -194,6 +194,36 @@ class Customer(BaseModel):
         return needs
 
 
+class CustomerBankAccount(BaseModel):
+    """An account a customer pays from, as the bank writes it on a receipt: from the customer
+    master, or learnt when a person applied a receipt from it to the customer's invoices
+    (cash application identifies the payer by it)."""
+
+    class Source(models.TextChoices):
+        MASTER = "master", "Customer master"
+        LEARNT = "learnt", "Learnt from a receipt"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="bank_accounts")
+    account = models.CharField(
+        max_length=60, help_text="Account number or IBAN, spaces left out, upper case"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MASTER)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["account"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "account"], name="customer_bank_account_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.customer.code})"
+
+
 class BillingContact(BaseModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(max_length=200)

@@ -19,7 +19,7 @@ from revdesk.foundation.bulk import (
 from revdesk.foundation.scoping import may_see
 
 from .choices import Role
-from .models import Customer, Distributor, Payee, Territory, UserProfile
+from .models import Customer, CustomerBankAccount, Distributor, Payee, Territory, UserProfile
 from .policies import CUSTOMER_EDITABLE_FIELDS, customer_editable_fields
 
 User = get_user_model()
@@ -109,6 +109,7 @@ def _would_cycle(customer: Customer, parent: Customer) -> bool:
 TERRITORY_IMPORT_FIELDS = ("name", "parent_id")
 PAYEE_IMPORT_FIELDS = ("name", "email", "kind", "manager_id", "currency", "hired_on", "is_active")
 DISTRIBUTOR_IMPORT_FIELDS = ("name", "country", "currency", "email", "is_active")
+BANK_ACCOUNT_IMPORT_FIELDS = ("source",)
 # The customer master an import keeps is what an editor may change, by column (parent_id, ...).
 CUSTOMER_IMPORT_FIELDS = tuple(
     Customer._meta.get_field(name).attname for name in CUSTOMER_EDITABLE_FIELDS
@@ -204,3 +205,26 @@ def customers_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRe
     )
     _refuse_loops(rows, result, Customer, "parent_id", "parent")
     return result
+
+
+def bank_account_key(account: str) -> str:
+    """An account number as cash application compares it: no spaces, dashes or dots, upper
+    case ("DE44 5001-0517" and "de4450010517" are one account)."""
+    return "".join(ch for ch in account if ch.isalnum()).upper()
+
+
+@transaction.atomic
+def customer_bank_accounts_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
+    """Accounts customers pay from, by (customer_id, account), the account as
+    `bank_account_key` writes it; audited."""
+    rows = [
+        {**row, "account": bank_account_key(str(row["account"])), "source": "master"}
+        for row in rows
+    ]
+    return bulk_upsert(
+        model=CustomerBankAccount,
+        key=("customer_id", "account"),
+        rows=rows,
+        fields=BANK_ACCOUNT_IMPORT_FIELDS,
+        actor=actor,
+    )

@@ -9,6 +9,8 @@ from revdesk.foundation.admin import AuditedModelAdmin, AuditedTabularInline, Re
 from . import services
 from .models import (
     ApplicationReversal,
+    BankFile,
+    CashSuggestion,
     CreditMemo,
     DunningLevel,
     DunningState,
@@ -16,6 +18,7 @@ from .models import (
     Invoice,
     Payment,
     PaymentApplication,
+    RemittanceLine,
 )
 
 
@@ -100,7 +103,18 @@ class PaymentAdmin(LedgerAdmin):
     date_hierarchy = "received_on"
     inlines = (PaymentApplicationInline,)
     # A receipt is reversed on its page (services.payment_reverse), never by editing a date.
-    readonly_fields = ("reversed_on", "reversal_reason")
+    # Cash application's record of where the receipt came from and where it stands.
+    readonly_fields = (
+        "reversed_on",
+        "reversal_reason",
+        "bank_file",
+        "source",
+        "payer_name",
+        "payer_account",
+        "bank_reference",
+        "status",
+        "status_reason",
+    )
     save_service, delete_service, instance_name = "payment_save", "payment_delete", "payment"
 
     def save_formset(self, request, form, formset, change):
@@ -132,6 +146,32 @@ class ApplicationReversalAdmin(RecordAdmin):
     search_fields = ("payment__number", "invoice__number", "reason")
     list_select_related = ("payment", "invoice")
     date_hierarchy = "reversed_on"
+
+
+@admin.register(BankFile)
+class BankFileAdmin(RecordAdmin):
+    """Bank and remittance files read by cash application (receivables.cash)."""
+
+    list_display = ("name", "format", "receipts", "debits_skipped", "imported_by", "created_at")
+    list_filter = ("format",)
+    search_fields = ("name", "fingerprint")
+
+
+@admin.register(RemittanceLine)
+class RemittanceLineAdmin(RecordAdmin):
+    list_display = ("payment", "invoice_number", "paid", "adjustment", "adjustment_reason")
+    search_fields = ("payment__number", "invoice_number")
+    list_select_related = ("payment",)
+
+
+@admin.register(CashSuggestion)
+class CashSuggestionAdmin(RecordAdmin):
+    """Decided on the cash application pages (accepted: applied; rejected), never here."""
+
+    list_display = ("payment", "invoice", "amount", "confidence", "rule", "status")
+    list_filter = ("status", "rule")
+    search_fields = ("payment__number", "invoice__number")
+    list_select_related = ("payment", "invoice")
 
 
 class DunningLevelInline(admin.TabularInline):

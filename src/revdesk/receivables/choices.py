@@ -51,3 +51,19 @@ class DocumentKind(models.TextChoices):
     TIMESHEET = "timesheet", "Timesheet"
     PORTAL = "portal", "Portal submission"
     INVOICE_FORMAT = "invoice_format", "Sent in the required format"
+
+
+class ReceiptStatus(models.TextChoices):
+    """Where a receipt stands in cash application (receivables.cash)."""
+
+    APPLIED = "applied", "Applied"
+    PARTLY_APPLIED = "partly_applied", "Partly applied"
+    SUGGESTED = "suggested", "Suggestion to confirm"
+    ON_ACCOUNT = "on_account", "On account"
+    UNIDENTIFIED = "unidentified", "Unidentified"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "To confirm"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"

@@ -28,6 +28,8 @@ from .choices import (
     InvoiceStatus,
     PaymentMethod,
     PromiseStatus,
+    ReceiptStatus,
+    SuggestionStatus,
 )
 
 
@@ -264,6 +266,27 @@ class CreditMemo(BaseModel):
             raise ValidationError(errors)
 
 
+class BankFile(BaseModel):
+    """A bank statement or remittance file read by cash application (receivables.cash): its
+    receipts became payments. The same file (by its contents) is read once."""
+
+    name = models.CharField(max_length=255, help_text="The file's name as it came")
+    format = models.CharField(max_length=20, help_text="bai2, mt940, camt.053, x12-820, csv...")
+    fingerprint = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file")
+    receipts = models.PositiveIntegerField(default=0)
+    debits_skipped = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.JSONField(default=dict, blank=True, help_text="What the run decided")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Payment(BaseModel):
     """Cash received. Applications say which invoices it paid; the rest is unapplied."""
 
@@ -285,6 +308,21 @@ class Payment(BaseModel):
         "from then on it pays nothing and what it paid is open again (services.payment_reverse)",
     )
     reversal_reason = models.CharField(max_length=200, blank=True)
+    # cash application: where the receipt came from, who sent it, and where it stands
+    bank_file = models.ForeignKey(
+        BankFile, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    source = models.CharField(max_length=80, blank=True, help_text="Line or record in the file")
+    payer_name = models.CharField(max_length=200, blank=True)
+    payer_account = models.CharField(max_length=60, blank=True)
+    bank_reference = models.CharField(max_length=80, blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=ReceiptStatus.choices,
+        blank=True,
+        help_text="Where cash application left it (blank: entered or imported by hand)",
+    )
+    status_reason = models.TextField(blank=True, help_text="Why, in plain words")
 
     class Meta:
         ordering = ["-received_on", "-number"]
@@ -321,11 +359,34 @@ class Payment(BaseModel):
             raise ValidationError(errors)
 
 
+class RemittanceLine(BaseModel):
+    """A document a receipt's remittance advice says it pays (X12 820, camt structured
+    remittance), as the customer sent it: applied as given, a deduction opens a case."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="remittance")
+    invoice_number = models.CharField(max_length=60)
+    paid = MoneyField()
+    invoiced = MoneyField(null=True, blank=True)
+    adjustment = MoneyField(default=0)
+    adjustment_reason = models.CharField(max_length=20, blank=True, help_text="The customer's")
+    source = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["payment", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment.number}: {self.invoice_number} {self.paid}"
+
+
 class PaymentApplication(BaseModel):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="applications")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="applications")
     amount = MoneyField(validators=[MinValueValidator(0)])
     applied_on = models.DateField()
+    # cash application: the rule that decided it, how sure, and why (blank: by hand)
+    rule = models.CharField(max_length=30, blank=True)
+    confidence = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    explanation = models.TextField(blank=True)
 
     class Meta:
         ordering = ["applied_on", "id"]
@@ -417,6 +478,31 @@ class ApplicationReversal(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.payment.number} → {self.invoice.number}: {self.amount} reversed"
+
+
+class CashSuggestion(BaseModel):
+    """A likely application cash application was not sure enough to make: a person accepts
+    it (it is applied) or rejects it."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="suggestions")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="suggestions")
+    amount = MoneyField()
+    rule = models.CharField(max_length=30)
+    confidence = models.DecimalField(max_digits=4, decimal_places=3)
+    explanation = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["payment", "-confidence", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment.number} → {self.invoice.number}? {self.amount}"
 
 
 class CollectionsDay(BaseModel):
