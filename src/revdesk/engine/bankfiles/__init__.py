@@ -95,11 +95,14 @@ def read_bank_file(
     data = path.read_bytes()
     asked = format
     if format is not None and format.lower() not in ALIASES:
-        raise BankFileError([(name, None, "", f"unknown format {format!r} "
-                              f"(known: {', '.join(FORMATS)})")])
+        raise BankFileError(
+            [(name, None, "", f"unknown format {format!r} (known: {', '.join(FORMATS)})")]
+        )
     kind = ALIASES[format.lower()] if format else format_sniff(data)
     if profile is not None and kind != "csv":
-        raise BankFileError([(name, None, "", f"a mapping profile is for CSV files; this is {kind}")])
+        raise BankFileError(
+            [(name, None, "", f"a mapping profile is for CSV files; this is {kind}")]
+        )
     out = Collector(name, {"camt": "camt.053", "mt940": "mt940"}.get(kind, kind))
     try:
         if kind == "bai2":

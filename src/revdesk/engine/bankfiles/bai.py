@@ -239,11 +239,13 @@ def read(text: str, out: Collector) -> None:
             account.records = record.count
             out.accounts.add(number)
         elif record.code == "16":
-            assert group is not None and account is not None
+            assert group is not None
+            assert account is not None
             account.records += record.count
             _detail(out, record, fields, group, account, entries, file_id)
         elif record.code == "49":
-            assert group is not None and account is not None
+            assert group is not None
+            assert account is not None
             account.records += record.count
             _check(out, record, fields, 0, "account control total", account.total, blank=True)
             _check(out, record, fields, 1, "number of records", account.records)
@@ -316,7 +318,7 @@ def _detail(out, record, fields, group, account, entries, file_id) -> None:
         out.problem(record.line, "funds type", f"{funds!r} is not a BAI2 funds type")
         return
     at = _availability(out, record, funds, fields, 3)
-    rest = fields[at:] + ["", ""]
+    rest = [*fields[at:], "", ""]
     bank_reference, customer_reference, text = rest[0], rest[1], ",".join(rest[2:]).strip(",")
     if cents is None:
         return

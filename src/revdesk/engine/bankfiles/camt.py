@@ -43,7 +43,8 @@ class Tree:
             self.parser.feed(data)
             self.root = self.parser.close()
         except DefusedXmlException as error:
-            raise out.stop(None, "", f"refused: the XML declares a DTD or entities ({error})")
+            message = f"refused: the XML declares a DTD or entities ({error})"
+            raise out.stop(None, "", message) from None
         except ET.ParseError as error:
             line = error.position[0] if error.position else None
             raise out.stop(line, "", f"not well-formed XML: {error}") from None
@@ -56,7 +57,11 @@ class Tree:
             name = child.tag.split("}", 1)[-1]
             counts[name] = counts.get(name, 0) + 1
             same = sum(1 for c in element if c.tag == child.tag)
-            step = f"{name}[{counts[name]}]" if same > 1 or name in ("Stmt", "Ntfctn", "Ntry") else name
+            step = (
+                f"{name}[{counts[name]}]"
+                if same > 1 or name in ("Stmt", "Ntfctn", "Ntry")
+                else name
+            )
             self.paths[id(child)] = f"{parent}/{step}" if parent else step
             self._paths(child, self.paths[id(child)])
 
@@ -100,8 +105,9 @@ class Reader:
         return None
 
     def _qualified(self, path: str) -> str:
-        return "/".join(f"{{{self.ns}}}{step}" if step not in (".", "..") else step
-                        for step in path.split("/"))
+        return "/".join(
+            f"{{{self.ns}}}{step}" if step not in (".", "..") else step for step in path.split("/")
+        )
 
     def problem(self, element: ET.Element, message: str, column: str | None = None) -> None:
         self.out.problem(self.tree.line(element), column or self.tree.path(element), message)
@@ -176,6 +182,7 @@ def _statement(reader: Reader, statement: ET.Element, index: int) -> None:
     entries = reader.findall(statement, "Ntry")
     totals = {"all": [0, ZERO], "CRDT": [0, ZERO], "DBIT": [0, ZERO], "net": [0, ZERO]}
     credits = debits = 0
+    problems_before = len(out.problems)
     for position, entry in enumerate(entries, start=1):
         found = reader.amount(reader.find(entry, "Amt"))
         direction = reader.text(entry, "CdtDbtInd")
@@ -194,15 +201,19 @@ def _statement(reader: Reader, statement: ET.Element, index: int) -> None:
         status = reader.text(entry, "Sts", "Sts/Cd")
         if status not in (None, "BOOK"):
             out.skipped += 1
-            out.warn(reader.tree.line(entry), reader.tree.path(entry),
-                     f"status {status}: not booked, no receipt read")
+            out.warn(
+                reader.tree.line(entry),
+                reader.tree.path(entry),
+                f"status {status}: not booked, no receipt read",
+            )
             continue
         if direction == "DBIT":
             out.debits += 1
             debits += 1
             continue
         credits += _credit(reader, entry, amount, entry_currency, statement_id, position)
-    _summary(reader, statement, totals)
+    if len(out.problems) == problems_before:  # totals of unreadable entries mean nothing
+        _summary(reader, statement, totals)
     opening = next((balances[c] for c in ("OPBD", "PRCD", "OPAV") if c in balances), None)
     closing = balances.get("CLBD")
     if opening is not None and closing is not None and opening + totals["net"][1] != closing:
@@ -237,8 +248,10 @@ def _summary(reader: Reader, statement: ET.Element, totals: dict) -> None:
         count, total = totals[key]
         stated = reader.text(block, "NbOfNtries")
         if stated is not None and stated != str(count):
-            reader.problem(reader.find(block, "NbOfNtries"),
-                           f"states {stated} entries; the statement has {count}")
+            reader.problem(
+                reader.find(block, "NbOfNtries"),
+                f"states {stated} entries; the statement has {count}",
+            )
         stated_sum = reader.find(block, "Sum")
         if stated_sum is not None:
             try:
@@ -247,7 +260,9 @@ def _summary(reader: Reader, statement: ET.Element, totals: dict) -> None:
                 reader.problem(stated_sum, f"{stated_sum.text!r} is not an amount")
                 continue
             if value != total:
-                reader.problem(stated_sum, f"states a sum of {value}; the entries add up to {total}")
+                reader.problem(
+                    stated_sum, f"states a sum of {value}; the entries add up to {total}"
+                )
     net = reader.find(summary, "TtlNtries/TtlNetNtry")
     if net is not None:
         found = reader.text(net, "Amt")
@@ -269,8 +284,10 @@ def _credit(reader, entry, amount, currency, statement_id, position) -> int:
     if batch is not None and details:
         stated = reader.text(batch, "NbOfTxs")
         if stated is not None and stated != str(len(details)):
-            reader.problem(reader.find(batch, "NbOfTxs"),
-                           f"states {stated} transactions; the entry details {len(details)}")
+            reader.problem(
+                reader.find(batch, "NbOfTxs"),
+                f"states {stated} transactions; the entry details {len(details)}",
+            )
     date = reader.date(entry, "ValDt/Dt", "ValDt/DtTm", "BookgDt/Dt", "BookgDt/DtTm")
     if date is None:
         if not any(reader.find(entry, p) is not None for p in ("ValDt", "BookgDt")):
@@ -295,8 +312,11 @@ def _credit(reader, entry, amount, currency, statement_id, position) -> int:
             parts.append((detail, found[0]))
         total = sum((p[1] for p in parts), ZERO)
         if total != amount:
-            reader.problem(entry, f"the transactions add up to {total}; the entry says {amount}",
-                           reader.tree.path(entry) + "/Amt")
+            reader.problem(
+                entry,
+                f"the transactions add up to {total}; the entry says {amount}",
+                reader.tree.path(entry) + "/Amt",
+            )
             return 0
     for number, (detail, part_amount) in enumerate(parts, start=1):
         where = reader.tree.line(detail if detail is not None else entry)
@@ -323,14 +343,18 @@ def _credit(reader, entry, amount, currency, statement_id, position) -> int:
             date=date,
             amount=part_amount,
             currency=currency,
-            payer_name=detail is not None
-            and reader.text(detail, "RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm")
+            payer_name=(
+                detail is not None
+                and reader.text(detail, "RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm")
+            )
             or None,
-            payer_account=detail is not None
-            and reader.text(
-                detail,
-                "RltdPties/DbtrAcct/Id/IBAN",
-                "RltdPties/DbtrAcct/Id/Othr/Id",
+            payer_account=(
+                detail is not None
+                and reader.text(
+                    detail,
+                    "RltdPties/DbtrAcct/Id/IBAN",
+                    "RltdPties/DbtrAcct/Id/Othr/Id",
+                )
             )
             or None,
             text=clean_text(*texts),

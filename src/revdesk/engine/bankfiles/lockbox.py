@@ -36,8 +36,15 @@ from .common import BankFileError, Collector, Statement, decimal_parse
 
 COLUMNS = ("receipt", "date", "amount", "currency", "payer_name", "payer_account", "text")
 REQUIRED = ("date", "amount")
-SETTINGS = {"columns", "currency", "date_format", "decimal_separator", "thousands_separator",
-            "delimiter", "encoding"}
+SETTINGS = {
+    "columns",
+    "currency",
+    "date_format",
+    "decimal_separator",
+    "thousands_separator",
+    "delimiter",
+    "encoding",
+}
 
 
 @dataclass(frozen=True)
@@ -76,14 +83,18 @@ def profile_load(profile: CsvProfile | dict | str | Path | None) -> CsvProfile:
     problems = []
     for key in profile:
         if key not in SETTINGS:
-            problems.append((name, None, str(key), f"unknown setting (known: {', '.join(sorted(SETTINGS))})"))
+            problems.append(
+                (name, None, str(key), f"unknown setting (known: {', '.join(sorted(SETTINGS))})")
+            )
     columns = profile.get("columns") or {}
     if not isinstance(columns, dict):
         problems.append((name, None, "columns", "expected our column: their header"))
         columns = {}
     for key, value in columns.items():
         if key not in COLUMNS:
-            problems.append((name, None, f"columns.{key}", f"not a receipt column ({', '.join(COLUMNS)})"))
+            problems.append(
+                (name, None, f"columns.{key}", f"not a receipt column ({', '.join(COLUMNS)})")
+            )
         elif not isinstance(value, (str, list)) or (key != "text" and isinstance(value, list)):
             problems.append((name, None, f"columns.{key}", "expected a column header"))
     separator = profile.get("decimal_separator", ".")
@@ -113,11 +124,16 @@ def _written(date_format: str) -> str:
 
 def read(data: bytes, out: Collector, profile: CsvProfile) -> None:
     try:
-        text = data.decode("utf-8-sig" if profile.encoding.lower() in ("utf-8", "utf8")
-                           else profile.encoding)
+        text = data.decode(
+            "utf-8-sig" if profile.encoding.lower() in ("utf-8", "utf8") else profile.encoding
+        )
     except (UnicodeDecodeError, LookupError) as error:
-        raise out.stop(None, "", f"not {profile.encoding} text ({error}); save it as UTF-8 "
-                       "or name its encoding in the profile") from None
+        raise out.stop(
+            None,
+            "",
+            f"not {profile.encoding} text ({error}); save it as UTF-8 "
+            "or name its encoding in the profile",
+        ) from None
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=profile.delimiter)
     header: list[str] | None = None
     index: dict[str, list[int]] = {}
@@ -148,8 +164,12 @@ def _index(out: Collector, header: list[str], profile: CsvProfile) -> dict[str, 
         required = column in REQUIRED or (column == "currency" and profile.currency is None)
         if len(found) < len(headers) and (required or explicit):
             missing = [h for h in headers if h not in header]
-            out.problem(1, column, f"the column {', '.join(map(repr, missing))} is missing "
-                        f"from the header (found: {', '.join(header)})")
+            out.problem(
+                1,
+                column,
+                f"the column {', '.join(map(repr, missing))} is missing "
+                f"from the header (found: {', '.join(header)})",
+            )
         index[column] = found
     if out.problems:
         raise out.stop(1, "", "the header does not match the profile")
@@ -167,12 +187,22 @@ def _row(out: Collector, line: int, row: list[str], index, profile: CsvProfile) 
         date = dt.datetime.strptime(date_text, profile.date_format).date()
     except ValueError:
         what = "empty" if not date_text else f"{date_text!r} is not a date"
-        out.problem(line, "date", f"{what}; expected a date written {_written(profile.date_format)}")
+        out.problem(
+            line, "date", f"{what}; expected a date written {_written(profile.date_format)}"
+        )
     amount_text = cell("amount")
     amount = None
     try:
-        plain = amount_text.replace(profile.thousands_separator, "") if profile.thousands_separator else amount_text
-        amount = decimal_parse(plain.replace(profile.decimal_separator, ".") if profile.decimal_separator == "," else plain)
+        plain = (
+            amount_text.replace(profile.thousands_separator, "")
+            if profile.thousands_separator
+            else amount_text
+        )
+        amount = decimal_parse(
+            plain.replace(profile.decimal_separator, ".")
+            if profile.decimal_separator == ","
+            else plain
+        )
     except ValueError:
         what = "empty" if not amount_text else f"{amount_text!r} is not an amount"
         example = "1234,56" if profile.decimal_separator == "," else "1234.56"

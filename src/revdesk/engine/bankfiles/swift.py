@@ -124,8 +124,10 @@ def read(text: str, out: Collector) -> None:
     block: Block | None = None
     for tag in tags_split(text):
         name = tag.name
-        if block is None or name == "20" or (
-            name.startswith("60") and (block.has_opening() or block.entries or block.closed)
+        if (
+            block is None
+            or name == "20"
+            or (name.startswith("60") and (block.has_opening() or block.entries or block.closed))
         ):
             block = Block(tag.line)
             blocks.append(block)
@@ -164,8 +166,12 @@ def read(text: str, out: Collector) -> None:
         elif name in ("90D", "90C"):
             match = SUM.fullmatch(tag.value)
             if match is None:
-                out.problem(tag.line, f":{name}:", f"{tag.value!r} is not a number of entries, "
-                            "a currency code and an amount (e.g. 3EUR1234,56)")
+                out.problem(
+                    tag.line,
+                    f":{name}:",
+                    f"{tag.value!r} is not a number of entries, "
+                    "a currency code and an amount (e.g. 3EUR1234,56)",
+                )
             else:
                 block.currencies.add(match.group("currency"))
     if out.problems:

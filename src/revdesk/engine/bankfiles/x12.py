@@ -29,7 +29,7 @@ from .common import ZERO, Collector, Statement, clean_text, decimal_parse
 @dataclass
 class Segment:
     number: int  # 1 = the ISA
-    line: int
+    line: int | None  # None when the whole file is one line
     elements: list[str]
 
     @property
@@ -87,13 +87,15 @@ def segments_split(text: str, out: Collector) -> list[Segment]:
         stripped = raw.strip()
         if stripped:
             line = bisect.bisect_right(newlines, offset + lead - 1) + 1
-            segments.append(Segment(len(segments) + 1, line, stripped.split(separator)))
+            line_or_none = line if newlines else None
+            segments.append(Segment(len(segments) + 1, line_or_none, stripped.split(separator)))
         offset += len(raw) + len(terminator)
     return segments
 
 
 def _where(segment: Segment) -> str:
-    return f"segment {segment.number} ({segment.id}), line {segment.line}"
+    where = f"segment {segment.number} ({segment.id})"
+    return f"{where}, line {segment.line}" if segment.line is not None else where
 
 
 def _amount(out: Collector, segment: Segment, index: int, *, required: bool = True):
@@ -118,7 +120,9 @@ def _date(out: Collector, segment: Segment, index: int, pattern: str) -> dt.date
         return dt.datetime.strptime(text, pattern).date()
     except ValueError:
         written = "CCYYMMDD" if pattern == "%Y%m%d" else "YYMMDD"
-        out.problem(_where(segment), f"{segment.id}{index:02d}", f"{text!r} is not a date {written}")
+        out.problem(
+            _where(segment), f"{segment.id}{index:02d}", f"{text!r} is not a date {written}"
+        )
         return None
 
 
@@ -141,12 +145,18 @@ def read(text: str, out: Collector) -> None:
             groups += 1
             sets_in_group = 0
             if segment.get(1) != "RA":
-                out.problem(_where(segment), "GS01", f"{segment.get(1)!r}; expected RA "
-                            "(a remittance advice group)")
+                out.problem(
+                    _where(segment),
+                    "GS01",
+                    f"{segment.get(1)!r}; expected RA (a remittance advice group)",
+                )
         elif name == "ST":
             if segment.get(1) != "820":
-                raise out.stop(_where(segment), "ST01",
-                               f"{segment.get(1)!r}: only 820 remittance advices are read")
+                raise out.stop(
+                    _where(segment),
+                    "ST01",
+                    f"{segment.get(1)!r}: only 820 remittance advices are read",
+                )
             payment = Payment(segment, segment.get(2), count=1)
             document, in_items = None, False
             sets_in_group += 1
@@ -162,8 +172,11 @@ def read(text: str, out: Collector) -> None:
         elif name == "SE":
             _count(out, segment, 1, payment.count, "segments in the transaction set (ST to SE)")
             if segment.get(2) != payment.control:
-                out.problem(_where(segment), "SE02", f"{segment.get(2)!r} does not match ST02 "
-                            f"{payment.control!r}")
+                out.problem(
+                    _where(segment),
+                    "SE02",
+                    f"{segment.get(2)!r} does not match ST02 {payment.control!r}",
+                )
             payments.append(payment)
             payment = None
         elif name in ("BPR", "BPS"):
@@ -213,8 +226,11 @@ def read(text: str, out: Collector) -> None:
         elif name == "REF" and segment.get(3):
             payment.texts.append(segment.get(3))
     if payment is not None:
-        raise out.stop(_where(segments[-1]), "SE",
-                       f"the file ends inside transaction set {payment.control} (no SE)")
+        raise out.stop(
+            _where(segments[-1]),
+            "SE",
+            f"the file ends inside transaction set {payment.control} (no SE)",
+        )
     for name in ("GE", "IEA"):
         if not seen[name]:
             out.warn(_where(segments[-1]), name, f"the interchange has no {name} trailer")
@@ -227,8 +243,11 @@ def _count(out: Collector, segment: Segment, index: int, actual: int, what: str)
     if not text.isdigit():
         out.problem(_where(segment), f"{segment.id}{index:02d}", f"{text!r} is not a count")
     elif int(text) != actual:
-        out.problem(_where(segment), f"{segment.id}{index:02d}",
-                    f"states {int(text)} {what}; there are {actual}")
+        out.problem(
+            _where(segment),
+            f"{segment.id}{index:02d}",
+            f"states {int(text)} {what}; there are {actual}",
+        )
 
 
 def _payment(out: Collector, payment: Payment, interchange: str) -> None:
@@ -239,8 +258,9 @@ def _payment(out: Collector, payment: Payment, interchange: str) -> None:
     if payment.amount is None:
         return
     if payment.date is None:
-        out.problem(_where(payment.amount_segment), "date",
-                    "the payment has no date (BPR16 or BPS12)")
+        out.problem(
+            _where(payment.amount_segment), "date", "the payment has no date (BPR16 or BPS12)"
+        )
         return
     if payment.documents or payment.payment_adjustments:
         remitted = sum((d.paid for d in payment.documents), ZERO)
