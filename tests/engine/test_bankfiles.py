@@ -69,11 +69,13 @@ def test_the_format_is_sniffed_from_the_content():
     assert read_bank_file(BANK / "camt" / "test-camt054").format == "camt.054"
 
 
-def test_the_error_is_an_input_error_and_names_the_file():
+def test_the_error_is_an_input_error_and_names_the_file(tmp_path):
+    path = tmp_path / "blank_total.bai2"
+    path.write_text(BLANK_TOTAL_WITH_A_CREDIT)
     with pytest.raises(InputError) as error:
-        read_bank_file(BANK / "bai2" / "account_trailer_amount_blank_example.bai2")
+        read_bank_file(path)
     assert isinstance(error.value, BankFileError)
-    assert str(error.value).startswith("account_trailer_amount_blank_example.bai2, line 4, ")
+    assert str(error.value).startswith("blank_total.bai2, line 5, ")
 
 
 # -- BAI2 ----------------------------------------------------------------------------------
@@ -124,17 +126,39 @@ def test_bai2_svb_two_ach_credits_without_invoice_reference():
     assert bank_file.summary.statements == 2
 
 
-def test_bai2_blank_account_control_total_is_a_fault():
-    # The BAI2 specification makes the 49 record's account control total a required field
-    # (the algebraic sum of the account's amounts, 0 here); upstream's parser takes a blank
-    # as 0, this reader names it.
+BLANK_TOTAL_WITH_A_CREDIT = (
+    "01,1111,testcompany,210101,0101,010101010101,,,2/\n"
+    "02,testcompany,1111,1,210101,2359,,2/\n"
+    "03,12345,/\n"
+    "16,195,2500,,REF1,,ACH CREDIT/\n"
+    "49,,3/\n"
+    "98,2500,1,5/\n"
+    "99,2500,1,7/\n"
+)
+
+
+def test_bai2_blank_account_control_total_of_an_account_with_no_amounts_reads_as_0():
+    # Upstream's example: two accounts with nothing on them, their 49 totals left empty, the
+    # group's and the file's 0. The 49 record's total may be empty only when it would be 0.
+    bank_file = read_bank_file(BANK / "bai2" / "account_trailer_amount_blank_example.bai2")
+    assert bank_file.receipts.num_rows == 0
+    assert bank_file.summary.statements == 2
+    assert bank_file.summary.debits_skipped == 0
+
+
+def test_bai2_blank_account_control_total_hiding_amounts_is_a_fault(tmp_path):
+    path = tmp_path / "blank_total.bai2"
+    path.write_text(BLANK_TOTAL_WITH_A_CREDIT)
     with pytest.raises(BankFileError) as error:
-        read_bank_file(BANK / "bai2" / "account_trailer_amount_blank_example.bai2")
-    assert [(p[1], p[2]) for p in problems(error)] == [
-        (4, "account control total"),
-        (6, "account control total"),
+        read_bank_file(path)
+    assert problems(error) == [
+        (
+            "blank_total.bai2",
+            5,
+            "account control total",
+            "empty; expected 2500 (it may be left empty only when the account has no amounts)",
+        )
     ]
-    assert "empty; expected 0" in problems(error)[0][3]
 
 
 def test_bai2_truncated_without_99_trailer(tmp_path):
