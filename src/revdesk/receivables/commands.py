@@ -53,6 +53,110 @@ def register(subparsers) -> None:
     assign.add_argument("--hierarchy", action="store_true", help="every customer under each")
     assign.set_defaults(handler=_assign)
     _statements_register(commands)
+    _cash_register(subparsers)
+
+
+def _cash_register(subparsers) -> None:
+    cash = subparsers.add_parser(
+        "cash", help="cash application: read bank and remittance files, apply the receipts"
+    )
+    commands = cash.add_subparsers(dest="cash_command", metavar="COMMAND")
+    commands.required = True
+    apply = commands.add_parser(
+        "apply",
+        help="read a bank or remittance file (BAI2, MT940/942, camt.053/054, X12 820, CSV) "
+        "and apply its receipts to the open invoices: what is sure is applied, the rest is "
+        "suggested or left unapplied with why",
+    )
+    apply.add_argument("file", type=Path, metavar="FILE")
+    apply.add_argument(
+        "--profile", type=Path, metavar="YAML", help="column mapping of a lockbox CSV file"
+    )
+    apply.add_argument(
+        "--write-off",
+        metavar="AMOUNT",
+        help="a shortfall up to this is written off as a small balance (default 5.00)",
+    )
+    apply.add_argument(
+        "--threshold",
+        metavar="CONFIDENCE",
+        help="below this confidence (0 to 1) a match is a suggestion (default 0.90)",
+    )
+    apply.add_argument("--json", action="store_true", help="print what was done as JSON")
+    apply.set_defaults(handler=_cash_apply)
+
+
+def _cash_apply(args: argparse.Namespace) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from django.core.exceptions import ValidationError
+    from rich.console import Console
+
+    from revdesk.engine.bankfiles import BankFileError, profile_load
+    from revdesk.engine.cashmatch import MatchSettings
+    from revdesk.foundation.context import acting_as
+
+    from .cash import cash_apply, deduction_reasons
+
+    console, errors = Console(), Console(stderr=True)
+    if not args.file.is_file():
+        errors.print(f"{args.file}: no such file")
+        return 2
+    options = {}
+    try:
+        if args.write_off is not None:
+            options["write_off"] = Decimal(args.write_off)
+        if args.threshold is not None:
+            options["threshold"] = Decimal(args.threshold)
+        settings = MatchSettings(reasons=deduction_reasons(), **options)
+    except (InvalidOperation, ValueError) as error:
+        errors.print(f"--write-off / --threshold: {error or 'not a number'}")
+        return 2
+    try:
+        profile = profile_load(args.profile) if args.profile else None
+        with (
+            acting_as(None, "cli"),
+            errors.status("cash application", spinner="dots") as status,
+        ):
+            run = cash_apply(
+                path=args.file,
+                actor=None,
+                profile=profile,
+                settings=settings,
+                progress=lambda stage: status.update(f"cash application: {stage}"),
+            )
+    except BankFileError as error:
+        errors.print(f"[red]{args.file.name} was not read[/] (nothing was written):")
+        for file, line, column, message in error.problems:
+            where = f"{file}, line {line}" if line is not None else file
+            errors.print(f"  {where}, {column}: {message}" if column else f"  {where}: {message}")
+        return 1
+    except ValidationError as error:
+        errors.print(" ".join(error.messages))
+        return 1
+    if args.json:
+        console.print_json(json.dumps({"file": run.bank_file.name, **run.summary}))
+        return 0
+    summary = run.summary
+    console.print(
+        f"{run.bank_file.name} ({summary['format']}): {summary['receipts']} receipts, "
+        f"{summary['receipts_applied']} applied to {summary['applications']} invoices"
+    )
+    for currency, amount in summary["applied"].items():
+        console.print(f"  applied {amount} {currency}")
+    for currency, amount in summary["written_off"].items():
+        if Decimal(amount):
+            console.print(f"  written off (small balances) {amount} {currency}")
+    for reason, figures in summary["unapplied"].items():
+        amounts = ", ".join(f"{a} {c}" for c, a in figures["amount"].items())
+        console.print(f"  unapplied, {reason.replace('_', ' ')}: {figures['count']} ({amounts})")
+    for kind, figures in summary["cases"].items():
+        console.print(f"  {kind.replace('_', ' ')} cases opened: {figures['count']}")
+    if summary["suggestions"]:
+        console.print(f"  suggestions to confirm: {summary['suggestions']}")
+    for warning in summary["warnings"]:
+        errors.print(f"[yellow]warning[/]: {warning}")
+    return 0
 
 
 def _statements_register(commands) -> None:

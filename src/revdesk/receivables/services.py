@@ -770,6 +770,29 @@ def payment_reverse(
 
 
 @transaction.atomic
+def payments_create(*, payments: Sequence[Payment], actor) -> None:
+    """New payments in one go (receipts read from a bank file by cash application), each in
+    the change log. Their applications come after, through payment_applications_upsert."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from revdesk.foundation.audit import change_record_build, change_records_bulk_create
+
+    Payment.objects.bulk_create(payments, batch_size=BALANCE_REFRESH_CHUNK)
+    content_type = ContentType.objects.get_for_model(Payment)
+    change_records_bulk_create(
+        change_record_build(
+            actor=actor,
+            action=ChangeAction.CREATE,
+            instance=payment,
+            before=None,
+            after=snapshot(payment),
+            content_type=content_type,
+        )
+        for payment in payments
+    )
+
+
+@transaction.atomic
 def payments_reverse_rows(
     *, rows: Sequence[Mapping[str, object]], actor, today=None
 ) -> dict[int, Outcome]:
