@@ -30,7 +30,9 @@ DECIMAL(38, 2) and are worked in whole cents in between.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -1010,9 +1012,29 @@ def subset_search(
     positions, compared in order, come first. Returns (positions or None, how many sets were
     seen (1 or 2: the search stops at the second), whether the search was complete)."""
     count = len(amounts)
-    after = [0] * (count + 1)
+    size = min(max_size, count)
+    # bounds of what the items from a position on can still add up to: at least the
+    # smallest of them, at most the `k` largest of them (k = the members still allowed)
+    smallest = [0] * (count + 1)
+    largest = [[0] * (size + 1) for _ in range(count + 1)]
+    seen: list[int] = []  # the amounts from a position on, largest first
     for index in range(count - 1, -1, -1):
-        after[index] = after[index + 1] + amounts[index]
+        bisect.insort(seen, -amounts[index])
+        smallest[index] = -seen[-1]
+        total = 0
+        for k in range(1, size + 1):
+            total += -seen[k - 1] if k <= len(seen) else 0
+            largest[index][k] = total
+    # positions by amount, and pairs of positions (in order) by their sum
+    where: dict[int, list[int]] = {}
+    for index, amount in enumerate(amounts):
+        where.setdefault(amount, []).append(index)
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    if size >= 2:
+        for first, second in itertools.combinations(range(count), 2):
+            total = amounts[first] + amounts[second]
+            if total <= target:
+                pairs.setdefault(total, []).append((first, second))
     found: list[list[int]] = []
     chosen: list[int] = []
     steps = 0
@@ -1020,23 +1042,41 @@ def subset_search(
     class Bound(Exception):
         pass
 
-    def walk(index: int, remaining: int) -> bool:
+    def walk(start: int, remaining: int) -> bool:
+        """Sets of the positions from `start` on that add up to `remaining`, in order: those
+        with the first position first. True when the second set is found."""
         nonlocal steps
-        if remaining == 0:
-            found.append(list(chosen))
-            return len(found) >= 2
-        if index == count or len(chosen) == max_size or after[index] < remaining:
+        members = size - len(chosen)
+        if members <= 2:  # the last one or two members are looked up, not walked to
+            ends = [(p,) for p in where.get(remaining, ()) if p >= start][:2]
+            if members == 2:
+                ends += [pair for pair in pairs.get(remaining, ()) if pair[0] >= start][:2]
+                ends.sort()
+            for end in ends:
+                found.append([*chosen, *end])
+                if len(found) >= 2:
+                    return True
             return False
-        steps += 1
-        if steps > max_steps:
-            raise Bound
-        amount = amounts[index]
-        if amount <= remaining:
-            chosen.append(index)
-            if walk(index + 1, remaining - amount):
+        for position in range(start, count):
+            # what the positions from here on can add up to only narrows further on
+            if remaining < smallest[position] or largest[position][members] < remaining:
+                return False
+            steps += 1
+            if steps > max_steps:
+                raise Bound
+            amount = amounts[position]
+            if amount > remaining:
+                continue
+            if amount == remaining:
+                found.append([*chosen, position])
+                if len(found) >= 2:
+                    return True
+                continue
+            chosen.append(position)
+            if walk(position + 1, remaining - amount):
                 return True
             chosen.pop()
-        return walk(index + 1, remaining)
+        return False
 
     complete = True
     if target > 0:
