@@ -531,6 +531,42 @@ def test_below_the_threshold_a_match_is_only_suggested():
     assert "below the threshold 0.99" in row["explanation"]
 
 
+def test_remittance_links_and_reasons_from_files(tmp_path, capsys):
+    bank = tmp_path / "bank.csv"
+    bank.write_text(
+        "receipt,date,amount,currency,payer_name,payer_account,text\n"
+        "R1,2026-10-27,4550.00,USD,NWD,ACC-9,EDI\n"
+        "R2,2026-10-27,980.50,USD,NWD,ACC-9,\n"
+    )
+    (tmp_path / "remittance.csv").write_text(
+        "receipt,invoice,paid,invoiced,adjustment,adjustment_reason\n"
+        "R1,10023,1250.00,1250.00,,\n"
+        "R1,10024,3300.00,3400.00,-100.00,AX\n"
+    )
+    (tmp_path / "reasons.csv").write_text("external_code,reason_code\nAX,freight\n")
+    (tmp_path / "links.csv").write_text("payer_account,customer\nACC9,C1\n")
+    out = tmp_path / "out"
+    args = ["calc", "match", "--items", str(CASE / "open_items.csv"), "--bank", str(bank)]
+    for name in ("remittance", "reasons", "links"):
+        args += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    args += ["--customers", str(CASE / "customers.csv"), "--out", str(out), "--json"]
+    assert main(args) == 0
+    applied = [(r["receipt"], r["invoice"], r["applied"]) for r in _csv(out / "applications.csv")]
+    assert applied == [
+        ("R1", "10023", "1250.00"),
+        ("R1", "10024", "3300.00"),
+        ("R2", "10031", "980.50"),  # by the learnt link (ACC-9 is ACC9) and the amount
+    ]
+    (case,) = _csv(out / "cases.csv")
+    assert (case["type"], case["amount"], case["reason_code"], case["external_reason"]) == (
+        "deduction",
+        "100.00",
+        "freight",
+        "AX",
+    )
+    assert json.loads(capsys.readouterr().out)["cases"]["deduction"]["count"] == 1
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 

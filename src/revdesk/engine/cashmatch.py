@@ -36,10 +36,12 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .backend import connect
 
 CENTS_TYPE = pa.decimal128(38, 2)
 CONFIDENCE_TYPE = pa.decimal128(3, 2)
@@ -1147,7 +1149,7 @@ def _names_identify(
             continue
         (customer,) = owners
         confidence = (IDENTIFY_CONFIDENCE["name"] * Decimal(int(score * 100)) / 10000).quantize(
-            Decimal("0.01"), rounding="ROUND_DOWN"
+            Decimal("0.01"), rounding=ROUND_DOWN
         )
         found[payer] = (
             customer,
@@ -1187,10 +1189,9 @@ def match(
     """Match `receipts` (`RECEIPTS_SCHEMA`) to the open `items` (`ITEMS_SCHEMA`), with the
     customers' names and bank accounts (`CUSTOMERS_SCHEMA`), remittance lines
     (`REMITTANCE_SCHEMA`) and the payer accounts people linked to customers before
-    (`LINKS_SCHEMA`). `connection`: a DuckDB connection to work on (default: a new one);
-    `progress(stage)` is told each stage as it starts."""
-    import duckdb
-
+    (`LINKS_SCHEMA`). `connection`: a DuckDB connection (or Ibis DuckDB backend) to work on,
+    by default a new one of the engine's (`backend.connect`); `progress(stage)` is told
+    each stage as it starts."""
     settings = settings or MatchSettings()
     step = progress or (lambda stage: None)
     items = _conformed(items, ITEMS_SCHEMA)
@@ -1209,7 +1210,11 @@ def match(
             raise ValueError(f"a receipt is money in, more than 0: {amount}")
 
     owned = connection is None
-    con = duckdb.connect() if owned else connection
+    if owned:  # the engine's DuckDB: its memory limit, spilling to disk beyond it
+        backend = connect()
+        con = backend.con  # type: ignore[attr-defined]
+    else:  # a DuckDB connection, or an Ibis DuckDB backend
+        con = getattr(connection, "con", connection)
     inputs = {
         "cm_in_items": items,
         "cm_in_receipts": receipts,
@@ -1233,7 +1238,7 @@ def match(
         for table in ("cm_items", "cm_keys", "cm_text", "cm_tokens", "cm_refs", "cm_holders"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if owned:
-            con.close()
+            backend.disconnect()
 
 
 def _decide_all(con, receipts_table, customers, remittance, settings, step) -> MatchResult:

@@ -11,6 +11,7 @@ line, column, what was expected) and nothing written.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import textwrap
 from decimal import Decimal, InvalidOperation
@@ -178,7 +179,7 @@ def _match(args: argparse.Namespace) -> int:
             progress.stop()
             return input_rejected(error, args.json, console, errors)
         if inputs.reasons is not None:
-            settings = MatchSettings(**{**settings.__dict__, "reasons": inputs.reasons})
+            settings = dataclasses.replace(settings, reasons=inputs.reasons)
         result = match(
             inputs.items,
             inputs.receipts,
