@@ -402,6 +402,11 @@ def test_remittance_naming_an_invoice_not_open_keeps_that_money_on_account():
     (row,) = result.unapplied.to_pylist()
     assert (row["amount"], row["reason"]) == (D("100.00"), "on_account")
     assert "99999 of the remittance advice is not open" in row["explanation"]
+    # from a payer nobody knows, money that pays nothing open is unidentified
+    stranger = _receipts(("R1", "100.00", "", "", ""))
+    lines = _remittance(("R1", "99999", "100.00", None, None, None))
+    (row,) = match(NORTHWIND, stranger, remittance=lines).unapplied.to_pylist()
+    assert (row["customer"], row["reason"]) == (None, "unidentified")
 
 
 # -- by amount ---------------------------------------------------------------------------------

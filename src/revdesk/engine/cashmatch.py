@@ -1471,6 +1471,8 @@ def _result(matcher: _Matcher, receipts: list[_Receipt], settings: MatchSettings
                     )
                 )
             for customer, amount, reason, explanation in outcome.rest:
+                if customer is None and reason == ON_ACCOUNT:
+                    reason = UNIDENTIFIED  # no account to keep it on
                 unapplied.append(
                     (
                         receipt.receipt,
