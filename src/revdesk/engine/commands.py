@@ -1,5 +1,6 @@
 """`revdesk calc commissions ...`: the commission calculation in file mode, no database (the
-collections jobs, `calc aging | top-past-due | kpis | promises`, are in receivables_commands).
+collections jobs, `calc aging | top-past-due | kpis | promises`, are in receivables_commands;
+cash application, `calc match`, in cashmatch_commands).
 
 Reads the plans folder (plan *.yaml, assignments.csv, policies.yaml) and the input files (CSV
 or Parquet), calculates the periods asked for on the engine and writes the payouts (CSV or
@@ -19,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import receivables_commands
+from . import cashmatch_commands, receivables_commands
 
 GUIDE = "docs/guide/plans.md"
 INPUT_FILES = ("transactions", "credits", "quotas", "payments", "fx", "payees", "claims")
@@ -78,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     commissions.set_defaults(handler=_commissions)
     receivables_commands.register(jobs)
+    cashmatch_commands.register(jobs)
     calc.set_defaults(handler=lambda args: _usage(calc))
 
 

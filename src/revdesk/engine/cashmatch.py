@@ -1,0 +1,1524 @@
+"""Cash application: bank receipts matched to open invoices, one rule set for file mode
+(`revdesk calc match`) and the database-backed run (docs/guide/cash-application.md, "How
+receipts are matched").
+
+The pipeline has four stages, each explained on every row it produces:
+
+1. **identify** who paid: an invoice reference in the receipt's text (or a remittance advice
+   naming the invoices), else the payer's bank account (a link a person confirmed before, then
+   the customers' own accounts), else the payer's name (exactly, once legal suffixes are put
+   aside, or fuzzily), else nobody (unidentified);
+2. **candidates**: the open invoices the receipt may pay: the ones its remittance lines or
+   references name, else the customer's open items;
+3. **apply**: remittance lines as given (a deduction opens a `deduction` case); referenced
+   invoices in full, oldest due first, a shortfall written off when small and otherwise left
+   open with a `short_payment` case, an excess kept on account; without a usable reference,
+   the set of the customer's open items that adds up exactly to the receipt (a bounded
+   search; when several sets fit, the oldest due dates win);
+4. **decide**: each receipt's outcome carries a confidence in [0, 1], the lower of how sure
+   the identification and the application are; below the threshold nothing is applied: the
+   outcome becomes a suggestion for a person.
+
+Stages 1 and 2 are set operations in DuckDB (the references are pulled out of every text
+with one regular expression, normalised and joined to the invoice numbers of all open items;
+accounts are joined the same way). Stages 3 and 4 are a bounded Python step per receipt on
+its few candidates (integer cents, exact), in a fixed order: receipts with remittance lines
+or references first (by date, then receipt), then the subset searches, so a referenced
+invoice is never taken by a guess. Money stays exact throughout: amounts go in and out as
+DECIMAL(38, 2) and are worked in whole cents in between.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .backend import connect
+
+CENTS_TYPE = pa.decimal128(38, 2)
+CONFIDENCE_TYPE = pa.decimal128(3, 2)
+HUNDRED = Decimal(100)
+
+# -- inputs ------------------------------------------------------------------------------------
+
+ITEMS_SCHEMA = pa.schema(
+    [
+        ("customer", pa.string()),
+        ("invoice", pa.string()),
+        ("invoice_date", pa.date32()),
+        ("due_date", pa.date32()),
+        ("open_amount", CENTS_TYPE),
+        ("currency", pa.string()),
+    ]
+)
+RECEIPTS_SCHEMA = pa.schema(
+    [
+        ("receipt", pa.string()),
+        ("date", pa.date32()),
+        ("amount", CENTS_TYPE),
+        ("currency", pa.string()),
+        ("payer_name", pa.string()),
+        ("payer_account", pa.string()),
+        ("text", pa.string()),
+        ("bank_reference", pa.string()),
+        ("format", pa.string()),
+        ("source", pa.string()),
+    ]
+)
+#: optional receipt columns, filled with nulls when a table comes without them
+RECEIPT_OPTIONAL = ("payer_name", "payer_account", "text", "bank_reference", "format", "source")
+CUSTOMERS_SCHEMA = pa.schema(
+    [("customer", pa.string()), ("name", pa.string()), ("bank_account", pa.string())]
+)
+REMITTANCE_SCHEMA = pa.schema(
+    [
+        ("receipt", pa.string()),
+        ("invoice", pa.string()),
+        ("paid", CENTS_TYPE),
+        ("invoiced", CENTS_TYPE),
+        ("adjustment", CENTS_TYPE),
+        ("adjustment_reason", pa.string()),
+    ]
+)
+LINKS_SCHEMA = pa.schema([("payer_account", pa.string()), ("customer", pa.string())])
+
+# -- outputs -----------------------------------------------------------------------------------
+
+APPLICATIONS_SCHEMA = pa.schema(
+    [
+        ("receipt", pa.string()),
+        ("customer", pa.string()),
+        ("invoice", pa.string()),
+        ("applied", CENTS_TYPE),
+        ("write_off", CENTS_TYPE),
+        ("write_off_reason", pa.string()),
+        ("rule", pa.string()),
+        ("confidence", CONFIDENCE_TYPE),
+        ("explanation", pa.string()),
+        ("currency", pa.string()),
+        ("identified_by", pa.string()),
+    ]
+)
+UNAPPLIED_SCHEMA = pa.schema(
+    [
+        ("receipt", pa.string()),
+        ("customer", pa.string()),
+        ("amount", CENTS_TYPE),
+        ("reason", pa.string()),
+        ("explanation", pa.string()),
+        ("currency", pa.string()),
+        ("confidence", CONFIDENCE_TYPE),
+    ]
+)
+CASES_SCHEMA = pa.schema(
+    [
+        ("receipt", pa.string()),
+        ("customer", pa.string()),
+        ("invoice", pa.string()),
+        ("amount", CENTS_TYPE),
+        ("type", pa.string()),
+        ("reason_code", pa.string()),
+        ("explanation", pa.string()),
+        ("currency", pa.string()),
+        ("external_reason", pa.string()),
+    ]
+)
+SUGGESTIONS_SCHEMA = pa.schema(
+    [
+        ("receipt", pa.string()),
+        ("customer", pa.string()),
+        ("invoice", pa.string()),
+        ("amount", CENTS_TYPE),
+        ("confidence", CONFIDENCE_TYPE),
+        ("explanation", pa.string()),
+        ("currency", pa.string()),
+        ("rule", pa.string()),
+    ]
+)
+
+#: why money stays unapplied
+UNIDENTIFIED = "unidentified"  # nobody could be told from the receipt
+ON_ACCOUNT = "on_account"  # a known customer's money that pays no open invoice (or an excess)
+SUGGESTION = "suggestion"  # a match was found, not sure enough to apply: see suggestions
+
+#: the rules an application follows, and how sure each is of itself
+RULE_CONFIDENCE: dict[str, Decimal] = {
+    "remittance": Decimal("1.00"),  # the customer's remittance advice, line by line
+    "reference": Decimal("1.00"),  # referenced invoices, paid exactly
+    "reference_write_off": Decimal("0.97"),  # ... short by a small balance, written off
+    "reference_short": Decimal("0.95"),  # ... short by more: a short-payment case
+    "reference_partial": Decimal("0.95"),  # ... some of them paid exactly, the rest not
+    "reference_over": Decimal("0.95"),  # ... paid with an excess kept on account
+    "open_items_sum": Decimal("0.96"),  # no reference: the one set of open items that fits
+    "open_items_oldest": Decimal("0.92"),  # ... several sets fit: the oldest due dates
+}
+#: how sure the identification of the customer is
+IDENTIFY_CONFIDENCE: dict[str, Decimal] = {
+    "remittance": Decimal("1.00"),
+    "reference": Decimal("1.00"),
+    "link": Decimal("0.95"),  # a payer account a person linked to the customer before
+    "account": Decimal("0.95"),  # the customer's own bank account
+    "name": Decimal("0.90"),  # the payer's name is the customer's (legal suffixes aside)
+}
+#: a reference to an invoice of another customer than the payer account's: the reference
+#: wins, but no surer than this (exact amount) or this (any other outcome)
+CONFLICT_EXACT = Decimal("0.90")
+CONFLICT_OTHER = Decimal("0.75")
+#: remittance lines that do not fit the receipt (they pay more than it brought)
+REMITTANCE_MISFIT = Decimal("0.60")
+#: references that point at several customers' invoices, none the payer account's: always a
+#: suggestion, whatever the threshold
+AMBIGUOUS = "reference_ambiguous"
+REFERENCE_AMBIGUOUS = Decimal("0.50")
+
+#: The customer's adjustment reason codes (X12 820 ADX02, code list 426, or their own) mapped
+#: to our deduction reason codes (cases registry, type `deduction`). A starting point: each
+#: trading partner's guide says what its codes mean; pass your own map (`--reasons FILE`).
+#: A code not in the map becomes `other`, the customer's code kept beside it.
+DEDUCTION_REASONS: dict[str, str] = {
+    "01": "pricing",  # pricing error
+    "03": "damaged",  # damaged merchandise
+    "promotion_rebate": "promotion_rebate",
+    "damaged": "damaged",
+    "shortage": "shortage",
+    "pricing": "pricing",
+    "returns": "returns",
+    "freight": "freight",
+    "unauthorised": "unauthorised",
+}
+OTHER_REASON = "other"
+SHORT_PAYMENT_REASON = "unknown"  # the short_payment reason "not explained"
+SMALL_BALANCE = "small_balance"
+
+#: legal forms and fillers left out of names before they are compared
+_NAME_NOISE = frozenset(
+    {
+        "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
+        "gmbh", "ag", "sa", "sas", "plc", "lp", "llp", "the", "bv", "nv", "srl", "spa", "pty",
+        "pte", "oy", "ab", "as", "kg",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """What the matching may do on its own. Amounts are in the receipt's currency."""
+
+    #: a shortfall against referenced invoices of at most this much is written off as a small
+    #: balance; more stays open on the invoice and opens a short-payment case
+    write_off: Decimal = Decimal("5.00")
+    #: optionally also at most this percent of the invoice's open amount (the lower limit wins)
+    write_off_percent: Decimal | None = None
+    #: below this confidence nothing is applied: the match becomes a suggestion for a person
+    threshold: Decimal = Decimal("0.90")
+    #: the subset search looks at the customer's this many oldest-due open items ...
+    subset_max_items: int = 30
+    #: ... for sets of at most this many invoices ...
+    subset_max_size: int = 5
+    #: ... and gives up after this many steps (then nothing is applied by amount)
+    subset_max_steps: int = 50_000
+    #: a number in the text is a reference when written with at least this many digits
+    reference_min_digits: int = 4
+    #: a range such as 10023-10025 is read as every number in it when it spans at most this
+    reference_max_range: int = 20
+    #: a payer name resembling a customer's name this much (0-100) identifies it, unsurely
+    name_min_score: int = 85
+    #: the customer's deduction reason codes mapped to ours
+    reasons: Mapping[str, str] = field(default_factory=lambda: dict(DEDUCTION_REASONS))
+
+    def __post_init__(self) -> None:
+        if self.write_off < 0:
+            raise ValueError("the write-off tolerance is an amount, 0 or more")
+        if self.write_off_percent is not None and not 0 <= self.write_off_percent <= 100:
+            raise ValueError("the write-off percent is between 0 and 100")
+        if not 0 <= self.threshold <= 1:
+            raise ValueError("the confidence threshold is between 0 and 1")
+        for name in ("subset_max_items", "subset_max_size", "subset_max_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} is 1 or more")
+        if self.reference_min_digits < 1 or self.reference_max_range < 0:
+            raise ValueError("reference_min_digits is 1 or more, reference_max_range 0 or more")
+        if not 0 <= self.name_min_score <= 100:
+            raise ValueError("name_min_score is between 0 and 100")
+
+
+@dataclass
+class MatchResult:
+    """What a matching run decided (`APPLICATIONS_SCHEMA`, `UNAPPLIED_SCHEMA`, `CASES_SCHEMA`,
+    `SUGGESTIONS_SCHEMA`), in receipt order (date, then receipt)."""
+
+    applications: pa.Table
+    unapplied: pa.Table
+    cases: pa.Table
+    suggestions: pa.Table
+    receipts: int
+    settings: MatchSettings
+
+    def summary(self) -> dict:
+        """Counts and amounts per currency, as plain values (amounts as text, 1100.00)."""
+
+        def total(table: pa.Table, column: str, where=None) -> dict[str, str]:
+            sums: dict[str, Decimal] = {}
+            for row in table.to_pylist():
+                if where is None or where(row):
+                    sums[row["currency"]] = (
+                        sums.get(row["currency"], Decimal("0.00")) + (row[column])
+                    )
+            return {currency: format(amount, "f") for currency, amount in sorted(sums.items())}
+
+        applied_receipts = set(self.applications.column("receipt").to_pylist())
+        reasons: dict[str, dict] = {}
+        for reason in sorted(set(self.unapplied.column("reason").to_pylist())):
+            rows = self.unapplied.filter(pc.equal(self.unapplied["reason"], reason))
+            reasons[reason] = {"count": rows.num_rows, "amount": total(rows, "amount")}
+        case_types: dict[str, dict] = {}
+        for kind in sorted(set(self.cases.column("type").to_pylist())):
+            rows = self.cases.filter(pc.equal(self.cases["type"], kind))
+            case_types[kind] = {"count": rows.num_rows, "amount": total(rows, "amount")}
+        return {
+            "receipts": self.receipts,
+            "receipts_applied": len(applied_receipts),
+            "applications": self.applications.num_rows,
+            "applied": total(self.applications, "applied"),
+            "written_off": total(self.applications, "write_off"),
+            "unapplied": reasons,
+            "cases": case_types,
+            "suggestions": self.suggestions.num_rows,
+        }
+
+
+# -- normalising -------------------------------------------------------------------------------
+
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+
+
+def invoice_key(text: str) -> str:
+    """An invoice number as references are compared: upper case, only letters and digits,
+    leading zeros dropped ("inv-00123" -> "INV00123", "000123" -> "123")."""
+    return _NOT_ALNUM.sub("", text.upper()).lstrip("0")
+
+
+def name_key(text: str | None) -> str:
+    """A name as names are compared: lower case words, legal forms and punctuation left out
+    ("Apex Colocation, LLC" -> "apex colocation")."""
+    words = re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).split()
+    return " ".join(word for word in words if word not in _NAME_NOISE)
+
+
+def _money(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
+
+
+def _shown(cents: int) -> str:
+    return f"{_money(cents):,.2f}"
+
+
+def _cents(amount: Decimal) -> int:
+    value = amount * 100
+    if value != value.to_integral_value():
+        raise ValueError(f"{amount} has more than two decimals")
+    return int(value)
+
+
+# -- stage 1 and 2: set operations in DuckDB ---------------------------------------------------
+
+_NORMALISE_ACCOUNT = "regexp_replace(upper(coalesce({0}, '')), '[^A-Z0-9]', '', 'g')"
+
+
+def _sql_prepare(settings: MatchSettings) -> list[str]:
+    """The open items with their reference keys, the references found in every receipt's text
+    and the invoices they name, and each receipt's account holder (`cm_*` tables)."""
+    least = settings.reference_min_digits
+    most = settings.reference_max_range
+    account = _NORMALISE_ACCOUNT
+    return [
+        # open items, numbered in the order every search reads them (oldest due first)
+        """
+        CREATE OR REPLACE TEMP TABLE cm_items AS
+        SELECT row_number() OVER (
+                   ORDER BY customer, currency, due_date, invoice_date, invoice) AS item,
+               customer, invoice, invoice_date, due_date, currency,
+               CAST(open_amount * 100 AS BIGINT) AS open_cents,
+               ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0') AS full_key,
+               regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1) AS last_digits
+        FROM cm_in_items
+        WHERE open_amount > 0
+        """,
+        # what a reference may be written as: the whole number, or its last run of digits
+        f"""
+        CREATE OR REPLACE TEMP TABLE cm_keys AS
+        SELECT item, currency, full_key AS key FROM cm_items WHERE full_key <> ''
+        UNION
+        SELECT item, currency, ltrim(last_digits, '0') AS key FROM cm_items
+        WHERE length(last_digits) >= {least} AND ltrim(last_digits, '0') <> ''
+        """,
+        # the text of each receipt, amounts such as 1,250.00 taken out (they are no references)
+        r"""
+        CREATE OR REPLACE TEMP TABLE cm_text AS
+        SELECT receipt, currency,
+               regexp_replace(
+                   upper(coalesce(text, '') || ' ' || coalesce(bank_reference, '')),
+                   '[0-9][0-9,]*\.[0-9][0-9]\b', ' ', 'g') AS t
+        FROM cm_in_receipts
+        """,
+        # every number written with enough digits; and pairs 10023-10025 (a range when
+        # sensible), 10023/24 (the second written short), 2026-00123 (one number with a dash)
+        f"""
+        CREATE OR REPLACE TEMP TABLE cm_tokens AS
+        WITH singles AS (
+            SELECT receipt, currency, unnest(regexp_extract_all(t, '[0-9]+')) AS written
+            FROM cm_text
+        ),
+        pairs AS (
+            SELECT receipt, currency, written,
+                   regexp_extract(written, '^([0-9]+)', 1) AS a,
+                   regexp_extract(written, '([0-9]+)$', 1) AS b,
+                   contains(written, '-') AS dashed
+            FROM (SELECT receipt, currency,
+                         unnest(regexp_extract_all(t, '[0-9]+ *[-/] *[0-9]+')) AS written
+                  FROM cm_text)
+        ),
+        widened AS (
+            SELECT *, CASE WHEN length(b) < length(a)
+                           THEN left(a, length(a) - length(b)) || b ELSE b END AS c
+            FROM pairs WHERE length(a) >= {least}
+        ),
+        ranged AS (
+            SELECT receipt, currency, written,
+                   CASE WHEN dashed AND length(c) = length(a) AND length(a) <= 18
+                             AND CAST(c AS BIGINT) > CAST(a AS BIGINT)
+                             AND CAST(c AS BIGINT) - CAST(a AS BIGINT) <= {most}
+                        THEN range(CAST(a AS BIGINT), CAST(c AS BIGINT) + 1)
+                        ELSE CAST([] AS BIGINT[]) END AS numbers,
+                   CASE WHEN length(b) < length(a) THEN ltrim(c, '0') END AS short_form,
+                   CASE WHEN dashed THEN ltrim(a || b, '0') END AS joined
+            FROM widened
+        )
+        SELECT DISTINCT receipt, currency, key, written FROM (
+            SELECT receipt, currency, ltrim(written, '0') AS key, written FROM singles
+            WHERE length(written) >= {least}
+            UNION ALL
+            SELECT receipt, currency, CAST(unnest(numbers) AS VARCHAR), written FROM ranged
+            UNION ALL
+            SELECT receipt, currency, short_form, written FROM ranged
+            WHERE short_form IS NOT NULL
+            UNION ALL
+            SELECT receipt, currency, joined, written FROM ranged WHERE joined IS NOT NULL
+        ) WHERE key <> ''
+        """,
+        # the open invoices the references name, in the receipt's currency
+        """
+        CREATE OR REPLACE TEMP TABLE cm_refs AS
+        SELECT t.receipt, i.item, i.customer, i.invoice, i.open_cents, i.due_date,
+               i.invoice_date, min(t.written) AS written
+        FROM cm_tokens t
+        JOIN cm_keys k ON k.key = t.key AND k.currency = t.currency
+        JOIN cm_items i ON i.item = k.item
+        GROUP BY ALL
+        """,
+        # who holds each payer account: a link a person confirmed, the customers' accounts
+        f"""
+        CREATE OR REPLACE TEMP TABLE cm_holders AS
+        WITH links AS (
+            SELECT acct, min(customer) AS customer, count(DISTINCT customer) AS holders
+            FROM (SELECT {account.format("payer_account")} AS acct, customer FROM cm_in_links)
+            WHERE acct <> '' GROUP BY acct
+        ),
+        accounts AS (
+            SELECT acct, min(customer) AS customer, count(DISTINCT customer) AS holders
+            FROM (SELECT {account.format("bank_account")} AS acct, customer
+                  FROM cm_in_customers)
+            WHERE acct <> '' GROUP BY acct
+        )
+        SELECT r.receipt,
+               l.customer AS link_customer, coalesce(l.holders, 0) AS link_holders,
+               a.customer AS account_customer, coalesce(a.holders, 0) AS account_holders
+        FROM cm_in_receipts r
+        LEFT JOIN links l ON l.acct = {account.format("r.payer_account")}
+        LEFT JOIN accounts a ON a.acct = {account.format("r.payer_account")}
+        """,
+    ]
+
+
+_SQL_REMITTANCE = """
+    SELECT m.line, m.receipt, m.invoice AS written, CAST(m.paid * 100 AS BIGINT) AS paid,
+           CAST(m.invoiced * 100 AS BIGINT) AS invoiced,
+           CAST(coalesce(m.adjustment, 0) * 100 AS BIGINT) AS adjustment,
+           m.adjustment_reason, i.item, i.customer, i.invoice, i.open_cents, i.due_date,
+           CASE WHEN k.key = ltrim(regexp_replace(upper(m.invoice), '[^A-Z0-9]', '', 'g'), '0')
+                THEN 1 ELSE 2 END AS closeness
+    FROM (SELECT row_number() OVER () AS line, * FROM cm_in_remittance) m
+    JOIN cm_in_receipts r ON r.receipt = m.receipt
+    LEFT JOIN cm_keys k ON k.currency = r.currency AND k.key IN (
+        ltrim(regexp_replace(upper(m.invoice), '[^A-Z0-9]', '', 'g'), '0'),
+        ltrim(regexp_extract(upper(m.invoice), '([0-9]+)[^0-9]*$', 1), '0'))
+    LEFT JOIN cm_items i ON i.item = k.item
+    ORDER BY m.line, closeness, i.item
+"""
+
+
+# -- stage 3 and 4: the decision per receipt ---------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Receipt:
+    receipt: str
+    date: dt.date
+    cents: int
+    currency: str
+    payer_name: str | None
+    payer_account: str | None
+    text: str | None
+    holder: str | None = None  # the account's customer (link or customers' account)
+    holder_how: str | None = None  # "link" | "account"
+    holder_note: str = ""
+
+
+@dataclass(slots=True)
+class _Item:
+    item: int
+    customer: str
+    invoice: str
+    open_cents: int
+    due_date: dt.date
+    written: str = ""
+
+
+@dataclass
+class _Outcome:
+    """One receipt's outcome before the decision: what would be applied, written off, opened
+    and left unapplied, and how sure it is."""
+
+    receipt: _Receipt
+    customer: str | None
+    identified_by: str
+    rule: str
+    confidence: Decimal
+    # (customer, item, invoice, applied, write_off, explanation)
+    lines: list[tuple[str, int, str, int, int, str]] = field(default_factory=list)
+    # (customer, invoice, amount, type, reason_code, external_reason, explanation)
+    cases: list[tuple[str, str, int, str, str, str | None, str]] = field(default_factory=list)
+    # (customer, amount, reason, explanation)
+    rest: list[tuple[str | None, int, str, str]] = field(default_factory=list)
+    summary: str = ""
+
+
+class _Matcher:
+    def __init__(self, settings: MatchSettings, names: dict[str, str]):
+        self.settings = settings
+        self.names = names
+        self.balance: dict[int, int] = {}  # item -> what is still open after this run
+        self.outcomes: dict[str, list[_Outcome]] = {}
+        self.suggested: list[tuple] = []
+
+    # naming ----------------------------------------------------------------------------------
+
+    def who(self, customer: str | None) -> str:
+        if customer is None:
+            return "nobody"
+        name = self.names.get(customer)
+        return f"{name} ({customer})" if name and name != customer else customer
+
+    def open_of(self, item: _Item) -> int:
+        return self.balance.get(item.item, item.open_cents)
+
+    def tolerance(self, open_cents: int) -> int:
+        limit = _cents(self.settings.write_off)
+        if self.settings.write_off_percent is not None:
+            share = open_cents * self.settings.write_off_percent / HUNDRED
+            limit = min(limit, int(share))  # whole cents, rounded down
+        return limit
+
+    # the decision ----------------------------------------------------------------------------
+
+    def decide(self, outcome: _Outcome) -> None:
+        """Apply the outcome when sure enough, else make it a suggestion for a person."""
+        settings = self.settings
+        receipt = outcome.receipt
+        unsure = outcome.confidence < settings.threshold or outcome.rule == AMBIGUOUS
+        if outcome.lines and unsure:
+            note = (
+                f"confidence {outcome.confidence} is below the threshold {settings.threshold}: "
+                "suggested for a person to confirm, nothing applied"
+            )
+            for customer, _item, invoice, applied, _write_off, explanation in outcome.lines:
+                self.suggested.append(
+                    (
+                        receipt.receipt,
+                        customer,
+                        invoice,
+                        _money(applied),
+                        outcome.confidence,
+                        f"{explanation}; {note}",
+                        receipt.currency,
+                        outcome.rule,
+                    )
+                )
+            unapplied = _Outcome(
+                receipt,
+                outcome.customer,
+                outcome.identified_by,
+                outcome.rule,
+                outcome.confidence,
+                rest=[
+                    (
+                        outcome.customer,
+                        receipt.cents,
+                        SUGGESTION,
+                        f"{outcome.summary or 'a match was found'}; {note}",
+                    )
+                ],
+            )
+            self.outcomes.setdefault(receipt.receipt, []).append(unapplied)
+            return
+        for _customer, item, _invoice, applied, write_off, _ in outcome.lines:
+            self.balance[item] = self.balance[item] - applied - write_off
+        self.outcomes.setdefault(receipt.receipt, []).append(outcome)
+
+    # remittance --------------------------------------------------------------------------------
+
+    def remittance(self, receipt: _Receipt, lines: list[list[dict]]) -> None:
+        """Lines applied as given; a deduction opens a case; what pays nothing open stays on
+        account. Lines that pay more than the receipt brought are a suggestion."""
+        settings = self.settings
+        outcome = _Outcome(receipt, None, "remittance", "remittance", RULE_CONFIDENCE["remittance"])
+        left = receipt.cents
+        paid_total = sum(max(line[0]["paid"], 0) for line in lines)
+        if paid_total > receipt.cents:
+            outcome.confidence = REMITTANCE_MISFIT
+            outcome.summary = (
+                f"the remittance lines pay {_shown(paid_total)}, more than the receipt's "
+                f"{_shown(receipt.cents)}"
+            )
+        customers: set[str] = set()
+        taken: dict[int, int] = {}
+        for candidates in lines:
+            first = candidates[0]
+            written, paid = first["written"], max(first["paid"], 0)
+            found = [c for c in candidates if c["item"] is not None]
+            best = [c for c in found if c["closeness"] == found[0]["closeness"]] if found else []
+            if len({c["customer"] for c in best}) > 1 and receipt.holder is not None:
+                best = [c for c in best if c["customer"] == receipt.holder] or best
+            if len({c["customer"] for c in best}) > 1 or not best:
+                why = (
+                    f"invoice {written} of the remittance advice is not open"
+                    if not best
+                    else f"invoice {written} of the remittance advice is open for several "
+                    f"customers ({', '.join(sorted({c['customer'] for c in best}))})"
+                )
+                amount = min(paid, left)
+                if amount > 0:
+                    outcome.rest.append(
+                        (receipt.holder, amount, ON_ACCOUNT, f"{why}: kept on account")
+                    )
+                    left -= amount
+                continue
+            chosen = best[0]
+            item = chosen["item"]
+            self.balance.setdefault(item, chosen["open_cents"])
+            available = self.balance[item] - taken.get(item, 0)
+            applied = min(paid, available, left)
+            customer = chosen["customer"]
+            customers.add(customer)
+            text = f"the remittance advice pays {_shown(paid)} on invoice {chosen['invoice']} of "
+            text += self.who(customer)
+            if applied > 0:
+                taken[item] = taken.get(item, 0) + applied
+                left -= applied
+                remains = available - applied
+                state = "paid in full" if remains == 0 else f"{_shown(remains)} stays open"
+                outcome.lines.append(
+                    (customer, item, chosen["invoice"], applied, 0, f"{text}; {state}")
+                )
+            if paid > applied and left > 0 and paid_total <= receipt.cents:
+                excess = min(paid - applied, left)
+                outcome.rest.append(
+                    (
+                        customer,
+                        excess,
+                        ON_ACCOUNT,
+                        f"{text}, of which {_shown(excess)} is more than it has open: "
+                        "kept on account",
+                    )
+                )
+                left -= excess
+            deduction = abs(first["adjustment"])
+            if deduction:
+                code = (first["adjustment_reason"] or "").strip()
+                ours = settings.reasons.get(code, OTHER_REASON) if code else OTHER_REASON
+                said = f"reason code {code!r}" if code else "no reason code"
+                outcome.cases.append(
+                    (
+                        customer,
+                        chosen["invoice"],
+                        deduction,
+                        "deduction",
+                        ours,
+                        code or None,
+                        f"the remittance advice deducts {_shown(deduction)} from invoice "
+                        f"{chosen['invoice']} of {self.who(customer)} with {said}, "
+                        f"our reason {ours}",
+                    )
+                )
+        if left > 0:
+            holder = next(iter(customers)) if len(customers) == 1 else receipt.holder
+            outcome.rest.append(
+                (
+                    holder,
+                    left,
+                    ON_ACCOUNT,
+                    f"{_shown(left)} of the receipt is more than its remittance lines pay: "
+                    "kept on account",
+                )
+            )
+        outcome.customer = next(iter(customers)) if len(customers) == 1 else receipt.holder
+        if not outcome.summary:
+            outcome.summary = f"remittance advice with {len(lines)} lines"
+        self.decide(outcome)
+
+    # references ------------------------------------------------------------------------------
+
+    def references(self, receipt: _Receipt, refs: list[_Item]) -> str | None:
+        """Apply the invoices the text refers to. Returns the customer to search by amount
+        when no reference is usable (all paid already), else None."""
+        customers = sorted({ref.customer for ref in refs})
+        note = ""
+        if len(customers) > 1:
+            if receipt.holder in customers:
+                others = sorted({r.invoice for r in refs if r.customer != receipt.holder})
+                note = (
+                    f"; references to other customers' invoices ({', '.join(others)}) set "
+                    f"aside: the payer's account is that of {self.who(receipt.holder)}"
+                )
+                refs = [ref for ref in refs if ref.customer == receipt.holder]
+                customers = [receipt.holder]
+            else:
+                self._ambiguous(receipt, refs)
+                return None
+        customer = customers[0]
+        conflict = receipt.holder is not None and receipt.holder != customer
+        usable = [ref for ref in refs if self.open_of(ref) > 0]
+        for ref in refs:
+            self.balance.setdefault(ref.item, ref.open_cents)
+        if not usable:
+            return customer
+        usable.sort(key=lambda ref: ref.item)  # oldest due first
+        said = f" in the text {receipt.text!r}" if receipt.text else ""
+        found = {
+            ref.item: f"reference {ref.written}{said} matched invoice {ref.invoice} of "
+            f"{self.who(customer)}"
+            for ref in usable
+        }
+        if conflict:
+            note += (
+                f"; the payer's account is {self.who(receipt.holder)}'s, but the reference "
+                f"names {self.who(customer)}'s invoice: the reference wins, less surely"
+            )
+        outcome = _Outcome(receipt, customer, "reference", "reference", Decimal("1.00"))
+        amount = receipt.cents
+        total = sum(self.open_of(ref) for ref in usable)
+        if amount >= total:
+            for ref in usable:
+                open_cents = self.open_of(ref)
+                outcome.lines.append(
+                    (
+                        customer,
+                        ref.item,
+                        ref.invoice,
+                        open_cents,
+                        0,
+                        f"{found[ref.item]}; paid in full{note}",
+                    )
+                )
+            if amount > total:
+                excess = amount - total
+                outcome.rule = "reference_over"
+                outcome.rest.append(
+                    (
+                        customer,
+                        excess,
+                        ON_ACCOUNT,
+                        f"over-payment: the receipt of {_shown(amount)} pays the referenced "
+                        f"invoices ({_shown(total)}) in full; the {_shown(excess)} left is kept "
+                        f"on account of {self.who(customer)}",
+                    )
+                )
+        else:
+            chosen = None
+            if len(usable) > 1:
+                chosen, _count, _complete = subset_search(
+                    [self.open_of(ref) for ref in usable],
+                    amount,
+                    max_size=len(usable),
+                    max_steps=self.settings.subset_max_steps,
+                )
+            if chosen is not None:
+                outcome.rule = "reference_partial"
+                picked = {usable[index].item for index in chosen}
+                unpaid = ", ".join(ref.invoice for ref in usable if ref.item not in picked)
+                for index in chosen:
+                    ref = usable[index]
+                    outcome.lines.append(
+                        (
+                            customer,
+                            ref.item,
+                            ref.invoice,
+                            self.open_of(ref),
+                            0,
+                            f"{found[ref.item]}; paid in full (the receipt pays exactly these "
+                            f"of the invoices it refers to; {unpaid} not paid by it){note}",
+                        )
+                    )
+            else:
+                self._short(outcome, usable, found, note)
+        outcome.confidence = RULE_CONFIDENCE[outcome.rule]
+        if conflict:
+            cap = CONFLICT_EXACT if outcome.rule == "reference" else CONFLICT_OTHER
+            outcome.confidence = min(outcome.confidence, cap)
+        outcome.summary = f"the text refers to {', '.join(ref.invoice for ref in usable)}{note}"
+        self.decide(outcome)
+        return None
+
+    def _short(self, outcome: _Outcome, usable: list[_Item], found: dict, note: str) -> None:
+        """Fill the referenced invoices oldest due first; the shortfall falls on the last one
+        the money reaches: written off when small, else left open with a short-payment case."""
+        left = outcome.receipt.cents
+        customer = outcome.customer
+        for position, ref in enumerate(usable):
+            open_cents = self.open_of(ref)
+            if left >= open_cents:
+                outcome.lines.append(
+                    (
+                        customer,
+                        ref.item,
+                        ref.invoice,
+                        open_cents,
+                        0,
+                        f"{found[ref.item]}; paid in full{note}",
+                    )
+                )
+                left -= open_cents
+                continue
+            short = open_cents - left
+            later = usable[position + 1 :]
+            rest = (
+                f"; {', '.join(r.invoice for r in later)} referenced too, not paid by this receipt"
+                if later
+                else ""
+            )
+            paid = f"paid {_shown(left)} of {_shown(open_cents)}"
+            limit = self.tolerance(open_cents)
+            if short <= limit:
+                outcome.rule = "reference_write_off"
+                outcome.lines.append(
+                    (
+                        customer,
+                        ref.item,
+                        ref.invoice,
+                        left,
+                        short,
+                        f"{found[ref.item]}; {paid}; the {_shown(short)} short is written off "
+                        f"as a small balance (at most {_shown(limit)}){rest}{note}",
+                    )
+                )
+            else:
+                outcome.rule = "reference_short"
+                explanation = (
+                    f"{found[ref.item]}; {paid}; the {_shown(short)} short is more than the "
+                    f"{_shown(limit)} written off: it stays open with a short-payment case"
+                    f"{rest}{note}"
+                )
+                outcome.lines.append((customer, ref.item, ref.invoice, left, 0, explanation))
+                outcome.cases.append(
+                    (
+                        customer,
+                        ref.invoice,
+                        short,
+                        "short_payment",
+                        SHORT_PAYMENT_REASON,
+                        None,
+                        f"receipt {outcome.receipt.receipt} paid {_shown(left)} of "
+                        f"{_shown(open_cents)} open on invoice {ref.invoice} of "
+                        f"{self.who(customer)}: {_shown(short)} short, not explained",
+                    )
+                )
+            return
+
+    def _ambiguous(self, receipt: _Receipt, refs: list[_Item]) -> None:
+        listed = ", ".join(f"{ref.invoice} of {self.who(ref.customer)}" for ref in refs)
+        outcome = _Outcome(
+            receipt,
+            None,
+            "reference",
+            AMBIGUOUS,
+            REFERENCE_AMBIGUOUS,
+            summary=f"the text's references name invoices of several customers ({listed}) "
+            "and the payer's account names none of them",
+        )
+        for ref in refs:
+            self.balance.setdefault(ref.item, ref.open_cents)
+            outcome.lines.append(
+                (
+                    ref.customer,
+                    ref.item,
+                    ref.invoice,
+                    min(self.open_of(ref), receipt.cents),
+                    0,
+                    f"reference {ref.written} matched invoice {ref.invoice} of "
+                    f"{self.who(ref.customer)}, one of several customers' invoices named",
+                )
+            )
+        self.decide(outcome)
+
+    # by amount -------------------------------------------------------------------------------
+
+    def by_amount(
+        self,
+        receipt: _Receipt,
+        customer: str,
+        how: str,
+        confidence: Decimal,
+        identified: str,
+        items: list[_Item],
+    ) -> None:
+        """No usable reference: the set of the customer's open items that adds up exactly to
+        the receipt; when several do, the one with the oldest due dates."""
+        settings = self.settings
+        candidates = [item for item in items if self.open_of(item) > 0][: settings.subset_max_items]
+        amounts = [self.open_of(item) for item in candidates]
+        chosen, count, complete = subset_search(
+            amounts,
+            receipt.cents,
+            max_size=settings.subset_max_size,
+            max_steps=settings.subset_max_steps,
+        )
+        if chosen is None:
+            fits = (
+                f"no set of at most {settings.subset_max_size} of its {len(candidates)} "
+                f"oldest open items ({_shown(sum(amounts))} open) adds up to "
+                f"{_shown(receipt.cents)}"
+                if candidates
+                else f"it has nothing open in {receipt.currency} now"
+            )
+            bound = (
+                "" if complete else f"; the search stopped after {settings.subset_max_steps} steps"
+            )
+            outcome = _Outcome(
+                receipt,
+                customer,
+                how,
+                "none",
+                confidence,
+                rest=[
+                    (
+                        customer,
+                        receipt.cents,
+                        ON_ACCOUNT,
+                        f"no invoice reference; {identified}; {fits}{bound}: kept on account",
+                    )
+                ],
+            )
+            if confidence < settings.threshold:
+                self._unsure_customer(outcome, identified)
+                return
+            self.decide(outcome)
+            return
+        rule = "open_items_sum" if count == 1 and complete else "open_items_oldest"
+        why = (
+            "the only set of its open items that adds up to the receipt"
+            if rule == "open_items_sum"
+            else "several sets of its open items add up to the receipt; the one with the "
+            "oldest due dates wins"
+        )
+        picked = [candidates[index] for index in chosen]
+        listed = ", ".join(item.invoice for item in picked)
+        outcome = _Outcome(
+            receipt,
+            customer,
+            how,
+            rule,
+            min(confidence, RULE_CONFIDENCE[rule]),
+            summary=f"no invoice reference; {identified}; {listed} ({why})",
+        )
+        for item in picked:
+            self.balance.setdefault(item.item, item.open_cents)
+            outcome.lines.append(
+                (
+                    customer,
+                    item.item,
+                    item.invoice,
+                    self.open_of(item),
+                    0,
+                    f"no invoice reference; {identified}; invoice {item.invoice} "
+                    f"(due {item.due_date}) is in {why} ({listed} = "
+                    f"{_shown(receipt.cents)}); paid in full",
+                )
+            )
+        self.decide(outcome)
+
+    def _unsure_customer(self, outcome: _Outcome, identified: str) -> None:
+        """A customer guessed from the payer's name, and nothing of theirs fits: the money
+        stays unidentified, the customer suggested."""
+        receipt = outcome.receipt
+        note = f"confidence {outcome.confidence} is below the threshold {self.settings.threshold}"
+        self.suggested.append(
+            (
+                receipt.receipt,
+                outcome.customer,
+                None,
+                _money(receipt.cents),
+                outcome.confidence,
+                f"{identified}; nothing of theirs adds up to the receipt; {note}: "
+                "suggested as the payer",
+                receipt.currency,
+                "payer_name",
+            )
+        )
+        outcome.customer = None
+        outcome.rest = [
+            (
+                None,
+                receipt.cents,
+                UNIDENTIFIED,
+                f"no invoice reference and no known bank account; {identified}, not surely "
+                f"({note}): see the suggestion",
+            )
+        ]
+        self.outcomes.setdefault(receipt.receipt, []).append(outcome)
+
+    def unidentified(self, receipt: _Receipt, why: str) -> None:
+        outcome = _Outcome(
+            receipt,
+            None,
+            "none",
+            "none",
+            Decimal("0.00"),
+            rest=[(None, receipt.cents, UNIDENTIFIED, why)],
+        )
+        self.outcomes.setdefault(receipt.receipt, []).append(outcome)
+
+
+def subset_search(
+    amounts: list[int], target: int, *, max_size: int, max_steps: int
+) -> tuple[list[int] | None, int, bool]:
+    """The set of `amounts` (positive, oldest due first) that adds up exactly to `target`
+    with at most `max_size` members; of several, the one whose due dates are oldest: its
+    positions, compared in order, come first. Returns (positions or None, how many sets were
+    seen (1 or 2: the search stops at the second), whether the search was complete)."""
+    count = len(amounts)
+    size = min(max_size, count)
+    # bounds of what the items from a position on can still add up to: at least the
+    # smallest of them, at most the `k` largest of them (k = the members still allowed)
+    smallest = [0] * (count + 1)
+    largest = [[0] * (size + 1) for _ in range(count + 1)]
+    seen: list[int] = []  # the amounts from a position on, largest first
+    for index in range(count - 1, -1, -1):
+        bisect.insort(seen, -amounts[index])
+        smallest[index] = -seen[-1]
+        total = 0
+        for k in range(1, size + 1):
+            total += -seen[k - 1] if k <= len(seen) else 0
+            largest[index][k] = total
+    # positions by amount, and pairs of positions (in order) by their sum
+    where: dict[int, list[int]] = {}
+    for index, amount in enumerate(amounts):
+        where.setdefault(amount, []).append(index)
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    if size >= 2:
+        for first, second in itertools.combinations(range(count), 2):
+            total = amounts[first] + amounts[second]
+            if total <= target:
+                pairs.setdefault(total, []).append((first, second))
+    found: list[list[int]] = []
+    chosen: list[int] = []
+    steps = 0
+
+    class Bound(Exception):
+        pass
+
+    def walk(start: int, remaining: int) -> bool:
+        """Sets of the positions from `start` on that add up to `remaining`, in order: those
+        with the first position first. True when the second set is found."""
+        nonlocal steps
+        members = size - len(chosen)
+        if members <= 2:  # the last one or two members are looked up, not walked to
+            ends = [(p,) for p in where.get(remaining, ()) if p >= start][:2]
+            if members == 2:
+                ends += [pair for pair in pairs.get(remaining, ()) if pair[0] >= start][:2]
+                ends.sort()
+            for end in ends:
+                found.append([*chosen, *end])
+                if len(found) >= 2:
+                    return True
+            return False
+        for position in range(start, count):
+            # what the positions from here on can add up to only narrows further on
+            if remaining < smallest[position] or largest[position][members] < remaining:
+                return False
+            steps += 1
+            if steps > max_steps:
+                raise Bound
+            amount = amounts[position]
+            if amount > remaining:
+                continue
+            if amount == remaining:
+                found.append([*chosen, position])
+                if len(found) >= 2:
+                    return True
+                continue
+            chosen.append(position)
+            if walk(position + 1, remaining - amount):
+                return True
+            chosen.pop()
+        return False
+
+    complete = True
+    if target > 0:
+        try:
+            walk(0, target)
+        except Bound:
+            complete = False
+    return (found[0] if found else None), len(found), complete
+
+
+# -- names -------------------------------------------------------------------------------------
+
+
+def _names_identify(
+    payer_names: list[str], customers: pa.Table | None, min_score: int
+) -> dict[str, tuple[str, Decimal, str]]:
+    """For each payer name, the customer it names: (customer, confidence, explanation).
+    Exact once legal forms are put aside (confidence 0.90); else the closest name by token
+    order-free similarity (rapidfuzz), if it scores at least `min_score` and no other
+    customer comes within 3 points (confidence 0.90 × score / 100, rounded down)."""
+    if customers is None or not payer_names:
+        return {}
+    from rapidfuzz import fuzz, process
+
+    by_key: dict[str, set[str]] = {}
+    shown: dict[str, str] = {}
+    for customer, name in zip(
+        customers.column("customer").to_pylist(), customers.column("name").to_pylist(), strict=True
+    ):
+        key = name_key(name)
+        if key:
+            by_key.setdefault(key, set()).add(customer)
+            shown.setdefault(customer, name or customer)
+    keys = list(by_key)
+    words: dict[str, list[int]] = {}
+    for position, key in enumerate(keys):
+        for word in set(key.split()):
+            words.setdefault(word, []).append(position)
+    found: dict[str, tuple[str, Decimal, str]] = {}
+    for payer in payer_names:
+        key = name_key(payer)
+        if not key:
+            continue
+        exact = by_key.get(key)
+        if exact is not None:
+            if len(exact) == 1:
+                (customer,) = exact
+                found[payer] = (
+                    customer,
+                    IDENTIFY_CONFIDENCE["name"],
+                    f"the payer's name {payer!r} is that of {shown[customer]} ({customer})",
+                )
+            continue
+        near = sorted({p for word in key.split() for p in words.get(word, ())})
+        if not near:
+            continue
+        choices = {p: keys[p] for p in near}
+        best = process.extract(
+            key, choices, scorer=fuzz.token_sort_ratio, limit=2, score_cutoff=min_score
+        )
+        if not best:
+            continue
+        _name, score, position = best[0]
+        owners = by_key[keys[position]]
+        if len(owners) > 1:
+            continue
+        if len(best) > 1 and best[1][1] >= score - 3:
+            continue
+        (customer,) = owners
+        confidence = (IDENTIFY_CONFIDENCE["name"] * Decimal(int(score * 100)) / 10000).quantize(
+            Decimal("0.01"), rounding=ROUND_DOWN
+        )
+        found[payer] = (
+            customer,
+            confidence,
+            f"the payer's name {payer!r} resembles {shown[customer]} ({customer}), "
+            f"{int(score)} of 100",
+        )
+    return found
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+def _conformed(table: pa.Table, schema: pa.Schema, optional: tuple[str, ...] = ()) -> pa.Table:
+    columns = {}
+    for item in schema:
+        if item.name in table.column_names:
+            columns[item.name] = table.column(item.name).cast(item.type)
+        elif item.name in optional:
+            columns[item.name] = pa.nulls(table.num_rows, item.type)
+        else:
+            raise ValueError(f"the table has no column {item.name!r}")
+    return pa.table(columns, schema=schema)
+
+
+def match(
+    items: pa.Table,
+    receipts: pa.Table,
+    *,
+    customers: pa.Table | None = None,
+    remittance: pa.Table | None = None,
+    links: pa.Table | None = None,
+    settings: MatchSettings | None = None,
+    connection=None,
+    progress=None,
+) -> MatchResult:
+    """Match `receipts` (`RECEIPTS_SCHEMA`) to the open `items` (`ITEMS_SCHEMA`), with the
+    customers' names and bank accounts (`CUSTOMERS_SCHEMA`), remittance lines
+    (`REMITTANCE_SCHEMA`) and the payer accounts people linked to customers before
+    (`LINKS_SCHEMA`). `connection`: a DuckDB connection (or Ibis DuckDB backend) to work on,
+    by default a new one of the engine's (`backend.connect`); `progress(stage)` is told
+    each stage as it starts."""
+    settings = settings or MatchSettings()
+    step = progress or (lambda stage: None)
+    items = _conformed(items, ITEMS_SCHEMA)
+    receipts = _conformed(receipts, RECEIPTS_SCHEMA, RECEIPT_OPTIONAL)
+    customers = None if customers is None else _conformed(customers, CUSTOMERS_SCHEMA)
+    remittance = (
+        None
+        if remittance is None
+        else _conformed(
+            remittance, REMITTANCE_SCHEMA, ("invoiced", "adjustment", "adjustment_reason")
+        )
+    )
+    links = None if links is None else _conformed(links, LINKS_SCHEMA)
+    for amount in receipts.column("amount").to_pylist():
+        if amount is None or amount <= 0:
+            raise ValueError(f"a receipt is money in, more than 0: {amount}")
+
+    owned = connection is None
+    if owned:  # the engine's DuckDB: its memory limit, spilling to disk beyond it
+        backend = connect()
+        con = backend.con  # type: ignore[attr-defined]
+    else:  # a DuckDB connection, or an Ibis DuckDB backend
+        con = getattr(connection, "con", connection)
+    inputs = {
+        "cm_in_items": items,
+        "cm_in_receipts": receipts,
+        "cm_in_customers": customers if customers is not None else CUSTOMERS_SCHEMA.empty_table(),
+        "cm_in_remittance": remittance
+        if remittance is not None
+        else REMITTANCE_SCHEMA.empty_table(),
+        "cm_in_links": links if links is not None else LINKS_SCHEMA.empty_table(),
+    }
+    try:
+        for name, table in inputs.items():
+            con.register(name, table)
+        step("finding references")
+        for sql in _sql_prepare(settings):
+            con.execute(sql)
+        step("identifying payers")
+        return _decide_all(con, receipts, customers, remittance, settings, step)
+    finally:
+        for name in inputs:
+            con.unregister(name)
+        for table in ("cm_items", "cm_keys", "cm_text", "cm_tokens", "cm_refs", "cm_holders"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        if owned:
+            backend.disconnect()
+
+
+def _decide_all(con, receipts_table, customers, remittance, settings, step) -> MatchResult:
+    names: dict[str, str] = {}
+    if customers is not None:
+        for customer, name in zip(
+            customers.column("customer").to_pylist(),
+            customers.column("name").to_pylist(),
+            strict=True,
+        ):
+            if name:
+                names.setdefault(customer, name)
+    holders = {
+        row[0]: row[1:]
+        for row in con.execute(
+            "SELECT receipt, link_customer, link_holders, account_customer, account_holders "
+            "FROM cm_holders"
+        ).fetchall()
+    }
+    receipts: list[_Receipt] = []
+    for row in receipts_table.select(
+        ["receipt", "date", "amount", "currency", "payer_name", "payer_account", "text"]
+    ).to_pylist():
+        receipt = _Receipt(
+            row["receipt"],
+            row["date"],
+            _cents(row["amount"]),
+            row["currency"],
+            row["payer_name"],
+            row["payer_account"],
+            row["text"],
+        )
+        link, link_holders, account, account_holders = holders.get(
+            receipt.receipt, (None, 0, None, 0)
+        )
+        if link_holders == 1:
+            receipt.holder, receipt.holder_how = link, "link"
+        elif account_holders == 1:
+            receipt.holder, receipt.holder_how = account, "account"
+        if link_holders > 1 or (link_holders == 0 and account_holders > 1):
+            receipt.holder_note = (
+                f"the payer's bank account {receipt.payer_account} belongs to several customers"
+            )
+        receipts.append(receipt)
+    receipts.sort(key=lambda r: (r.date, r.receipt))
+
+    refs: dict[str, list[_Item]] = {}
+    for receipt_id, item, customer, invoice, open_cents, due, written in con.execute(
+        "SELECT receipt, item, customer, invoice, open_cents, due_date, written FROM cm_refs "
+        "ORDER BY receipt, item"
+    ).fetchall():
+        refs.setdefault(receipt_id, []).append(
+            _Item(item, customer, invoice, open_cents, due, written)
+        )
+    advice: dict[str, dict[int, list[dict]]] = {}
+    if remittance is not None and remittance.num_rows:
+        cursor = con.execute(_SQL_REMITTANCE)
+        columns = [d[0] for d in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(columns, values, strict=True))
+            advice.setdefault(row["receipt"], {}).setdefault(row["line"], []).append(row)
+
+    matcher = _Matcher(settings, names)
+    step("applying references")
+    pending: list[tuple[_Receipt, str, str, Decimal, str]] = []
+    unknown: list[_Receipt] = []
+    for receipt in receipts:
+        if receipt.receipt in advice:
+            lines = advice[receipt.receipt]
+            matcher.remittance(receipt, [lines[line] for line in sorted(lines)])
+            continue
+        found = refs.get(receipt.receipt)
+        if found:
+            customer = matcher.references(receipt, found)
+            if customer is not None:
+                pending.append(
+                    (
+                        receipt,
+                        customer,
+                        "reference",
+                        IDENTIFY_CONFIDENCE["reference"],
+                        f"the references in the text name {matcher.who(customer)}'s invoices, "
+                        "all paid already",
+                    )
+                )
+            continue
+        if receipt.holder is not None:
+            how = receipt.holder_how
+            holder = matcher.who(receipt.holder)
+            said = (
+                f"is that of {holder}"
+                if how == "account"
+                else f"was linked to {holder} by a person before"
+            )
+            pending.append(
+                (
+                    receipt,
+                    receipt.holder,
+                    how,
+                    IDENTIFY_CONFIDENCE[how],
+                    f"the payer's bank account {receipt.payer_account} {said}",
+                )
+            )
+            continue
+        unknown.append(receipt)
+
+    step("identifying by name")
+    by_name = _names_identify(
+        sorted({r.payer_name for r in unknown if r.payer_name}), customers, settings.name_min_score
+    )
+    for receipt in unknown:
+        named = by_name.get(receipt.payer_name) if receipt.payer_name else None
+        if named is None:
+            said = [
+                f"no invoice reference in the text {receipt.text!r}" if receipt.text else "no text"
+            ]
+            said.append(
+                receipt.holder_note
+                or (
+                    f"the payer's bank account {receipt.payer_account} is not known"
+                    if receipt.payer_account
+                    else "no payer bank account"
+                )
+            )
+            said.append(
+                f"the payer's name {receipt.payer_name!r} matches no customer"
+                if receipt.payer_name
+                else "no payer name"
+            )
+            matcher.unidentified(receipt, "; ".join(said))
+            continue
+        customer, confidence, explanation = named
+        pending.append((receipt, customer, "name", confidence, explanation))
+
+    step("searching by amount")
+    open_items = _open_items_of(con, pending, matcher, settings)
+    for receipt, customer, how, confidence, explanation in pending:
+        matcher.by_amount(
+            receipt,
+            customer,
+            how,
+            confidence,
+            explanation,
+            open_items.get((customer, receipt.currency), []),
+        )
+    step("writing")
+    return _result(matcher, receipts, settings)
+
+
+def _open_items_of(con, pending, matcher: _Matcher, settings: MatchSettings) -> dict:
+    """The oldest-due open items of the customers searched by amount: enough of them that
+    the first `subset_max_items` still open after this run's applications are among them."""
+    if not pending:
+        return {}
+    # each receipt searched before another of the same customer may take up to
+    # subset_max_size of its items; items this run already touched may hold nothing
+    extra: dict[tuple[str, str], int] = {}
+    for receipt, customer, *_ in pending:
+        key = (customer, receipt.currency)
+        extra[key] = extra.get(key, settings.subset_max_items) + settings.subset_max_size
+    wanted = pa.table(
+        {
+            "customer": pa.array([key[0] for key in extra], pa.string()),
+            "currency": pa.array([key[1] for key in extra], pa.string()),
+            "extra": pa.array(list(extra.values()), pa.int64()),
+        }
+    )
+    spent = pa.table({"item": pa.array(list(matcher.balance), pa.int64())})
+    con.register("cm_wanted", wanted)
+    con.register("cm_spent", spent)
+    try:
+        rows = con.execute(
+            """
+            WITH spent AS (
+                SELECT i.customer, i.currency, count(*) AS n
+                FROM cm_spent s JOIN cm_items i ON i.item = s.item GROUP BY ALL
+            )
+            SELECT i.item, i.customer, i.invoice, i.open_cents, i.due_date, i.currency
+            FROM cm_items i
+            JOIN cm_wanted w ON w.customer = i.customer AND w.currency = i.currency
+            LEFT JOIN spent s ON s.customer = i.customer AND s.currency = i.currency
+            QUALIFY row_number() OVER (PARTITION BY i.customer, i.currency ORDER BY i.item)
+                    <= w.extra + coalesce(s.n, 0)
+            ORDER BY i.item
+            """
+        ).fetchall()
+    finally:
+        con.unregister("cm_spent")
+        con.unregister("cm_wanted")
+    found: dict[tuple[str, str], list[_Item]] = {}
+    for item, customer, invoice, open_cents, due, currency in rows:
+        found.setdefault((customer, currency), []).append(
+            _Item(item, customer, invoice, open_cents, due)
+        )
+    return found
+
+
+def _result(matcher: _Matcher, receipts: list[_Receipt], settings: MatchSettings) -> MatchResult:
+    applications, unapplied, cases = [], [], []
+    for receipt in receipts:
+        for outcome in matcher.outcomes.get(receipt.receipt, []):
+            for customer, _item, invoice, applied, write_off, explanation in outcome.lines:
+                applications.append(
+                    (
+                        receipt.receipt,
+                        customer,
+                        invoice,
+                        _money(applied),
+                        _money(write_off),
+                        SMALL_BALANCE if write_off else None,
+                        outcome.rule,
+                        outcome.confidence,
+                        explanation,
+                        receipt.currency,
+                        outcome.identified_by,
+                    )
+                )
+            for customer, invoice, amount, kind, reason, external, explanation in outcome.cases:
+                cases.append(
+                    (
+                        receipt.receipt,
+                        customer,
+                        invoice,
+                        _money(amount),
+                        kind,
+                        reason,
+                        explanation,
+                        receipt.currency,
+                        external,
+                    )
+                )
+            for customer, amount, reason, explanation in outcome.rest:
+                if customer is None and reason == ON_ACCOUNT:
+                    reason = UNIDENTIFIED  # no account to keep it on
+                unapplied.append(
+                    (
+                        receipt.receipt,
+                        customer,
+                        _money(amount),
+                        reason,
+                        explanation,
+                        receipt.currency,
+                        outcome.confidence,
+                    )
+                )
+    return MatchResult(
+        applications=_table(applications, APPLICATIONS_SCHEMA),
+        unapplied=_table(unapplied, UNAPPLIED_SCHEMA),
+        cases=_table(cases, CASES_SCHEMA),
+        suggestions=_table(matcher.suggested, SUGGESTIONS_SCHEMA),
+        receipts=len(receipts),
+        settings=settings,
+    )
+
+
+def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in schema]
+    return pa.table(
+        {f.name: pa.array(list(values), f.type) for f, values in zip(schema, columns, strict=True)},
+        schema=schema,
+    )
+
+
+__all__ = [
+    "APPLICATIONS_SCHEMA",
+    "CASES_SCHEMA",
+    "CUSTOMERS_SCHEMA",
+    "DEDUCTION_REASONS",
+    "IDENTIFY_CONFIDENCE",
+    "ITEMS_SCHEMA",
+    "LINKS_SCHEMA",
+    "RECEIPTS_SCHEMA",
+    "REMITTANCE_SCHEMA",
+    "RULE_CONFIDENCE",
+    "SUGGESTIONS_SCHEMA",
+    "UNAPPLIED_SCHEMA",
+    "MatchResult",
+    "MatchSettings",
+    "invoice_key",
+    "match",
+    "name_key",
+    "subset_search",
+]
