@@ -107,6 +107,7 @@ for _spec in (
             ("returns", "Returns"),
             ("freight", "Freight"),
             ("unauthorised", "Unauthorised deduction"),
+            ("other", "Other (the customer's own code)"),
         ),
     ),
     CaseTypeSpec(
