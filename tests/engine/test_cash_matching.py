@@ -88,6 +88,28 @@ def test_01_through_the_command_prints_a_summary(tmp_path, capsys):
     assert "unapplied: unidentified" in shown
 
 
+def test_a_real_x12_820_file_through_the_command(tmp_path, capsys):
+    """The bank-file readers feed calc match: the 003010 trade remittance's two lines are
+    applied as given, whoever the payer is."""
+    items = tmp_path / "items.csv"
+    items.write_text(
+        "customer,invoice,invoice_date,due_date,open_amount,currency\n"
+        "SU1,0900,1996-01-15,1996-02-15,8136.13,USD\n"
+        "SU1,8221,1996-01-20,1996-02-20,10669.95,USD\n"
+        "SU1,9999,1996-01-20,1996-02-20,18806.08,USD\n"
+    )
+    edi = CASE.parents[2] / "fixtures" / "bank" / "edi820" / "trade-remittance-003010.edi"
+    out = tmp_path / "matched"
+    assert (
+        main(["calc", "match", "--items", str(items), "--bank", str(edi), "--out", str(out)]) == 0
+    )
+    assert _only(_csv(out / "applications.csv"), ["invoice", "applied", "rule"]) == [
+        {"invoice": "0900", "applied": "8136.13", "rule": "remittance"},
+        {"invoice": "8221", "applied": "10669.95", "rule": "remittance"},
+    ]
+    assert _csv(out / "unapplied.csv") == []
+
+
 def test_01_through_the_engine():
     inputs = inputs_read(
         items=CASE / "open_items.csv",
@@ -599,7 +621,7 @@ def test_every_problem_of_every_file_is_reported(tmp_path):
         "C1,1,2026-09-01,2026-08-01,10.00,USD\n"
     )
     bank = tmp_path / "bank.csv"
-    bank.write_text("receipt,date,amount,currency\nR1,2026-10-27,-5.00,USD\n")
+    bank.write_text("receipt,date,amount,currency\nR1,2026-10-27,0.00,USD\n")
     remittance = tmp_path / "remittance.csv"
     remittance.write_text("receipt,invoice,paid\nR9,1,5.00\n")
     with pytest.raises(InputError) as error:

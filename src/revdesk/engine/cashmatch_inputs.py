@@ -17,9 +17,11 @@ Columns (optional ones in brackets; CSV or Parquet):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .cashmatch import (
     CUSTOMERS_SCHEMA,
@@ -129,9 +131,24 @@ def receipts_read(path: Path) -> pa.Table:
 def bank_read(path: Path) -> tuple[pa.Table, pa.Table | None]:
     """The receipts of a bank file and the remittance lines it carries (None: none).
 
-    Today CSV or Parquet in our columns (`receipts_read`); the bank-file readers (BAI2, MT940,
-    camt, X12 820: engine.bankfiles) give the same two tables and are called from here."""
-    return receipts_read(path), None
+    Parquet in our columns (`receipts_read`); anything else through the bank-file readers
+    (engine.bankfiles: BAI2, MT940/942, camt.053/054, X12 820, or CSV in our columns), the
+    format told from the content. Their errors are InputErrors too (file, line, column)."""
+    if path.suffix.lower() == ".parquet":
+        return receipts_read(path), None
+    from .bankfiles import read_bank_file
+
+    bank_file = read_bank_file(path)
+    remittance = bank_file.remittance
+    if not remittance.num_rows:
+        return bank_file.receipts.select(list(RECEIPTS_SCHEMA.names)), None
+    # a document named without an amount pays nothing we can apply as given
+    paid = pc.fill_null(remittance["paid"], pa.scalar(Decimal("0.00"), remittance["paid"].type))
+    remittance = remittance.set_column(remittance.schema.get_field_index("paid"), "paid", paid)
+    return (
+        bank_file.receipts.select(list(RECEIPTS_SCHEMA.names)),
+        remittance.select(list(REMITTANCE_SCHEMA.names)),
+    )
 
 
 def customers_read(path: Path) -> pa.Table:

@@ -217,6 +217,14 @@ def _month_end(first: dt.date) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
+def _csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first line, as Arrow reads them."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        return next(csv.reader(handle), [])
+
+
 def table_read(path: Path, columns: Columns, *, extra_ok: bool = False) -> pa.Table:
     """Read a CSV or Parquet file into a table of exactly `columns` (optional ones filled
     with nulls), checking every value; InputError lists every problem."""
@@ -231,7 +239,8 @@ def table_read(path: Path, columns: Columns, *, extra_ok: bool = False) -> pa.Ta
             raw = pacsv.read_csv(
                 path,
                 convert_options=pacsv.ConvertOptions(
-                    column_types={},
+                    # every column read as written: an invoice 0900 stays 0900, not 900
+                    column_types=dict.fromkeys(_csv_header(path), pa.string()),
                     strings_can_be_null=False,
                     auto_dict_encode=False,
                     check_utf8=True,
