@@ -71,17 +71,22 @@ def test_scale_multiplies_customers():
         customers_for_scale(0)
 
 
-def test_every_balance_is_amount_minus_applications_and_credits(demo, db):
+def test_every_balance_is_amount_minus_applications_credits_and_write_offs(demo, db):
     applied = defaultdict(lambda: ZERO)
     for invoice_id, amount in PaymentApplication.objects.values_list("invoice_id", "amount"):
         applied[invoice_id] += amount
     credited = defaultdict(lambda: ZERO)
     for invoice_id, amount in CreditMemo.objects.values_list("invoice_id", "amount"):
         credited[invoice_id] += amount
+    from revdesk.receivables.models import WriteOff
+
+    written_off = defaultdict(lambda: ZERO)
+    for invoice_id, amount in WriteOff.objects.values_list("invoice_id", "amount"):
+        written_off[invoice_id] += amount
     invoices = list(Invoice.objects.values_list("pk", "amount", "balance", "status", "tax_amount"))
     assert invoices
     for pk, amount, balance, status, tax in invoices:
-        assert balance == amount - applied[pk] - credited[pk], pk
+        assert balance == amount - applied[pk] - credited[pk] - written_off[pk], pk
         assert balance >= ZERO
         assert status == ("paid" if balance == ZERO else "open")
         assert ZERO <= tax < amount
@@ -404,6 +409,25 @@ def test_the_quality_review_has_weeks_of_results(demo, users):
     assert reviews.exclude(result="pending").exists()
     assert not reviews.filter(reviewer=models.F("person")).exists()
     assert set(reviews.values_list("source", flat=True)) == {"case"}
+
+
+def test_the_morning_lockbox_file_was_read_by_cash_application(demo, db):
+    from revdesk.receivables.models import BankFile, CashSuggestion, WriteOff
+
+    bank_file = BankFile.objects.get()
+    assert bank_file.name == f"lockbox-{AS_OF.isoformat()}.csv"
+    statuses = sorted(bank_file.payments.values_list("status", flat=True))
+    assert set(statuses) == {"applied", "on_account", "suggested", "unidentified"}
+    assert statuses.count("unidentified") == 2
+    assert bank_file.summary["cases"] == {
+        "short_payment": {"count": 1, "amount": {"USD": "250.00"}}
+    }
+    assert WriteOff.objects.filter(amount=Decimal("3.50"), reason__contains="Small balance")
+    assert CashSuggestion.objects.filter(payment__bank_file=bank_file, status="open").count() == 1
+    # every receipt is whole: applied plus unapplied is what came in
+    for payment in bank_file.payments.prefetch_related("applications"):
+        applied = sum((a.amount for a in payment.applications.all()), ZERO)
+        assert (applied == payment.amount) == (payment.status == "applied")
 
 
 def test_no_two_demo_cases_are_about_the_same_invoice(demo, db):

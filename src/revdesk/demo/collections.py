@@ -65,6 +65,7 @@ class CollectionsDesk:
         counts["promises"] = self.promises()
         counts["snapshots"] = self.snapshots()
         counts["dunning"] = self.dunning()
+        counts["bank_receipts"] = self.cash_application()
         day = collections_daily(on=self.today)
         counts["predictions"] = day.predictions
         return counts
@@ -133,6 +134,104 @@ class CollectionsDesk:
                 today=self.today,
             )
         return len(chosen)
+
+    def cash_application(self) -> int:
+        """The accounts customers pay from (seven in ten known to the customer master), then
+        this morning's lockbox file, read by cash application as a person would
+        (`revdesk cash apply`): receipts naming their invoices in the ways customers write
+        them, two combined, two short (one within the write-off tolerance), one with no
+        reference that pays two invoices exactly, one on account, one from a payer known only
+        by a name like the customer's (a suggestion) and two nobody can place."""
+        import csv
+        import tempfile
+        from pathlib import Path
+
+        from revdesk.parties.services import customer_bank_accounts_upsert
+        from revdesk.receivables.cash import cash_apply
+
+        accounts: dict[int, str] = {}
+        rows = []
+        for customer in Customer.objects.order_by("code"):
+            if self.rng.random() < 0.7:
+                accounts[customer.pk] = str(self.rng.randrange(10**8, 10**9))
+                rows.append({"customer_id": customer.pk, "account": accounts[customer.pk]})
+        customer_bank_accounts_upsert(rows=rows, actor=self.users["ops"])
+
+        from revdesk.cases.models import CaseSubject
+
+        in_cases = CaseSubject.objects.filter(content_type__model="invoice").values("object_id")
+        open_invoices = list(
+            Invoice.objects.filter(
+                status=InvoiceStatus.OPEN,
+                balance__gt=Decimal("300"),
+                currency="USD",
+                instalments__isnull=True,
+                customer_id__in=list(accounts),
+            )
+            .exclude(pk__in=in_cases)
+            .select_related("customer")
+            .order_by("number")
+        )
+        by_customer = defaultdict(list)
+        for invoice in open_invoices:
+            by_customer[invoice.customer_id].append(invoice)
+        several = [v for v in by_customer.values() if len(v) >= 2]
+        ones = [v[:1] for v in by_customer.values() if len(v) == 1]
+        self.rng.shuffle(several)
+        self.rng.shuffle(ones)
+        # each customer pays once in the file: two of its invoices, or one
+        pairs = [v[:2] for v in several[:3]]
+        singles = [v[0] for v in ones + several[3:]]
+        if len(pairs) < 3 or len(singles) < 6:
+            return 0
+        day = self.today
+        receipts = []
+
+        def receipt(amount, customer, text, *, name=None, account=None):
+            receipts.append(
+                {
+                    "receipt": f"LBX{day:%y%m%d}{len(receipts) + 1:03d}",
+                    "date": day.isoformat(),
+                    "amount": f"{amount:.2f}",
+                    "currency": "USD",
+                    "payer_name": name if name is not None else customer.name.upper()[:35],
+                    "payer_account": account if account is not None else accounts[customer.pk],
+                    "text": text,
+                }
+            )
+
+        small, large, unknown, *exact = singles[:11]
+        spellings = ["INV {n}", "PAYMENT {n}", "{d}", "RE: INVOICE #{n}", "INV{d}", "{n} THANKS"]
+        for position, invoice in enumerate(exact):
+            digits = invoice.number.split("-")[-1].lstrip("0")
+            text = spellings[position % len(spellings)].format(n=invoice.number, d=digits)
+            receipt(invoice.balance, invoice.customer, text)
+        for first, second in pairs[:2]:
+            receipt(
+                first.balance + second.balance,
+                first.customer,
+                f"INV {first.number}/{second.number.split('-')[-1]}",
+            )
+        receipt(small.balance - Decimal("3.50"), small.customer, f"{small.number} LESS FEES")
+        receipt(large.balance - Decimal("250.00"), large.customer, f"PMT {large.number}")
+        first, second = pairs[2]
+        receipt(first.balance + second.balance, first.customer, "ACH CREDIT")
+        receipt(Decimal("137.42"), pairs[0][0].customer, "")
+        name = unknown.customer.name.upper()
+        typo = name[:3] + name[4] + name[3] + name[5:] if len(name) > 5 else name + "X"
+        receipt(unknown.balance, unknown.customer, "", name=typo, account="")
+        receipt(Decimal("1840.00"), None, "DEPOSIT", name="J SMITH TRADING", account="987650001")
+        receipt(Decimal("95.10"), None, "", name="REFUND RETURN", account="")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"lockbox-{day.isoformat()}.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(receipts[0]))
+                writer.writeheader()
+                writer.writerows(receipts)
+            # read at nine in the morning, the day's first job
+            morning = dt.datetime.combine(day, dt.time(9, 0), tzinfo=NY).astimezone(dt.UTC)
+            cash_apply(path=path, actor=self.users["ops"], now=morning)
+        return len(receipts)
 
     def dunning(self) -> int:
         """The last five days of dunning, as the daily job did them (one level a day)."""

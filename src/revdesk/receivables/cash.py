@@ -166,10 +166,11 @@ def cash_apply(
     profile: CsvProfile | None = None,
     settings: MatchSettings | None = None,
     progress: Callable[[str], None] | None = None,
+    now=None,
 ) -> CashRun:
     """Read a bank or remittance file and apply its receipts (see the module's docstring).
     Raises BankFileError (the file's problems, with line and column) or AlreadyRead; nothing
-    is written then."""
+    is written then. `now`: when the cases it opens are opened (default now)."""
     from revdesk.cases.services import notify
 
     from . import services
@@ -316,6 +317,7 @@ def cash_apply(
             description=row["explanation"]
             + (f" (the customer's code: {external})" if external else ""),
             payment=payment,
+            now=now,
         )
         collector = invoice.customer.collector
         notify(
@@ -323,6 +325,7 @@ def cash_apply(
             case,
             f"{case.case_type.name} {case.number}: receipt {payment.number} left "
             f"{row['amount']:,.2f} {invoice.currency} of {invoice.number} unpaid",
+            now=now,
         )
 
     CashSuggestion.objects.bulk_create(

@@ -71,8 +71,10 @@ def dispute_open(
     case_type: str = "ar_dispute",
     description: str = "",
     payment: Payment | None = None,
+    now=None,
 ) -> Case:
-    """Open a dispute (or short payment, deduction) on an invoice for `amount`."""
+    """Open a dispute (or short payment, deduction) on an invoice for `amount` (`now`: when,
+    default now)."""
     if case_type not in DISPUTE_TYPES:
         raise ValidationError({"case_type": f"{case_type!r} is not a dispute type"})
     already = disputed_amounts([invoice.pk]).get(invoice.pk, ZERO)
@@ -97,12 +99,13 @@ def dispute_open(
         amount=amount,
         currency=invoice.currency,
         customer=invoice.customer,
+        now=now,
     )
     Activity.objects.create(
         customer=invoice.customer,
         invoice=invoice,
         kind=ActivityKind.NOTE,
-        occurred_at=timezone.now(),
+        occurred_at=now or timezone.now(),
         subject=f"{case.case_type.name} {case.number} opened on {invoice.number}: "
         f"{money_text(amount)} {invoice.currency}",
         body=description,
