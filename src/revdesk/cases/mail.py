@@ -167,6 +167,17 @@ def _sender_label(parsed: ParsedMail) -> str:
 # --- receiving --------------------------------------------------------------------------
 
 
+#: what other apps do with mail that opened a new case (e.g. receivables reads a remittance
+#: advice): called inside the message's transaction as hook(case, parsed, now); cases cannot
+#: import those apps, so they register here (from their AppConfig.ready()).
+_received_hooks: list = []
+
+
+def mail_received_hook_register(hook) -> None:
+    if hook not in _received_hooks:
+        _received_hooks.append(hook)
+
+
 def message_receive(
     raw: bytes,
     *,
@@ -328,6 +339,9 @@ def _receive(
         )
     if result.outcome == THREADED:
         _after_reply(case, parsed, event, now)
+    elif not plain:
+        for hook in _received_hooks:
+            hook(case, parsed, now)
 
 
 def _threaded_notes(case: Case, parsed: ParsedMail, how: str) -> list[str]:

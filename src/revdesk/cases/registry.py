@@ -94,6 +94,14 @@ for _spec in (
         ),
     ),
     CaseTypeSpec(
+        "remittance_advice",
+        "Remittance advice",
+        "collections",
+        TeamCode.CASH_APPLICATION,
+        (Outcome.CORRECTED, Outcome.ANSWERED, Outcome.NO_ACTION),
+        (("advice", "Remittance advice"),),
+    ),
+    CaseTypeSpec(
         "deduction",
         "Deduction",
         "collections",

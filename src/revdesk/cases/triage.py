@@ -49,6 +49,8 @@ TYPE_RULES: list[TypeRule] = [
     TypeRule(("short paid", "short payment", "short pay", "underpaid", "underpayment"),
              "short_payment"),
     TypeRule(("deduction", "deducted", "chargeback", "charge back"), "deduction"),
+    TypeRule(("remittance advice", "remittance", "payment advice", "avis de paiement",
+              "zahlungsavis"), "remittance_advice", "advice"),
     TypeRule(("rejected order", "order rejected", "rejected by billing"), "order_defect",
              "rejected_by_billing"),
     TypeRule(("billing code missing", "missing billing code"), "order_defect",

@@ -31,6 +31,10 @@ class ReceivablesConfig(AppConfig):
         from .disputes import hooks_register
 
         hooks_register()
+        # a remittance advice e-mail read into lines and applied to its receipt
+        from .remittance_mail import hooks_register as remittance_hooks_register
+
+        remittance_hooks_register()
 
         # Invoice numbers named in e-mail to a team inbox are linked to the new case.
         reference_finder_register(

@@ -340,9 +340,30 @@ def cash_apply(
         for s in result.suggestions.to_pylist()
         if s["invoice"] in invoices
     )
+    step("remittance advices")
+    advised = _advices_apply(payments, actor=actor, now=now)
     summary = result.summary()
+    summary["advices_applied"] = advised
     summary["format"] = read.format
     summary["warnings"] = [" ".join(str(part) for part in w if part) for w in read.warnings]
     bank_file.summary = summary
     bank_file.save(update_fields=["summary"])
     return CashRun(bank_file=bank_file, summary=summary)
+
+
+def _advices_apply(payments: list[Payment], *, actor, now) -> int:
+    """Receipts the matching left on account or as a suggestion that a remittance advice
+    received by e-mail describes (its customer, its amount): applied as the advice says."""
+    from .remittance_mail import advice_apply, advice_waiting_for
+
+    applied = 0
+    for payment in payments:
+        if payment.status not in (ReceiptStatus.ON_ACCOUNT, ReceiptStatus.SUGGESTED):
+            continue
+        if payment.applications.exists():
+            continue
+        advice = advice_waiting_for(payment)
+        if advice is not None and advice_apply(advice, payment, actor=actor, now=now):
+            CashSuggestion.objects.filter(payment=payment, status="open").update(status="rejected")
+            applied += 1
+    return applied

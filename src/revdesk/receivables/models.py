@@ -359,11 +359,47 @@ class Payment(BaseModel):
             raise ValidationError(errors)
 
 
-class RemittanceLine(BaseModel):
-    """A document a receipt's remittance advice says it pays (X12 820, camt structured
-    remittance), as the customer sent it: applied as given, a deduction opens a case."""
+class RemittanceAdvice(BaseModel):
+    """A customer's word of what a payment pays, sent apart from it: an e-mail to the cases
+    inbox (its text, PDF and spreadsheet attachments read: receivables.remittance_mail). Open
+    until the receipt it describes is applied by it."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="remittance")
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for its receipt"
+        APPLIED = "applied", "Applied to its receipt"
+
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="advices"
+    )
+    received_at = models.DateTimeField()
+    total = MoneyField(null=True, blank=True, help_text="As the advice states it, if it does")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    payment = models.ForeignKey(
+        "Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="advices"
+    )
+    notes = models.TextField(blank=True, help_text="What was found where, in plain words")
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"Remittance advice {self.pk} ({self.get_status_display()})"
+
+
+class RemittanceLine(BaseModel):
+    """A document a remittance advice says a receipt pays, as the customer sent it: with the
+    receipt in the bank file (X12 820, camt structured remittance) or apart from it (an
+    e-mail: `advice`). Applied as given; a deduction opens a case."""
+
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.CASCADE, related_name="remittance"
+    )
+    advice = models.ForeignKey(
+        RemittanceAdvice, null=True, blank=True, on_delete=models.CASCADE, related_name="lines"
+    )
     invoice_number = models.CharField(max_length=60)
     paid = MoneyField()
     invoiced = MoneyField(null=True, blank=True)
@@ -375,7 +411,8 @@ class RemittanceLine(BaseModel):
         ordering = ["payment", "id"]
 
     def __str__(self) -> str:
-        return f"{self.payment.number}: {self.invoice_number} {self.paid}"
+        whose = self.payment.number if self.payment_id else f"advice {self.advice_id}"
+        return f"{whose}: {self.invoice_number} {self.paid}"
 
 
 class PaymentApplication(BaseModel):

@@ -1,0 +1,253 @@
+"""Remittance advice that arrives by e-mail: a customer writes which invoices a payment pays,
+in the mail's text or in a PDF, Excel or CSV attachment. The cases inbox opens a
+`remittance_advice` case for it (cases.triage); this module then reads the lines
+(engine.remittance_text), finds the invoices they name, keeps them as a RemittanceAdvice and
+applies the receipt it describes, now if it is already in (a receipt of the customer left on
+account for that amount) or when a bank file brings it (receivables.cash).
+
+Everything found and done is written on the case's timeline, in plain words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+
+from revdesk.engine.cashmatch import invoice_key
+from revdesk.engine.remittance_text import Advice, attachment_lines, text_lines
+
+from .choices import InvoiceStatus, ReceiptStatus
+from .models import Invoice, Payment, PaymentApplication, RemittanceAdvice, RemittanceLine
+
+ZERO = Decimal("0.00")
+CASE_TYPE = "remittance_advice"
+WAITING = (ReceiptStatus.ON_ACCOUNT, ReceiptStatus.SUGGESTED, ReceiptStatus.UNIDENTIFIED)
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit()).lstrip("0")
+
+
+def invoices_named(numbers: list[str], customer=None) -> dict[str, Invoice]:
+    """The invoices the numbers a customer wrote name: the number itself, else the same
+    letters and digits (INV0010024 for INV-0010024), else the same digits when exactly one
+    invoice (of the customer, when known) has them."""
+    found: dict[str, Invoice] = {}
+    exact = {i.number: i for i in Invoice.objects.filter(number__in=numbers)}
+    wanted = [n for n in numbers if n not in exact]
+    found.update({n: exact[n] for n in numbers if n in exact})
+    if not wanted:
+        return found
+    digits = {n: _digits(n) for n in wanted if _digits(n)}
+    candidates = Invoice.objects.exclude(status=InvoiceStatus.CANCELLED)
+    if customer is not None:
+        candidates = candidates.filter(Q(customer=customer) | Q(customer__parent=customer))
+    query = Q()
+    for value in set(digits.values()):
+        query |= Q(number__endswith=value)
+    by_key: dict[str, list[Invoice]] = {}
+    by_digits: dict[str, list[Invoice]] = {}
+    for invoice in candidates.filter(query) if query else []:
+        by_key.setdefault(invoice_key(invoice.number), []).append(invoice)
+        by_digits.setdefault(_digits(invoice.number), []).append(invoice)
+    for number in wanted:
+        same = by_key.get(invoice_key(number), [])
+        if len(same) == 1:
+            found[number] = same[0]
+        elif len(by_digits.get(digits.get(number, ""), [])) == 1:
+            found[number] = by_digits[digits[number]][0]
+    return found
+
+
+def advice_read(parsed) -> Advice:
+    """The lines of a remittance e-mail: its text, then each attachment it can read."""
+    advice = text_lines(parsed.body_text or "", source="the e-mail")
+    for attachment in parsed.attachments:
+        found = attachment_lines(attachment.name, attachment.data)
+        if found is not None:
+            advice.extend(found)
+    return advice
+
+
+def advice_from_mail(case, parsed, now: dt.datetime) -> RemittanceAdvice | None:
+    """The hook the cases inbox calls for a new case from mail (see cases.mail): a
+    `remittance_advice` case gets its advice read and, when its receipt is in, applied."""
+    from revdesk.cases.services import event_add
+
+    if case.case_type.code != CASE_TYPE:
+        return None
+    read = advice_read(parsed)
+    named = invoices_named([line.invoice for line in read.lines], case.customer)
+    customers = {named[line.invoice].customer for line in read.lines if line.invoice in named}
+    customer = case.customer or (customers.pop() if len(customers) == 1 else None)
+    notes = [
+        f"{line.source}: {line.invoice}"
+        + (f" is {named[line.invoice].number}" if line.invoice in named else " (no such invoice)")
+        + (f", {line.amount:,.2f}" if line.amount is not None else ", no amount")
+        for line in read.lines
+    ]
+    if read.total is not None:
+        notes.append(f"{read.total_source}: total {read.total:,.2f}")
+    notes.extend(read.notes)
+    advice = RemittanceAdvice.objects.create(
+        case=case,
+        customer=customer,
+        received_at=now,
+        total=read.total,
+        notes="\n".join(notes),
+    )
+    RemittanceLine.objects.bulk_create(
+        RemittanceLine(
+            advice=advice,
+            invoice_number=named[line.invoice].number if line.invoice in named else line.invoice,
+            paid=line.amount if line.amount is not None else ZERO,
+            source=line.source[:80],
+        )
+        for line in read.lines
+    )
+    found = [line for line in read.lines if line.invoice in named]
+    if found:
+        summary = (
+            f"Remittance advice read: {len(found)} invoice(s) of "
+            f"{customer.name if customer else 'several customers'}, "
+            f"{advice_amount(advice):,.2f} in all"
+            + (f" (the advice says {read.total:,.2f})" if read.total is not None else "")
+            + "."
+        )
+    else:
+        summary = "No invoice of ours was found in this remittance advice: a person looks."
+    event_add(
+        case,
+        kind="comment",
+        actor_name="Revdesk cash application",
+        body=summary + "\n" + "\n".join(f"- {n}" for n in notes),
+        now=now,
+    )
+    payment = receipt_waiting_for(advice)
+    if payment is not None:
+        advice_apply(advice, payment, actor=None, now=now)
+    return advice
+
+
+def advice_amount(advice: RemittanceAdvice) -> Decimal:
+    """What an advice says the payment was: its stated total, else its lines added up."""
+    if advice.total is not None:
+        return advice.total
+    return sum((line.paid for line in advice.lines.all()), ZERO)
+
+
+def receipt_waiting_for(advice: RemittanceAdvice) -> Payment | None:
+    """The one receipt of the advice's customer not yet applied (on account, a suggestion)
+    for exactly the advice's amount; None when there is none or more than one."""
+    if advice.customer_id is None:
+        return None
+    amount = advice_amount(advice)
+    waiting = list(
+        Payment.objects.filter(
+            customer_id=advice.customer_id,
+            reversed_on__isnull=True,
+            status__in=WAITING,
+            amount=amount,
+            applications__isnull=True,
+        )[:2]
+    )
+    return waiting[0] if len(waiting) == 1 else None
+
+
+def advice_waiting_for(payment: Payment) -> RemittanceAdvice | None:
+    """The one open advice of the receipt's customer for exactly its amount (None: none or
+    several)."""
+    if payment.customer_id is None:
+        return None
+    found = [
+        a
+        for a in RemittanceAdvice.objects.filter(
+            customer_id=payment.customer_id, status=RemittanceAdvice.Status.OPEN
+        ).prefetch_related("lines")
+        if advice_amount(a) == payment.amount
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+@transaction.atomic
+def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None) -> int:
+    """Apply a receipt as its advice says, line by line, each at most the invoice's balance
+    and what is left of the receipt; what is left stays on account. Returns how many
+    applications were made; the case's timeline says what."""
+    from django.utils import timezone
+
+    from revdesk.cases.services import event_add
+
+    from .services import payment_applications_upsert
+
+    now = now or timezone.now()
+    lines = [line for line in advice.lines.all() if line.paid > 0]
+    invoices = {
+        i.number: i
+        for i in Invoice.objects.filter(
+            number__in=[line.invoice_number for line in lines], status=InvoiceStatus.OPEN
+        )
+    }
+    left = payment.amount - sum((a.amount for a in payment.applications.all()), ZERO)
+    rows, explained = [], []
+    for line in lines:
+        invoice = invoices.get(line.invoice_number)
+        if invoice is None or left <= 0:
+            continue
+        amount = min(line.paid, invoice.balance, left)
+        if amount <= 0:
+            continue
+        left -= amount
+        rows.append(
+            {
+                "payment_id": payment.pk,
+                "invoice_id": invoice.pk,
+                "amount": amount,
+                "applied_on": payment.received_on,
+            }
+        )
+        explained.append(
+            f"the customer's remittance advice ({line.source}) says {line.paid:,.2f} of "
+            f"{invoice.number}"
+            + (f"; {amount:,.2f} applied (what was open)" if amount != line.paid else "")
+        )
+    if not rows:
+        return 0
+    result = payment_applications_upsert(rows=rows, actor=actor)
+    saved = []
+    for row, why in zip(rows, explained, strict=True):
+        application: PaymentApplication = result.objects[(row["payment_id"], row["invoice_id"])]
+        application.rule, application.confidence, application.explanation = (
+            "remittance_advice",
+            Decimal("1.000"),
+            why,
+        )
+        saved.append(application)
+    PaymentApplication.objects.bulk_update(saved, ["rule", "confidence", "explanation"])
+    payment.status = ReceiptStatus.APPLIED if left == 0 else ReceiptStatus.PARTLY_APPLIED
+    payment.status_reason = (
+        "" if left == 0 else f"{left:,.2f} left on account after the remittance advice"
+    )
+    payment.save(update_fields=["status", "status_reason"])
+    advice.status, advice.payment = RemittanceAdvice.Status.APPLIED, payment
+    advice.save(update_fields=["status", "payment"])
+    if advice.case is not None:
+        event_add(
+            advice.case,
+            kind="comment",
+            actor_name="Revdesk cash application",
+            body=f"Receipt {payment.number} ({payment.amount:,.2f} {payment.currency}, received "
+            f"{payment.received_on.isoformat()}) applied as this advice says:\n"
+            + "\n".join(f"- {w}" for w in explained),
+            now=now,
+        )
+    return len(rows)
+
+
+def hooks_register() -> None:
+    from revdesk.cases.mail import mail_received_hook_register
+
+    mail_received_hook_register(advice_from_mail)
