@@ -107,7 +107,7 @@ class CashQueueView(ListView):
         Column("customer_shown", "Customer", sort="customer__name", code="customer.code"),
         Column("payer_name", "Payer", sort="payer_name"),
         Column("status", "Where it stands", sort="status", display="get_status_display"),
-        Column("amount", "Received", sort="amount", kind=MONEY, currency="currency"),
+        Column("amount", "Amount", sort="amount", kind=MONEY, currency="currency"),
         Column("unapplied_amount", "Unapplied", kind=MONEY, currency="currency"),
         Column("reference", "Text"),
     )
