@@ -11,6 +11,7 @@ from revdesk.foundation.api import router as foundation_router
 from revdesk.orders.api import router as orders_router
 from revdesk.parties.api import router as parties_router
 from revdesk.receivables.api import router as receivables_router
+from revdesk.receivables.cash_api import router as cash_router
 from revdesk.receivables.collections_api import router as collections_router
 
 api = RevdeskAPI(
@@ -18,8 +19,8 @@ api = RevdeskAPI(
     version="1",
     description=(
         "Customers, payees, distributors, territories, products, orders, invoices, "
-        "payments, cases, commission runs and claims: each person sees only what their role "
-        "allows.\n\n"
+        "payments, cash application, cases, commission runs and claims: each person sees only "
+        "what their role allows.\n\n"
         "Authenticate with `Authorization: Bearer <token>` (create one with "
         "`revdesk token create USER --name WHAT-FOR`; it is shown once), or sign in to the "
         "web app first and use this page in the same browser.\n\n"
@@ -39,5 +40,6 @@ api.add_router("/", catalog_router)
 api.add_router("/", orders_router)
 api.add_router("/", receivables_router)
 api.add_router("/", collections_router)
+api.add_router("/", cash_router)
 api.add_router("/", cases_router)
 api.add_router("/", compensation_router)

@@ -40,6 +40,11 @@ PATHS = {
     "/api/collections/kpis/trend": {"get"},
     "/api/collections/activities": {"post"},
     "/api/collections/promises": {"post"},
+    "/api/cash/files": {"post"},
+    "/api/cash/unapplied": {"get"},
+    "/api/cash/receipts/{payment_id}/applications": {"post"},
+    "/api/cash/suggestions/{suggestion_id}/accept": {"post"},
+    "/api/cash/suggestions/{suggestion_id}/reject": {"post"},
 }
 
 

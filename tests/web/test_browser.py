@@ -36,6 +36,7 @@ def test_collector_sees_only_their_portfolio(page, data, world, sign_in):
         "Customers",
         "Invoices",
         "Payments",
+        "Cash application",
         "Worklist",
         "Cases",
         "SLA dashboard",

@@ -214,6 +214,31 @@ def bank_account_key(account: str) -> str:
 
 
 @transaction.atomic
+def customer_bank_account_learn(
+    *, customer: Customer, account: str, actor
+) -> CustomerBankAccount | None:
+    """Tie a payer's account to a customer, learnt from a receipt a person applied to the
+    customer's invoices (cash application): the next bank file identifies the payer by it.
+    Nothing is learnt (None) from an empty account or one already known to any customer (a
+    master account is never overruled, and an account two customers share identifies
+    nobody); audited."""
+    key = bank_account_key(account or "")
+    if not key or CustomerBankAccount.objects.select_for_update().filter(account=key).exists():
+        return None
+    link = CustomerBankAccount(customer=customer)
+    audited_save(
+        link,
+        actor=actor,
+        fields={
+            "account": key,
+            "source": CustomerBankAccount.Source.LEARNT,
+            "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+    )
+    return link
+
+
+@transaction.atomic
 def customer_bank_accounts_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Accounts customers pay from, by (customer_id, account), the account as
     `bank_account_key` writes it; audited."""

@@ -9,26 +9,37 @@ the open invoices; what it decided is written through the ledger's own services:
 - receipts left unapplied, with why (on account, unidentified, a suggestion to confirm).
 
 All or nothing: one transaction per file, and a file (by its contents) is read once.
+
+What the matching leaves is worked by people on the workbench (the unapplied queue and a
+receipt's page), through the services at the end of this module: `suggestion_accept`,
+`suggestion_reject`, `receipt_apply_manually` and `receipt_customer_set`. Each locks the
+receipt, checks the person may work it (receivables.policies), writes through the ledger's
+services in one transaction and leaves the change log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow as pa
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from revdesk.engine.bankfiles import CsvProfile, read_bank_file
 from revdesk.engine.cashmatch import DEDUCTION_REASONS, MatchSettings, match
+from revdesk.foundation.audit import audited_save
+from revdesk.foundation.bulk import RowsRefused
+from revdesk.foundation.scoping import may_see, restrict
 from revdesk.parties.models import Customer, CustomerBankAccount
 
-from .choices import InvoiceStatus, PaymentMethod, ReceiptStatus
+from .choices import InvoiceStatus, PaymentMethod, ReceiptStatus, SuggestionStatus
 from .models import (
     BankFile,
     CashSuggestion,
@@ -38,6 +49,8 @@ from .models import (
     RemittanceLine,
     WriteOff,
 )
+from .policies import may_work_cash, may_work_unidentified
+from .rules import money_text
 
 ZERO = Decimal("0.00")
 NUMBER_LENGTH = Payment._meta.get_field("number").max_length
@@ -171,10 +184,7 @@ def cash_apply(
     """Read a bank or remittance file and apply its receipts (see the module's docstring).
     Raises BankFileError (the file's problems, with line and column) or AlreadyRead; nothing
     is written then. `now`: when the cases it opens are opened (default now)."""
-    from revdesk.cases.services import notify
-
     from . import services
-    from .disputes import dispute_open
 
     step = progress or (lambda stage: None)
     path = Path(path)
@@ -305,26 +315,16 @@ def cash_apply(
 
     step("opening cases")
     for row in result.cases.to_pylist():
-        invoice = Invoice.objects.get(number=row["invoice"])
-        payment = payment_of[row["receipt"]]
         external = row["external_reason"]
-        case = dispute_open(
+        _shortfall_case_open(
             actor=actor,
-            invoice=invoice,
-            reason=row["reason_code"],
+            invoice=Invoice.objects.get(number=row["invoice"]),
+            payment=payment_of[row["receipt"]],
             amount=row["amount"],
             case_type=row["type"],
+            reason=row["reason_code"],
             description=row["explanation"]
             + (f" (the customer's code: {external})" if external else ""),
-            payment=payment,
-            now=now,
-        )
-        collector = invoice.customer.collector
-        notify(
-            collector,
-            case,
-            f"{case.case_type.name} {case.number}: receipt {payment.number} left "
-            f"{row['amount']:,.2f} {invoice.currency} of {invoice.number} unpaid",
             now=now,
         )
 
@@ -367,3 +367,404 @@ def _advices_apply(payments: list[Payment], *, actor, now) -> int:
             CashSuggestion.objects.filter(payment=payment, status="open").update(status="rejected")
             applied += 1
     return applied
+
+
+def _shortfall_case_open(
+    *,
+    actor,
+    invoice: Invoice,
+    payment: Payment,
+    amount: Decimal,
+    case_type: str,
+    reason,
+    description,
+    now=None,
+):
+    """A short-payment or deduction case on what a receipt left unpaid of an invoice, the
+    customer's collector told of it (the matching's cases and a person's alike)."""
+    from revdesk.cases.services import notify
+
+    from .disputes import dispute_open
+
+    case = dispute_open(
+        actor=actor,
+        invoice=invoice,
+        reason=reason,
+        amount=amount,
+        case_type=case_type,
+        description=description,
+        payment=payment,
+        now=now,
+    )
+    notify(
+        invoice.customer.collector,
+        case,
+        f"{case.case_type.name} {case.number}: receipt {payment.number} left "
+        f"{amount:,.2f} {invoice.currency} of {invoice.number} unpaid",
+        now=now,
+    )
+    return case
+
+
+# -- the workbench: what people do with what the matching left -------------------------------
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Applied:
+    """What a person's application did: the amounts applied (invoice, amount), the cases
+    opened for what was left on them, the payer account learnt, what the receipt has left."""
+
+    payment: Payment
+    applied: list[tuple[Invoice, Decimal]] = field(default_factory=list)
+    cases: list = field(default_factory=list)
+    learnt: CustomerBankAccount | None = None
+    unapplied: Decimal = ZERO
+
+
+def _is_person(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _person_name(actor) -> str:
+    if not _is_person(actor):
+        return "the system"
+    return actor.get_full_name().strip() or actor.get_username()
+
+
+def _receipt_locked(payment: Payment, *, actor) -> Payment:
+    """The receipt read again under a row lock (payments are locked before invoices), once the
+    person is known to be allowed to work it; a receipt that came back is refused."""
+    from . import services
+
+    services._lock(Payment, [payment.pk])
+    current = Payment.objects.select_related("customer").get(pk=payment.pk)
+    if _is_person(actor):
+        if not may_work_cash(actor):
+            raise PermissionDenied("Cash application is not part of your role.")
+        allowed = (
+            may_work_unidentified(actor) if current.customer_id is None else may_see(actor, current)
+        )
+        if not allowed:
+            raise PermissionDenied(f"Receipt {current.number} is not one you may work.")
+    if current.reversed_on is not None:
+        raise ValidationError(
+            {
+                "payment": f"{current.number} came back on {current.reversed_on.isoformat()}: "
+                "it pays nothing any more"
+            }
+        )
+    return current
+
+
+def _left_to_apply(payment: Payment) -> Decimal:
+    from . import services
+
+    return payment.unapplied(services._applied_by_payment([payment.pk])[payment.pk])
+
+
+def parse_amount(text: str) -> Decimal:
+    """'1,250.00' or '500' -> Decimal to the cent; ValueError with what was expected."""
+    cleaned = (text or "").strip().replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount; expected a number such as 1250.00") from None
+    if not amount.is_finite() or amount != amount.quantize(CENT):
+        raise ValueError(f"{text!r} is not an amount in cents; expected a number such as 1250.00")
+    return amount.quantize(CENT)
+
+
+def _allocations_checked(
+    payment: Payment, allocations: Sequence[tuple[Invoice, Decimal]], actor
+) -> list[tuple[Invoice, Decimal]]:
+    """The invoices read again under lock with the amounts, every problem refused at once: an
+    amount of at most the invoice's balance, together at most what the receipt has left, in
+    the receipt's currency, on open invoices the person may see."""
+    from . import services
+
+    if not allocations:
+        raise ValidationError(
+            {"invoices": "Tick at least one invoice and say how much of the receipt goes to it."}
+        )
+    ids = [invoice.pk for invoice, _ in allocations]
+    seen, twice = set(), set()
+    for pk in ids:
+        (twice if pk in seen else seen).add(pk)
+    services._lock(Invoice, ids)
+    found = Invoice.objects.select_related("customer").in_bulk(ids)
+    if _is_person(actor):
+        visible = set(
+            restrict(Invoice.objects.filter(pk__in=ids), actor).values_list("pk", flat=True)
+        )
+    else:
+        visible = set(found)
+    problems: list[str] = []
+    checked = []
+    for given, amount in allocations:
+        invoice = found.get(given.pk)
+        if invoice is None or invoice.pk not in visible:
+            problems.append(f"{given.number}: not an invoice you may see")
+            continue
+        if invoice.pk in twice:
+            problems.append(f"{invoice.number} is given twice: give it once, with the whole amount")
+            twice.discard(invoice.pk)
+            continue
+        number, currency = invoice.number, invoice.currency
+        if amount is None or amount <= 0:
+            problems.append(f"{number}: the amount to apply is above 0.00")
+        elif amount != amount.quantize(CENT):
+            problems.append(f"{number}: {amount} is not an amount in cents")
+        elif currency != payment.currency:
+            problems.append(
+                f"{number} is in {currency}; receipt {payment.number} is in {payment.currency}"
+            )
+        elif not invoice.is_open:
+            problems.append(f"{number} has nothing open ({invoice.get_status_display().lower()})")
+        elif amount > invoice.balance:
+            problems.append(
+                f"{number}: {money_text(amount)} is more than is open on it "
+                f"({money_text(invoice.balance)} {currency})"
+            )
+        checked.append((invoice, amount))
+    if not problems:
+        left = _left_to_apply(payment)
+        total = sum((amount for _, amount in checked), ZERO)
+        if total > left:
+            problems.append(
+                f"{money_text(total)} {payment.currency} is more than receipt {payment.number} "
+                f"has left to apply ({money_text(left)} {payment.currency})"
+            )
+    if problems:
+        raise ValidationError({"amount": problems})
+    return checked
+
+
+def _apply(
+    payment: Payment,
+    allocations: list[tuple[Invoice, Decimal]],
+    *,
+    actor,
+    on: dt.date | None,
+    explanation: str,
+    rule: str = "",
+    confidence: Decimal | None = None,
+) -> Applied:
+    """Apply checked amounts through the ledger (payment_applications_upsert: audited, balances
+    refreshed); an unidentified receipt takes the invoices' customer; the payer's account is
+    learnt when no customer has it yet."""
+    from revdesk.parties.services import customer_bank_account_learn
+
+    from . import services
+
+    if payment.customer_id is None:
+        customers = {invoice.customer_id for invoice, _ in allocations}
+        if len(customers) > 1:
+            raise ValidationError(
+                {
+                    "invoices": "These invoices are of several customers: set the receipt's "
+                    "customer first, then apply it."
+                }
+            )
+        audited_save(payment, actor=actor, fields={"customer": allocations[0][0].customer})
+    day = max(on or timezone.localdate(), payment.received_on)
+    existing = {
+        invoice_id: (amount, applied_on)
+        for invoice_id, amount, applied_on in PaymentApplication.objects.filter(
+            payment=payment, invoice_id__in=[i.pk for i, _ in allocations]
+        ).values_list("invoice_id", "amount", "applied_on")
+    }
+    rows = [
+        {
+            "payment_id": payment.pk,
+            "invoice_id": invoice.pk,
+            "amount": existing.get(invoice.pk, (ZERO, None))[0] + amount,
+            "applied_on": existing.get(invoice.pk, (None, day))[1],
+        }
+        for invoice, amount in allocations
+    ]
+    try:
+        upserted = services.payment_applications_upsert(rows=rows, actor=actor)
+    except RowsRefused as refused:
+        raise ValidationError({"amount": [r.message for r in refused.refusals]}) from None
+    described = []
+    for row in rows:
+        saved: PaymentApplication = upserted.objects[(row["payment_id"], row["invoice_id"])]
+        if row["invoice_id"] not in existing:
+            saved.rule, saved.confidence, saved.explanation = rule, confidence, explanation
+            described.append(saved)
+    PaymentApplication.objects.bulk_update(described, ["rule", "confidence", "explanation"])
+    services.receipt_status_refresh(payment_ids=[payment.pk])
+    learnt = None
+    if payment.payer_account and payment.customer_id is not None:
+        learnt = customer_bank_account_learn(
+            customer=payment.customer, account=payment.payer_account, actor=actor
+        )
+    from .worklist import account_changed
+
+    for customer in {invoice.customer for invoice, _ in allocations}:
+        account_changed(customer)
+    payment.refresh_from_db(fields=["status", "customer"])
+    return Applied(
+        payment=payment, applied=allocations, learnt=learnt, unapplied=_left_to_apply(payment)
+    )
+
+
+def _short_payment_reason(reason: str) -> str:
+    from .disputes import short_payment_reasons
+
+    known = dict(short_payment_reasons())
+    if reason not in known:
+        expected = ", ".join(f"{code} ({label})" for code, label in known.items())
+        raise ValidationError(
+            {
+                "short_payment_reason": f"{reason!r} is not a short-payment reason; "
+                f"expected one of {expected}"
+            }
+        )
+    return reason
+
+
+@transaction.atomic
+def receipt_apply_manually(
+    *,
+    payment: Payment,
+    allocations: Sequence[tuple[Invoice, Decimal]],
+    actor,
+    short_payment_reason: str = "",
+    note: str = "",
+    on: dt.date | None = None,
+) -> Applied:
+    """A person applies a receipt to invoices they chose, an amount each: never more than an
+    invoice's balance, together never more than the receipt has left. An unidentified receipt
+    takes the invoices' customer (one customer), and its payer's account is learnt for the
+    next file. With `short_payment_reason`, what is left open on each invoice becomes a
+    short-payment case (the customer's collector told), as the matching does. All or nothing;
+    every change in the change log."""
+    payment = _receipt_locked(payment, actor=actor)
+    checked = _allocations_checked(payment, allocations, actor)
+    rests = [(invoice, invoice.balance - amount) for invoice, amount in checked]
+    if short_payment_reason:
+        _short_payment_reason(short_payment_reason)
+        if not any(rest > 0 for _, rest in rests):
+            raise ValidationError(
+                {
+                    "short_payment_reason": "Nothing is left open on the invoices once applied: "
+                    "there is no short payment to open."
+                }
+            )
+    who = _person_name(actor)
+    today = timezone.localdate()
+    explanation = f"Applied by {who} on {today.isoformat()}" + (
+        f": {note.strip()}" if note.strip() else "."
+    )
+    result = _apply(payment, list(checked), actor=actor, on=on, explanation=explanation)
+    if short_payment_reason:
+        for invoice, rest in rests:
+            if rest > 0:
+                paid = {i.pk: a for i, a in checked}[invoice.pk]
+                invoice.refresh_from_db()
+                result.cases.append(
+                    _shortfall_case_open(
+                        actor=actor,
+                        invoice=invoice,
+                        payment=payment,
+                        amount=rest,
+                        case_type="short_payment",
+                        reason=short_payment_reason,
+                        description=f"Receipt {payment.number} paid {money_text(paid)} of "
+                        f"{invoice.number}, {money_text(rest)} {invoice.currency} short "
+                        f"(applied by {who})" + (f": {note.strip()}" if note.strip() else ""),
+                    )
+                )
+    return result
+
+
+def _suggestion_locked(suggestion: CashSuggestion, *, actor) -> tuple[Payment, CashSuggestion]:
+    payment = _receipt_locked(suggestion.payment, actor=actor)
+    current = (
+        CashSuggestion.objects.select_for_update()
+        .select_related("invoice", "decided_by")
+        .get(pk=suggestion.pk)
+    )
+    if current.status != SuggestionStatus.OPEN:
+        when = (
+            timezone.localtime(current.decided_at).strftime("%Y-%m-%d %H:%M")
+            if current.decided_at
+            else ""
+        )
+        by = _person_name(current.decided_by) if current.decided_by else "someone"
+        raise ValidationError(
+            {
+                "suggestion": f"This suggestion was already {current.get_status_display().lower()} "
+                f"by {by}" + (f" on {when}" if when else "")
+            }
+        )
+    return payment, current
+
+
+def _decide(suggestion: CashSuggestion, status: str, *, actor) -> None:
+    audited_save(
+        suggestion,
+        actor=actor,
+        fields={
+            "status": status,
+            "decided_by": actor if _is_person(actor) else None,
+            "decided_at": timezone.now(),
+        },
+    )
+
+
+@transaction.atomic
+def suggestion_accept(*, suggestion: CashSuggestion, actor, on: dt.date | None = None) -> Applied:
+    """A person confirms what the matching suggested: its amount is applied to its invoice
+    (refused, with why, when the invoice or the receipt no longer has that much open), and the
+    suggestion is marked accepted with who and when."""
+    payment, current = _suggestion_locked(suggestion, actor=actor)
+    _decide(current, SuggestionStatus.ACCEPTED, actor=actor)
+    checked = _allocations_checked(payment, [(current.invoice, current.amount)], actor)
+    return _apply(
+        payment,
+        checked,
+        actor=actor,
+        on=on,
+        rule=current.rule,
+        confidence=current.confidence,
+        explanation=f"{current.explanation} Suggested, accepted by {_person_name(actor)}.",
+    )
+
+
+@transaction.atomic
+def suggestion_reject(*, suggestion: CashSuggestion, actor) -> CashSuggestion:
+    """A person turns a suggestion down: nothing is applied; marked rejected with who and when
+    (the receipt stays unapplied, on account or unidentified once no suggestion is open)."""
+    from . import services
+
+    _payment, current = _suggestion_locked(suggestion, actor=actor)
+    _decide(current, SuggestionStatus.REJECTED, actor=actor)
+    services.receipt_status_refresh(payment_ids=[current.payment_id])
+    return current
+
+
+@transaction.atomic
+def receipt_customer_set(*, payment: Payment, customer: Customer, actor) -> bool:
+    """Name who paid a receipt (an unidentified one, or one put on the wrong customer while it
+    pays nothing yet). False when it was already theirs; audited."""
+    from . import services
+
+    payment = _receipt_locked(payment, actor=actor)
+    if _is_person(actor) and not may_see(actor, customer):
+        raise PermissionDenied(f"Customer {customer.code} is not one you may see.")
+    if payment.customer_id == customer.pk:
+        return False
+    if _left_to_apply(payment) < payment.amount:
+        raise ValidationError(
+            {
+                "customer": f"{payment.number} already pays invoices: take those applications "
+                "back before naming another customer"
+            }
+        )
+    audited_save(payment, actor=actor, fields={"customer": customer})
+    services.receipt_status_refresh(payment_ids=[payment.pk])
+    return True

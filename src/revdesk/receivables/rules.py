@@ -213,3 +213,18 @@ def customer_match_problem(
         f"a {what} for the invoice's customer: {what} is for {customer}, invoice "
         f"{invoice_number} is for {invoice_customer}"
     )
+
+
+def receipt_status(
+    *, amount: Decimal, applied: Decimal, has_customer: bool, suggested: bool
+) -> str:
+    """Where a cash-application receipt stands (choices.ReceiptStatus): applied in full, partly
+    applied, else a suggestion to confirm (open suggestions), on account of its customer, or
+    unidentified (no customer yet)."""
+    if applied >= amount:
+        return "applied"
+    if applied > 0:
+        return "partly_applied"
+    if suggested:
+        return "suggested"
+    return "on_account" if has_customer else "unidentified"

@@ -264,3 +264,173 @@ def order_invoices(*, order, user) -> list[Invoice]:
     """The invoices of an order that this person may see, in the order they were issued."""
     invoices = restrict(Invoice.objects.filter(order=order), user)
     return list(invoices.order_by("issued_on", "number"))
+
+
+# -- cash application's workbench ------------------------------------------------------------
+
+#: What is still to work: the matching left money unapplied (or a person took some back).
+UNAPPLIED_STATUSES = ("unidentified", "on_account", "suggested", "partly_applied")
+#: Days since a receipt came in, as the queue's totals group them: (key, label, first, last).
+CASH_AGE_BUCKETS = (
+    ("0-7", "0–7 days", 0, 7),
+    ("8-30", "8–30 days", 8, 30),
+    ("31-60", "31–60 days", 31, 60),
+    ("over-60", "Over 60 days", 61, None),
+)
+
+
+def cash_receipt_list(*, user) -> QuerySet[Payment]:
+    """The receipts a person may work on the workbench (receivables.policies): those
+    `restrict` lets them see, and the unidentified ones for those who may identify them."""
+    from .policies import may_work_cash, may_work_unidentified
+
+    base = Payment.objects.select_related("customer", "bank_file")
+    if not may_work_cash(user):
+        return base.none()
+    seen = restrict(base, user)
+    if may_work_unidentified(user) and not _sees_everything(user):
+        seen = seen | base.filter(customer__isnull=True)
+    return seen
+
+
+def _sees_everything(user) -> bool:
+    from revdesk.foundation.scoping import viewer_for
+
+    return viewer_for(user).sees_everything or getattr(user, "is_superuser", False)
+
+
+def cash_unapplied_list(*, user) -> QuerySet[Payment]:
+    """The unapplied queue: receipts of bank files with money left to apply (unidentified, on
+    account, a suggestion to confirm, partly applied), not come back."""
+    return cash_receipt_list(user=user).filter(
+        status__in=UNAPPLIED_STATUSES, reversed_on__isnull=True
+    )
+
+
+def cash_age_range(key: str, today: dt.date) -> tuple[dt.date | None, dt.date]:
+    """A bucket's received dates (first day or None, last day) on `today`."""
+    for bucket, _label, first, last in CASH_AGE_BUCKETS:
+        if bucket == key:
+            since = today - dt.timedelta(days=last) if last is not None else None
+            return since, today - dt.timedelta(days=first)
+    raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class CashAgeBucket:
+    key: str
+    label: str
+    count: int
+    amounts: dict[str, Decimal]  # currency -> unapplied, in Decimal
+
+
+def payment_applied_by_query(payments: QuerySet[Payment]) -> dict[int, Decimal]:
+    """What each payment of a queryset has paid, summed in Decimal (a subquery, not a list of
+    ids, so the queue's whole length is read in one go)."""
+    totals: dict[int, Decimal] = {}
+    for payment_id, amount in PaymentApplication.objects.filter(
+        payment_id__in=payments.values("pk")
+    ).values_list("payment_id", "amount"):
+        totals[payment_id] = totals.get(payment_id, ZERO) + amount
+    return totals
+
+
+def cash_queue_aging(payments: QuerySet[Payment], today: dt.date) -> list[CashAgeBucket]:
+    """The queue's unapplied money by days since received (CASH_AGE_BUCKETS), per currency,
+    in Decimal over every receipt of the queryset (not only the page shown)."""
+    payments = payments.order_by()
+    applied = payment_applied_by_query(payments)
+    counts = {key: 0 for key, *_ in CASH_AGE_BUCKETS}
+    amounts: dict[str, dict[str, Decimal]] = {key: {} for key, *_ in CASH_AGE_BUCKETS}
+    for pk, received_on, amount, currency in payments.values_list(
+        "pk", "received_on", "amount", "currency"
+    ):
+        days = max((today - received_on).days, 0)
+        key = next(key for key, _, first, last in CASH_AGE_BUCKETS if last is None or days <= last)
+        counts[key] += 1
+        left = amount - applied.get(pk, ZERO)
+        amounts[key][currency] = amounts[key].get(currency, ZERO) + left
+    return [
+        CashAgeBucket(key, label, counts[key], dict(sorted(amounts[key].items())))
+        for key, label, _, _ in CASH_AGE_BUCKETS
+    ]
+
+
+def cash_invoice_search(*, user, payment: Payment, query: str, limit: int = 30) -> list[Invoice]:
+    """Open invoices the person may see in the receipt's currency, for applying it by hand:
+    by number, PO, customer code or name, or an amount (the balance or the invoice's amount,
+    1,250.00 or 1250). Without a query, the receipt customer's open invoices (none for an
+    unidentified receipt). Oldest due first."""
+    invoices = (
+        open_invoice_list(user=user)
+        .filter(currency=payment.currency)
+        .select_related("customer")
+        .order_by("due_on", "number")
+    )
+    text = (query or "").strip()
+    if not text:
+        if payment.customer_id is None:
+            return []
+        return list(invoices.filter(customer_id=payment.customer_id)[:limit])
+    condition = (
+        Q(number__icontains=text)
+        | Q(po_number__icontains=text)
+        | Q(customer__code__icontains=text)
+        | Q(customer__name__icontains=text)
+    )
+    try:
+        amount = Decimal(text.replace(",", ""))
+    except ArithmeticError:
+        amount = None
+    if amount is not None and amount.is_finite():
+        condition |= Q(balance=amount) | Q(amount=amount)
+    return list(invoices.filter(condition)[:limit])
+
+
+@dataclass(frozen=True)
+class ReceiptDesk:
+    """What the workbench shows of one receipt."""
+
+    payment: Payment
+    applied: Decimal
+    unapplied: Decimal
+    applications: list[PaymentApplication]
+    reversals: list[ApplicationReversal]
+    suggestions: list  # open CashSuggestion rows on invoices the person may see
+    decided: list  # accepted or rejected ones
+    remittance: list
+    customer_visible: bool
+
+
+def cash_receipt_desk(*, payment: Payment, user) -> ReceiptDesk:
+    """The receipt (one the person may work: `cash_receipt_list`), its applications and
+    reversals as they may see them, its suggestions on invoices they may see, its remittance
+    lines."""
+    from .models import CashSuggestion
+
+    page = payment_page(payment=payment, user=user)
+    visible_invoices = restrict(Invoice.objects.all(), user).values("pk")
+    suggestions = list(
+        CashSuggestion.objects.filter(payment=payment, invoice_id__in=visible_invoices)
+        .select_related("invoice", "invoice__customer", "decided_by")
+        .order_by("-confidence", "id")
+    )
+    return ReceiptDesk(
+        payment=payment,
+        applied=page.applied,
+        unapplied=page.unapplied,
+        applications=page.applications,
+        reversals=page.reversals,
+        suggestions=[s for s in suggestions if s.status == "open"],
+        decided=[s for s in suggestions if s.status != "open"],
+        remittance=list(payment.remittance.all()),
+        customer_visible=page.customer_visible,
+    )
+
+
+def bank_file_counts(bank_file) -> dict[str, int]:
+    """A bank file's receipts by where they stand now (Payment.status), in Python."""
+    counts: dict[str, int] = {}
+    for status in bank_file.payments.values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    return counts

@@ -19,9 +19,10 @@ from revdesk.foundation.bulk import Outcome, RowRefusal, RowsRefused, UpsertResu
 from revdesk.foundation.models import ChangeAction
 
 from . import rules
-from .choices import InvoiceStatus
+from .choices import InvoiceStatus, SuggestionStatus
 from .models import (
     ApplicationReversal,
+    CashSuggestion,
     CreditMemo,
     Invoice,
     InvoiceInstalment,
@@ -97,6 +98,39 @@ def invoice_balances_refresh(*, invoice_ids: Iterable[int]) -> None:
                 changed.append(invoice)
         if changed:
             Invoice.objects.bulk_update(changed, ["balance", "status"], batch_size=500)
+
+
+def receipt_status_refresh(*, payment_ids: Iterable[int]) -> None:
+    """Work out again where cash application's receipts stand (Payment.status, by
+    rules.receipt_status) after a person applied, took back or identified something. Payments
+    entered or imported by hand (no status) are left alone. Like a balance, the status is
+    derived: the change that moved it carries the audit."""
+    ids = sorted({i for i in payment_ids if i is not None})
+    if not ids:
+        return
+    applied = _applied_by_payment(ids)
+    suggested = set(
+        CashSuggestion.objects.filter(payment_id__in=ids, status=SuggestionStatus.OPEN).values_list(
+            "payment_id", flat=True
+        )
+    )
+    changed = []
+    for payment in (
+        Payment.objects.filter(pk__in=ids)
+        .exclude(status="")
+        .only("id", "amount", "customer_id", "status")
+    ):
+        status = rules.receipt_status(
+            amount=payment.amount,
+            applied=applied[payment.pk],
+            has_customer=payment.customer_id is not None,
+            suggested=payment.pk in suggested,
+        )
+        if payment.status != status:
+            payment.status = status
+            changed.append(payment)
+    if changed:
+        Payment.objects.bulk_update(changed, ["status"])
 
 
 # Bulk upserts by natural key, for imports (revdesk.ingest). Rows carry resolved ids.
@@ -718,6 +752,7 @@ def application_reverse(
         )
     reversal = _application_reverse(current, on=on, reason=reason, actor=actor)
     invoice_balances_refresh(invoice_ids=[current.invoice_id])
+    receipt_status_refresh(payment_ids=[current.payment_id])
     return reversal
 
 

@@ -14,6 +14,8 @@ from django.urls import Resolver404, resolve, reverse
 from revdesk.foundation.scoping import viewer_for
 from revdesk.foundation.views import user_has_role
 from revdesk.parties.choices import Role
+from revdesk.receivables.policies import CASH_FILE_ROLES as _CASH_FILE_ROLES
+from revdesk.receivables.policies import CASH_ROLES as _CASH_ROLES
 
 ADMIN = Role.ADMIN.value
 OPS = Role.SALES_OPERATIONS.value
@@ -69,6 +71,11 @@ COLLECTIONS_LEAD_ROLES = frozenset({ADMIN, SENIOR, MANAGER})
 # Taking cash back (a returned receipt, a wrong application): the books' keepers and the
 # desk's leads, never a collector alone.
 RECEIPT_REVERSAL_ROLES = frozenset({ADMIN, OPS, SENIOR, MANAGER})
+# Cash application (receivables/policies.py says why): the workbench for the cash application
+# team (sales operations, administrators), the desk's leads and collectors, each on the
+# receipts they may see; reading bank files for the cash application team.
+CASH_ROLES = _CASH_ROLES
+CASH_FILE_ROLES = _CASH_FILE_ROLES
 
 # Every page by URL name: who may open it ("*" anyone signed in). Links are drawn only to
 # pages the person may open (may_open), and the views refuse everybody else with a 404.
@@ -159,6 +166,16 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:collections_top_past_due_keep": COLLECTIONS_LEAD_ROLES,
     "web:collections_kpis": COLLECTIONS_ROLES,
     "web:collections_kpis_excel": COLLECTIONS_ROLES,
+    "web:cash_queue": CASH_ROLES,
+    "web:cash_receipt": CASH_ROLES,
+    "web:cash_receipt_apply": CASH_ROLES,
+    "web:cash_receipt_customer": CASH_ROLES,
+    "web:cash_suggestion_accept": CASH_ROLES,
+    "web:cash_suggestion_reject": CASH_ROLES,
+    "web:cash_application_reverse": RECEIPT_REVERSAL_ROLES,
+    "web:cash_file_list": CASH_FILE_ROLES,
+    "web:cash_file_upload": CASH_FILE_ROLES,
+    "web:cash_file_detail": CASH_FILE_ROLES,
 }
 
 
@@ -244,6 +261,7 @@ def navigation_items(user, path: str, *, on_team: bool | None = None) -> list[Na
         ("My orders" if own_orders else "Orders", "web:order_list", ORDER_ROLES),
         ("My invoices" if own_invoices else "Invoices", "web:invoice_list", INVOICE_ROLES),
         ("Payments", "web:payment_list", PAYMENT_ROLES),
+        ("Cash application", "web:cash_queue", CASH_ROLES),
         ("Worklist", "web:collections_worklist", COLLECTIONS_ROLES),
         ("My cases" if own_orders else "Cases", "web:case_queue", CASE_ROLES),
         ("SLA dashboard", "web:case_sla", CASE_STAFF_ROLES),

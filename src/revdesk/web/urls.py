@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     case_views,
+    cash_views,
     claim_views,
     collection_views,
     commission_analytics_views,
@@ -37,6 +38,32 @@ urlpatterns = [
         collection_views.payment_application_reverse,
         name="payment_application_reverse",
     ),
+    path("cash/", cash_views.CashQueueView.as_view(), name="cash_queue"),
+    path("cash/receipts/<int:pk>/", cash_views.cash_receipt, name="cash_receipt"),
+    path("cash/receipts/<int:pk>/apply/", cash_views.cash_receipt_apply, name="cash_receipt_apply"),
+    path(
+        "cash/receipts/<int:pk>/customer/",
+        cash_views.cash_receipt_customer,
+        name="cash_receipt_customer",
+    ),
+    path(
+        "cash/receipts/<int:pk>/applications/<int:application>/reverse/",
+        cash_views.cash_application_reverse,
+        name="cash_application_reverse",
+    ),
+    path(
+        "cash/suggestions/<int:pk>/accept/",
+        cash_views.cash_suggestion_accept,
+        name="cash_suggestion_accept",
+    ),
+    path(
+        "cash/suggestions/<int:pk>/reject/",
+        cash_views.cash_suggestion_reject,
+        name="cash_suggestion_reject",
+    ),
+    path("cash/files/", cash_views.BankFileListView.as_view(), name="cash_file_list"),
+    path("cash/files/upload/", cash_views.cash_file_upload, name="cash_file_upload"),
+    path("cash/files/<int:pk>/", cash_views.cash_file_detail, name="cash_file_detail"),
     path("imports/", views.ImportRunListView.as_view(), name="import_list"),
     path("imports/upload/", import_views.import_upload, name="import_upload"),
     path("imports/columns/", import_views.import_columns, name="import_columns"),
