@@ -364,7 +364,6 @@ def _advices_apply(payments: list[Payment], *, actor, now) -> int:
             continue
         advice = advice_waiting_for(payment)
         if advice is not None and advice_apply(advice, payment, actor=actor, now=now):
-            CashSuggestion.objects.filter(payment=payment, status="open").update(status="rejected")
             applied += 1
     return applied
 

@@ -19,8 +19,15 @@ from django.db.models import Q
 from revdesk.engine.cashmatch import invoice_key
 from revdesk.engine.remittance_text import Advice, attachment_lines, text_lines
 
-from .choices import InvoiceStatus, ReceiptStatus
-from .models import Invoice, Payment, PaymentApplication, RemittanceAdvice, RemittanceLine
+from .choices import InvoiceStatus, ReceiptStatus, SuggestionStatus
+from .models import (
+    CashSuggestion,
+    Invoice,
+    Payment,
+    PaymentApplication,
+    RemittanceAdvice,
+    RemittanceLine,
+)
 
 ZERO = Decimal("0.00")
 CASE_TYPE = "remittance_advice"
@@ -181,7 +188,7 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
 
     from revdesk.cases.services import event_add
 
-    from .services import payment_applications_upsert
+    from .services import payment_applications_upsert, receipt_status_refresh
 
     now = now or timezone.now()
     lines = [line for line in advice.lines.all() if line.paid > 0]
@@ -227,11 +234,15 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
         )
         saved.append(application)
     PaymentApplication.objects.bulk_update(saved, ["rule", "confidence", "explanation"])
-    payment.status = ReceiptStatus.APPLIED if left == 0 else ReceiptStatus.PARTLY_APPLIED
+    # the customer said what it pays: the matching's guesses for this receipt are set aside
+    CashSuggestion.objects.filter(payment=payment, status=SuggestionStatus.OPEN).update(
+        status=SuggestionStatus.REJECTED, decided_at=now
+    )
     payment.status_reason = (
         "" if left == 0 else f"{left:,.2f} left on account after the remittance advice"
     )
-    payment.save(update_fields=["status", "status_reason"])
+    payment.save(update_fields=["status_reason"])
+    receipt_status_refresh(payment_ids=[payment.pk])
     advice.status, advice.payment = RemittanceAdvice.Status.APPLIED, payment
     advice.save(update_fields=["status", "payment"])
     if advice.case is not None:
