@@ -448,19 +448,35 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
     ]
 
 
+# the remittance lines, numbered once, with the two keys an invoice number is looked up by
+_SQL_REMITTANCE_LINES = """
+    CREATE OR REPLACE TEMP TABLE cm_remit AS
+    SELECT line, receipt, invoice, paid, invoiced, adjustment, adjustment_reason,
+           ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0') AS full_key,
+           ltrim(regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1), '0') AS digits_key
+    FROM (SELECT row_number() OVER () AS line, * FROM cm_in_remittance)
+"""
+# each line's open invoices by either key: two equality joins (a join on `key IN (a, b)`
+# is a nested loop over every key of every open item: minutes at a few thousand lines)
 _SQL_REMITTANCE = """
+    WITH found AS (
+        SELECT m.line, k.item, k.key FROM cm_remit m
+        JOIN cm_in_receipts r ON r.receipt = m.receipt
+        JOIN cm_keys k ON k.currency = r.currency AND k.key = m.full_key
+        UNION
+        SELECT m.line, k.item, k.key FROM cm_remit m
+        JOIN cm_in_receipts r ON r.receipt = m.receipt
+        JOIN cm_keys k ON k.currency = r.currency AND k.key = m.digits_key
+    )
     SELECT m.line, m.receipt, m.invoice AS written, CAST(m.paid * 100 AS BIGINT) AS paid,
            CAST(m.invoiced * 100 AS BIGINT) AS invoiced,
            CAST(coalesce(m.adjustment, 0) * 100 AS BIGINT) AS adjustment,
            m.adjustment_reason, i.item, i.customer, i.invoice, i.open_cents, i.due_date,
-           CASE WHEN k.key = ltrim(regexp_replace(upper(m.invoice), '[^A-Z0-9]', '', 'g'), '0')
-                THEN 1 ELSE 2 END AS closeness
-    FROM (SELECT row_number() OVER () AS line, * FROM cm_in_remittance) m
+           CASE WHEN f.key = m.full_key THEN 1 ELSE 2 END AS closeness
+    FROM cm_remit m
     JOIN cm_in_receipts r ON r.receipt = m.receipt
-    LEFT JOIN cm_keys k ON k.currency = r.currency AND k.key IN (
-        ltrim(regexp_replace(upper(m.invoice), '[^A-Z0-9]', '', 'g'), '0'),
-        ltrim(regexp_extract(upper(m.invoice), '([0-9]+)[^0-9]*$', 1), '0'))
-    LEFT JOIN cm_items i ON i.item = k.item
+    LEFT JOIN found f ON f.line = m.line
+    LEFT JOIN cm_items i ON i.item = f.item
     ORDER BY m.line, closeness, i.item
 """
 
@@ -1235,7 +1251,15 @@ def match(
     finally:
         for name in inputs:
             con.unregister(name)
-        for table in ("cm_items", "cm_keys", "cm_text", "cm_tokens", "cm_refs", "cm_holders"):
+        for table in (
+            "cm_items",
+            "cm_keys",
+            "cm_text",
+            "cm_tokens",
+            "cm_refs",
+            "cm_holders",
+            "cm_remit",
+        ):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if owned:
             backend.disconnect()
@@ -1295,6 +1319,7 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
         )
     advice: dict[str, dict[int, list[dict]]] = {}
     if remittance is not None and remittance.num_rows:
+        con.execute(_SQL_REMITTANCE_LINES)
         cursor = con.execute(_SQL_REMITTANCE)
         columns = [d[0] for d in cursor.description]
         for values in cursor.fetchall():

@@ -336,7 +336,7 @@ class _Receipts:
 
     def combined_text(self, picked: list[int]) -> str:
         numbers = [str(self.invoice_text[i]) for i in picked]
-        style = int(self.rng.integers(0, 3))
+        style = int(self.rng.integers(0, 3 if len(numbers) == 2 else 2))
         if style == 0:
             return "INV " + "/".join(numbers)
         if style == 1:
@@ -347,7 +347,7 @@ class _Receipts:
             k = 0
             while k < min(len(first), len(other)) and first[k] == other[k]:
                 k += 1
-            shorts.append(other[max(k, len(other) - 3) :] if k < len(other) else other)
+            shorts.append(other[min(k, len(other) - 2) :])
         return first + "/" + "/".join(shorts)
 
     def noise(self, text: str) -> str:
