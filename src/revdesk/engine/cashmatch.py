@@ -158,7 +158,9 @@ RULE_CONFIDENCE: dict[str, Decimal] = {
     "reference_partial": Decimal("0.95"),  # ... some of them paid exactly, the rest not
     "reference_over": Decimal("0.95"),  # ... paid with an excess kept on account
     "open_items_sum": Decimal("0.96"),  # no reference: the one set of open items that fits
-    "open_items_oldest": Decimal("0.92"),  # ... several sets fit: the oldest due dates
+    # ... several sets fit: the oldest due dates; a guess (several invoices of the same amount,
+    # or sums that meet by chance) that a person confirms, unless the threshold is lowered
+    "open_items_oldest": Decimal("0.85"),
 }
 #: how sure the identification of the customer is
 IDENTIFY_CONFIDENCE: dict[str, Decimal] = {
@@ -172,6 +174,13 @@ IDENTIFY_CONFIDENCE: dict[str, Decimal] = {
 #: wins, but no surer than this (exact amount) or this (any other outcome)
 CONFLICT_EXACT = Decimal("0.90")
 CONFLICT_OTHER = Decimal("0.75")
+#: a reference whose invoices the money does not fit (short beyond the write-off, or over),
+#: from a payer whose account and name do not confirm the invoices' customer: a mistyped
+#: number names another invoice just so; no surer than this (a suggestion by default)
+UNCONFIRMED_RULES = frozenset({"reference_short", "reference_over"})
+UNCONFIRMED = Decimal("0.85")
+#: a set found by amount alone with more than `subset_sure_size` invoices: no surer than this
+MANY_ITEMS = Decimal("0.85")
 #: remittance lines that do not fit the receipt (they pay more than it brought)
 REMITTANCE_MISFIT = Decimal("0.60")
 #: references that point at several customers' invoices, none the payer account's: always a
@@ -225,6 +234,10 @@ class MatchSettings:
     subset_max_size: int = 5
     #: ... and gives up after this many steps (then nothing is applied by amount)
     subset_max_steps: int = 50_000
+    #: a set of more invoices than this found by amount alone is only suggested: among 30
+    #: open items there are 27,405 sets of four and 142,506 of five, and their sums meet a
+    #: receipt's amount by chance (a prepayment, another invoice's payment) far too often
+    subset_sure_size: int = 3
     #: a number in the text is a reference when written with at least this many digits
     reference_min_digits: int = 4
     #: a range such as 10023-10025 is read as every number in it when it spans at most this
@@ -241,7 +254,7 @@ class MatchSettings:
             raise ValueError("the write-off percent is between 0 and 100")
         if not 0 <= self.threshold <= 1:
             raise ValueError("the confidence threshold is between 0 and 1")
-        for name in ("subset_max_items", "subset_max_size", "subset_max_steps"):
+        for name in ("subset_max_items", "subset_max_size", "subset_max_steps", "subset_sure_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} is 1 or more")
         if self.reference_min_digits < 1 or self.reference_max_range < 0:
@@ -414,6 +427,27 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
             SELECT receipt, currency, joined, written FROM ranged WHERE joined IS NOT NULL
         ) WHERE key <> ''
         """,
+        # the words of the text that are an open invoice's whole number, prefix and all
+        # ("INV-000697", "INV 000697", "2026-05614"): a number found in such a word names
+        # that invoice, not another series' invoice that merely ends in the same digits
+        r"""
+        CREATE OR REPLACE TEMP TABLE cm_exact AS
+        WITH words AS (
+            SELECT receipt, currency,
+                   unnest(regexp_extract_all(t, '[A-Z0-9]+(?:[-/.][A-Z0-9]+)*')) AS word
+            FROM cm_text
+            UNION ALL
+            SELECT receipt, currency,
+                   unnest(regexp_extract_all(
+                       t, '[A-Z]+[ #:.]+[0-9][A-Z0-9]*(?:[-/.][A-Z0-9]+)*')) AS word
+            FROM cm_text
+        )
+        SELECT DISTINCT w.receipt, i.item, w.word
+        FROM words w
+        JOIN cm_items i
+          ON i.full_key = ltrim(regexp_replace(w.word, '[^A-Z0-9]', '', 'g'), '0')
+         AND i.currency = w.currency
+        """,
         # the open invoices the references name, in the receipt's currency
         """
         CREATE OR REPLACE TEMP TABLE cm_refs AS
@@ -542,6 +576,22 @@ class _Matcher:
             return "nobody"
         name = self.names.get(customer)
         return f"{name} ({customer})" if name and name != customer else customer
+
+    def confirmed(self, receipt: _Receipt, customer: str) -> bool:
+        """Whether the payer's account or name says the payer is `customer`."""
+        if receipt.holder == customer:
+            return True
+        name = self.names.get(customer)
+        if not receipt.payer_name or not name:
+            return False
+        theirs, payer = name_key(name), name_key(receipt.payer_name)
+        if not theirs or not payer:
+            return False
+        if theirs == payer:
+            return True
+        from rapidfuzz import fuzz
+
+        return fuzz.token_sort_ratio(theirs, payer) >= self.settings.name_min_score
 
     def open_of(self, item: _Item) -> int:
         return self.balance.get(item.item, item.open_cents)
@@ -702,9 +752,23 @@ class _Matcher:
 
     # references ------------------------------------------------------------------------------
 
-    def references(self, receipt: _Receipt, refs: list[_Item]) -> str | None:
+    def references(
+        self,
+        receipt: _Receipt,
+        refs: list[_Item],
+        exact: tuple[set[int], list[str]] | None = None,
+    ) -> str | None:
         """Apply the invoices the text refers to. Returns the customer to search by amount
-        when no reference is usable (all paid already), else None."""
+        when no reference is usable (all paid already), else None. `exact`: the invoices
+        whose whole number (prefix and all) is a word of the text, and those words: a number
+        read inside such a word names that invoice only."""
+        if exact:
+            items, words = exact
+            refs = [
+                ref
+                for ref in refs
+                if ref.item in items or not any(ref.written in word for word in words)
+            ] or refs
         customers = sorted({ref.customer for ref in refs})
         note = ""
         if len(customers) > 1:
@@ -799,6 +863,13 @@ class _Matcher:
         if conflict:
             cap = CONFLICT_EXACT if outcome.rule == "reference" else CONFLICT_OTHER
             outcome.confidence = min(outcome.confidence, cap)
+        elif outcome.rule in UNCONFIRMED_RULES and not self.confirmed(receipt, customer):
+            outcome.confidence = min(outcome.confidence, UNCONFIRMED)
+            note += (
+                f"; the money does not agree with the invoices named and nothing else says "
+                f"the payer is {self.who(customer)} (no account of theirs, not their name): "
+                "the reference may be mistyped"
+            )
         outcome.summary = f"the text refers to {', '.join(ref.invoice for ref in usable)}{note}"
         self.decide(outcome)
         return None
@@ -956,12 +1027,19 @@ class _Matcher:
         )
         picked = [candidates[index] for index in chosen]
         listed = ", ".join(item.invoice for item in picked)
+        sure = min(confidence, RULE_CONFIDENCE[rule])
+        if len(picked) > settings.subset_sure_size:
+            sure = min(sure, MANY_ITEMS)
+            why += (
+                f"; {len(picked)} invoices, more than {settings.subset_sure_size}: sets this "
+                "large add up to an amount by chance too often to be applied unconfirmed"
+            )
         outcome = _Outcome(
             receipt,
             customer,
             how,
             rule,
-            min(confidence, RULE_CONFIDENCE[rule]),
+            sure,
             summary=f"no invoice reference; {identified}; {listed} ({why})",
         )
         for item in picked:
@@ -1259,6 +1337,7 @@ def match(
             "cm_refs",
             "cm_holders",
             "cm_remit",
+            "cm_exact",
         ):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if owned:
@@ -1317,6 +1396,13 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
         refs.setdefault(receipt_id, []).append(
             _Item(item, customer, invoice, open_cents, due, written)
         )
+    exact: dict[str, tuple[set[int], list[str]]] = {}
+    for receipt_id, item, word in con.execute(
+        "SELECT receipt, item, word FROM cm_exact ORDER BY receipt, item, word"
+    ).fetchall():
+        items, words = exact.setdefault(receipt_id, (set(), []))
+        items.add(item)
+        words.append(word)
     advice: dict[str, dict[int, list[dict]]] = {}
     if remittance is not None and remittance.num_rows:
         con.execute(_SQL_REMITTANCE_LINES)
@@ -1337,7 +1423,7 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
             continue
         found = refs.get(receipt.receipt)
         if found:
-            customer = matcher.references(receipt, found)
+            customer = matcher.references(receipt, found, exact.get(receipt.receipt))
             if customer is not None:
                 pending.append(
                     (
