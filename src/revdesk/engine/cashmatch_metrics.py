@@ -17,8 +17,8 @@ outcome `apply` has one row per invoice the receipt pays and the amount it pays 
 - **invoice hit rate**: invoices the truth pays whose applied amount in the run (from all
   receipts) is exactly the truth's / invoices the truth pays;
 - **application accuracy** (the stand-in, on generated data, for "auto-applications not
-  later reversed"): application lines (receipt, invoice) the truth has with the same amount /
-  all application lines;
+  later reversed"): applications (a receipt's amount on an invoice, its lines summed) the
+  truth has with the same amount / all applications;
 - **suggestions**: receipts left for a person with a suggested application; right when the
   suggested invoices and amounts are exactly the truth's. Payer suggestions (a customer
   without an invoice) are right when the customer is the truth's;
@@ -69,15 +69,19 @@ def cash_metrics(
 
     applied: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     invoice_applied: dict[tuple[str, str], int] = defaultdict(int)
-    lines = lines_right = 0
     rows = result.applications.select(["receipt", "customer", "invoice", "applied"]).to_pylist()
     for row in rows:
         key = (row["customer"], row["invoice"])
         cents = _cents(row["applied"])
         applied[row["receipt"]][key] = applied[row["receipt"]].get(key, 0) + cents
         invoice_applied[key] += cents
-        lines += 1
-        lines_right += should.get(row["receipt"], {}).get(key) == cents
+    lines = sum(len(got) for got in applied.values())
+    lines_right = sum(
+        1
+        for receipt, got in applied.items()
+        for key, cents in got.items()
+        if should.get(receipt, {}).get(key) == cents
+    )
 
     suggested: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     payer_suggested: dict[str, str] = {}
