@@ -379,6 +379,28 @@ def test_a_reference_the_money_does_not_fit_is_applied_only_when_who_paid_confir
     assert _applied(exact) == [("R1", "10024", D("3397.00"), D("3.00"))]
 
 
+def test_a_reference_to_another_customers_invoice_the_money_does_not_fit_tries_the_payers():
+    # Northwind's account pays 700.00 naming 30001 (Blue Ridge's, 4,000.00 open): a typing
+    # error for one of Northwind's own? 10025 is open for exactly 700.00: applied there
+    receipts = _receipts(("R1", "700.00", "", "111000111", "30001"))
+    result = match(NORTHWIND, receipts, customers=_customers())
+    (row,) = result.applications.to_pylist()
+    assert (row["customer"], row["invoice"], row["applied"]) == ("C1", "10025", D("700.00"))
+    assert row["rule"] == "open_items_sum"
+    assert row["explanation"].startswith(
+        "the text's reference names 30001 of Blue Ridge Hospital (C3), which the money does "
+        "not fit: set aside; the payer's bank account 111000111 is that of Northwind"
+    )
+    # nothing of Northwind's fits 999.00: the reference is suggested, as before
+    unsure = match(
+        NORTHWIND, _receipts(("R1", "999.00", "", "111000111", "30001")), customers=_customers()
+    )
+    assert unsure.applications.num_rows == 0
+    (suggested,) = unsure.suggestions.to_pylist()
+    assert (suggested["invoice"], suggested["confidence"]) == ("30001", D("0.75"))
+    assert unsure.unapplied.to_pylist()[0]["reason"] == "suggestion"
+
+
 def test_a_number_inside_a_whole_invoice_number_names_only_that_invoice():
     # two number series end in the same digits: INV-000697 and 2026-00697; the year of
     # 2026-05614 is also the end of INV-002026

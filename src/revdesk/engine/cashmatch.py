@@ -568,6 +568,9 @@ class _Matcher:
         self.balance: dict[int, int] = {}  # item -> what is still open after this run
         self.outcomes: dict[str, list[_Outcome]] = {}
         self.suggested: list[tuple] = []
+        # receipts whose reference names another customer's invoice that the money does not
+        # fit: the payer's own open items are searched by amount before it is suggested
+        self.deferred: dict[str, _Outcome] = {}
 
     # naming ----------------------------------------------------------------------------------
 
@@ -871,6 +874,9 @@ class _Matcher:
                 "the reference may be mistyped"
             )
         outcome.summary = f"the text refers to {', '.join(ref.invoice for ref in usable)}{note}"
+        if conflict and outcome.confidence < self.settings.threshold:
+            self.deferred[receipt.receipt] = outcome
+            return receipt.holder
         self.decide(outcome)
         return None
 
@@ -977,8 +983,18 @@ class _Matcher:
         items: list[_Item],
     ) -> None:
         """No usable reference: the set of the customer's open items that adds up exactly to
-        the receipt; when several do, the one with the oldest due dates."""
+        the receipt; when several do, the one with the oldest due dates. A receipt whose
+        reference named another customer's invoice that its money does not fit (deferred) is
+        applied this way only when surely; otherwise the reference is suggested."""
         settings = self.settings
+        deferred = self.deferred.pop(receipt.receipt, None)
+        lead = "no invoice reference"
+        if deferred is not None:
+            named = ", ".join(sorted({line[2] for line in deferred.lines}))
+            lead = (
+                f"the text's reference names {named} of {self.who(deferred.customer)}, which "
+                "the money does not fit: set aside"
+            )
         candidates = [item for item in items if self.open_of(item) > 0][: settings.subset_max_items]
         amounts = [self.open_of(item) for item in candidates]
         chosen, count, complete = subset_search(
@@ -987,6 +1003,9 @@ class _Matcher:
             max_size=settings.subset_max_size,
             max_steps=settings.subset_max_steps,
         )
+        if chosen is None and deferred is not None:
+            self.decide(deferred)
+            return
         if chosen is None:
             fits = (
                 f"no set of at most {settings.subset_max_size} of its {len(candidates)} "
@@ -1009,7 +1028,7 @@ class _Matcher:
                         customer,
                         receipt.cents,
                         ON_ACCOUNT,
-                        f"no invoice reference; {identified}; {fits}{bound}: kept on account",
+                        f"{lead}; {identified}; {fits}{bound}: kept on account",
                     )
                 ],
             )
@@ -1034,13 +1053,16 @@ class _Matcher:
                 f"; {len(picked)} invoices, more than {settings.subset_sure_size}: sets this "
                 "large add up to an amount by chance too often to be applied unconfirmed"
             )
+        if deferred is not None and sure < settings.threshold:
+            self.decide(deferred)
+            return
         outcome = _Outcome(
             receipt,
             customer,
             how,
             rule,
             sure,
-            summary=f"no invoice reference; {identified}; {listed} ({why})",
+            summary=f"{lead}; {identified}; {listed} ({why})",
         )
         for item in picked:
             self.balance.setdefault(item.item, item.open_cents)
@@ -1051,7 +1073,7 @@ class _Matcher:
                     item.invoice,
                     self.open_of(item),
                     0,
-                    f"no invoice reference; {identified}; invoice {item.invoice} "
+                    f"{lead}; {identified}; invoice {item.invoice} "
                     f"(due {item.due_date}) is in {why} ({listed} = "
                     f"{_shown(receipt.cents)}); paid in full",
                 )
@@ -1424,7 +1446,9 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
         found = refs.get(receipt.receipt)
         if found:
             customer = matcher.references(receipt, found, exact.get(receipt.receipt))
-            if customer is not None:
+            if receipt.receipt in matcher.deferred:
+                pass  # searched by amount among the payer account's open items, below
+            elif customer is not None:
                 pending.append(
                     (
                         receipt,
@@ -1435,7 +1459,8 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
                         "all paid already",
                     )
                 )
-            continue
+            if receipt.receipt not in matcher.deferred:
+                continue
         if receipt.holder is not None:
             how = receipt.holder_how
             holder = matcher.who(receipt.holder)
