@@ -2,7 +2,7 @@
 matcher, on generated receipts with a known truth.
 
     .venv/bin/python bench/cash_match.py --invoices 1000000 --receipts 100000 [--seed 7]
-        [--files 4000] [--json]
+        [--files 4000] [--matchers engine,naive] [--threshold 0.90] [--json]
 
 1. **Data**: `engine.cashmatch_generate.cash_inputs_generate` (the mix of receipts and the
    truth rules are in its docstring), cached as Parquet under bench/.data/ and reused by
@@ -357,7 +357,7 @@ def _pct(value) -> str:
 def run(args) -> dict:
     import duckdb
 
-    from revdesk.engine.cashmatch import match
+    from revdesk.engine.cashmatch import MatchSettings, match
     from revdesk.engine.cashmatch_metrics import cash_metrics
 
     report: dict = {
@@ -367,6 +367,7 @@ def run(args) -> dict:
         "invoices": args.invoices,
         "receipts": args.receipts,
         "seed": args.seed,
+        "threshold": args.threshold or "default",
         "load_before": [round(x, 2) for x in os.getloadavg()],
     }
     cash, generated_s = data_load(args.invoices, args.receipts, args.seed)
@@ -382,8 +383,13 @@ def run(args) -> dict:
         cpu = time.process_time()
         started = time.perf_counter()
         if name == "engine":
+            settings = MatchSettings(threshold=Decimal(args.threshold)) if args.threshold else None
             result = match(
-                cash.items, cash.receipts, customers=cash.customers, remittance=cash.remittance
+                cash.items,
+                cash.receipts,
+                customers=cash.customers,
+                remittance=cash.remittance,
+                settings=settings,
             )
         elif name == "naive":
             result = naive_match(cash.items, cash.receipts)
@@ -491,6 +497,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--files", type=int, default=4000, help="receipts written as bank files")
     parser.add_argument("--matchers", default="engine,naive")
+    parser.add_argument("--threshold", help="the engine's confidence threshold (default 0.90)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE.parent / "src"))

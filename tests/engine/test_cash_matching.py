@@ -414,16 +414,44 @@ def test_a_number_inside_a_whole_invoice_number_names_only_that_invoice():
         ("R1", "605.11", "", "", "INV-000697 PO 4504331228"),
         ("R2", "1163.59", "", "", "2026-05614"),
         ("R3", "311.97", "", "", "00697"),
+        # zeros after the prefix do not count; a list joined by slashes is several words
+        ("R4", "23.92", "", "", "INV 2026"),
+        ("R5", "1769.03", "", "", "INV INV-000697/2026-05614"),
     )
     result = match(items, receipts)
     assert _applied(result) == [
         ("R1", "INV-000697", D("605.11"), D("0.00")),
         ("R2", "2026-05614", D("1163.59"), D("0.00")),
+        ("R4", "INV-002026", D("23.92"), D("0.00")),
     ]
     # only the digits, which both series end in: a person decides
-    assert sorted(r["invoice"] for r in result.suggestions.to_pylist()) == [
+    assert sorted(r["invoice"] for r in result.suggestions.to_pylist() if r["receipt"] == "R3") == [
         "2026-00697",
         "INV-000697",
+    ]
+    # R5 names invoices of two customers (C1's and C3's) with no account to choose: suggested,
+    # and only the two it names, not INV-002026 (its year) nor 2026-00697 (its last digits)
+    assert sorted(r["invoice"] for r in result.suggestions.to_pylist() if r["receipt"] == "R5") == [
+        "2026-05614",
+        "INV-000697",
+    ]
+
+
+def test_the_customer_of_a_remittance_advice_decides_its_lines_several_customers_could_own():
+    items = _items(
+        ("C1", "INV-000697", 1, "605.11"),
+        ("C1", "INV-000700", 2, "100.00"),
+        ("C3", "2026-00700", 3, "50.00"),
+    )
+    receipts = _receipts(("R1", "705.11", "", "", ""))
+    lines = _remittance(
+        ("R1", "INV-000697", "605.11", None, None, None),
+        ("R1", "700", "100.00", None, None, None),  # INV-000700 or 2026-00700
+    )
+    result = match(items, receipts, remittance=lines)
+    assert _applied(result) == [
+        ("R1", "INV-000697", D("605.11"), D("0.00")),
+        ("R1", "INV-000700", D("100.00"), D("0.00")),
     ]
 
 

@@ -311,6 +311,7 @@ class MatchResult:
 # -- normalising -------------------------------------------------------------------------------
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def invoice_key(text: str) -> str:
@@ -361,7 +362,12 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
                customer, invoice, invoice_date, due_date, currency,
                CAST(open_amount * 100 AS BIGINT) AS open_cents,
                ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0') AS full_key,
-               regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1) AS last_digits
+               regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1) AS last_digits,
+               -- the whole number as a word of a text is compared: zeros after the
+               -- prefix's letters do not count (INV-007054 is written INV 7054)
+               regexp_replace(
+                   ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0'),
+                   '([A-Z])0+([0-9])', '\\1\\2', 'g') AS word_key
         FROM cm_in_items
         WHERE open_amount > 0
         """,
@@ -438,6 +444,10 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
             FROM cm_text
             UNION ALL
             SELECT receipt, currency,
+                   unnest(regexp_extract_all(t, '[A-Z0-9]+(?:[-.][A-Z0-9]+)*')) AS word
+            FROM cm_text
+            UNION ALL
+            SELECT receipt, currency,
                    unnest(regexp_extract_all(
                        t, '[A-Z]+[ #:.]+[0-9][A-Z0-9]*(?:[-/.][A-Z0-9]+)*')) AS word
             FROM cm_text
@@ -445,14 +455,17 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
         SELECT DISTINCT w.receipt, i.item, w.word
         FROM words w
         JOIN cm_items i
-          ON i.full_key = ltrim(regexp_replace(w.word, '[^A-Z0-9]', '', 'g'), '0')
+          ON i.word_key = regexp_replace(
+                 ltrim(regexp_replace(w.word, '[^A-Z0-9]', '', 'g'), '0'),
+                 '([A-Z])0+([0-9])', '\1\2', 'g')
          AND i.currency = w.currency
         """,
         # the open invoices the references name, in the receipt's currency
         """
         CREATE OR REPLACE TEMP TABLE cm_refs AS
         SELECT t.receipt, i.item, i.customer, i.invoice, i.open_cents, i.due_date,
-               i.invoice_date, min(t.written) AS written
+               i.invoice_date, min(t.written) AS written,
+               list(DISTINCT t.written ORDER BY t.written) AS forms
         FROM cm_tokens t
         JOIN cm_keys k ON k.key = t.key AND k.currency = t.currency
         JOIN cm_items i ON i.item = k.item
@@ -540,6 +553,7 @@ class _Item:
     open_cents: int
     due_date: dt.date
     written: str = ""
+    forms: tuple[str, ...] = ()  # every way the text wrote it (a number, a pair, a range)
 
 
 @dataclass
@@ -669,13 +683,25 @@ class _Matcher:
             )
         customers: set[str] = set()
         taken: dict[int, int] = {}
+
+        def closest(candidates: list[dict]) -> list[dict]:
+            found = [c for c in candidates if c["item"] is not None]
+            return [c for c in found if c["closeness"] == found[0]["closeness"]] if found else []
+
+        # one advice is one payer's: the customer its unambiguous lines name decides the
+        # lines whose number several customers' invoices end in (when the account does not)
+        named = {
+            next(iter(owners))
+            for owners in ({c["customer"] for c in closest(group)} for group in lines)
+            if len(owners) == 1
+        }
+        advice_customer = receipt.holder or (next(iter(named)) if len(named) == 1 else None)
         for candidates in lines:
             first = candidates[0]
             written, paid = first["written"], max(first["paid"], 0)
-            found = [c for c in candidates if c["item"] is not None]
-            best = [c for c in found if c["closeness"] == found[0]["closeness"]] if found else []
-            if len({c["customer"] for c in best}) > 1 and receipt.holder is not None:
-                best = [c for c in best if c["customer"] == receipt.holder] or best
+            best = closest(candidates)
+            if len({c["customer"] for c in best}) > 1 and advice_customer is not None:
+                best = [c for c in best if c["customer"] == advice_customer] or best
             if len({c["customer"] for c in best}) > 1 or not best:
                 why = (
                     f"invoice {written} of the remittance advice is not open"
@@ -767,10 +793,14 @@ class _Matcher:
         read inside such a word names that invoice only."""
         if exact:
             items, words = exact
+
+            def inside(form: str) -> bool:  # every number of it is in a whole-number word
+                return all(any(run in word for word in words) for run in _DIGITS.findall(form))
+
             refs = [
                 ref
                 for ref in refs
-                if ref.item in items or not any(ref.written in word for word in words)
+                if ref.item in items or not all(inside(f) for f in ref.forms or (ref.written,))
             ] or refs
         customers = sorted({ref.customer for ref in refs})
         note = ""
@@ -1411,12 +1441,12 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
     receipts.sort(key=lambda r: (r.date, r.receipt))
 
     refs: dict[str, list[_Item]] = {}
-    for receipt_id, item, customer, invoice, open_cents, due, written in con.execute(
-        "SELECT receipt, item, customer, invoice, open_cents, due_date, written FROM cm_refs "
-        "ORDER BY receipt, item"
+    for receipt_id, item, customer, invoice, open_cents, due, written, forms in con.execute(
+        "SELECT receipt, item, customer, invoice, open_cents, due_date, written, forms "
+        "FROM cm_refs ORDER BY receipt, item"
     ).fetchall():
         refs.setdefault(receipt_id, []).append(
-            _Item(item, customer, invoice, open_cents, due, written)
+            _Item(item, customer, invoice, open_cents, due, written, tuple(forms))
         )
     exact: dict[str, tuple[set[int], list[str]]] = {}
     for receipt_id, item, word in con.execute(
