@@ -31,7 +31,9 @@ them, so a mistyped number usually names a closed invoice, sometimes another ope
   full.
 - `combined` (10%): 2 to 4 invoices of one customer, "4012345/4012399", "4012345, 4012399 &
   4012410", for two invoices also the second written short "4012345/99", or a range
-  "4012345-47" when the customer holds every number in it. Truth: those invoices, in full.
+  "4012345-47" when the customer holds every number in it (the end written with its last
+  two digits, so the odd range crossing a hundred, "4012398-00", reads as no range). Truth:
+  those invoices, in full.
 - `written` (12%): one invoice, its number written the customer's way (each customer has
   one): prefix, spaces, dashes, leading zeros or only the digits ("INV 4012345",
   "#4012345", "0004012345", "INV012345", "12345", "2026/01234", "202601234"). Truth: that
