@@ -158,7 +158,9 @@ RULE_CONFIDENCE: dict[str, Decimal] = {
     "reference_partial": Decimal("0.95"),  # ... some of them paid exactly, the rest not
     "reference_over": Decimal("0.95"),  # ... paid with an excess kept on account
     "open_items_sum": Decimal("0.96"),  # no reference: the one set of open items that fits
-    "open_items_oldest": Decimal("0.92"),  # ... several sets fit: the oldest due dates
+    # ... several sets fit: the oldest due dates; a guess (several invoices of the same amount,
+    # or sums that meet by chance) that a person confirms, unless the threshold is lowered
+    "open_items_oldest": Decimal("0.85"),
 }
 #: how sure the identification of the customer is
 IDENTIFY_CONFIDENCE: dict[str, Decimal] = {
@@ -172,6 +174,13 @@ IDENTIFY_CONFIDENCE: dict[str, Decimal] = {
 #: wins, but no surer than this (exact amount) or this (any other outcome)
 CONFLICT_EXACT = Decimal("0.90")
 CONFLICT_OTHER = Decimal("0.75")
+#: a reference whose invoices the money does not fit (short beyond the write-off, or over),
+#: from a payer whose account and name do not confirm the invoices' customer: a mistyped
+#: number names another invoice just so; no surer than this (a suggestion by default)
+UNCONFIRMED_RULES = frozenset({"reference_short", "reference_over"})
+UNCONFIRMED = Decimal("0.85")
+#: a set found by amount alone with more than `subset_sure_size` invoices: no surer than this
+MANY_ITEMS = Decimal("0.85")
 #: remittance lines that do not fit the receipt (they pay more than it brought)
 REMITTANCE_MISFIT = Decimal("0.60")
 #: references that point at several customers' invoices, none the payer account's: always a
@@ -225,6 +234,10 @@ class MatchSettings:
     subset_max_size: int = 5
     #: ... and gives up after this many steps (then nothing is applied by amount)
     subset_max_steps: int = 50_000
+    #: a set of more invoices than this found by amount alone is only suggested: among 30
+    #: open items there are 27,405 sets of four and 142,506 of five, and their sums meet a
+    #: receipt's amount by chance (a prepayment, another invoice's payment) far too often
+    subset_sure_size: int = 3
     #: a number in the text is a reference when written with at least this many digits
     reference_min_digits: int = 4
     #: a range such as 10023-10025 is read as every number in it when it spans at most this
@@ -241,7 +254,7 @@ class MatchSettings:
             raise ValueError("the write-off percent is between 0 and 100")
         if not 0 <= self.threshold <= 1:
             raise ValueError("the confidence threshold is between 0 and 1")
-        for name in ("subset_max_items", "subset_max_size", "subset_max_steps"):
+        for name in ("subset_max_items", "subset_max_size", "subset_max_steps", "subset_sure_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} is 1 or more")
         if self.reference_min_digits < 1 or self.reference_max_range < 0:
@@ -298,6 +311,7 @@ class MatchResult:
 # -- normalising -------------------------------------------------------------------------------
 
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def invoice_key(text: str) -> str:
@@ -348,7 +362,12 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
                customer, invoice, invoice_date, due_date, currency,
                CAST(open_amount * 100 AS BIGINT) AS open_cents,
                ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0') AS full_key,
-               regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1) AS last_digits
+               regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1) AS last_digits,
+               -- the whole number as a word of a text is compared: zeros after the
+               -- prefix's letters do not count (INV-007054 is written INV 7054)
+               regexp_replace(
+                   ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0'),
+                   '([A-Z])0+([0-9])', '\\1\\2', 'g') AS word_key
         FROM cm_in_items
         WHERE open_amount > 0
         """,
@@ -414,11 +433,39 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
             SELECT receipt, currency, joined, written FROM ranged WHERE joined IS NOT NULL
         ) WHERE key <> ''
         """,
+        # the words of the text that are an open invoice's whole number, prefix and all
+        # ("INV-000697", "INV 000697", "2026-05614"): a number found in such a word names
+        # that invoice, not another series' invoice that merely ends in the same digits
+        r"""
+        CREATE OR REPLACE TEMP TABLE cm_exact AS
+        WITH words AS (
+            SELECT receipt, currency,
+                   unnest(regexp_extract_all(t, '[A-Z0-9]+(?:[-/.][A-Z0-9]+)*')) AS word
+            FROM cm_text
+            UNION ALL
+            SELECT receipt, currency,
+                   unnest(regexp_extract_all(t, '[A-Z0-9]+(?:[-.][A-Z0-9]+)*')) AS word
+            FROM cm_text
+            UNION ALL
+            SELECT receipt, currency,
+                   unnest(regexp_extract_all(
+                       t, '[A-Z]+[ #:.]+[0-9][A-Z0-9]*(?:[-/.][A-Z0-9]+)*')) AS word
+            FROM cm_text
+        )
+        SELECT DISTINCT w.receipt, i.item, w.word
+        FROM words w
+        JOIN cm_items i
+          ON i.word_key = regexp_replace(
+                 ltrim(regexp_replace(w.word, '[^A-Z0-9]', '', 'g'), '0'),
+                 '([A-Z])0+([0-9])', '\1\2', 'g')
+         AND i.currency = w.currency
+        """,
         # the open invoices the references name, in the receipt's currency
         """
         CREATE OR REPLACE TEMP TABLE cm_refs AS
         SELECT t.receipt, i.item, i.customer, i.invoice, i.open_cents, i.due_date,
-               i.invoice_date, min(t.written) AS written
+               i.invoice_date, min(t.written) AS written,
+               list(DISTINCT t.written ORDER BY t.written) AS forms
         FROM cm_tokens t
         JOIN cm_keys k ON k.key = t.key AND k.currency = t.currency
         JOIN cm_items i ON i.item = k.item
@@ -448,19 +495,35 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
     ]
 
 
+# the remittance lines, numbered once, with the two keys an invoice number is looked up by
+_SQL_REMITTANCE_LINES = """
+    CREATE OR REPLACE TEMP TABLE cm_remit AS
+    SELECT line, receipt, invoice, paid, invoiced, adjustment, adjustment_reason,
+           ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0') AS full_key,
+           ltrim(regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1), '0') AS digits_key
+    FROM (SELECT row_number() OVER () AS line, * FROM cm_in_remittance)
+"""
+# each line's open invoices by either key: two equality joins (a join on `key IN (a, b)`
+# is a nested loop over every key of every open item: minutes at a few thousand lines)
 _SQL_REMITTANCE = """
+    WITH found AS (
+        SELECT m.line, k.item, k.key FROM cm_remit m
+        JOIN cm_in_receipts r ON r.receipt = m.receipt
+        JOIN cm_keys k ON k.currency = r.currency AND k.key = m.full_key
+        UNION
+        SELECT m.line, k.item, k.key FROM cm_remit m
+        JOIN cm_in_receipts r ON r.receipt = m.receipt
+        JOIN cm_keys k ON k.currency = r.currency AND k.key = m.digits_key
+    )
     SELECT m.line, m.receipt, m.invoice AS written, CAST(m.paid * 100 AS BIGINT) AS paid,
            CAST(m.invoiced * 100 AS BIGINT) AS invoiced,
            CAST(coalesce(m.adjustment, 0) * 100 AS BIGINT) AS adjustment,
            m.adjustment_reason, i.item, i.customer, i.invoice, i.open_cents, i.due_date,
-           CASE WHEN k.key = ltrim(regexp_replace(upper(m.invoice), '[^A-Z0-9]', '', 'g'), '0')
-                THEN 1 ELSE 2 END AS closeness
-    FROM (SELECT row_number() OVER () AS line, * FROM cm_in_remittance) m
+           CASE WHEN f.key = m.full_key THEN 1 ELSE 2 END AS closeness
+    FROM cm_remit m
     JOIN cm_in_receipts r ON r.receipt = m.receipt
-    LEFT JOIN cm_keys k ON k.currency = r.currency AND k.key IN (
-        ltrim(regexp_replace(upper(m.invoice), '[^A-Z0-9]', '', 'g'), '0'),
-        ltrim(regexp_extract(upper(m.invoice), '([0-9]+)[^0-9]*$', 1), '0'))
-    LEFT JOIN cm_items i ON i.item = k.item
+    LEFT JOIN found f ON f.line = m.line
+    LEFT JOIN cm_items i ON i.item = f.item
     ORDER BY m.line, closeness, i.item
 """
 
@@ -490,6 +553,7 @@ class _Item:
     open_cents: int
     due_date: dt.date
     written: str = ""
+    forms: tuple[str, ...] = ()  # every way the text wrote it (a number, a pair, a range)
 
 
 @dataclass
@@ -518,6 +582,9 @@ class _Matcher:
         self.balance: dict[int, int] = {}  # item -> what is still open after this run
         self.outcomes: dict[str, list[_Outcome]] = {}
         self.suggested: list[tuple] = []
+        # receipts whose reference names another customer's invoice that the money does not
+        # fit: the payer's own open items are searched by amount before it is suggested
+        self.deferred: dict[str, _Outcome] = {}
 
     # naming ----------------------------------------------------------------------------------
 
@@ -526,6 +593,22 @@ class _Matcher:
             return "nobody"
         name = self.names.get(customer)
         return f"{name} ({customer})" if name and name != customer else customer
+
+    def confirmed(self, receipt: _Receipt, customer: str) -> bool:
+        """Whether the payer's account or name says the payer is `customer`."""
+        if receipt.holder == customer:
+            return True
+        name = self.names.get(customer)
+        if not receipt.payer_name or not name:
+            return False
+        theirs, payer = name_key(name), name_key(receipt.payer_name)
+        if not theirs or not payer:
+            return False
+        if theirs == payer:
+            return True
+        from rapidfuzz import fuzz
+
+        return fuzz.token_sort_ratio(theirs, payer) >= self.settings.name_min_score
 
     def open_of(self, item: _Item) -> int:
         return self.balance.get(item.item, item.open_cents)
@@ -600,13 +683,25 @@ class _Matcher:
             )
         customers: set[str] = set()
         taken: dict[int, int] = {}
+
+        def closest(candidates: list[dict]) -> list[dict]:
+            found = [c for c in candidates if c["item"] is not None]
+            return [c for c in found if c["closeness"] == found[0]["closeness"]] if found else []
+
+        # one advice is one payer's: the customer its unambiguous lines name decides the
+        # lines whose number several customers' invoices end in (when the account does not)
+        named = {
+            next(iter(owners))
+            for owners in ({c["customer"] for c in closest(group)} for group in lines)
+            if len(owners) == 1
+        }
+        advice_customer = receipt.holder or (next(iter(named)) if len(named) == 1 else None)
         for candidates in lines:
             first = candidates[0]
             written, paid = first["written"], max(first["paid"], 0)
-            found = [c for c in candidates if c["item"] is not None]
-            best = [c for c in found if c["closeness"] == found[0]["closeness"]] if found else []
-            if len({c["customer"] for c in best}) > 1 and receipt.holder is not None:
-                best = [c for c in best if c["customer"] == receipt.holder] or best
+            best = closest(candidates)
+            if len({c["customer"] for c in best}) > 1 and advice_customer is not None:
+                best = [c for c in best if c["customer"] == advice_customer] or best
             if len({c["customer"] for c in best}) > 1 or not best:
                 why = (
                     f"invoice {written} of the remittance advice is not open"
@@ -686,9 +781,27 @@ class _Matcher:
 
     # references ------------------------------------------------------------------------------
 
-    def references(self, receipt: _Receipt, refs: list[_Item]) -> str | None:
+    def references(
+        self,
+        receipt: _Receipt,
+        refs: list[_Item],
+        exact: tuple[set[int], list[str]] | None = None,
+    ) -> str | None:
         """Apply the invoices the text refers to. Returns the customer to search by amount
-        when no reference is usable (all paid already), else None."""
+        when no reference is usable (all paid already), else None. `exact`: the invoices
+        whose whole number (prefix and all) is a word of the text, and those words: a number
+        read inside such a word names that invoice only."""
+        if exact:
+            items, words = exact
+
+            def inside(form: str) -> bool:  # every number of it is in a whole-number word
+                return all(any(run in word for word in words) for run in _DIGITS.findall(form))
+
+            refs = [
+                ref
+                for ref in refs
+                if ref.item in items or not all(inside(f) for f in ref.forms or (ref.written,))
+            ] or refs
         customers = sorted({ref.customer for ref in refs})
         note = ""
         if len(customers) > 1:
@@ -783,7 +896,17 @@ class _Matcher:
         if conflict:
             cap = CONFLICT_EXACT if outcome.rule == "reference" else CONFLICT_OTHER
             outcome.confidence = min(outcome.confidence, cap)
+        elif outcome.rule in UNCONFIRMED_RULES and not self.confirmed(receipt, customer):
+            outcome.confidence = min(outcome.confidence, UNCONFIRMED)
+            note += (
+                f"; the money does not agree with the invoices named and nothing else says "
+                f"the payer is {self.who(customer)} (no account of theirs, not their name): "
+                "the reference may be mistyped"
+            )
         outcome.summary = f"the text refers to {', '.join(ref.invoice for ref in usable)}{note}"
+        if conflict and outcome.confidence < self.settings.threshold:
+            self.deferred[receipt.receipt] = outcome
+            return receipt.holder
         self.decide(outcome)
         return None
 
@@ -890,8 +1013,18 @@ class _Matcher:
         items: list[_Item],
     ) -> None:
         """No usable reference: the set of the customer's open items that adds up exactly to
-        the receipt; when several do, the one with the oldest due dates."""
+        the receipt; when several do, the one with the oldest due dates. A receipt whose
+        reference named another customer's invoice that its money does not fit (deferred) is
+        applied this way only when surely; otherwise the reference is suggested."""
         settings = self.settings
+        deferred = self.deferred.pop(receipt.receipt, None)
+        lead = "no invoice reference"
+        if deferred is not None:
+            named = ", ".join(sorted({line[2] for line in deferred.lines}))
+            lead = (
+                f"the text's reference names {named} of {self.who(deferred.customer)}, which "
+                "the money does not fit: set aside"
+            )
         candidates = [item for item in items if self.open_of(item) > 0][: settings.subset_max_items]
         amounts = [self.open_of(item) for item in candidates]
         chosen, count, complete = subset_search(
@@ -900,6 +1033,9 @@ class _Matcher:
             max_size=settings.subset_max_size,
             max_steps=settings.subset_max_steps,
         )
+        if chosen is None and deferred is not None:
+            self.decide(deferred)
+            return
         if chosen is None:
             fits = (
                 f"no set of at most {settings.subset_max_size} of its {len(candidates)} "
@@ -922,7 +1058,7 @@ class _Matcher:
                         customer,
                         receipt.cents,
                         ON_ACCOUNT,
-                        f"no invoice reference; {identified}; {fits}{bound}: kept on account",
+                        f"{lead}; {identified}; {fits}{bound}: kept on account",
                     )
                 ],
             )
@@ -940,13 +1076,23 @@ class _Matcher:
         )
         picked = [candidates[index] for index in chosen]
         listed = ", ".join(item.invoice for item in picked)
+        sure = min(confidence, RULE_CONFIDENCE[rule])
+        if len(picked) > settings.subset_sure_size:
+            sure = min(sure, MANY_ITEMS)
+            why += (
+                f"; {len(picked)} invoices, more than {settings.subset_sure_size}: sets this "
+                "large add up to an amount by chance too often to be applied unconfirmed"
+            )
+        if deferred is not None and sure < settings.threshold:
+            self.decide(deferred)
+            return
         outcome = _Outcome(
             receipt,
             customer,
             how,
             rule,
-            min(confidence, RULE_CONFIDENCE[rule]),
-            summary=f"no invoice reference; {identified}; {listed} ({why})",
+            sure,
+            summary=f"{lead}; {identified}; {listed} ({why})",
         )
         for item in picked:
             self.balance.setdefault(item.item, item.open_cents)
@@ -957,7 +1103,7 @@ class _Matcher:
                     item.invoice,
                     self.open_of(item),
                     0,
-                    f"no invoice reference; {identified}; invoice {item.invoice} "
+                    f"{lead}; {identified}; invoice {item.invoice} "
                     f"(due {item.due_date}) is in {why} ({listed} = "
                     f"{_shown(receipt.cents)}); paid in full",
                 )
@@ -1235,7 +1381,16 @@ def match(
     finally:
         for name in inputs:
             con.unregister(name)
-        for table in ("cm_items", "cm_keys", "cm_text", "cm_tokens", "cm_refs", "cm_holders"):
+        for table in (
+            "cm_items",
+            "cm_keys",
+            "cm_text",
+            "cm_tokens",
+            "cm_refs",
+            "cm_holders",
+            "cm_remit",
+            "cm_exact",
+        ):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if owned:
             backend.disconnect()
@@ -1286,15 +1441,23 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
     receipts.sort(key=lambda r: (r.date, r.receipt))
 
     refs: dict[str, list[_Item]] = {}
-    for receipt_id, item, customer, invoice, open_cents, due, written in con.execute(
-        "SELECT receipt, item, customer, invoice, open_cents, due_date, written FROM cm_refs "
-        "ORDER BY receipt, item"
+    for receipt_id, item, customer, invoice, open_cents, due, written, forms in con.execute(
+        "SELECT receipt, item, customer, invoice, open_cents, due_date, written, forms "
+        "FROM cm_refs ORDER BY receipt, item"
     ).fetchall():
         refs.setdefault(receipt_id, []).append(
-            _Item(item, customer, invoice, open_cents, due, written)
+            _Item(item, customer, invoice, open_cents, due, written, tuple(forms))
         )
+    exact: dict[str, tuple[set[int], list[str]]] = {}
+    for receipt_id, item, word in con.execute(
+        "SELECT receipt, item, word FROM cm_exact ORDER BY receipt, item, word"
+    ).fetchall():
+        items, words = exact.setdefault(receipt_id, (set(), []))
+        items.add(item)
+        words.append(word)
     advice: dict[str, dict[int, list[dict]]] = {}
     if remittance is not None and remittance.num_rows:
+        con.execute(_SQL_REMITTANCE_LINES)
         cursor = con.execute(_SQL_REMITTANCE)
         columns = [d[0] for d in cursor.description]
         for values in cursor.fetchall():
@@ -1312,8 +1475,10 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
             continue
         found = refs.get(receipt.receipt)
         if found:
-            customer = matcher.references(receipt, found)
-            if customer is not None:
+            customer = matcher.references(receipt, found, exact.get(receipt.receipt))
+            if receipt.receipt in matcher.deferred:
+                pass  # searched by amount among the payer account's open items, below
+            elif customer is not None:
                 pending.append(
                     (
                         receipt,
@@ -1324,7 +1489,8 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
                         "all paid already",
                     )
                 )
-            continue
+            if receipt.receipt not in matcher.deferred:
+                continue
         if receipt.holder is not None:
             how = receipt.holder_how
             holder = matcher.who(receipt.holder)
