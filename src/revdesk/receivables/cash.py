@@ -75,35 +75,40 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def open_items_table() -> tuple[pa.Table, dict[str, Invoice]]:
-    """The open invoices as the engine takes them (engine.cashmatch.ITEMS_SCHEMA), and the
-    invoices by number."""
-    rows = list(
+def open_items_table() -> tuple[pa.Table, dict[str, int]]:
+    """The open invoices as the engine takes them (engine.cashmatch.ITEMS_SCHEMA), and their
+    ids by number. Read as plain rows, a chunk at a time: a ledger holds a million of them."""
+    columns: dict[str, list] = {
+        "customer": [],
+        "invoice": [],
+        "invoice_date": [],
+        "due_date": [],
+        "open_amount": [],
+        "currency": [],
+    }
+    ids: dict[str, int] = {}
+    for pk, number, issued_on, due_on, balance, currency, code in (
         Invoice.objects.filter(status=InvoiceStatus.OPEN, balance__gt=0)
-        .select_related("customer")
-        .only(
-            "pk",
-            "number",
-            "issued_on",
-            "due_on",
-            "balance",
-            "currency",
-            "customer__code",
-            "customer__collector",
-        )
         .order_by("due_on", "number")
-    )
+        .values_list("pk", "number", "issued_on", "due_on", "balance", "currency", "customer__code")
+        .iterator(chunk_size=20_000)
+    ):
+        ids[number] = pk
+        columns["customer"].append(code)
+        columns["invoice"].append(number)
+        columns["invoice_date"].append(issued_on)
+        columns["due_date"].append(due_on)
+        columns["open_amount"].append(balance)
+        columns["currency"].append(currency)
     table = pa.table(
         {
-            "customer": [i.customer.code for i in rows],
-            "invoice": [i.number for i in rows],
-            "invoice_date": [i.issued_on for i in rows],
-            "due_date": [i.due_on for i in rows],
-            "open_amount": pa.array([i.balance for i in rows], pa.decimal128(38, 2)),
-            "currency": [i.currency for i in rows],
+            **columns,
+            "invoice_date": pa.array(columns["invoice_date"], pa.date32()),
+            "due_date": pa.array(columns["due_date"], pa.date32()),
+            "open_amount": pa.array(columns["open_amount"], pa.decimal128(38, 2)),
         }
     )
-    return table, {i.number: i for i in rows}
+    return table, ids
 
 
 def customers_table() -> tuple[pa.Table, pa.Table]:
@@ -283,7 +288,7 @@ def cash_apply(
         rows = [
             {
                 "payment_id": payment_of[a["receipt"]].pk,
-                "invoice_id": invoices[a["invoice"]].pk,
+                "invoice_id": invoices[a["invoice"]],
                 "amount": a["applied"],
                 "applied_on": payment_of[a["receipt"]].received_on,
             }
@@ -304,11 +309,12 @@ def cash_apply(
         if a["write_off"] and a["write_off"] > 0:
             services.write_off_save(
                 write_off=WriteOff(
-                    invoice=invoices[a["invoice"]],
+                    invoice_id=invoices[a["invoice"]],
                     amount=a["write_off"],
                     written_off_on=payment_of[a["receipt"]].received_on,
-                    reason=f"Small balance left by receipt {payment_of[a['receipt']].number} "
-                    f"(cash application: {a['write_off_reason'] or 'within tolerance'})",
+                    reason=f"Small balance left by receipt {payment_of[a['receipt']].number}, "
+                    f"within the write-off tolerance of {settings.write_off:,.2f} "
+                    "(cash application)",
                 ),
                 actor=actor,
             )
@@ -331,7 +337,7 @@ def cash_apply(
     CashSuggestion.objects.bulk_create(
         CashSuggestion(
             payment=payment_of[s["receipt"]],
-            invoice=invoices[s["invoice"]],
+            invoice_id=invoices[s["invoice"]],
             amount=s["amount"],
             rule=s["rule"],
             confidence=s["confidence"],
