@@ -89,8 +89,10 @@ def test_bai2_citi_one_credit_with_its_continuation_records():
             "date": dt.date(2015, 7, 15),
             "amount": D("0.01"),
             "currency": "GBP",
-            "payer_name": None,
-            "payer_account": None,
+            # BO: (by order of) is the payer's account, BO1: its name; OB: is the ordering
+            # bank (sort code 111111, Barclays), not the payer
+            "payer_name": "DOE JO",
+            "payer_account": "11111111",
             "text": "RP12312312312312 FR:FP SIP INCOMING ENDT:20150715 TRID:RP12312312312312 "
             "PY:RP1231231231231200 A1234BC 22/03/66 BI:22222222 OB:111111 BUCKINGHAM PALACE "
             "OB3:BARCLAYS BANK PLC BO:11111111 BO1:DOE JO",
@@ -124,6 +126,71 @@ def test_bai2_svb_two_ach_credits_without_invoice_reference():
     ]
     assert bank_file.summary.totals == {"USD": D("13959.96")}
     assert bank_file.summary.statements == 2
+    # "SOME PAYMENT ACH OFFSET" names no originator: no payer
+    assert {(r["payer_name"], r["payer_account"]) for r in receipts(bank_file)} == {(None, None)}
+
+
+def _bai2_one_credit(text: str) -> str:
+    """A one-credit BAI2 file whose detail text is `text`, split at spaces into 88
+    continuations of about 60 characters (no "/" at their ends: the text goes on)."""
+    pieces = [""]
+    for word in text.split(" "):
+        if len(pieces[-1]) > 50:
+            pieces.append("")
+        pieces[-1] = f"{pieces[-1]} {word}" if pieces[-1] else word
+    lines = [
+        "01,BANK,REVDESK,261102,0600,1,,,2/",
+        "02,REVDESK,BANK,1,261102,,USD,2/",
+        "03,123456789,USD,/",
+        f"16,165,1250000,Z,REF7,,{pieces[0]}",
+        *[f"88,{piece}" for piece in pieces[1:]],
+        f"49,1250000,{2 + len(pieces)}/",
+        f"98,1250000,1,{4 + len(pieces)}/",
+        f"99,1250000,1,{6 + len(pieces)}/",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "payer"),
+    [
+        # ACH, as Chase prints the NACHA batch header; IND NAME is the receiver (us)
+        (
+            "ORIG CO NAME:PALLISTER MFG INC ORIG ID:9215550143 DESC DATE:261102 CO ENTRY "
+            "DESCR:PAYABLES SEC:CCD TRACE#:021000028841207 EED:261102 IND ID:V-2231 "
+            "IND NAME:REVDESK INC TRN:1234567890 4012345",
+            ("PALLISTER MFG INC", "9215550143"),
+        ),
+        # padded and in mixed case, as on Chase statements
+        (
+            "Orig CO Name:Table Top Linen        Orig ID:1900922218 CO Entry Descr:Payment",
+            ("Table Top Linen", "1900922218"),
+        ),
+        # a name only
+        ("ORIG CO NAME:ACME CORP CO ENTRY DESCR:INV 4012345", ("ACME CORP", None)),
+        # Fedwire as Chase writes it: the name runs to REF: (city and state included)
+        (
+            "FEDWIRE CREDIT VIA: FIRST BANK/107005047 B/O: ROLLA BOYS, L.L.C. CENTENNIAL CO "
+            "REF: CHASE NYC/CTR/BNF=REVDESK INC NEW YORK NY OBI=INVOICE 4012345",
+            ("ROLLA BOYS, L.L.C. CENTENNIAL CO", None),
+        ),
+        # Citi: BO:/BO1:, the ordering bank OB: left alone
+        (
+            "OB:111111 SOME BRANCH OB3:BARCLAYS BANK PLC BO:22334455 BO1:ACME LTD",
+            ("ACME LTD", "22334455"),
+        ),
+        # IND NAME / IND ID alone are the receiver's: no payer
+        ("IND ID:C-123 IND NAME:REVDESK INC PAYMENT", (None, None)),
+        # no tags
+        ("ACH CREDIT PAYMENT 4012345", (None, None)),
+    ],
+)
+def test_bai2_payer_from_the_detail_text(tmp_path, text, payer):
+    path = tmp_path / "payer.bai2"
+    path.write_text(_bai2_one_credit(text))
+    (receipt,) = receipts(read_bank_file(path))
+    assert (receipt["payer_name"], receipt["payer_account"]) == payer
+    assert " ".join(receipt["text"].split()) == " ".join(text.split())  # kept whole
 
 
 BLANK_TOTAL_WITH_A_CREDIT = (

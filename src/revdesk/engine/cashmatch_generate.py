@@ -59,12 +59,29 @@ them, so a mistyped number usually names a closed invoice, sometimes another ope
 No invoice is paid by two receipts. The format of each receipt (its `format` column) decides
 what the bank tells about the payer, as the readers in engine.bankfiles read it: camt.053
 (35% of the non-remittance receipts), MT940 (20%, SEPA structured :86:) and lockbox CSV (20%)
-carry the payer's name and account; BAI2 (25%) carries only the text. Remittance receipts are
+carry the payer's name and account; BAI2 (25%) carries them only in its text, as US banks
+write ACH credits (see below). Remittance receipts are
 X12 820 (70%) or camt.053 (30%), both with the payer's name and account. A known customer
 pays from one of its own accounts (if it has any) nine times in ten, else from an account we
 do not know; the name is the customer's as a bank writes it (upper case, the legal suffix
 changed or dropped, at most 35 characters), one in ten misspelt. Texts may carry a purchase-
 order number ("PO 4500012345", ten digits) and words such as PAYMENT, INV, RE.
+
+**BAI2** receipts are of two sorts (drawn from a generator of their own, seeded from the
+seed, so every other draw, and so every receipt's kind, payer and text, is the same as
+without them):
+
+- 70% are ACH credits (CCD/CTX), whose text starts as the bank prints the NACHA batch
+  header: `ORIG CO NAME:NORTHWIND DATA C ORIG ID:123456789012 CO ENTRY DESCR:PAYMENT
+  SEC:CCD`, then the payer's own text (its reference, if any). The name is the payer's name
+  as above (as its bank knows it: upper case, suffix changed or dropped, sometimes misspelt)
+  cut to the 16 characters of the NACHA company name field, so it often differs from the
+  customer master's spelling; the originator ID is the payer's account as above (one of the
+  customer's known accounts nine times in ten: the customer master is taken to hold the
+  ACH company IDs its customers pay from). The reader gives them back as `payer_name` and
+  `payer_account`.
+- 30% are check and lockbox deposits (and ACH offsets without originator details): the text
+  alone, no payer, as before.
 
 Where chance makes a kind's promise false (an amount of a `no_reference` receipt that another
 set of the customer's open items also adds up to, a mistyped number that is another open
@@ -107,6 +124,8 @@ MIX: dict[str, float] = {
     "unknown": 0.04,
     "on_account": 0.04,
 }
+#: the share of BAI2 receipts that are ACH credits carrying the originator's name and ID
+BAI2_ACH_SHARE = 0.7
 #: receipts of these kinds should be applied; the others stay unapplied
 APPLIED_KINDS = frozenset(MIX) - {"unknown", "on_account"}
 
@@ -382,6 +401,7 @@ def cash_inputs_generate(
 
     maker = _Receipts(
         rng=rng,
+        bai_rng=np.random.default_rng([seed, 2]),
         codes=codes,
         names=names,
         account_of=account_of,
@@ -520,6 +540,14 @@ class _Receipts:
         else:
             payer_account = f"{int(self.rng.integers(10**11, 10**12))}"
             payer_name = stranger
+        if fmt == "bai2" and self.bai_rng.random() < BAI2_ACH_SHARE and payer_name:
+            # an ACH credit: the originator's name (16 characters) and ID in the text
+            has_payer = True
+            payer_name = payer_name[:16].strip()
+            ach = (
+                f"ORIG CO NAME:{payer_name} ORIG ID:{payer_account} CO ENTRY DESCR:PAYMENT SEC:CCD"
+            )
+            text = f"{ach} {text}" if text else ach
         row = self.rows
         row["receipt"].append(receipt)
         row["date"].append(self.date)

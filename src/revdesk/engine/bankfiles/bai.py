@@ -12,6 +12,29 @@ PyPI `bai2` parser reports neither, and it refuses a file holding any type code 
 its table (banks use their own 9xx codes). Its table of type codes is used to tell credits
 from debits; a code it does not know is placed by the BAI ranges (100-399 credit, 400-699
 debit).
+
+**The payer** is read from the detail text (the 16 record's text and its 88 continuations)
+when the bank writes it in one of these tagged forms; the text itself is kept whole. A tag
+is recognised in upper or mixed case; its value runs to the next tag this reader knows.
+
+- US ACH credits (the NACHA company batch header, as Chase and others print it:
+  `ORIG CO NAME:PALLISTER MFG INC ORIG ID:9215550143 DESC DATE:... CO ENTRY DESCR:PAYABLES
+  SEC:CCD TRACE#:... IND NAME:NORTHWIND SYSTEMS INC`): `ORIG CO NAME` is the payer's name
+  (the originator's 16-character company name, as its bank knows it), `ORIG ID` the payer's
+  account (the originator's 10-character company identification). `IND NAME` and `IND ID`
+  are *not* read as the payer: in the NACHA entry detail they name the *receiver* of the
+  entry (on a credit to us: ourselves, or our vendor number at the payer).
+- Fedwire credits as Chase writes them (`FEDWIRE CREDIT VIA: FIRST BANK/107005047 B/O:
+  ROLLA BOYS, L.L.C. CENTENNIAL CO 80122 REF: CHASE NYC/CTR/BNF=...`): `B/O:` ("by order
+  of") is the payer's name, up to `REF:`; the bank writes the payer's city and state after
+  it, and they stay in the name (there is nothing to tell them apart). No account.
+- Citi's tagged wire and Faster Payments text (the Citi fixture: `OB:111111 BUCKINGHAM
+  PALACE OB3:BARCLAYS BANK PLC BO:11111111 BO1:DOE JO`): `BO:` (by order of) is the payer's
+  account and `BO1:` its name. `OB:`/`OB1:`-`OB4:` are the *ordering bank* (its sort code,
+  branch and name), not the payer, and are not read.
+
+Other banks' forms (`ORG=`, `ORIGINATOR:` and the like) are not read: no file or
+documentation at hand shows how they are written.
 """
 
 from __future__ import annotations
@@ -37,6 +60,29 @@ NAMES = {
 }
 FUNDS_TYPES = {"", "Z", "0", "1", "2", "S", "V", "D"}
 INTEGER = re.compile(r"[+-]?\d+")
+#: tags of the detail text whose values end where the next one starts (see the docstring)
+TEXT_TAGS = re.compile(
+    r"(?<![A-Z0-9])(ORIG CO NAME|ORIG ID|DESC DATE|CO ENTRY DESCR|SEC|TRACE#|EED|IND ID|IND NAME"
+    r"|TRN|B/O|REF|IMAD|OBI|BBI|RFB|BNF|BO[1-4]?|OB[1-4]?|BI|PY|FR|ENDT|TRID)\s*[:=]",
+    re.IGNORECASE,
+)
+PAYER_TAGS = {"ORIG CO NAME": "name", "ORIG ID": "account", "B/O": "name", "BO": "account",
+              "BO1": "name"}  # fmt: skip
+
+
+def payer_from_text(text: str) -> tuple[str | None, str | None]:
+    """The payer's (name, account) the detail text tells, in the forms of the docstring."""
+    found: dict[str, str] = {}
+    tags = list(TEXT_TAGS.finditer(text))
+    for tag, after in zip(tags, [*tags[1:], None], strict=False):
+        what = PAYER_TAGS.get(" ".join(tag.group(1).upper().split()))
+        if what is None or what in found:
+            continue
+        value = text[tag.end() : after.start() if after else len(text)]
+        value = " ".join(value.split()).strip(" ,;/")
+        if value:
+            found[what] = value
+    return found.get("name"), found.get("account")
 
 
 @dataclass
@@ -344,12 +390,15 @@ def _detail(out, record, fields, group, account, entries, file_id) -> None:
         account.debits += direction == "debit"
         return
     account.credits += 1
+    payer_name, payer_account = payer_from_text(text)
     out.receipt(
         where=record.line,
         fallback_id=f"{account.number}/{group.as_of:%Y%m%d}/{entries[key]}",
         date=group.as_of,
         amount=_amount(cents, account.currency),
         currency=account.currency,
+        payer_name=payer_name,
+        payer_account=payer_account,
         text=" ".join(part for part in (customer_reference.strip(), text) if part),
         bank_reference=bank_reference.strip() or None,
     )
