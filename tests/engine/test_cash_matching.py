@@ -573,6 +573,41 @@ def test_subset_tie_goes_to_the_oldest_due_dates():
     assert "the one with the oldest due dates wins" in rows[0]["explanation"]
 
 
+def test_a_reference_one_digit_off_the_payers_only_invoice_for_that_amount_is_corrected():
+    # two look-alikes of 500.00: by amount alone a guess; the text's mistyped number decides
+    items = _items(
+        ("C2", "INV-20015", 10, "500.00"),
+        ("C2", "INV-20016", 12, "500.00"),
+        ("C2", "INV-20017", 14, "750.00"),
+    )
+    receipts = _receipts(
+        ("R1", "500.00", "", "222000222", "INV 20051"),  # 1 and 5 swapped
+        ("R2", "500.00", "", "222000222", "PAYMENT 20046"),  # one digit changed
+        ("R3", "750.00", "", "222000222", "INV 20013"),  # one digit changed, one invoice of 750
+    )
+    result = match(items, receipts, customers=_customers())
+    rows = {r["receipt"]: r for r in result.applications.to_pylist()}
+    assert (rows["R1"]["invoice"], rows["R1"]["rule"], rows["R1"]["confidence"]) == (
+        "INV-20015",
+        "reference_corrected",
+        D("0.92"),
+    )
+    assert "the text's 20051 is one digit off invoice INV-20015" in rows["R1"]["explanation"]
+    assert (rows["R2"]["invoice"], rows["R2"]["rule"]) == ("INV-20016", "reference_corrected")
+    # 20013 is one digit off 20017 too (one digit changed): the only invoice for 750.00
+    assert (rows["R3"]["invoice"], rows["R3"]["rule"]) == ("INV-20017", "reference_corrected")
+    _assert_money_kept(result, receipts)
+
+
+def test_a_mistyped_reference_near_two_look_alikes_is_not_guessed():
+    items = _items(("C2", "20015", 10, "500.00"), ("C2", "20035", 12, "500.00"))
+    # 20025 is one digit off both: nothing decides between them
+    receipts = _receipts(("R1", "500.00", "", "222000222", "INV 20025"))
+    result = match(items, receipts, customers=_customers())
+    assert result.applications.num_rows == 0
+    assert {r["rule"] for r in result.suggestions.to_pylist()} == {"open_items_oldest"}
+
+
 def test_a_set_of_many_invoices_found_by_amount_alone_is_only_suggested():
     # powers of two: every sum is one set only. Three invoices are applied; four are only
     # suggested, since among a customer's 30 open items sets of four or five meet an amount

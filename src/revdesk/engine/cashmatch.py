@@ -161,6 +161,9 @@ RULE_CONFIDENCE: dict[str, Decimal] = {
     # ... several sets fit: the oldest due dates; a guess (several invoices of the same amount,
     # or sums that meet by chance) that a person confirms, unless the threshold is lowered
     "open_items_oldest": Decimal("0.85"),
+    # the text's number is one digit off (one changed, or two side by side swapped) the one
+    # open invoice of the payer for exactly the receipt's amount: a mistyped reference
+    "reference_corrected": Decimal("0.92"),
 }
 #: how sure the identification of the customer is
 IDENTIFY_CONFIDENCE: dict[str, Decimal] = {
@@ -1026,6 +1029,31 @@ class _Matcher:
                 "the money does not fit: set aside"
             )
         candidates = [item for item in items if self.open_of(item) > 0][: settings.subset_max_items]
+        corrected = self._mistyped(receipt, candidates)
+        if corrected is not None:
+            item, written = corrected
+            sure = min(confidence, RULE_CONFIDENCE["reference_corrected"])
+            why = (
+                f"the text's {written} is one digit off invoice {item.invoice}, the only open "
+                f"invoice of {self.who(customer)} for exactly {_shown(receipt.cents)}: read as "
+                "a mistyped reference"
+            )
+            outcome = _Outcome(
+                receipt, customer, how, "reference_corrected", sure, summary=f"{identified}; {why}"
+            )
+            self.balance.setdefault(item.item, item.open_cents)
+            outcome.lines.append(
+                (
+                    customer,
+                    item.item,
+                    item.invoice,
+                    self.open_of(item),
+                    0,
+                    f"{identified}; {why} (due {item.due_date}); paid in full",
+                )
+            )
+            self.decide(outcome)
+            return
         amounts = [self.open_of(item) for item in candidates]
         chosen, count, complete = subset_search(
             amounts,
@@ -1110,6 +1138,28 @@ class _Matcher:
             )
         self.decide(outcome)
 
+    def _mistyped(self, receipt: _Receipt, items: list[_Item]) -> tuple[_Item, str] | None:
+        """The one open item for exactly the receipt's amount whose number is one digit off a
+        number written in the text (one digit changed, or two side by side swapped; leading
+        zeros aside), and that number; None when there is no such item or more than one."""
+        written = {
+            token.lstrip("0"): token
+            for token in re.findall(
+                rf"\d{{{self.settings.reference_min_digits},}}", receipt.text or ""
+            )
+        }
+        if not written:
+            return None
+        found = []
+        for item in items:
+            if self.open_of(item) != receipt.cents:
+                continue
+            digits = re.sub(r"\D", "", item.invoice).lstrip("0")
+            near = [token for key, token in written.items() if _one_digit_off(key, digits)]
+            if near:
+                found.append((item, near[0]))
+        return found[0] if len(found) == 1 else None
+
     def _unsure_customer(self, outcome: _Outcome, identified: str) -> None:
         """A customer guessed from the payer's name, and nothing of theirs fits: the money
         stays unidentified, the customer suggested."""
@@ -1150,6 +1200,22 @@ class _Matcher:
             rest=[(None, receipt.cents, UNIDENTIFIED, why)],
         )
         self.outcomes.setdefault(receipt.receipt, []).append(outcome)
+
+
+def _one_digit_off(written: str, number: str) -> bool:
+    """Whether `written` is `number` with one digit changed or two neighbours swapped."""
+    if len(written) != len(number) or written == number:
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(written, number, strict=True)) if a != b]
+    if len(differ) == 1:
+        return True
+    first, second = differ if len(differ) == 2 else (0, 0)
+    return (
+        len(differ) == 2
+        and second == first + 1
+        and written[first] == number[second]
+        and written[second] == number[first]
+    )
 
 
 def subset_search(
