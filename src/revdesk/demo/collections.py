@@ -159,7 +159,13 @@ class CollectionsDesk:
 
         from revdesk.cases.models import CaseSubject
 
-        in_cases = CaseSubject.objects.filter(content_type__model="invoice").values("object_id")
+        # object_id is text (a subject of any kind): compared as numbers here, on any database
+        in_cases = {
+            int(pk)
+            for pk in CaseSubject.objects.filter(content_type__model="invoice").values_list(
+                "object_id", flat=True
+            )
+        }
         open_invoices = list(
             Invoice.objects.filter(
                 status=InvoiceStatus.OPEN,

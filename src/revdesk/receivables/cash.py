@@ -689,7 +689,7 @@ def receipt_apply_manually(
 def _suggestion_locked(suggestion: CashSuggestion, *, actor) -> tuple[Payment, CashSuggestion]:
     payment = _receipt_locked(suggestion.payment, actor=actor)
     current = (
-        CashSuggestion.objects.select_for_update()
+        CashSuggestion.objects.select_for_update(of=("self",))
         .select_related("invoice", "decided_by")
         .get(pk=suggestion.pk)
     )
