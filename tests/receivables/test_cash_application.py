@@ -137,6 +137,12 @@ def test_a_file_is_read_once(example_ledger, world, tmp_path):
         cash_apply(path=again, actor=world.users["ops"])
     assert Payment.objects.count() == 8
     assert BankFile.objects.count() == 1
+    # saved again by a spreadsheet (other bytes, the same receipts): not read twice either
+    resaved = tmp_path / "bank-resaved.csv"
+    resaved.write_text((CASE / "bank.csv").read_text().replace("\n", "\r\n"))
+    with pytest.raises(AlreadyRead, match=r"8 of its receipts came in an earlier bank file"):
+        cash_apply(path=resaved, actor=world.users["ops"])
+    assert Payment.objects.count() == 8
 
 
 def test_a_broken_file_leaves_nothing(example_ledger, world, tmp_path):

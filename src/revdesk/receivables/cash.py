@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from revdesk.engine.bankfiles import CsvProfile, read_bank_file
@@ -158,6 +158,32 @@ def deduction_reasons() -> dict[str, str]:
     return reasons
 
 
+def _already_in(receipts: list[dict]) -> list[str]:
+    """Receipts of this file another bank file brought already: the same receipt id (or bank
+    reference), day, amount and currency (a file sent again with a new header, or saved again
+    in Excel, has another fingerprint but the same receipts)."""
+    ids = {str(r["bank_reference"] or r["receipt"]) for r in receipts}
+    seen = set()
+    for chunk in _chunked(sorted(ids), 2000):
+        for number, reference, day, amount, currency in (
+            Payment.objects.filter(bank_file__isnull=False)
+            .filter(models.Q(number__in=chunk) | models.Q(bank_reference__in=chunk))
+            .values_list("number", "bank_reference", "received_on", "amount", "currency")
+        ):
+            for key in {number, reference} - {""}:
+                seen.add((key, day, amount, currency))
+    return [
+        str(r["receipt"])
+        for r in receipts
+        if (str(r["bank_reference"] or r["receipt"]), r["date"], r["amount"], r["currency"]) in seen
+    ]
+
+
+def _chunked(values: list, size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def _numbers(receipts: list[dict], bank_file: BankFile) -> list[str]:
     """A payment number per receipt: the receipt's own id where it is free, else one made of
     the file's number and the receipt's position."""
@@ -225,6 +251,15 @@ def cash_apply(
     )
     step("writing payments")
     receipts = read.receipts.to_pylist()
+    if repeated := _already_in(receipts):
+        shown = ", ".join(repeated[:10]) + (
+            f" and {len(repeated) - 10} more" if len(repeated) > 10 else ""
+        )
+        raise AlreadyRead(
+            f"{path.name}: {len(repeated)} of its receipts came in an earlier bank file already "
+            f"(the same receipt, day, amount and currency: {shown}); nothing was done. A file "
+            "sent again is not read twice."
+        )
     numbers = _numbers(receipts, bank_file)
     customer_of: dict[str, str | None] = {}
     status: dict[str, tuple[str, str]] = {}
