@@ -201,3 +201,25 @@ def test_the_command_reads_applies_and_refuses(example_ledger, world, tmp_path, 
     assert "short payment cases opened: 1" in out
     assert main(["cash", "apply", str(bank)]) == 1
     assert "its receipts are already in (nothing done)" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_receipt_taken_back_takes_its_small_balance_write_off_with_it(
+    example_ledger, world, tmp_path
+):
+    from revdesk.receivables import services
+
+    bank = tmp_path / "bank.csv"
+    shutil.copy(CASE / "bank.csv", bank)
+    cash_apply(path=bank, actor=world.users["ops"])
+    p8 = Payment.objects.get(number="P8")
+    assert WriteOff.objects.get(invoice__number="20014").payment == p8
+    services.payment_reverse(
+        payment=p8,
+        on=dt.date(2026, 10, 30),
+        reason="Recalled by the payer's bank",
+        actor=world.users["ops"],
+        today=dt.date(2026, 11, 30),
+    )
+    # nothing of 20014 was paid after all: neither the 7,497.00 nor the 3.00 written off
+    assert Invoice.objects.get(number="20014").balance == D("7500.00")
+    assert not WriteOff.objects.exists()

@@ -345,6 +345,7 @@ def cash_apply(
             services.write_off_save(
                 write_off=WriteOff(
                     invoice_id=invoices[a["invoice"]],
+                    payment=payment_of[a["receipt"]],
                     amount=a["write_off"],
                     written_off_on=payment_of[a["receipt"]].received_on,
                     reason=f"Small balance left by receipt {payment_of[a['receipt']].number}, "

@@ -839,6 +839,15 @@ class WriteOff(BaseModel):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    payment = models.ForeignKey(
+        "Payment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="write_offs",
+        help_text="The receipt whose small shortfall it wrote off (cash application): taken "
+        "back with the receipt's application",
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -706,6 +706,11 @@ def _application_reverse(
     )
     _save_audited(reversal, actor=actor, stored=None)
     _delete_audited(application, actor=actor)
+    # the small balance written off because this receipt paid the rest: the rest is not paid
+    for write_off in WriteOff.objects.filter(
+        payment_id=application.payment_id, invoice_id=application.invoice_id
+    ):
+        _delete_audited(write_off, actor=actor)
     return reversal
 
 
