@@ -358,17 +358,31 @@ def cash_apply(
     step("opening cases")
     for row in result.cases.to_pylist():
         external = row["external_reason"]
-        _shortfall_case_open(
-            actor=actor,
-            invoice=Invoice.objects.get(number=row["invoice"]),
-            payment=payment_of[row["receipt"]],
-            amount=row["amount"],
-            case_type=row["type"],
-            reason=row["reason_code"],
-            description=row["explanation"]
-            + (f" (the customer's code: {external})" if external else ""),
-            now=now,
-        )
+        payment = payment_of[row["receipt"]]
+        try:
+            with transaction.atomic():
+                _shortfall_case_open(
+                    actor=actor,
+                    invoice=Invoice.objects.get(number=row["invoice"]),
+                    payment=payment,
+                    amount=row["amount"],
+                    case_type=row["type"],
+                    reason=row["reason_code"],
+                    description=row["explanation"]
+                    + (f" (the customer's code: {external})" if external else ""),
+                    now=now,
+                )
+        except ValidationError as error:
+            # e.g. the invoice is disputed already for what is open: the receipt is applied,
+            # the case is not opened twice, and the receipt says so
+            payment.status_reason = " ".join(
+                [
+                    payment.status_reason,
+                    f"No {row['type'].replace('_', ' ')} case opened on {row['invoice']}: "
+                    + " ".join(error.messages),
+                ]
+            ).strip()
+            payment.save(update_fields=["status_reason"])
 
     CashSuggestion.objects.bulk_create(
         CashSuggestion(
@@ -396,7 +410,7 @@ def cash_apply(
 def _advices_apply(payments: list[Payment], *, actor, now) -> int:
     """Receipts the matching left on account or as a suggestion that a remittance advice
     received by e-mail describes (its customer, its amount): applied as the advice says."""
-    from .remittance_mail import advice_apply, advice_waiting_for
+    from .remittance_mail import advice_apply_safely, advice_waiting_for
 
     applied = 0
     for payment in payments:
@@ -405,7 +419,7 @@ def _advices_apply(payments: list[Payment], *, actor, now) -> int:
         if payment.applications.exists():
             continue
         advice = advice_waiting_for(payment)
-        if advice is not None and advice_apply(advice, payment, actor=actor, now=now):
+        if advice is not None and advice_apply_safely(advice, payment, actor=actor, now=now):
             applied += 1
     return applied
 

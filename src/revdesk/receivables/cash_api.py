@@ -26,6 +26,7 @@ from revdesk.foundation.api import (
     ValidationErrorOut,
     visible_or_404,
 )
+from revdesk.foundation.bulk import RowsRefused
 from revdesk.foundation.context import acting_as
 from revdesk.foundation.scoping import restrict
 
@@ -94,6 +95,14 @@ def cash_file_read(request, file: File[UploadedFile]):
             )
         except AlreadyRead as error:
             raise HttpError(409, " ".join(error.messages)) from None
+        except RowsRefused as error:
+            return Status(
+                422,
+                {
+                    "detail": f"{name} was not read (nothing was saved): the ledger refused it",
+                    "errors": [{"field": r.field, "message": r.message} for r in error.refusals],
+                },
+            )
     bank_file = run.bank_file
     return Status(
         201,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -27,6 +28,7 @@ from .models import (
     PaymentApplication,
     RemittanceAdvice,
     RemittanceLine,
+    same_customer,
 )
 
 ZERO = Decimal("0.00")
@@ -135,8 +137,36 @@ def advice_from_mail(case, parsed, now: dt.datetime) -> RemittanceAdvice | None:
     )
     payment = receipt_waiting_for(advice)
     if payment is not None:
-        advice_apply(advice, payment, actor=None, now=now)
+        advice_apply_safely(advice, payment, actor=None, now=now)
     return advice
+
+
+def advice_apply_safely(advice: RemittanceAdvice, payment: Payment, *, actor, now=None) -> int:
+    """`advice_apply`, but a refusal of the ledger (an invoice paid meanwhile, say) leaves
+    the advice open and says why on its case, instead of stopping the mail or the bank file
+    that brought it."""
+    from revdesk.cases.services import event_add
+    from revdesk.foundation.bulk import RowsRefused
+
+    try:
+        with transaction.atomic():
+            return advice_apply(advice, payment, actor=actor, now=now)
+    except (RowsRefused, ValidationError) as error:
+        if advice.case is not None:
+            reasons = (
+                "; ".join(r.message for r in error.refusals)
+                if isinstance(error, RowsRefused)
+                else " ".join(error.messages)
+            )
+            event_add(
+                advice.case,
+                kind="comment",
+                actor_name="Revdesk cash application",
+                body=f"Receipt {payment.number} could not be applied as this advice says "
+                f"({reasons}): left for a person.",
+                now=now,
+            )
+        return 0
 
 
 def advice_amount(advice: RemittanceAdvice) -> Decimal:
@@ -192,11 +222,15 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
 
     now = now or timezone.now()
     lines = [line for line in advice.lines.all() if line.paid > 0]
+    # only what this receipt may pay: its currency, its customer's hierarchy
     invoices = {
         i.number: i
         for i in Invoice.objects.filter(
-            number__in=[line.invoice_number for line in lines], status=InvoiceStatus.OPEN
+            number__in=[line.invoice_number for line in lines],
+            status=InvoiceStatus.OPEN,
+            currency=payment.currency,
         )
+        if same_customer(payment.customer_id, i.customer_id, hierarchy_allowed=True)
     }
     left = payment.amount - sum((a.amount for a in payment.applications.all()), ZERO)
     rows, explained = [], []

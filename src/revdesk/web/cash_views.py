@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from revdesk.engine.bankfiles import BankFileError
+from revdesk.foundation.bulk import RowsRefused
 from revdesk.foundation.context import acting_as
 from revdesk.foundation.scoping import restrict
 from revdesk.foundation.views import DATE, DATETIME, MONEY, NUMBER, Column, person_name
@@ -482,6 +483,12 @@ def cash_file_upload(request):
                 refused_name = name
             except AlreadyRead as error:
                 form.add_error("file", " ".join(error.messages))
+            except RowsRefused as error:
+                form.add_error(
+                    "file",
+                    f"{name} was not read (nothing was saved): the ledger refused "
+                    + "; ".join(r.message for r in error.refusals[:5]),
+                )
             else:
                 messages.success(request, f"{name} was read: {run.summary['receipts']} receipts.")
                 return redirect(reverse("web:cash_file_detail", args=[run.bank_file.pk]))
