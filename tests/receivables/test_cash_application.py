@@ -223,3 +223,27 @@ def test_a_receipt_taken_back_takes_its_small_balance_write_off_with_it(
     # nothing of 20014 was paid after all: neither the 7,497.00 nor the 3.00 written off
     assert Invoice.objects.get(number="20014").balance == D("7500.00")
     assert not WriteOff.objects.exists()
+
+
+def test_a_short_payment_on_an_invoice_already_disputed_opens_no_second_case(
+    example_ledger, world, tmp_path
+):
+    from revdesk.receivables.disputes import dispute_open
+    from revdesk.testing import teams_build
+
+    teams_build(world)
+    disputed = dispute_open(
+        actor=world.users["collector"],
+        invoice=Invoice.objects.get(number="30001"),
+        reason="pricing",
+        amount=D("100.00"),
+    )
+    bank = tmp_path / "bank.csv"
+    shutil.copy(CASE / "bank.csv", bank)
+    cash_apply(path=bank, actor=world.users["ops"])
+    # P4's 3,900.00 is applied; the 100.00 left is the dispute's already
+    assert PaymentApplication.objects.get(payment__number="P4").amount == D("3900.00")
+    assert list(Case.objects.all()) == [disputed]
+    assert (
+        "No short payment case opened on 30001: " in Payment.objects.get(number="P4").status_reason
+    )
