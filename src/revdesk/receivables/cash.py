@@ -164,7 +164,9 @@ def _already_in(receipts: list[dict]) -> list[str]:
     in Excel, has another fingerprint but the same receipts)."""
     ids = {str(r["bank_reference"] or r["receipt"]) for r in receipts}
     seen = set()
-    for chunk in _chunked(sorted(ids), 2000):
+    from .services import _chunks
+
+    for chunk in _chunks(sorted(ids), 2000):
         for number, reference, day, amount, currency in (
             Payment.objects.filter(bank_file__isnull=False)
             .filter(models.Q(number__in=chunk) | models.Q(bank_reference__in=chunk))
@@ -177,11 +179,6 @@ def _already_in(receipts: list[dict]) -> list[str]:
         for r in receipts
         if (str(r["bank_reference"] or r["receipt"]), r["date"], r["amount"], r["currency"]) in seen
     ]
-
-
-def _chunked(values: list, size: int):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _numbers(receipts: list[dict], bank_file: BankFile) -> list[str]:
