@@ -49,9 +49,13 @@ TABLES = ("customers", "items", "receipts", "remittance", "truth")
 def data_load(invoices: int, receipts: int, seed: int):
     import pyarrow.parquet as pq
 
-    from revdesk.engine.cashmatch_generate import CashSet, cash_inputs_generate
+    from revdesk.engine.cashmatch_generate import (
+        GENERATOR_VERSION,
+        CashSet,
+        cash_inputs_generate,
+    )
 
-    folder = CACHE / f"cash-{invoices}-{receipts}-{seed}"
+    folder = CACHE / f"cash-v{GENERATOR_VERSION}-{invoices}-{receipts}-{seed}"
     if all((folder / f"{name}.parquet").exists() for name in TABLES):
         tables = {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
         return CashSet(**tables, seed=seed), None  # type: ignore[arg-type]

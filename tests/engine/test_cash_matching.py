@@ -163,15 +163,16 @@ CUSTOMERS = [
 
 
 def _items(*rows) -> pa.Table:
-    """(customer, invoice, due day of October, open amount)"""
+    """(customer, invoice, due day of October, open amount[, in dispute])"""
     columns = {f.name: [] for f in ITEMS_SCHEMA}
-    for customer, invoice, due, amount in rows:
+    for customer, invoice, due, amount, *disputed in rows:
         columns["customer"].append(customer)
         columns["invoice"].append(invoice)
         columns["invoice_date"].append(dt.date(2026, 9, 1))
         columns["due_date"].append(dt.date(2026, 10, due))
         columns["open_amount"].append(D(amount))
         columns["currency"].append("USD")
+        columns["disputed"].append(bool(disputed and disputed[0]))
     return pa.table(columns, schema=ITEMS_SCHEMA)
 
 
@@ -408,7 +409,7 @@ def test_a_reference_to_another_customers_invoice_the_money_does_not_fit_tries_t
     result = match(NORTHWIND, receipts, customers=_customers())
     (row,) = result.applications.to_pylist()
     assert (row["customer"], row["invoice"], row["applied"]) == ("C1", "10025", D("700.00"))
-    assert row["rule"] == "open_items_sum"
+    assert row["rule"] == "open_item_amount"
     assert row["explanation"].startswith(
         "the text's reference names 30001 of Blue Ridge Hospital (C3), which the money does "
         "not fit: set aside; the payer's bank account 111000111 is that of Northwind"
@@ -605,7 +606,10 @@ def test_a_mistyped_reference_near_two_look_alikes_is_not_guessed():
     receipts = _receipts(("R1", "500.00", "", "222000222", "INV 20025"))
     result = match(items, receipts, customers=_customers())
     assert result.applications.num_rows == 0
-    assert {r["rule"] for r in result.suggestions.to_pylist()} == {"open_items_oldest"}
+    (suggested,) = result.suggestions.to_pylist()
+    # the two are equal amounts: the oldest is suggested, the number said to name neither
+    assert (suggested["invoice"], suggested["rule"]) == ("20015", "open_items_equal")
+    assert "the text's 20025 names none of them" in suggested["explanation"]
 
 
 def test_a_set_of_many_invoices_found_by_amount_alone_is_only_suggested():
@@ -639,17 +643,26 @@ def test_subset_search_bounds_are_respected():
     six_settings = MatchSettings(subset_max_size=6, threshold=D("0.85"))
     six = match(items, receipts, customers=_customers(), settings=six_settings)
     assert [r["invoice"] for r in six.applications.to_pylist()] == [f"I{n}" for n in range(6)]
-    # only the 3 oldest-due items are looked at: the 4th's amount finds nothing
+    # sets are searched among the 3 oldest-due items only: 20.00 + 80.00 is not found
     items = _items(
         ("C2", "X1", 1, "10.00"),
         ("C2", "X2", 2, "20.00"),
         ("C2", "X3", 3, "40.00"),
         ("C2", "X4", 4, "80.00"),
     )
-    receipts = _receipts(("R1", "80.00", "", "222000222", ""))
+    receipts = _receipts(("R1", "100.00", "", "222000222", ""))
     few = MatchSettings(subset_max_items=3)
     assert match(items, receipts, customers=_customers(), settings=few).applications.num_rows == 0
-    assert match(items, receipts, customers=_customers()).applications.num_rows == 1
+    found = match(items, receipts, customers=_customers()).applications.to_pylist()
+    rules = [(r["invoice"], r["rule"]) for r in found]
+    assert rules == [("X2", "open_items_sum"), ("X4", "open_items_sum")]
+    # one invoice for exactly the amount is found among all of them, however late it falls due
+    single = match(
+        items, _receipts(("R1", "80.00", "", "222000222", "")), customers=_customers(), settings=few
+    )
+    assert [(r["invoice"], r["rule"]) for r in single.applications.to_pylist()] == [
+        ("X4", "open_item_amount")
+    ]
 
 
 def test_subset_search_itself():
@@ -685,15 +698,35 @@ def test_fuzzy_payer_name_identifies_the_customer():
     (row,) = result.applications.to_pylist()
     assert (row["customer"], row["identified_by"], row["confidence"]) == ("C2", "name", D("0.90"))
     assert name_key("Apex Colocation, LLC") == "apex colocation"
-    # a name that only resembles one: found, but too unsure to apply
+    # a name that only resembles one, and money that two of its invoices add up to: found,
+    # but too unsure to apply
+    items = _items(
+        ("C2", "20011", 1, "15000.00"), ("C2", "20012", 2, "5000.00"), ("C2", "20013", 3, "2500.00")
+    )
     near = match(
-        items, _receipts(("R1", "15000.00", "APEX COLLOCATION", "", "")), customers=_customers()
+        items, _receipts(("R1", "7500.00", "APEX COLLOCATION", "", "")), customers=_customers()
     )
     assert near.applications.num_rows == 0
-    (suggestion,) = near.suggestions.to_pylist()
-    assert (suggestion["customer"], suggestion["invoice"]) == ("C2", "20011")
-    assert suggestion["confidence"] < D("0.90")
-    assert "resembles Apex Colocation LLC" in suggestion["explanation"]
+    suggestions = near.suggestions.to_pylist()
+    assert {(s["customer"], s["invoice"]) for s in suggestions} == {
+        ("C2", "20012"),
+        ("C2", "20013"),
+    }
+    assert all(s["confidence"] < D("0.90") for s in suggestions)
+    assert "resembles Apex Colocation LLC" in suggestions[0]["explanation"]
+    # ... but money that is to the cent its only invoice of the amount confirms the name
+    sure = match(
+        items, _receipts(("R1", "15000.00", "APEX COLLOCATION", "", "")), customers=_customers()
+    )
+    (row,) = sure.applications.to_pylist()
+    assert (row["invoice"], row["rule"], row["confidence"]) == (
+        "20011",
+        "open_item_amount",
+        D("0.90"),
+    )
+    assert (
+        "and the amount, that of its only open invoice for 15,000.00, agrees" in row["explanation"]
+    )
 
 
 def test_unknown_payer_is_unidentified():
@@ -856,7 +889,7 @@ def test_generated_receipts_agree_with_a_naive_expectation():
     assert sum(1 for r in by_amount if r[0] in applied) >= 0.95 * len(by_amount)
     for row in result.applications.to_pylist():
         if row["receipt"] not in truth:
-            assert row["rule"] in ("open_items_sum", "open_items_oldest")
+            assert row["rule"] in ("open_item_amount", "open_items_sum", "open_items_oldest")
             assert row["identified_by"] == "account"
     strangers = [r for r in result.unapplied.to_pylist() if r["receipt"].startswith("S")]
     assert len(strangers) == 300
@@ -874,3 +907,126 @@ def test_generated_receipts_agree_with_a_naive_expectation():
 def test_reading_the_case_files_gives_the_engines_tables():
     assert items_read(CASE / "open_items.csv").schema == ITEMS_SCHEMA
     assert customers_read(CASE / "customers.csv").num_rows == 3
+
+
+def test_equal_amounts_pay_the_oldest_due_never_one_in_dispute():
+    items = _items(
+        ("C2", "50001", 1, "500.00", True),
+        ("C2", "50002", 2, "500.00"),
+        ("C2", "50003", 3, "500.00"),
+    )
+    receipts = _receipts(
+        ("R1", "500.00", "", "222000222", "MONTHLY FEE"), ("R2", "500.00", "", "222000222", "")
+    )
+    result = match(items, receipts, customers=_customers())
+    rows = {r["receipt"]: r for r in result.applications.to_pylist()}
+    assert {k: (r["invoice"], r["rule"]) for k, r in rows.items()} == {
+        "R1": ("50002", "open_items_equal"),
+        "R2": ("50003", "open_item_amount"),
+    }
+    assert (
+        "2 open invoices of Apex Colocation LLC (C2) are for exactly 500.00 and nothing names "
+        "one: the oldest due, 50002, is paid first (1 more for the amount in dispute: 50001, "
+        "never chosen by amount)" in rows["R1"]["explanation"]
+    )
+    assert rows["R1"]["confidence"] == D("0.90")
+    # named, the disputed invoice is paid: the customer says which
+    named = match(
+        items, _receipts(("R3", "500.00", "", "222000222", "50001")), customers=_customers()
+    )
+    assert [(r["invoice"], r["rule"]) for r in named.applications.to_pylist()] == [
+        ("50001", "reference")
+    ]
+
+
+def test_equal_amounts_are_only_suggested_beside_a_receipt_of_the_amount_nobody_placed():
+    items = _items(("C2", "B1", 1, "500.00"), ("C2", "B2", 2, "500.00"))
+    receipts = _receipts(
+        ("U1", "500.00", "", "999999999", ""), ("R1", "500.00", "", "222000222", "")
+    )
+    result = match(items, receipts, customers=_customers())
+    assert result.applications.num_rows == 0
+    (suggested,) = result.suggestions.to_pylist()
+    assert (suggested["receipt"], suggested["invoice"]) == ("R1", "B1")
+    assert suggested["confidence"] == D("0.85")
+    assert (
+        "1 other receipt of exactly 500.00, of that day or earlier, could not be placed"
+        in suggested["explanation"]
+    )
+
+
+def test_a_payer_name_cut_short_is_the_start_of_the_customers():
+    receipts = _receipts(("R1", "700.00", "NORTHWIND DATA C", "", "ACH CREDIT"))
+    result = match(NORTHWIND, receipts, customers=_customers())
+    (row,) = result.applications.to_pylist()
+    assert (row["invoice"], row["identified_by"], row["confidence"]) == ("10025", "name", D("0.90"))
+    assert (
+        "the payer's name 'NORTHWIND DATA C' is the start of Northwind Data Centers Inc's (C1), "
+        "cut short" in row["explanation"]
+    )
+
+
+def test_a_name_several_customers_share_is_told_apart_by_the_money():
+    customers = _customers([*CUSTOMERS, ("C4", "Apex Colocation Ltd", "444000444")])
+    items = _items(("C2", "20011", 1, "15000.00"), ("C4", "40001", 1, "900.00"))
+    told = match(items, _receipts(("R1", "900.00", "APEX COLOCATION", "", "")), customers=customers)
+    (row,) = told.applications.to_pylist()
+    assert (row["customer"], row["invoice"], row["rule"]) == ("C4", "40001", "open_item_amount")
+    assert (
+        "the payer's name 'APEX COLOCATION' is that of several customers: Apex Colocation LLC "
+        "(C2), Apex Colocation Ltd (C4); only Apex Colocation Ltd (C4) has an open invoice for "
+        "exactly 900.00" in row["explanation"]
+    )
+    untold = match(
+        items, _receipts(("R1", "123.00", "APEX COLOCATION", "", "")), customers=customers
+    )
+    (left,) = untold.unapplied.to_pylist()
+    assert left["reason"] == "unidentified"
+    assert "and the money tells none of them apart" in left["explanation"]
+
+
+def test_a_mistyped_number_finds_its_invoice_whoever_pays():
+    # no payer known: 10042 names nothing, and is 10024 with two digits swapped, open for
+    # exactly 3,400.00
+    unknown = match(
+        NORTHWIND, _receipts(("R1", "3400.00", "", "", "INV 10042")), customers=_customers()
+    )
+    (row,) = unknown.applications.to_pylist()
+    assert (row["invoice"], row["rule"], row["identified_by"]) == (
+        "10024",
+        "reference_corrected",
+        "reference",
+    )
+    assert row["confidence"] == D("0.92")
+    # 10023 is open (1,250.00), but 700.00 does not fit it; 10025, one digit off, is open for
+    # exactly 700.00: the number was mistyped
+    landed = match(
+        NORTHWIND, _receipts(("R1", "700.00", "", "", "PAYMENT 10023")), customers=_customers()
+    )
+    (row,) = landed.applications.to_pylist()
+    assert (row["invoice"], row["applied"], row["rule"]) == (
+        "10025",
+        D("700.00"),
+        "reference_corrected",
+    )
+    assert row["explanation"].startswith(
+        "the text's reference names 10023 of Northwind Data Centers Inc (C1), which the money "
+        "does not fit; the payer is told by the corrected reference; the text's 10023 is one "
+        "digit off invoice 10025"
+    )
+
+
+def test_receipts_searched_by_amount_take_equal_amounts_in_date_order():
+    # the later receipt's payer is told by its account, the earlier one's by name only: the
+    # earlier still takes the older invoice
+    items = _items(("C2", "E1", 1, "300.00"), ("C2", "E2", 2, "300.00"))
+    receipts = _receipts(
+        ("R2", "300.00", "", "222000222", ""), ("R1", "300.00", "APEX COLOCATION LLC", "", "")
+    )
+    dates = pa.array([DAY + dt.timedelta(days=1), DAY], pa.date32())
+    receipts = receipts.set_column(receipts.schema.get_field_index("date"), "date", dates)
+    result = match(items, receipts, customers=_customers())
+    assert {r["receipt"]: r["invoice"] for r in result.applications.to_pylist()} == {
+        "R1": "E1",
+        "R2": "E2",
+    }

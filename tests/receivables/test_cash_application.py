@@ -247,3 +247,45 @@ def test_a_short_payment_on_an_invoice_already_disputed_opens_no_second_case(
     assert (
         "No short payment case opened on 30001: " in Payment.objects.get(number="P4").status_reason
     )
+
+
+def test_an_invoice_in_dispute_is_never_chosen_by_amount_alone(example_ledger, world, tmp_path):
+    from revdesk.receivables.disputes import dispute_open
+    from revdesk.testing import teams_build
+
+    teams_build(world)
+    for number, due in (("20091", 1), ("20092", 20)):
+        Invoice.objects.create(
+            number=number,
+            customer=example_ledger["C2"],
+            issued_on=dt.date(2026, 9, 1),
+            due_on=dt.date(2026, 10, due),
+            currency="USD",
+            amount=D("640.00"),
+            balance=D("640.00"),
+        )
+    dispute_open(
+        actor=world.users["collector"],
+        invoice=Invoice.objects.get(number="20091"),
+        reason="pricing",
+        amount=D("640.00"),
+    )
+    bank = tmp_path / "bank.csv"
+    bank.write_text(
+        "receipt,date,amount,currency,payer_name,payer_account,text\n"
+        "Q1,2026-10-28,640.00,USD,APEX COLOCATION,222000222,MONTHLY FEE\n"
+    )
+    cash_apply(path=bank, actor=world.users["ops"])
+    (application,) = PaymentApplication.objects.select_related("invoice")
+    # the older 20091 is disputed: the customer holds it back; 20092 is the one of the amount
+    assert (application.invoice.number, application.amount, application.rule) == (
+        "20092",
+        D("640.00"),
+        "open_item_amount",
+    )
+    assert (
+        "invoice 20092 is the only open invoice of Apex Colocation LLC (C2) for exactly 640.00 "
+        "(1 more for the amount in dispute: 20091, never chosen by amount)"
+        in application.explanation
+    )
+    assert Invoice.objects.get(number="20091").balance == D("640.00")

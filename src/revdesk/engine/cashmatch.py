@@ -57,8 +57,13 @@ ITEMS_SCHEMA = pa.schema(
         ("due_date", pa.date32()),
         ("open_amount", CENTS_TYPE),
         ("currency", pa.string()),
+        # in dispute with the customer: paid when a reference or remittance names it, never
+        # chosen by amount alone (optional; none in dispute when the column is left out)
+        ("disputed", pa.bool_()),
     ]
 )
+#: optional open-item columns
+ITEM_OPTIONAL = ("disputed",)
 RECEIPTS_SCHEMA = pa.schema(
     [
         ("receipt", pa.string()),
@@ -158,6 +163,11 @@ RULE_CONFIDENCE: dict[str, Decimal] = {
     "reference_partial": Decimal("0.95"),  # ... some of them paid exactly, the rest not
     "reference_over": Decimal("0.95"),  # ... paid with an excess kept on account
     "open_items_sum": Decimal("0.96"),  # no reference: the one set of open items that fits
+    # no reference: the customer's only open invoice (not in dispute) for exactly the amount
+    "open_item_amount": Decimal("0.96"),
+    # ... several open invoices for exactly the amount, none named: the oldest due is paid
+    # first, as customers pay a recurring charge (a skipped older one is in dispute)
+    "open_items_equal": Decimal("0.90"),
     # ... several sets fit: the oldest due dates; a guess (several invoices of the same amount,
     # or sums that meet by chance) that a person confirms, unless the threshold is lowered
     "open_items_oldest": Decimal("0.85"),
@@ -184,6 +194,9 @@ UNCONFIRMED_RULES = frozenset({"reference_short", "reference_over"})
 UNCONFIRMED = Decimal("0.85")
 #: a set found by amount alone with more than `subset_sure_size` invoices: no surer than this
 MANY_ITEMS = Decimal("0.85")
+#: several open invoices for exactly the receipt's amount while another receipt of that amount
+#: is left unplaced (unidentified or suggested): the oldest may be that one's
+UNPLACED_EQUAL = Decimal("0.85")
 #: remittance lines that do not fit the receipt (they pay more than it brought)
 REMITTANCE_MISFIT = Decimal("0.60")
 #: references that point at several customers' invoices, none the payer account's: always a
@@ -364,6 +377,7 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
                    ORDER BY customer, currency, due_date, invoice_date, invoice) AS item,
                customer, invoice, invoice_date, due_date, currency,
                CAST(open_amount * 100 AS BIGINT) AS open_cents,
+               coalesce(disputed, false) AS disputed,
                ltrim(regexp_replace(upper(invoice), '[^A-Z0-9]', '', 'g'), '0') AS full_key,
                regexp_extract(upper(invoice), '([0-9]+)[^0-9]*$', 1) AS last_digits,
                -- the whole number as a word of a text is compared: zeros after the
@@ -474,6 +488,17 @@ def _sql_prepare(settings: MatchSettings) -> list[str]:
         JOIN cm_items i ON i.item = k.item
         GROUP BY ALL
         """,
+        # the open items for exactly the amount of some receipt, whoever's: a receipt without a
+        # usable reference is matched against all of its customer's (not only the oldest due),
+        # and a mistyped number against every invoice of exactly its amount
+        """
+        CREATE OR REPLACE TEMP TABLE cm_equal AS
+        SELECT i.item, i.customer, i.invoice, i.open_cents, i.due_date, i.currency, i.disputed
+        FROM cm_items i
+        SEMI JOIN (SELECT DISTINCT currency, CAST(amount * 100 AS BIGINT) AS cents
+                   FROM cm_in_receipts) r
+          ON r.currency = i.currency AND r.cents = i.open_cents
+        """,
         # who holds each payer account: a link a person confirmed, the customers' accounts
         f"""
         CREATE OR REPLACE TEMP TABLE cm_holders AS
@@ -557,6 +582,7 @@ class _Item:
     due_date: dt.date
     written: str = ""
     forms: tuple[str, ...] = ()  # every way the text wrote it (a number, a pair, a range)
+    disputed: bool = False
 
 
 @dataclass
@@ -588,6 +614,10 @@ class _Matcher:
         # receipts whose reference names another customer's invoice that the money does not
         # fit: the payer's own open items are searched by amount before it is suggested
         self.deferred: dict[str, _Outcome] = {}
+        # (currency, cents) -> the open items for exactly that much, oldest due first
+        self.equal: dict[tuple[str, int], list[_Item]] = {}
+        # (currency, cents) -> the dates of the receipts of that much this run left unplaced
+        self.unplaced: dict[tuple[str, int], list[dt.date]] = {}
 
     # naming ----------------------------------------------------------------------------------
 
@@ -648,6 +678,7 @@ class _Matcher:
                         outcome.rule,
                     )
                 )
+            self.left_unplaced(receipt)
             unapplied = _Outcome(
                 receipt,
                 outcome.customer,
@@ -907,6 +938,15 @@ class _Matcher:
                 "the reference may be mistyped"
             )
         outcome.summary = f"the text refers to {', '.join(ref.invoice for ref in usable)}{note}"
+        if outcome.rule in UNCONFIRMED_RULES and not conflict:
+            # the money does not fit the invoices named: a number one digit off an invoice
+            # for exactly the amount is a mistyped reference to that one
+            lead = (
+                f"the text's reference names {', '.join(ref.invoice for ref in usable)} of "
+                f"{self.who(customer)}, which the money does not fit"
+            )
+            if self.corrected_anyone(receipt, lead):
+                return None
         if conflict and outcome.confidence < self.settings.threshold:
             self.deferred[receipt.receipt] = outcome
             return receipt.holder
@@ -1028,32 +1068,18 @@ class _Matcher:
                 f"the text's reference names {named} of {self.who(deferred.customer)}, which "
                 "the money does not fit: set aside"
             )
-        candidates = [item for item in items if self.open_of(item) > 0][: settings.subset_max_items]
-        corrected = self._mistyped(receipt, candidates)
+        equal = self.equal_of(receipt, customer)
+        corrected = self._mistyped(receipt, equal)
         if corrected is not None:
-            item, written = corrected
-            sure = min(confidence, RULE_CONFIDENCE["reference_corrected"])
-            why = (
-                f"the text's {written} is one digit off invoice {item.invoice}, the only open "
-                f"invoice of {self.who(customer)} for exactly {_shown(receipt.cents)}: read as "
-                "a mistyped reference"
-            )
-            outcome = _Outcome(
-                receipt, customer, how, "reference_corrected", sure, summary=f"{identified}; {why}"
-            )
-            self.balance.setdefault(item.item, item.open_cents)
-            outcome.lines.append(
-                (
-                    customer,
-                    item.item,
-                    item.invoice,
-                    self.open_of(item),
-                    0,
-                    f"{identified}; {why} (due {item.due_date}); paid in full",
-                )
-            )
-            self.decide(outcome)
+            self.corrected(receipt, customer, how, confidence, f"{lead}; {identified}", *corrected)
             return
+        payable = [item for item in equal if not item.disputed]
+        if payable:
+            self._equal_amount(
+                receipt, customer, how, confidence, identified, lead, equal, deferred
+            )
+            return
+        candidates = [item for item in items if self.open_of(item) > 0][: settings.subset_max_items]
         amounts = [self.open_of(item) for item in candidates]
         chosen, count, complete = subset_search(
             amounts,
@@ -1138,16 +1164,173 @@ class _Matcher:
             )
         self.decide(outcome)
 
-    def _mistyped(self, receipt: _Receipt, items: list[_Item]) -> tuple[_Item, str] | None:
-        """The one open item for exactly the receipt's amount whose number is one digit off a
-        number written in the text (one digit changed, or two side by side swapped; leading
-        zeros aside), and that number; None when there is no such item or more than one."""
-        written = {
+    def equal_of(self, receipt: _Receipt, customer: str | None = None) -> list[_Item]:
+        """The open items for exactly the receipt's amount (what this run left of them), of
+        `customer` or of anyone, oldest due first."""
+        return [
+            item
+            for item in self.equal.get((receipt.currency, receipt.cents), ())
+            if (customer is None or item.customer == customer)
+            and self.open_of(item) == receipt.cents
+        ]
+
+    def corrected(
+        self,
+        receipt: _Receipt,
+        customer: str,
+        how: str,
+        confidence: Decimal,
+        identified: str,
+        item: _Item,
+        written: str,
+    ) -> None:
+        """Apply `item`, whose number the text wrote one digit off (`written`)."""
+        sure = min(confidence, RULE_CONFIDENCE["reference_corrected"])
+        others = len(self.equal_of(receipt, customer)) - 1
+        only = (
+            f"the only open invoice of {self.who(customer)} for exactly {_shown(receipt.cents)}"
+            if not others
+            else f"one of {others + 1} open invoices of {self.who(customer)} for exactly "
+            f"{_shown(receipt.cents)}, the only one so near the number"
+        )
+        why = (
+            f"the text's {written} is one digit off invoice {item.invoice}, {only}: read as a "
+            "mistyped reference"
+        )
+        outcome = _Outcome(
+            receipt, customer, how, "reference_corrected", sure, summary=f"{identified}; {why}"
+        )
+        self.balance.setdefault(item.item, item.open_cents)
+        outcome.lines.append(
+            (
+                customer,
+                item.item,
+                item.invoice,
+                self.open_of(item),
+                0,
+                f"{identified}; {why} (due {item.due_date}); paid in full",
+            )
+        )
+        self.decide(outcome)
+
+    def corrected_anyone(self, receipt: _Receipt, lead: str) -> bool:
+        """A number in the text one digit off exactly one open invoice, anyone's, for exactly
+        the receipt's amount, from a payer whose account does not say otherwise: applied
+        (the payer told by the invoice). False when there is no such invoice."""
+        found = self._mistyped(receipt, self.equal_of(receipt))
+        if found is None:
+            return False
+        item = found[0]
+        if receipt.holder is not None and receipt.holder != item.customer:
+            return False
+        if receipt.holder is not None:
+            how = receipt.holder_how or "account"
+            identified = (
+                f"{lead}; the payer's bank account {receipt.payer_account} is that of "
+                f"{self.who(item.customer)}"
+            )
+        else:
+            how = "reference"
+            identified = f"{lead}; the payer is told by the corrected reference"
+        self.corrected(receipt, item.customer, how, IDENTIFY_CONFIDENCE[how], identified, *found)
+        return True
+
+    def _equal_amount(
+        self,
+        receipt: _Receipt,
+        customer: str,
+        how: str,
+        confidence: Decimal,
+        identified: str,
+        lead: str,
+        equal: list[_Item],
+        deferred: _Outcome | None,
+    ) -> None:
+        """Open invoices of the customer for exactly the receipt's amount: the only one, or
+        of several the oldest due; never one in dispute."""
+        payable = [item for item in equal if not item.disputed]
+        item = payable[0]
+        rule = "open_item_amount" if len(payable) == 1 else "open_items_equal"
+        amount = _shown(receipt.cents)
+        if rule == "open_item_amount" and how == "name" and confidence < IDENTIFY_CONFIDENCE[how]:
+            # a name that only resembles the customer's, and the money is to the cent that of
+            # the customer's one open invoice of the amount: each confirms the other
+            confidence = IDENTIFY_CONFIDENCE[how]
+            identified += f", and the amount, that of its only open invoice for {amount}, agrees"
+        sure = min(confidence, RULE_CONFIDENCE[rule])
+        unplaced = sum(
+            1
+            for day in self.unplaced.get((receipt.currency, receipt.cents), ())
+            if day <= receipt.date
+        )
+        unnamed = sorted(self.numbers(receipt).values()) if rule == "open_items_equal" else []
+        if unnamed:
+            # the text has a number like a reference that names no open invoice: the payer
+            # meant a particular one, mistyped or long paid; the oldest is only a guess
+            sure = min(sure, UNPLACED_EQUAL)
+        if rule == "open_items_equal" and unplaced:
+            # an earlier receipt (or one of the same day) of the same amount that nobody
+            # placed may have paid the oldest: which invoice each pays is for a person to say
+            sure = min(sure, UNPLACED_EQUAL)
+        if deferred is not None and sure < self.settings.threshold:
+            self.decide(deferred)
+            return
+        if rule == "open_item_amount":
+            why = (
+                f"invoice {item.invoice} is the only open invoice of {self.who(customer)} for "
+                f"exactly {amount}"
+            )
+        else:
+            why = (
+                f"{len(payable)} open invoices of {self.who(customer)} are for exactly "
+                f"{amount} and nothing names one: the oldest due, {item.invoice}, is paid first"
+            )
+        if rule == "open_items_equal" and unplaced:
+            why += (
+                f"; {unplaced} other receipt{'s' if unplaced > 1 else ''} of exactly {amount}, "
+                "of that day or earlier, could not be placed, and may have paid it"
+            )
+        if unnamed:
+            why += (
+                f"; the text's {', '.join(unnamed)} names none of them: the payer may mean another"
+            )
+        held = [i.invoice for i in equal if i.disputed]
+        if held:
+            named = f": {', '.join(held)}" if len(held) < 4 else ""
+            why += f" ({len(held)} more for the amount in dispute{named}, never chosen by amount)"
+        outcome = _Outcome(
+            receipt, customer, how, rule, sure, summary=f"{lead}; {identified}; {why}"
+        )
+        self.balance.setdefault(item.item, item.open_cents)
+        outcome.lines.append(
+            (
+                customer,
+                item.item,
+                item.invoice,
+                self.open_of(item),
+                0,
+                f"{lead}; {identified}; {why} (due {item.due_date}); paid in full",
+            )
+        )
+        self.decide(outcome)
+
+    def numbers(self, receipt: _Receipt) -> dict[str, str]:
+        """The numbers written in the text long enough to be a reference (leading zeros aside,
+        to as written); not the payer's account, which ACH texts repeat."""
+        account = re.sub(r"\D", "", receipt.payer_account or "").lstrip("0")
+        return {
             token.lstrip("0"): token
             for token in re.findall(
                 rf"\d{{{self.settings.reference_min_digits},}}", receipt.text or ""
             )
+            if token.lstrip("0") and token.lstrip("0") != account
         }
+
+    def _mistyped(self, receipt: _Receipt, items: list[_Item]) -> tuple[_Item, str] | None:
+        """The one open item for exactly the receipt's amount whose number is one digit off a
+        number written in the text (one digit changed, or two side by side swapped; leading
+        zeros aside), and that number; None when there is no such item or more than one."""
+        written = self.numbers(receipt)
         if not written:
             return None
         found = []
@@ -1165,6 +1348,7 @@ class _Matcher:
         stays unidentified, the customer suggested."""
         receipt = outcome.receipt
         note = f"confidence {outcome.confidence} is below the threshold {self.settings.threshold}"
+        self.left_unplaced(receipt)
         self.suggested.append(
             (
                 receipt.receipt,
@@ -1190,7 +1374,11 @@ class _Matcher:
         ]
         self.outcomes.setdefault(receipt.receipt, []).append(outcome)
 
+    def left_unplaced(self, receipt: _Receipt) -> None:
+        self.unplaced.setdefault((receipt.currency, receipt.cents), []).append(receipt.date)
+
     def unidentified(self, receipt: _Receipt, why: str) -> None:
+        self.left_unplaced(receipt)
         outcome = _Outcome(
             receipt,
             None,
@@ -1304,13 +1492,36 @@ def subset_search(
 # -- names -------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Named:
+    """Who a payer name names: one customer (`customer`, how surely), or several that it fits
+    equally well (`candidates`), for the money to tell apart."""
+
+    explanation: str
+    customer: str | None = None
+    confidence: Decimal = Decimal("0.00")
+    candidates: tuple[str, ...] = ()
+
+
+#: a payer name cut short (an ACH company name has 16 characters) is read as the start of a
+#: customer's name when it has at least this many
+NAME_PREFIX_MIN = 12
+
+
+def _name_written(name: str) -> str:
+    """A name with its legal form, lower case, punctuation as single spaces."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+
+
 def _names_identify(
     payer_names: list[str], customers: pa.Table | None, min_score: int
-) -> dict[str, tuple[str, Decimal, str]]:
-    """For each payer name, the customer it names: (customer, confidence, explanation).
-    Exact once legal forms are put aside (confidence 0.90); else the closest name by token
-    order-free similarity (rapidfuzz), if it scores at least `min_score` and no other
-    customer comes within 3 points (confidence 0.90 × score / 100, rounded down)."""
+) -> dict[str, _Named]:
+    """For each payer name, the customer it names. Exact once legal forms are put aside
+    (confidence 0.90); else, for a name of at least `NAME_PREFIX_MIN` characters, the start
+    of one customer's name (a name cut short, as ACH company names are, 0.90); else the
+    closest name by token order-free similarity (rapidfuzz), if it scores at least `min_score`
+    and no other customer comes within 3 points (confidence 0.90 × score / 100, rounded
+    down). A name that fits several customers as well gives them as candidates."""
     if customers is None or not payer_names:
         return {}
     from rapidfuzz import fuzz, process
@@ -1329,7 +1540,20 @@ def _names_identify(
     for position, key in enumerate(keys):
         for word in set(key.split()):
             words.setdefault(word, []).append(position)
-    found: dict[str, tuple[str, Decimal, str]] = {}
+    # every customer's whole name (legal form and all) as a bank writes it, sorted for
+    # looking up the names that start with a payer name
+    written = sorted(
+        {
+            (" ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split()), c)
+            for c, name in shown.items()
+        }
+    )
+    starts = [name for name, _ in written]
+
+    def listed(found: set[str] | list[str]) -> str:
+        return ", ".join(f"{shown[c]} ({c})" for c in sorted(found))
+
+    out: dict[str, _Named] = {}
     for payer in payer_names:
         key = name_key(payer)
         if not key:
@@ -1338,38 +1562,69 @@ def _names_identify(
         if exact is not None:
             if len(exact) == 1:
                 (customer,) = exact
-                found[payer] = (
+                out[payer] = _Named(
+                    f"the payer's name {payer!r} is that of {shown[customer]} ({customer})",
                     customer,
                     IDENTIFY_CONFIDENCE["name"],
-                    f"the payer's name {payer!r} is that of {shown[customer]} ({customer})",
+                )
+            else:
+                out[payer] = _Named(
+                    f"the payer's name {payer!r} is that of several customers: {listed(exact)}",
+                    candidates=tuple(sorted(exact)),
                 )
             continue
+        whole = _name_written(payer)
+        if len(whole) >= NAME_PREFIX_MIN:
+            at = bisect.bisect_left(starts, whole)
+            begun = set()
+            while at < len(written) and written[at][0].startswith(whole):
+                begun.add(written[at][1])
+                at += 1
+            if len(begun) == 1:
+                (customer,) = begun
+                out[payer] = _Named(
+                    f"the payer's name {payer!r} is the start of {shown[customer]}'s "
+                    f"({customer}), cut short",
+                    customer,
+                    IDENTIFY_CONFIDENCE["name"],
+                )
+                continue
+            if begun:
+                out[payer] = _Named(
+                    f"the payer's name {payer!r} is the start of several customers' names: "
+                    f"{listed(begun)}",
+                    candidates=tuple(sorted(begun)),
+                )
+                continue
         near = sorted({p for word in key.split() for p in words.get(word, ())})
         if not near:
             continue
         choices = {p: keys[p] for p in near}
         best = process.extract(
-            key, choices, scorer=fuzz.token_sort_ratio, limit=2, score_cutoff=min_score
+            key, choices, scorer=fuzz.token_sort_ratio, limit=5, score_cutoff=min_score
         )
         if not best:
             continue
         _name, score, position = best[0]
-        owners = by_key[keys[position]]
-        if len(owners) > 1:
+        close = {c for _n, other, p in best if other >= score - 3 for c in by_key[keys[p]]}
+        if len(close) > 1:
+            out[payer] = _Named(
+                f"the payer's name {payer!r} resembles several customers' as closely: "
+                f"{listed(close)}",
+                candidates=tuple(sorted(close)),
+            )
             continue
-        if len(best) > 1 and best[1][1] >= score - 3:
-            continue
-        (customer,) = owners
+        (customer,) = close
         confidence = (IDENTIFY_CONFIDENCE["name"] * Decimal(int(score * 100)) / 10000).quantize(
             Decimal("0.01"), rounding=ROUND_DOWN
         )
-        found[payer] = (
-            customer,
-            confidence,
+        out[payer] = _Named(
             f"the payer's name {payer!r} resembles {shown[customer]} ({customer}), "
             f"{int(score)} of 100",
+            customer,
+            confidence,
         )
-    return found
+    return out
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -1406,7 +1661,7 @@ def match(
     each stage as it starts."""
     settings = settings or MatchSettings()
     step = progress or (lambda stage: None)
-    items = _conformed(items, ITEMS_SCHEMA)
+    items = _conformed(items, ITEMS_SCHEMA, ITEM_OPTIONAL)
     receipts = _conformed(receipts, RECEIPTS_SCHEMA, RECEIPT_OPTIONAL)
     customers = None if customers is None else _conformed(customers, CUSTOMERS_SCHEMA)
     remittance = (
@@ -1456,6 +1711,7 @@ def match(
             "cm_holders",
             "cm_remit",
             "cm_exact",
+            "cm_equal",
         ):
             con.execute(f"DROP TABLE IF EXISTS {table}")
         if owned:
@@ -1531,6 +1787,13 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
             advice.setdefault(row["receipt"], {}).setdefault(row["line"], []).append(row)
 
     matcher = _Matcher(settings, names)
+    for item, customer, invoice, open_cents, due, currency, disputed in con.execute(
+        "SELECT item, customer, invoice, open_cents, due_date, currency, disputed "
+        "FROM cm_equal ORDER BY item"
+    ).fetchall():
+        matcher.equal.setdefault((currency, open_cents), []).append(
+            _Item(item, customer, invoice, open_cents, due, disputed=disputed)
+        )
     step("applying references")
     pending: list[tuple[_Receipt, str, str, Decimal, str]] = []
     unknown: list[_Receipt] = []
@@ -1583,7 +1846,26 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
     )
     for receipt in unknown:
         named = by_name.get(receipt.payer_name) if receipt.payer_name else None
-        if named is None:
+        if (named is None or named.customer is None) and matcher.corrected_anyone(
+            receipt, "no invoice reference as written"
+        ):
+            continue
+        if named is not None and named.candidates:
+            # the name fits several customers: the one with an open invoice for exactly the
+            # amount (not in dispute), if only one has
+            fits = [
+                c
+                for c in named.candidates
+                if any(not item.disputed for item in matcher.equal_of(receipt, c))
+            ]
+            if len(fits) == 1:
+                named = _Named(
+                    f"{named.explanation}; only {matcher.who(fits[0])} has an open invoice for "
+                    f"exactly {_shown(receipt.cents)}",
+                    fits[0],
+                    IDENTIFY_CONFIDENCE["name"],
+                )
+        if named is None or named.customer is None:
             said = [
                 f"no invoice reference in the text {receipt.text!r}" if receipt.text else "no text"
             ]
@@ -1596,16 +1878,20 @@ def _decide_all(con, receipts_table, customers, remittance, settings, step) -> M
                 )
             )
             said.append(
-                f"the payer's name {receipt.payer_name!r} matches no customer"
+                named.explanation + ", and the money tells none of them apart"
+                if named is not None
+                else f"the payer's name {receipt.payer_name!r} matches no customer"
                 if receipt.payer_name
                 else "no payer name"
             )
             matcher.unidentified(receipt, "; ".join(said))
             continue
-        customer, confidence, explanation = named
-        pending.append((receipt, customer, "name", confidence, explanation))
+        pending.append((receipt, named.customer, "name", named.confidence, named.explanation))
 
     step("searching by amount")
+    # by date, whoever told the payer: of a customer's equal amounts the earlier receipt
+    # takes the older invoice
+    pending.sort(key=lambda entry: (entry[0].date, entry[0].receipt))
     open_items = _open_items_of(con, pending, matcher, settings)
     for receipt, customer, how, confidence, explanation in pending:
         matcher.by_amount(

@@ -46,8 +46,9 @@ them, so a mistyped number usually names a closed invoice, sometimes another ope
   due first, a geometric draw) whose amounts no other open item of the customer shares; the
   receipt is their sum. Truth: those invoices, in full.
 - `lookalike` (5%): no reference; one invoice of an amount the customer has open at least
-  twice; the customer means the oldest of them three times in four, a later one otherwise
-  (the older one disputed, or paid another way). Truth: the invoice meant, in full.
+  twice (none of them in dispute); the customer pays the oldest due three times in four, a
+  later one otherwise, and then the older ones of the amount are in dispute: the customer
+  holds them back, and the ledger knows it (`disputed`). Truth: the invoice paid, in full.
 - `remittance` (12%): a remittance advice (X12 820 or camt structured) naming 1 to 6
   invoices, written as issued (70%) or the customer's way; one in four takes a deduction (2%
   to 10%) off one line with a reason code. Truth: each line's paid amount on its invoice.
@@ -55,6 +56,10 @@ them, so a mistyped number usually names a closed invoice, sometimes another ope
   of them resembling one), no open invoice's number. Truth: nothing, unidentified.
 - `on_account` (4%): a known customer's prepayment or advance, a round amount, no
   reference. Truth: nothing, kept on account of the customer.
+
+**Disputes**: 2% of the open invoices are in dispute before any receipt (`disputed`, drawn
+from a generator of its own), and the look-alikes add theirs. A receipt without a reference
+(`no_reference`, `lookalike`) never pays an invoice in dispute; a referenced one may.
 
 No invoice is paid by two receipts. The format of each receipt (its `format` column) decides
 what the bank tells about the payer, as the readers in engine.bankfiles read it: camt.053
@@ -127,6 +132,10 @@ MIX: dict[str, float] = {
 #: the share of BAI2 receipts that are ACH credits carrying the originator's name and ID
 BAI2_ACH_SHARE = 0.7
 #: receipts of these kinds should be applied; the others stay unapplied
+#: changes whenever the same seed gives other data (the benchmark's cache is kept per version)
+GENERATOR_VERSION = 2
+#: the share of open items in dispute with the customer before any receipt
+DISPUTED_SHARE = 0.02
 APPLIED_KINDS = frozenset(MIX) - {"unknown", "on_account"}
 
 TRUTH_SCHEMA = pa.schema(
@@ -391,7 +400,7 @@ def cash_inputs_generate(
             "open_amount": _cents_array(open_cents),
             "currency": pa.array(currency_of[who], pa.string()),
         },
-        schema=ITEMS_SCHEMA,
+        schema=pa.schema([f for f in ITEMS_SCHEMA if f.name != "disputed"]),
     )
 
     # each customer's open items, oldest due first (as the engine's searches read them)
@@ -401,6 +410,7 @@ def cash_inputs_generate(
 
     maker = _Receipts(
         rng=rng,
+        seed=seed,
         bai_rng=np.random.default_rng([seed, 2]),
         codes=codes,
         names=names,
@@ -422,6 +432,14 @@ class _Receipts:
     def __init__(self, **kw):
         self.__dict__.update(kw)
         self.used: set[int] = set()
+        # open items in dispute: a share of them from the start, and the older invoices of an
+        # amount a look-alike receipt skips
+        self.disputed: set[int] = {
+            int(i)
+            for i in np.flatnonzero(
+                np.random.default_rng([kw["seed"], 3]).random(len(kw["who"])) < DISPUTED_SHARE
+            )
+        }
         self.rows: dict[str, list] = {name: [] for name in RECEIPTS_SCHEMA.names}
         self.truth: dict[str, list] = {name: [] for name in TRUTH_SCHEMA.names}
         self.remit: dict[str, list] = {name: [] for name in REMITTANCE_SCHEMA.names}
@@ -439,8 +457,13 @@ class _Receipts:
         raise RuntimeError("no unused invoice found: ask for fewer receipts")
 
     def oldest_first(self, customer: int, count: int, unique_amount: bool) -> list[int]:
-        """`count` unused open items of the customer, drawn oldest due first."""
-        items = [int(i) for i in self.open_of(customer) if int(i) not in self.used]
+        """`count` unused open items of the customer, drawn oldest due first; none in dispute
+        (a customer does not pay a disputed invoice without saying which it pays)."""
+        items = [
+            int(i)
+            for i in self.open_of(customer)
+            if int(i) not in self.used and int(i) not in self.disputed
+        ]
         if unique_amount:
             counts: dict[int, int] = {}
             for i in self.open_of(customer):
@@ -617,6 +640,9 @@ class _Receipts:
             },
             schema=REMITTANCE_SCHEMA,
         )
+        disputed = np.zeros(items.num_rows, dtype=bool)
+        disputed[list(self.disputed)] = True
+        items = items.append_column("disputed", pa.array(disputed, pa.bool_()))
         return CashSet(
             customers=customers,
             items=items,
@@ -727,7 +753,11 @@ class _Receipts:
     def _lookalike(self, kind, fmt):
         for _ in range(200):
             customer = int(self.who[self.any_invoice()])
-            items = [int(j) for j in self.open_of(customer) if int(j) not in self.used]
+            items = [
+                int(j)
+                for j in self.open_of(customer)
+                if int(j) not in self.used and int(j) not in self.disputed
+            ]
             amounts: dict[int, list[int]] = {}
             for j in items:
                 amounts.setdefault(int(self.open_cents[j]), []).append(j)
@@ -737,9 +767,9 @@ class _Receipts:
         else:
             return self._no_reference("no_reference", fmt)
         group = repeated[int(self.rng.integers(0, len(repeated)))]  # oldest due first
-        meant = (
-            group[0] if self.rng.random() < 0.75 else group[int(self.rng.integers(1, len(group)))]
-        )
+        skip = 0 if self.rng.random() < 0.75 else int(self.rng.integers(1, len(group)))
+        meant = group[skip]
+        self.disputed.update(group[:skip])  # the older ones are held back: in dispute
         self.used.add(meant)
         cents = int(self.open_cents[meant])
         text = ["", "PAYMENT", "MONTHLY FEE", "SUBSCRIPTION"][int(self.rng.integers(0, 4))]
@@ -806,4 +836,11 @@ class _Receipts:
         self.add(kind, customer, cents, text, [], fmt)
 
 
-__all__ = ["APPLIED_KINDS", "MIX", "TRUTH_SCHEMA", "CashSet", "cash_inputs_generate"]
+__all__ = [
+    "APPLIED_KINDS",
+    "GENERATOR_VERSION",
+    "MIX",
+    "TRUTH_SCHEMA",
+    "CashSet",
+    "cash_inputs_generate",
+]

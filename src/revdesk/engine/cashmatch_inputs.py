@@ -5,7 +5,8 @@ expected; nothing is matched from files with errors (InputError lists every prob
 
 Columns (optional ones in brackets; CSV or Parquet):
 
-- items (open invoices): customer, invoice, invoice_date, due_date, open_amount, currency
+- items (open invoices): customer, invoice, invoice_date, due_date, open_amount, currency,
+  [disputed] (true: in dispute, never chosen by amount alone)
 - bank (receipts): receipt, date, amount, currency, [payer_name, payer_account, text,
   bank_reference, format, source]
 - customers: customer, [name, bank_account] (a customer with several accounts: one row each)
@@ -39,6 +40,7 @@ ITEMS: Columns = {
     "due_date": ("date", True),
     "open_amount": ("cents", True),
     "currency": ("currency", True),
+    "disputed": ("bool", False),
 }
 RECEIPTS: Columns = {
     "receipt": ("text", True),

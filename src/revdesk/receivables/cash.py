@@ -40,6 +40,7 @@ from revdesk.foundation.scoping import may_see, restrict
 from revdesk.parties.models import Customer, CustomerBankAccount
 
 from .choices import InvoiceStatus, PaymentMethod, ReceiptStatus, SuggestionStatus
+from .disputes import disputed_invoice_ids
 from .models import (
     BankFile,
     CashSuggestion,
@@ -76,8 +77,11 @@ def _fingerprint(path: Path) -> str:
 
 
 def open_items_table() -> tuple[pa.Table, dict[str, int]]:
-    """The open invoices as the engine takes them (engine.cashmatch.ITEMS_SCHEMA), and their
-    ids by number. Read as plain rows, a chunk at a time: a ledger holds a million of them."""
+    """The open invoices as the engine takes them (engine.cashmatch.ITEMS_SCHEMA: those an open
+    dispute, short-payment or deduction case is about marked disputed, never chosen by amount
+    alone), and their ids by number. Read as plain rows, a chunk at a time: a ledger holds a
+    million of them."""
+    disputed = disputed_invoice_ids()
     columns: dict[str, list] = {
         "customer": [],
         "invoice": [],
@@ -85,6 +89,7 @@ def open_items_table() -> tuple[pa.Table, dict[str, int]]:
         "due_date": [],
         "open_amount": [],
         "currency": [],
+        "disputed": [],
     }
     ids: dict[str, int] = {}
     for pk, number, issued_on, due_on, balance, currency, code in (
@@ -100,6 +105,7 @@ def open_items_table() -> tuple[pa.Table, dict[str, int]]:
         columns["due_date"].append(due_on)
         columns["open_amount"].append(balance)
         columns["currency"].append(currency)
+        columns["disputed"].append(pk in disputed)
     table = pa.table(
         {
             **columns,

@@ -50,6 +50,21 @@ def disputed_amounts(invoice_ids) -> dict[int, Decimal]:
     return found
 
 
+def disputed_invoice_ids() -> set[int]:
+    """The ids of the invoices an open collections case disputes (any amount of them)."""
+    invoice_type = ContentType.objects.get_for_model(Invoice)
+    return {
+        int(object_id)
+        for object_id in CaseSubject.objects.filter(
+            content_type=invoice_type,
+            case__case_type__code__in=DISPUTE_TYPES,
+            case__status__in=list(OPEN_STATUSES),
+        )
+        .values_list("object_id", flat=True)
+        .distinct()
+    }
+
+
 def disputed_part(remaining: dict[int, Decimal], invoice_id: int, amount: Decimal) -> Decimal:
     """What of one open item of an invoice (the invoice, or one of its instalments) is in
     dispute: the invoice's disputed amount is taken once, item by item in the order asked
@@ -205,6 +220,7 @@ __all__ = [
     "DISPUTE_TYPES",
     "dispute_open",
     "disputed_amounts",
+    "disputed_invoice_ids",
     "hooks_register",
     "short_payment_reasons",
 ]
