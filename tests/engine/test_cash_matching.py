@@ -1030,3 +1030,16 @@ def test_receipts_searched_by_amount_take_equal_amounts_in_date_order():
         "R1": "E1",
         "R2": "E2",
     }
+
+
+def test_equal_amounts_may_be_left_to_a_person():
+    items = _items(("C2", "50002", 2, "500.00"), ("C2", "50003", 3, "500.00"))
+    receipts = _receipts(("R1", "500.00", "", "222000222", ""))
+    settings = MatchSettings(equal_amounts="suggest")
+    result = match(items, receipts, customers=_customers(), settings=settings)
+    assert result.applications.num_rows == 0
+    (suggested,) = result.suggestions.to_pylist()
+    assert (suggested["invoice"], suggested["confidence"]) == ("50002", D("0.85"))
+    assert "equal amounts are only suggested" in suggested["explanation"]
+    with pytest.raises(ValueError, match="equal_amounts is one of oldest, suggest"):
+        MatchSettings(equal_amounts="newest")

@@ -13,8 +13,10 @@ The pipeline has four stages, each explained on every row it produces:
 3. **apply**: remittance lines as given (a deduction opens a `deduction` case); referenced
    invoices in full, oldest due first, a shortfall written off when small and otherwise left
    open with a `short_payment` case, an excess kept on account; without a usable reference,
-   the set of the customer's open items that adds up exactly to the receipt (a bounded
-   search; when several sets fit, the oldest due dates win);
+   the customer's one open invoice of exactly the receipt's amount, or of several the oldest
+   due; else the set of the customer's open items that adds up exactly to the receipt (a
+   bounded search; when several sets fit, the oldest due dates win); never an invoice in
+   dispute;
 4. **decide**: each receipt's outcome carries a confidence in [0, 1], the lower of how sure
    the identification and the application are; below the threshold nothing is applied: the
    outcome becomes a suggestion for a person.
@@ -223,6 +225,9 @@ OTHER_REASON = "other"
 SHORT_PAYMENT_REASON = "unknown"  # the short_payment reason "not explained"
 SMALL_BALANCE = "small_balance"
 
+#: what to do with several open invoices of the receipt's amount (MatchSettings.equal_amounts)
+EQUAL_AMOUNTS = ("oldest", "suggest")
+
 #: legal forms and fillers left out of names before they are compared
 _NAME_NOISE = frozenset(
     {
@@ -260,6 +265,11 @@ class MatchSettings:
     reference_max_range: int = 20
     #: a payer name resembling a customer's name this much (0-100) identifies it, unsurely
     name_min_score: int = 85
+    #: several open invoices of the customer for exactly the receipt's amount, none named:
+    #: "oldest" pays the oldest due (not in dispute), "suggest" leaves it to a person. Oldest
+    #: first is right as long as the ledger knows the disputes a customer holds invoices
+    #: back for: without them, a customer skipping an older invoice is misapplied
+    equal_amounts: str = "oldest"
     #: the customer's deduction reason codes mapped to ours
     reasons: Mapping[str, str] = field(default_factory=lambda: dict(DEDUCTION_REASONS))
 
@@ -277,6 +287,8 @@ class MatchSettings:
             raise ValueError("reference_min_digits is 1 or more, reference_max_range 0 or more")
         if not 0 <= self.name_min_score <= 100:
             raise ValueError("name_min_score is between 0 and 100")
+        if self.equal_amounts not in EQUAL_AMOUNTS:
+            raise ValueError(f"equal_amounts is one of {', '.join(EQUAL_AMOUNTS)}")
 
 
 @dataclass
@@ -1263,6 +1275,9 @@ class _Matcher:
             for day in self.unplaced.get((receipt.currency, receipt.cents), ())
             if day <= receipt.date
         )
+        asked = rule == "open_items_equal" and self.settings.equal_amounts == "suggest"
+        if asked:
+            sure = min(sure, UNPLACED_EQUAL)
         unnamed = sorted(self.numbers(receipt).values()) if rule == "open_items_equal" else []
         if unnamed:
             # the text has a number like a reference that names no open invoice: the payer
@@ -1290,6 +1305,8 @@ class _Matcher:
                 f"; {unplaced} other receipt{'s' if unplaced > 1 else ''} of exactly {amount}, "
                 "of that day or earlier, could not be placed, and may have paid it"
             )
+        if asked:
+            why += "; equal amounts are only suggested (equal_amounts: suggest)"
         if unnamed:
             why += (
                 f"; the text's {', '.join(unnamed)} names none of them: the payer may mean another"

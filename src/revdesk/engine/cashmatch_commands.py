@@ -105,6 +105,13 @@ def register(jobs: argparse._SubParsersAction) -> None:
         metavar="K",
         help="of at most K invoices (default 5)",
     )
+    job.add_argument(
+        "--equal-amounts",
+        choices=("oldest", "suggest"),
+        default="oldest",
+        help="several open invoices of a receipt's amount, none named: pay the oldest due "
+        "not in dispute, or suggest it to a person (default oldest)",
+    )
     job.add_argument("--out", required=True, metavar="DIR", help="folder for the four CSV files")
     job.add_argument("--json", action="store_true", help="print the summary as JSON")
     job.set_defaults(handler=_match)
@@ -137,6 +144,7 @@ def _match(args: argparse.Namespace) -> int:
             threshold=args.threshold,
             subset_max_items=args.max_items,
             subset_max_size=args.max_size,
+            equal_amounts=args.equal_amounts,
         )
     except ValueError as error:
         errors.print(f"usage: {error}")
