@@ -141,7 +141,8 @@ class CollectionsDesk:
         (`revdesk cash apply`): receipts naming their invoices in the ways customers write
         them, two combined, two short (one within the write-off tolerance), one with no
         reference that pays two invoices exactly, one on account, one from a payer known only
-        by a name like the customer's (a suggestion) and two nobody can place."""
+        by a name like the customer's paying two of its invoices (a suggestion: a similar name
+        alone is not sure enough) and two nobody can place."""
         import csv
         import tempfile
         from pathlib import Path
@@ -185,10 +186,23 @@ class CollectionsDesk:
         ones = [v[:1] for v in by_customer.values() if len(v) == 1]
         self.rng.shuffle(several)
         self.rng.shuffle(ones)
+        # the payer known only by a name like its own: a company of no hierarchy (whose name
+        # no sister company shares) and of a name long enough that one letter misplaced
+        # leaves it recognisable
+        linked = Customer.objects.filter(parent__isnull=False).values_list("pk", "parent_id")
+        in_hierarchy = {pk for pair in linked for pk in pair}
+        alone = next(
+            (
+                v
+                for v in several[3:]
+                if v[0].customer_id not in in_hierarchy and len(v[0].customer.name) >= 16
+            ),
+            None,
+        )
         # each customer pays once in the file: two of its invoices, or one
         pairs = [v[:2] for v in several[:3]]
-        singles = [v[0] for v in ones + several[3:]]
-        if len(pairs) < 3 or len(singles) < 6:
+        singles = [v[0] for v in ones + several[3:] if v is not alone]
+        if len(pairs) < 3 or len(singles) < 6 or alone is None:
             return 0
         day = self.today
         receipts = []
@@ -206,7 +220,7 @@ class CollectionsDesk:
                 }
             )
 
-        small, large, unknown, *exact = singles[:11]
+        small, large, *exact = singles[:10]
         spellings = ["INV {n}", "PAYMENT {n}", "{d}", "RE: INVOICE #{n}", "INV{d}", "{n} THANKS"]
         for position, invoice in enumerate(exact):
             digits = invoice.number.split("-")[-1].lstrip("0")
@@ -223,9 +237,10 @@ class CollectionsDesk:
         first, second = pairs[2]
         receipt(first.balance + second.balance, first.customer, "ACH CREDIT")
         receipt(Decimal("137.42"), pairs[0][0].customer, "")
-        name = unknown.customer.name.upper()
+        first, second = alone[:2]
+        name = first.customer.name.upper()
         typo = name[:3] + name[4] + name[3] + name[5:] if len(name) > 5 else name + "X"
-        receipt(unknown.balance, unknown.customer, "", name=typo, account="")
+        receipt(first.balance + second.balance, first.customer, "", name=typo, account="")
         receipt(Decimal("1840.00"), None, "DEPOSIT", name="J SMITH TRADING", account="987650001")
         receipt(Decimal("95.10"), None, "", name="REFUND RETURN", account="")
         with tempfile.TemporaryDirectory() as folder:
