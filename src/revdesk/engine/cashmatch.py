@@ -196,9 +196,9 @@ UNCONFIRMED_RULES = frozenset({"reference_short", "reference_over"})
 UNCONFIRMED = Decimal("0.85")
 #: a set found by amount alone with more than `subset_sure_size` invoices: no surer than this
 MANY_ITEMS = Decimal("0.85")
-#: several open invoices for exactly the receipt's amount while another receipt of that amount
-#: is left unplaced (unidentified or suggested): the oldest may be that one's
-UNPLACED_EQUAL = Decimal("0.85")
+#: several open invoices for exactly the receipt's amount, and something says the oldest may not
+#: be the one paid (another receipt of the amount unplaced, a number in the text naming none)
+EQUAL_DOUBTED = Decimal("0.85")
 #: remittance lines that do not fit the receipt (they pay more than it brought)
 REMITTANCE_MISFIT = Decimal("0.60")
 #: references that point at several customers' invoices, none the payer account's: always a
@@ -1270,26 +1270,6 @@ class _Matcher:
             confidence = IDENTIFY_CONFIDENCE[how]
             identified += f", and the amount, that of its only open invoice for {amount}, agrees"
         sure = min(confidence, RULE_CONFIDENCE[rule])
-        unplaced = sum(
-            1
-            for day in self.unplaced.get((receipt.currency, receipt.cents), ())
-            if day <= receipt.date
-        )
-        asked = rule == "open_items_equal" and self.settings.equal_amounts == "suggest"
-        if asked:
-            sure = min(sure, UNPLACED_EQUAL)
-        unnamed = sorted(self.numbers(receipt).values()) if rule == "open_items_equal" else []
-        if unnamed:
-            # the text has a number like a reference that names no open invoice: the payer
-            # meant a particular one, mistyped or long paid; the oldest is only a guess
-            sure = min(sure, UNPLACED_EQUAL)
-        if rule == "open_items_equal" and unplaced:
-            # an earlier receipt (or one of the same day) of the same amount that nobody
-            # placed may have paid the oldest: which invoice each pays is for a person to say
-            sure = min(sure, UNPLACED_EQUAL)
-        if deferred is not None and sure < self.settings.threshold:
-            self.decide(deferred)
-            return
         if rule == "open_item_amount":
             why = (
                 f"invoice {item.invoice} is the only open invoice of {self.who(customer)} for "
@@ -1300,17 +1280,13 @@ class _Matcher:
                 f"{len(payable)} open invoices of {self.who(customer)} are for exactly "
                 f"{amount} and nothing names one: the oldest due, {item.invoice}, is paid first"
             )
-        if rule == "open_items_equal" and unplaced:
-            why += (
-                f"; {unplaced} other receipt{'s' if unplaced > 1 else ''} of exactly {amount}, "
-                "of that day or earlier, could not be placed, and may have paid it"
-            )
-        if asked:
-            why += "; equal amounts are only suggested (equal_amounts: suggest)"
-        if unnamed:
-            why += (
-                f"; the text's {', '.join(unnamed)} names none of them: the payer may mean another"
-            )
+            doubts = self._equal_doubts(receipt)
+            if doubts:
+                sure = min(sure, EQUAL_DOUBTED)
+                why += "; " + "; ".join(doubts)
+        if deferred is not None and sure < self.settings.threshold:
+            self.decide(deferred)  # the reference the money did not fit, suggested
+            return
         held = [i.invoice for i in equal if i.disputed]
         if held:
             named = f": {', '.join(held)}" if len(held) < 4 else ""
@@ -1330,6 +1306,31 @@ class _Matcher:
             )
         )
         self.decide(outcome)
+
+    def _equal_doubts(self, receipt: _Receipt) -> list[str]:
+        """Why the oldest of several open invoices of the receipt's amount may not be the one
+        it pays (each makes it a suggestion)."""
+        amount = _shown(receipt.cents)
+        doubts = []
+        if self.settings.equal_amounts == "suggest":
+            doubts.append("equal amounts are only suggested (equal_amounts: suggest)")
+        days = self.unplaced.get((receipt.currency, receipt.cents), ())
+        unplaced = sum(1 for day in days if day <= receipt.date)
+        if unplaced:
+            # an earlier receipt (or one of the same day) of the amount that nobody placed
+            # may have paid the oldest: which invoice each pays is for a person to say
+            doubts.append(
+                f"{unplaced} other receipt{'s' if unplaced > 1 else ''} of exactly {amount}, "
+                "of that day or earlier, could not be placed, and may have paid it"
+            )
+        unnamed = sorted(self.numbers(receipt).values())
+        if unnamed:
+            # a number like a reference that names no open invoice: the payer meant a
+            # particular one, mistyped or long paid
+            doubts.append(
+                f"the text's {', '.join(unnamed)} names none of them: the payer may mean another"
+            )
+        return doubts
 
     def numbers(self, receipt: _Receipt) -> dict[str, str]:
         """The numbers written in the text long enough to be a reference (leading zeros aside,
