@@ -604,8 +604,8 @@ def _apply(
     confidence: Decimal | None = None,
 ) -> Applied:
     """Apply checked amounts through the ledger (payment_applications_upsert: audited, balances
-    refreshed); an unidentified receipt takes the invoices' customer; the payer's account is
-    learnt when no customer has it yet."""
+    and the receipt's status refreshed); an unidentified receipt takes the invoices' customer;
+    the payer's account is learnt when no customer has it yet."""
     from revdesk.parties.services import customer_bank_account_learn
 
     from . import services
@@ -647,7 +647,6 @@ def _apply(
             saved.rule, saved.confidence, saved.explanation = rule, confidence, explanation
             described.append(saved)
     PaymentApplication.objects.bulk_update(described, ["rule", "confidence", "explanation"])
-    services.receipt_status_refresh(payment_ids=[payment.pk])
     learnt = None
     if payment.payer_account and payment.customer_id is not None:
         learnt = customer_bank_account_learn(

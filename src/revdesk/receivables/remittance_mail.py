@@ -218,7 +218,7 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
 
     from revdesk.cases.services import event_add
 
-    from .services import payment_applications_upsert, receipt_status_refresh
+    from .services import payment_applications_upsert
 
     now = now or timezone.now()
     lines = [line for line in advice.lines.all() if line.paid > 0]
@@ -276,7 +276,6 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
         "" if left == 0 else f"{left:,.2f} left on account after the remittance advice"
     )
     payment.save(update_fields=["status_reason"])
-    receipt_status_refresh(payment_ids=[payment.pk])
     advice.status, advice.payment = RemittanceAdvice.Status.APPLIED, payment
     advice.save(update_fields=["status", "payment"])
     if advice.case is not None:
