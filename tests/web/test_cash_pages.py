@@ -312,6 +312,7 @@ def test_the_mapping_is_checked_before_anything_is_read(client, example_ledger, 
     assert not list((Path(settings_uploads()) / "cash").glob("*"))
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as in production
 def test_the_upload_waits_for_the_worker_and_its_page_shows_the_outcome(
     client,
     example_ledger,  # noqa: F811
