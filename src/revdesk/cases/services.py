@@ -99,6 +99,32 @@ def event_add(
     )
 
 
+def events_add_bulk(
+    notes: Iterable[tuple[Case, str]],
+    *,
+    kind: str,
+    actor=None,
+    actor_name: str = "",
+    visibility: str = Visibility.INTERNAL,
+    now: dt.datetime | None = None,
+) -> list[CaseEvent]:
+    """`event_add` for many cases at once (case, body): one line on each timeline."""
+    real = actor if getattr(actor, "is_authenticated", False) else None
+    name = (actor_name or person_label(real))[:200]
+    return CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            time=_now(now),
+            kind=kind,
+            actor=real,
+            actor_name=name,
+            body=body,
+            visibility=visibility,
+        )
+        for case, body in notes
+    )
+
+
 def notify(
     user, case: Case | None, text: str, *, event: CaseEvent | None = None, now=None, url: str = ""
 ) -> None:

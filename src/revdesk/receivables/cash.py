@@ -447,8 +447,11 @@ def _advices_apply(payments: list[Payment], *, actor, now) -> int:
     receipts and the open advices are read together (a fixed number of queries however many
     receipts the file has); each receipt takes the one open advice of its customer for its
     amount (none when there are several), in the file's order, as one at a time would."""
-    from .remittance_mail import advice_amount, advice_apply_safely
+    from .remittance_mail import advice_amount, advice_apply_safely, advices_close_settled
 
+    # the advices of this file's payers whose invoices are paid now (by this file or before)
+    # are done with: an old one would stand in the way of a new one for the same amount
+    advices_close_settled(customer_ids={p.customer_id for p in payments}, now=now)
     waiting = [
         p
         for p in payments
