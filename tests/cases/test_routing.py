@@ -134,3 +134,70 @@ def test_round_robin_reads_the_team_s_last_assignment_as_it_is_now(world, teams)
     Team.objects.filter(pk=team.pk).update(last_assigned=first)
     second = pick_owner(second_copy, Assignment.ROUND_ROBIN)
     assert (first.username, second.username) == ("collector", "collector2")
+
+
+def _bulk(world, monday, count, **kwargs):
+    from revdesk.cases.services import Opening
+
+    kwargs.setdefault("case_type", "ar_dispute")
+    kwargs.setdefault("title", "A dispute")
+    kwargs.setdefault("customer", world.customer_east)
+    return services.cases_open_bulk(
+        actor=world.users["collector"], openings=[Opening(**kwargs)] * count, now=monday
+    )
+
+
+def test_cases_opened_together_are_routed_as_one_at_a_time(world, teams, monday):
+    from revdesk.cases.models import Notification, Team
+    from revdesk.foundation.models import ChangeRecord
+
+    RoutingRule.objects.create(
+        name="Collections in turn", team=teams["collections"], assignment=Assignment.ROUND_ROBIN
+    )
+    TeamMembership.objects.filter(user__username="leader").update(takes_cases=False)
+    assert open_case(world, monday).owner.username == "collector"
+    cases = _bulk(world, monday, 4, amount=Decimal("12.50"), subjects=[world.customer_east])
+    assert [c.owner.username for c in cases] == ["collector2", "lead", "collector", "collector2"]
+    assert Team.objects.get(code="collections").last_assigned.username == "collector2"
+    # one at a time again: it goes on after the last one given out together
+    assert open_case(world, monday).owner.username == "lead"
+    first = cases[0]
+    first.refresh_from_db()
+    assert (first.number, first.currency, first.amount) == (
+        f"CASE-{first.pk:06d}",
+        world.customer_east.currency,
+        Decimal("12.50"),
+    )
+    assert first.first_response_due_at == open_case(world, monday).first_response_due_at
+    assert [(e.kind, e.body) for e in first.events.order_by("pk")] == [
+        ("created", ""),
+        ("routed", "To Collections, owner collector2: routing rule 100. Collections in turn"),
+    ]
+    assert [s.label for s in first.subjects.all()] == [str(world.customer_east)]
+    # the owners are told, but not the person who opened them
+    assert sorted(
+        Notification.objects.filter(case__in=cases).values_list("user__username", flat=True)
+    ) == ["collector2", "collector2", "lead"]
+    assert ChangeRecord.objects.filter(object_id__in=[str(c.pk) for c in cases]).count() >= 4
+
+
+def test_least_loaded_counts_the_cases_given_out_together(world, teams, monday):
+    TeamMembership.objects.filter(level__gte=1).update(takes_cases=False)
+    for username in ("collector", "collector"):
+        open_case(world, monday, team=teams["collections"], owner=world.users[username])
+    RoutingRule.objects.create(
+        name="Least loaded", team=teams["collections"], assignment=Assignment.LEAST_LOADED
+    )
+    # collector has 2 open, collector2 none: collector2 takes two, then they alternate by name
+    owners = [c.owner.username for c in _bulk(world, monday, 4)]
+    assert owners == ["collector2", "collector2", "collector", "collector2"]
+
+
+def test_a_bad_reason_in_a_batch_opens_nothing(world, teams, monday):
+    from django.core.exceptions import ValidationError
+
+    from revdesk.cases.models import Case
+
+    with pytest.raises(ValidationError, match="'nonsense' is not a reason code of"):
+        _bulk(world, monday, 2, reason="nonsense")
+    assert not Case.objects.exists()

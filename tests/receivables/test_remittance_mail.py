@@ -150,3 +150,115 @@ def test_an_advice_naming_no_invoice_of_ours_is_left_to_a_person(apex, world, tm
     assert note.startswith("No invoice of ours was found in this remittance advice")
     assert "the e-mail line 1: 99999 (no such invoice), 1,000.00" in note
     assert RemittanceAdvice.objects.get().status == "open"
+
+
+def _plain_mail(message_id: str, body: str) -> bytes:
+    return (
+        f"From: ap@apex.example\r\nSubject: Payment advice\r\nMessage-ID: <{message_id}>\r\n"
+        f"\r\n{body}\r\n"
+    ).encode()
+
+
+def _november(apex):
+    """Two invoices of 500.00 (the matching cannot tell which a receipt of 500.00 pays)."""
+    for number in ("INV-0020017", "INV-0020018"):
+        Invoice.objects.create(
+            number=number,
+            customer=apex,
+            issued_on=dt.date(2026, 10, 1),
+            due_on=dt.date(2026, 11, 1),
+            currency="USD",
+            amount=D("500.00"),
+            balance=D("500.00"),
+        )
+
+
+def test_an_advice_whose_invoices_a_bank_file_paid_is_closed_and_the_next_one_applies(
+    apex, world, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # October: Apex says its 500.00 pays 20015 (300.00) and 20016 (200.00) ...
+    mail.message_receive(_advice_mail(), now=NOW)
+    october = RemittanceAdvice.objects.get()
+    # ... but then pays both in full, 520.00, naming them: applied by reference
+    path = tmp_path / "october.csv"
+    path.write_text(
+        "receipt,date,amount,currency,payer_name,payer_account,text\n"
+        "P5,2026-10-28,520.00,USD,APEX COLOCATION LLC,222000222,INV-0020015 INV-0020016\n"
+    )
+    run = cash_apply(path=path, actor=world.users["ops"])
+    assert run.summary["advices_applied"] == 0
+    assert set(Invoice.objects.filter(customer=apex).values_list("status", flat=True)) == {"paid"}
+    october.refresh_from_db()
+    assert (october.status, october.payment) == ("closed", None)
+    assert _ours(october.case)[-1].body == (
+        "Closed without applying a receipt: every invoice this advice names is paid already "
+        "(INV-0020015, INV-0020016). A later receipt of 500.00 is not applied by it."
+    )
+    # November: the same 500.00 again, for 20017; its advice first, then the receipt
+    _november(apex)
+    mail.message_receive(_plain_mail("remit-11@apex.example", "Invoice 20017 500.00"), now=NOW)
+    november = RemittanceAdvice.objects.get(status="open")
+    path = tmp_path / "november.csv"
+    path.write_text(
+        "receipt,date,amount,currency,payer_name,payer_account,text\n"
+        "P7,2026-11-27,500.00,USD,APEX COLOCATION LLC,222000222,\n"
+    )
+    run = cash_apply(path=path, actor=world.users["ops"])
+    assert run.summary["advices_applied"] == 1
+    november.refresh_from_db()
+    assert (november.status, november.payment.number) == ("applied", "P7")
+    assert list(
+        PaymentApplication.objects.filter(payment__number="P7").values_list(
+            "invoice__number", "amount"
+        )
+    ) == [("INV-0020017", D("500.00"))]
+    assert Payment.objects.get(number="P7").status == "applied"
+
+
+def test_a_new_advice_closes_the_old_one_the_erp_paid(apex, world, tmp_path, settings):
+    from revdesk.ingest.importer import file_import
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mail.message_receive(_advice_mail(), now=NOW)
+    october = RemittanceAdvice.objects.get()
+    # the ERP says a cheque paid both invoices
+    payments = tmp_path / "payments.csv"
+    payments.write_text(
+        "number,customer_code,received_on,currency,amount,invoice_number,applied_amount\n"
+        "CHQ-1,C2,2026-10-29,USD,520.00,INV-0020015,320.00\n"
+        "CHQ-1,C2,2026-10-29,USD,520.00,INV-0020016,200.00\n"
+    )
+    assert file_import(kind="payments", path=payments, actor=world.users["ops"]).ok
+    assert RemittanceAdvice.objects.get().status == "open"  # nothing read the advices yet
+    _november(apex)
+    mail.message_receive(_plain_mail("remit-11@apex.example", "Invoice 20017 500.00"), now=NOW)
+    october.refresh_from_db()
+    assert october.status == "closed"
+    assert _ours(october.case)[-1].body.startswith(
+        "Closed without applying a receipt: every invoice this advice names is paid already"
+    )
+    # the November receipt finds one advice for its 500.00: the new one
+    path = tmp_path / "november.csv"
+    path.write_text(
+        "receipt,date,amount,currency,payer_name,payer_account,text\n"
+        "P7,2026-11-27,500.00,USD,APEX COLOCATION LLC,222000222,\n"
+    )
+    assert cash_apply(path=path, actor=world.users["ops"]).summary["advices_applied"] == 1
+    assert Invoice.objects.get(number="INV-0020017").status == "paid"
+
+
+def test_an_advice_with_an_invoice_still_open_or_unknown_stays_open(
+    apex, world, tmp_path, settings
+):
+    from revdesk.receivables.remittance_mail import advices_close_settled
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mail.message_receive(_advice_mail(), now=NOW)
+    mail.message_receive(
+        _plain_mail("remit-3@apex.example", "Invoice 20015 320.00\r\nInvoice 99999 5.00"), now=NOW
+    )
+    Invoice.objects.filter(number="INV-0020015").update(balance=D("0.00"), status="paid")
+    # 20016 still open for the first; 99999 is not ours for the second: a person looks
+    assert advices_close_settled(customer_ids=[apex.pk], now=NOW) == 0
+    assert set(RemittanceAdvice.objects.values_list("status", flat=True)) == {"open"}

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -137,7 +138,25 @@ def test_the_queue_filters_ages_and_exports(client, day_read, world):
     ]
 
 
-def test_upload_reads_the_file_and_shows_the_summary(client, example_ledger, world):  # noqa: F811
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def at_once(settings, tmp_path):
+    """Background work runs at once (the upload's outcome is known in the request)."""
+    settings.TASKS = IMMEDIATE
+    settings.REVDESK_UPLOADS = tmp_path / "uploads"
+
+
+@pytest.fixture
+def queued(settings, tmp_path):
+    """Background work waits in the database queue, as in production."""
+    settings.TASKS = DATABASE
+    settings.REVDESK_UPLOADS = tmp_path / "uploads"
+
+
+def test_upload_reads_the_file_and_shows_the_summary(client, example_ledger, world, at_once):  # noqa: F811
     signed_in(client, "ops")
     upload = SimpleUploadedFile("bank.csv", (CASE / "bank.csv").read_bytes(), "text/csv")
     response = client.post(reverse("web:cash_file_upload"), {"file": upload}, follow=True)
@@ -171,7 +190,7 @@ def test_upload_reads_the_file_and_shows_the_summary(client, example_ledger, wor
     ]
 
 
-def test_a_refused_file_shows_every_problem(client, example_ledger):  # noqa: F811
+def test_a_refused_file_shows_every_problem(client, example_ledger, at_once):  # noqa: F811
     signed_in(client, "ops")
     lines = (CASE / "bank.csv").read_text().splitlines()
     lines[3] = lines[3].replace("24750.00", "24750.0O")
@@ -185,6 +204,162 @@ def test_a_refused_file_shows_every_problem(client, example_ledger):  # noqa: F8
     assert "expected a date written YYYY-MM-DD" in text
     assert not BankFile.objects.exists()
     assert not Payment.objects.exists()
+    assert not list((Path(settings_uploads()) / "cash").iterdir())  # the upload is not kept
+
+
+def settings_uploads():
+    from django.conf import settings
+
+    return settings.REVDESK_UPLOADS
+
+
+# the worked case's bank file as a lockbox sends it: its own headers, US dates, thousands
+# separators, semicolons, no currency column
+LOCKBOX = (
+    "Item ID;Deposit Date;Amount;Remitter;Remitter Account;Memo;Invoice Numbers\n"
+    "P1;10/27/2026;4,650.00;NORTHWIND DATA CTRS;111000111;INV;10023/10024\n"
+    "P2;10/27/2026;980.50;NORTHWIND DATA CTRS;111000111;PAYMENT;10031\n"
+    "P3;10/27/2026;24,750.00;APEX COLOCATION;222000222;ACH CREDIT;\n"
+    "P4;10/27/2026;3,900.00;BLUE RIDGE HOSPITAL;333000333;;30001\n"
+    "P5;10/27/2026;4,000.00;BLUE RIDGE HOSP FOUNDATION;999000999;;INV30002\n"
+    "P6;10/27/2026;500.00;APEX COLOCATION LLC;222000222;;\n"
+    "P7;10/27/2026;1,234.56;JOHN SMITH;555000555;THANK YOU;\n"
+    "P8;10/27/2026;7,497.00;APEX COLOCATION;222000222;RE;20014\n"
+)
+MAPPING = {
+    "layout": "mapped",
+    "receipt_column": "Item ID",
+    "date_column": "Deposit Date",
+    "amount_column": "Amount",
+    "currency_column": "",
+    "payer_name_column": "Remitter",
+    "payer_account_column": "Remitter Account",
+    "text_column": "Memo, Invoice Numbers",
+    "currency": "usd",
+    "date_format": "%m/%d/%Y",
+    "decimal_separator": ".",
+    "thousands_separator": ",",
+    "delimiter": ";",
+}
+
+
+def _lockbox(text=LOCKBOX, name="lockbox.csv"):
+    return SimpleUploadedFile(name, text.encode(), "text/csv")
+
+
+def test_a_lockbox_csv_is_read_with_its_column_mapping(client, example_ledger, world, at_once):  # noqa: F811
+    signed_in(client, "ops")
+    response = client.post(
+        reverse("web:cash_file_upload"), {"file": _lockbox(), **MAPPING}, follow=True
+    )
+    bank_file = BankFile.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("web:cash_file_detail", args=[bank_file.pk])
+    text = " ".join(response.content.decode().split())
+    assert "lockbox.csv was read: 8 receipts." in text
+    assert 'data-testid="summary-receipts">8<' in text
+    assert 'data-testid="summary-applied">6<' in text
+    # the same receipts, to the cent, as the worked case in our own columns
+    assert sorted(
+        Payment.objects.values_list("number", "amount", "currency", "payer_account", "reference")
+    )[:2] == [
+        ("P1", D("4650.00"), "USD", "111000111", "INV 10023/10024"),
+        ("P2", D("980.50"), "USD", "111000111", "PAYMENT 10031"),
+    ]
+    assert sorted(
+        PaymentApplication.objects.filter(payment__number="P1").values_list(
+            "invoice__number", "amount"
+        )
+    ) == [("10023", D("1250.00")), ("10024", D("3400.00"))]
+
+
+def test_a_lockbox_csv_that_does_not_fit_its_mapping_says_where(client, example_ledger, at_once):  # noqa: F811
+    signed_in(client, "ops")
+    before = Payment.objects.count()
+    bad = LOCKBOX.replace("4,650.00", "4,65O.00").replace("10/27/2026;500.00", "27/10/2026;500.00")
+    response = client.post(reverse("web:cash_file_upload"), {"file": _lockbox(bad), **MAPPING})
+    assert response.status_code == 200
+    text = " ".join(response.content.decode().split())
+    assert "lockbox.csv was not read: nothing was saved" in text
+    assert '<td>lockbox.csv</td><td class="num">2</td><td>amount</td>' in text
+    assert '<td>lockbox.csv</td><td class="num">7</td><td>date</td>' in text
+    assert "&#x27;27/10/2026&#x27; is not a date; expected a date written MM/DD/YYYY" in text
+    # a header the file does not have
+    response = client.post(
+        reverse("web:cash_file_upload"),
+        {"file": _lockbox(), **MAPPING, "date_column": "Value Date"},
+    )
+    text = " ".join(response.content.decode().replace("&#x27;", "'").split())
+    assert '<td class="num">1</td><td>date</td>' in text
+    assert (
+        "the column 'Value Date' is missing from the header (found: Item ID, Deposit Date" in text
+    )
+    assert (BankFile.objects.count(), Payment.objects.count()) == (0, before)
+
+
+def test_the_mapping_is_checked_before_anything_is_read(client, example_ledger, at_once):  # noqa: F811
+    signed_in(client, "ops")
+    response = client.post(
+        reverse("web:cash_file_upload"),
+        {"file": _lockbox(), **MAPPING, "amount_column": "", "currency": "US"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["amount_column"] == [
+        "Name the file's column that holds the amount (it is required)."
+    ]
+    assert errors["currency"] == ["currency: 'US' is not a currency code"]
+    assert not BankFile.objects.exists()
+    assert not list((Path(settings_uploads()) / "cash").glob("*"))
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as in production
+def test_the_upload_waits_for_the_worker_and_its_page_shows_the_outcome(
+    client,
+    example_ledger,  # noqa: F811
+    world,
+    queued,
+):
+    from django.core.management import call_command
+
+    signed_in(client, "ops")
+    response = client.post(reverse("web:cash_file_upload"), {"file": _lockbox(), **MAPPING})
+    assert response.status_code == 302
+    reading = response["Location"]
+    assert reading.startswith("/cash/files/reading/")
+    page = client.get(reading)
+    assert page.context["state"] == "Queued"
+    assert 'data-poll="' + reading + 'status/"' in page.content.decode()
+    assert not BankFile.objects.exists()  # nothing read yet
+    # another person of the team does not see someone else's reading
+    client.logout()
+    assert signed_in(client, "admin").get(reading).status_code == 404
+    client.logout()
+    signed_in(client, "ops")
+
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    status = client.get(reading + "status/")
+    assert status.context["state"] == "Done"
+    text = " ".join(status.content.decode().split())
+    assert "data-finished" in text
+    assert "lockbox.csv was read: 8 receipts." in text
+    assert 'data-testid="summary-applied">6<' in text
+    bank_file = BankFile.objects.get()
+    assert reverse("web:cash_file_detail", args=[bank_file.pk]) in text
+    assert bank_file.imported_by == world.users["ops"]
+    assert not list((Path(settings_uploads()) / "cash").iterdir())  # the upload is not kept
+
+    # a bad file: refused by the worker, the page lists its problems, nothing saved
+    bad = LOCKBOX.replace("4,650.00", "4,65O.00")
+    response = client.post(
+        reverse("web:cash_file_upload"), {"file": _lockbox(bad, "bad.csv"), **MAPPING}
+    )
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    status = client.get(response["Location"] + "status/")
+    assert status.context["state"] == "Refused"
+    assert status.context["problems"] == [
+        ("bad.csv", 2, "amount", "'4,65O.00' is not an amount; expected an amount such as 1234.56")
+    ]
+    assert BankFile.objects.count() == 1
 
 
 def test_apply_from_the_workbench(client, day_read, world):

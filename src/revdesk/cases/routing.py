@@ -121,3 +121,92 @@ def route(case: Case) -> Route:
         return Route(rule.team, owner, rule, f"routing rule {rule}")
     team = case.case_type.default_team
     return Route(team, None, None, f"no routing rule matched: the {team} queue")
+
+
+class Router:
+    """`route` for many new cases opened together (cases.services.cases_open_bulk): the rules,
+    the territories and each team's members are read once, and the owners chosen follow each
+    other as they would one case at a time (round-robin goes on after the last one chosen,
+    least-loaded counts the cases just given out). The teams are locked on first use and
+    their last assignment written by `finish`."""
+
+    def __init__(self):
+        self.rules = list(
+            RoutingRule.objects.filter(is_active=True).select_related("team", "owner")
+        )
+        self.parents = dict(Territory.objects.values_list("pk", "parent_id"))
+        self.last: dict[int, int | None] = {}
+        self.members: dict[tuple[int, int], list] = {}
+        self.counts: dict[int, dict[int, int]] = {}
+        self.teams: dict[int, Team] = {}
+
+    def ancestors(self, territory_id: int | None) -> set[int]:
+        found: set[int] = set()
+        while territory_id is not None and territory_id not in found:
+            found.add(territory_id)
+            territory_id = self.parents.get(territory_id)
+        return found
+
+    def route(self, case: Case) -> Route:
+        territories = self.ancestors(case.customer.territory_id if case.customer_id else None)
+        for rule in self.rules:
+            if not rule_matches(rule, case, territories):
+                continue
+            if rule.assignment == Assignment.PERSON:
+                owner = rule.owner
+            elif rule.assignment == Assignment.CUSTOMER_REP:
+                owner = _customer_rep(case) or self.pick(rule.team, Assignment.LEAST_LOADED)
+            else:
+                owner = self.pick(rule.team, rule.assignment)
+            return Route(rule.team, owner, rule, f"routing rule {rule}")
+        team = case.case_type.default_team
+        return Route(team, None, None, f"no routing rule matched: the {team} queue")
+
+    def _team(self, team: Team) -> None:
+        if team.pk not in self.last:
+            self.last[team.pk] = (
+                Team.objects.select_for_update()
+                .filter(pk=team.pk)
+                .values_list("last_assigned_id", flat=True)
+                .first()
+            )
+            self.teams[team.pk] = team
+
+    def pick(self, team: Team, assignment: str, level: int = 0):
+        self._team(team)
+        key = (team.pk, level)
+        if key not in self.members:
+            self.members[key] = [
+                m.user
+                for m in TeamMembership.objects.filter(
+                    team=team, takes_cases=True, level__gte=level
+                )
+                .select_related("user")
+                .order_by("user__username")
+                if m.user.is_active
+            ]
+        users = self.members[key]
+        if not users or assignment == Assignment.NOBODY:
+            return None
+        if assignment == Assignment.ROUND_ROBIN:
+            ids = [u.pk for u in users]
+            last = self.last[team.pk]
+            return users[(ids.index(last) + 1) % len(users)] if last in ids else users[0]
+        if team.pk not in self.counts:
+            self.counts[team.pk] = open_case_counts(team)
+        counts = self.counts[team.pk]
+        return min(users, key=lambda u: (counts.get(u.pk, 0), u.get_username()))
+
+    def assigned(self, team: Team, owner) -> None:
+        """A case of `team` went to `owner` (case_open notes it on the team the same way)."""
+        self._team(team)
+        self.last[team.pk] = owner.pk
+        for counts in self.counts.values():
+            if owner.pk in counts:
+                counts[owner.pk] += 1
+
+    def finish(self) -> None:
+        for pk, team in self.teams.items():
+            if self.last[pk] != team.last_assigned_id:
+                Team.objects.filter(pk=pk).update(last_assigned_id=self.last[pk])
+                team.last_assigned_id = self.last[pk]

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -20,7 +21,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from revdesk.foundation.audit import change_record_create, snapshot
+from revdesk.foundation.audit import (
+    change_record_build,
+    change_record_create,
+    change_records_bulk_create,
+    snapshot,
+)
 from revdesk.foundation.models import ChangeAction
 from revdesk.parties.models import Customer, Distributor, Payee
 
@@ -90,6 +96,32 @@ def event_add(
         from_status=from_status,
         to_status=to_status,
         data=data or {},
+    )
+
+
+def events_add_bulk(
+    notes: Iterable[tuple[Case, str]],
+    *,
+    kind: str,
+    actor=None,
+    actor_name: str = "",
+    visibility: str = Visibility.INTERNAL,
+    now: dt.datetime | None = None,
+) -> list[CaseEvent]:
+    """`event_add` for many cases at once (case, body): one line on each timeline."""
+    real = actor if getattr(actor, "is_authenticated", False) else None
+    name = (actor_name or person_label(real))[:200]
+    return CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            time=_now(now),
+            kind=kind,
+            actor=real,
+            actor_name=name,
+            body=body,
+            visibility=visibility,
+        )
+        for case, body in notes
     )
 
 
@@ -313,6 +345,177 @@ def case_open(
         if owner.pk != getattr(actor, "pk", None):
             notify(owner, case, f"{case.number} was assigned to you: {case.title}", now=now)
     return case
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One case for `cases_open_bulk`: what case_open takes, the customer given (a system's
+    batch knows it)."""
+
+    case_type: str
+    title: str
+    customer: Customer | None
+    subjects: Sequence[models.Model] = ()
+    description: str = ""
+    reason: str | None = None
+    amount: Decimal | None = None
+    currency: str = ""
+
+
+def _team_hours(team: Team, found: dict[int, sla.Hours]) -> sla.Hours:
+    if team.pk not in found:
+        found[team.pk] = _hours(team)
+    return found[team.pk]
+
+
+@transaction.atomic
+def cases_open_bulk(*, actor, openings: Sequence[Opening], now=None) -> list[Case]:
+    """Open many cases a system found in one batch (cash application's short payments and
+    deductions), as case_open opens each: routed in turn (routing.Router), clocks started,
+    the change log, the timeline's created and routed lines, the subjects, the owners told.
+    The queries do not grow with the number of cases (rows are written in bulk; routing,
+    targets and calendars are read once). Raises ValidationError, naming the case, for a
+    case type or reason that does not exist: nothing is opened then."""
+    if not openings:
+        return []
+    now = _now(now)
+    types = {
+        t.code: t
+        for t in CaseType.objects.select_related("default_team").filter(
+            code__in={o.case_type for o in openings}
+        )
+    }
+    reasons = {
+        (r.case_type_id, r.code): r
+        for r in ReasonCode.objects.filter(case_type__in=list(types.values()))
+    }
+    targets = {
+        (t.case_type_id, t.priority): t
+        for t in SlaTarget.objects.filter(case_type__in=list(types.values()))
+    }
+    router = routing.Router()
+    hours: dict[int, sla.Hours] = {}
+    person = actor if getattr(actor, "is_authenticated", False) else None
+    requester_side = person is not None and not sees_internal(person)
+    cases: list[Case] = []
+    whys: list[str] = []
+    for opening in openings:
+        case_type = types.get(opening.case_type) or _refuse(
+            "case_type", f"{opening.case_type!r} is not a case type"
+        )
+        reason = None
+        if opening.reason:
+            reason = reasons.get((case_type.pk, opening.reason)) or _refuse(
+                "reason", f"{opening.reason!r} is not a reason code of {case_type}"
+            )
+        customer = opening.customer
+        currency = opening.currency
+        if opening.amount is not None and not currency and customer is not None:
+            currency = getattr(customer, "currency", "") or ""
+        case = Case(
+            number=f"tmp-{uuid.uuid4().hex[:16]}",
+            case_type=case_type,
+            title=opening.title.strip()[:200],
+            description=opening.description,
+            priority=Priority.NORMAL,
+            reason=reason,
+            amount=opening.amount,
+            currency=currency,
+            customer=customer,
+            source=Source.WEB,
+            created_by=person,
+            opened_at=now,
+        )
+        chosen = router.route(case)
+        case.team, case.owner = chosen.team, chosen.owner
+        if chosen.rule is not None and chosen.rule.set_priority:
+            case.priority = chosen.rule.set_priority
+        if case.owner is not None:
+            router.assigned(case.team, case.owner)
+        target = targets.get((case_type.pk, case.priority))
+        if target is not None:
+            team_hours = _team_hours(case.team, hours)
+            case.first_response_due_at = sla.add_business_minutes(
+                team_hours, now, target.first_response_minutes
+            )
+            case.resolution_due_at = sla.add_business_minutes(
+                team_hours, now, target.resolution_minutes
+            )
+        case.clean_fields(
+            exclude=["number", "case_type", "reason", "customer", "team", "owner", "created_by"]
+        )
+        cases.append(case)
+        whys.append(chosen.why)
+    router.finish()
+    Case.objects.bulk_create(cases)
+    for case in cases:
+        case.number = f"CASE-{case.pk:06d}"
+    Case.objects.bulk_update(cases, ["number"])
+    case_content_type = ContentType.objects.get_for_model(Case)
+    change_records_bulk_create(
+        change_record_build(
+            actor=actor,
+            action=ChangeAction.CREATE,
+            instance=case,
+            before=None,
+            after=snapshot(case),
+            content_type=case_content_type,
+        )
+        for case in cases
+    )
+    name = person_label(person)[:200]
+    events = []
+    for case, why in zip(cases, whys, strict=True):
+        events.append(
+            CaseEvent(
+                case=case,
+                time=now,
+                kind=EventKind.CREATED,
+                actor=person,
+                actor_name=name,
+                body=case.description,
+                visibility=Visibility.EXTERNAL if requester_side else Visibility.INTERNAL,
+                to_status=case.status,
+                data={"source": case.source, "type": case.case_type.code},
+            )
+        )
+        owner = case.owner
+        events.append(
+            CaseEvent(
+                case=case,
+                time=now,
+                kind=EventKind.ROUTED,
+                actor_name=person_label(None),
+                body=f"To {case.team}"
+                + (f", owner {person_label(owner)}" if owner else "")
+                + f": {why}",
+                data={"team": case.team.code, "owner": getattr(owner, "pk", None)},
+            )
+        )
+    CaseEvent.objects.bulk_create(events)
+    CaseSubject.objects.bulk_create(
+        CaseSubject(
+            case=case,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            label=str(obj)[:200],
+        )
+        for case, opening in zip(cases, openings, strict=True)
+        for obj in opening.subjects
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            user=case.owner,
+            case=case,
+            time=now,
+            text=f"{case.number} was assigned to you: {case.title}"[:300],
+        )
+        for case in cases
+        if case.owner is not None
+        and case.owner.is_active
+        and case.owner.pk != getattr(actor, "pk", None)
+    )
+    return cases
 
 
 def _refuse(field: str, message: str):

@@ -18,6 +18,7 @@ from enum import StrEnum
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from .audit import change_record_build, change_records_bulk_create, snapshot
@@ -219,6 +220,14 @@ def bulk_upsert(
         _validate(instance, changed, index)
         to_update.append((row_key, instance, before))
 
+    # the change log names each object (its __str__), which often reads the objects its key
+    # points to (an application: its payment and invoice): read them once for the batch
+    related = [by_attname[name].name for name in key if by_attname[name].is_relation]
+    if related:
+        prefetch_related_objects(
+            [instance for _, instance in to_create] + [instance for _, instance, _ in to_update],
+            *related,
+        )
     records = []
     if to_create:
         model.objects.bulk_create([instance for _, instance in to_create], batch_size=batch_size)

@@ -47,6 +47,7 @@ from .models import (
     Invoice,
     Payment,
     PaymentApplication,
+    RemittanceAdvice,
     RemittanceLine,
     WriteOff,
 )
@@ -359,33 +360,7 @@ def cash_apply(
             )
 
     step("opening cases")
-    for row in result.cases.to_pylist():
-        external = row["external_reason"]
-        payment = payment_of[row["receipt"]]
-        try:
-            with transaction.atomic():
-                _shortfall_case_open(
-                    actor=actor,
-                    invoice=Invoice.objects.get(number=row["invoice"]),
-                    payment=payment,
-                    amount=row["amount"],
-                    case_type=row["type"],
-                    reason=row["reason_code"],
-                    description=row["explanation"]
-                    + (f" (the customer's code: {external})" if external else ""),
-                    now=now,
-                )
-        except ValidationError as error:
-            # e.g. the invoice is disputed already for what is open: the receipt is applied,
-            # the case is not opened twice, and the receipt says so
-            payment.status_reason = " ".join(
-                [
-                    payment.status_reason,
-                    f"No {row['type'].replace('_', ' ')} case opened on {row['invoice']}: "
-                    + " ".join(error.messages),
-                ]
-            ).strip()
-            payment.save(update_fields=["status_reason"])
+    _cases_open(result.cases.to_pylist(), payment_of, actor=actor, now=now)
 
     CashSuggestion.objects.bulk_create(
         CashSuggestion(
@@ -410,19 +385,106 @@ def cash_apply(
     return CashRun(bank_file=bank_file, summary=summary)
 
 
+def _cases_open(rows: list[dict], payment_of: dict[str, Payment], *, actor, now) -> None:
+    """The matching's short-payment and deduction cases, opened together
+    (disputes.disputes_open_bulk), each customer's collector told. One refused (e.g. the
+    invoice is disputed already for what is open) is not opened twice: the receipt is
+    applied all the same, and says so."""
+    from revdesk.cases.models import Notification
+
+    from .disputes import Shortfall, disputes_open_bulk
+
+    if not rows:
+        return
+    invoices = {
+        invoice.number: invoice
+        for invoice in Invoice.objects.filter(
+            number__in={row["invoice"] for row in rows}
+        ).select_related("customer__collector")
+    }
+    shortfalls = [
+        Shortfall(
+            invoice=invoices[row["invoice"]],
+            payment=payment_of[row["receipt"]],
+            amount=row["amount"],
+            case_type=row["type"],
+            reason=row["reason_code"],
+            description=row["explanation"]
+            + (
+                f" (the customer's code: {row['external_reason']})"
+                if row["external_reason"]
+                else ""
+            ),
+        )
+        for row in rows
+    ]
+    opened = disputes_open_bulk(actor=actor, shortfalls=shortfalls, now=now)
+    noted: dict[int, Payment] = {}
+    told = []
+    for row, shortfall, case in zip(rows, shortfalls, opened, strict=True):
+        payment, invoice = shortfall.payment, shortfall.invoice
+        if isinstance(case, str):
+            payment.status_reason = " ".join(
+                [
+                    payment.status_reason,
+                    f"No {row['type'].replace('_', ' ')} case opened on {row['invoice']}: " + case,
+                ]
+            ).strip()
+            noted[payment.pk] = payment
+            continue
+        collector = invoice.customer.collector
+        if collector is not None and collector.is_active:
+            told.append(
+                Notification(
+                    user=collector,
+                    case=case,
+                    time=now or timezone.now(),
+                    text=f"{case.case_type.name} {case.number}: receipt {payment.number} left "
+                    f"{shortfall.amount:,.2f} {invoice.currency} of {invoice.number} unpaid"[:300],
+                )
+            )
+    Notification.objects.bulk_create(told)
+    Payment.objects.bulk_update(list(noted.values()), ["status_reason"])
+
+
 def _advices_apply(payments: list[Payment], *, actor, now) -> int:
     """Receipts the matching left on account or as a suggestion that a remittance advice
-    received by e-mail describes (its customer, its amount): applied as the advice says."""
-    from .remittance_mail import advice_apply_safely, advice_waiting_for
+    received by e-mail describes (its customer, its amount): applied as the advice says. The
+    receipts and the open advices are read together (a fixed number of queries however many
+    receipts the file has); each receipt takes the one open advice of its customer for its
+    amount (none when there are several), in the file's order, as one at a time would."""
+    from .remittance_mail import advice_amount, advice_apply_safely, advices_close_settled
 
+    # the advices of this file's payers whose invoices are paid now (by this file or before)
+    # are done with: an old one would stand in the way of a new one for the same amount
+    advices_close_settled(customer_ids={p.customer_id for p in payments}, now=now)
+    waiting = [
+        p
+        for p in payments
+        if p.status in (ReceiptStatus.ON_ACCOUNT, ReceiptStatus.SUGGESTED)
+        and p.customer_id is not None
+    ]
+    if not waiting:
+        return 0
+    paying = set(
+        PaymentApplication.objects.filter(payment_id__in=[p.pk for p in waiting]).values_list(
+            "payment_id", flat=True
+        )
+    )
+    waiting = [p for p in waiting if p.pk not in paying]
+    open_advices: dict[tuple[int, Decimal], list] = defaultdict(list)
+    for advice in RemittanceAdvice.objects.filter(
+        customer_id__in={p.customer_id for p in waiting},
+        status=RemittanceAdvice.Status.OPEN,
+    ).prefetch_related("lines"):
+        open_advices[(advice.customer_id, advice_amount(advice))].append(advice)
     applied = 0
-    for payment in payments:
-        if payment.status not in (ReceiptStatus.ON_ACCOUNT, ReceiptStatus.SUGGESTED):
+    for payment in waiting:
+        found = open_advices.get((payment.customer_id, payment.amount), [])
+        if len(found) != 1:
             continue
-        if payment.applications.exists():
-            continue
-        advice = advice_waiting_for(payment)
-        if advice is not None and advice_apply_safely(advice, payment, actor=actor, now=now):
+        if advice_apply_safely(found[0], payment, actor=actor, now=now):
+            found.pop()  # applied: no longer open for the next receipt
             applied += 1
     return applied
 
@@ -610,8 +672,8 @@ def _apply(
     confidence: Decimal | None = None,
 ) -> Applied:
     """Apply checked amounts through the ledger (payment_applications_upsert: audited, balances
-    refreshed); an unidentified receipt takes the invoices' customer; the payer's account is
-    learnt when no customer has it yet."""
+    and the receipt's status refreshed); an unidentified receipt takes the invoices' customer;
+    the payer's account is learnt when no customer has it yet."""
     from revdesk.parties.services import customer_bank_account_learn
 
     from . import services
@@ -653,7 +715,6 @@ def _apply(
             saved.rule, saved.confidence, saved.explanation = rule, confidence, explanation
             described.append(saved)
     PaymentApplication.objects.bulk_update(described, ["rule", "confidence", "explanation"])
-    services.receipt_status_refresh(payment_ids=[payment.pk])
     learnt = None
     if payment.payer_account and payment.customer_id is not None:
         learnt = customer_bank_account_learn(

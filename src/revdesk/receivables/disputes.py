@@ -15,6 +15,7 @@ Every one of these is on the account's timeline.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -130,6 +131,98 @@ def dispute_open(
 
     account_changed(invoice.customer)
     return case
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What a receipt left unpaid of an invoice, to open a case on (`disputes_open_bulk`)."""
+
+    invoice: Invoice
+    payment: Payment | None
+    amount: Decimal
+    case_type: str
+    reason: str
+    description: str
+
+
+def disputes_open_bulk(*, actor, shortfalls: list[Shortfall], now=None) -> list[Case | str]:
+    """Open many disputes, short payments or deductions at once, as dispute_open opens each
+    (the same refusals, the case, the account's timeline, the worklist), in a number of
+    queries that does not grow with how many (cases.services.cases_open_bulk). Each gets its
+    case, or why it was not opened (in dispute_open's words); the refused do not stop the
+    others. The invoices come with their customers."""
+    from revdesk.cases.models import CaseType, ReasonCode
+    from revdesk.cases.services import Opening, cases_open_bulk
+
+    results: list[Case | str] = [""] * len(shortfalls)
+    disputed = disputed_amounts({s.invoice.pk for s in shortfalls})
+    known_reasons = set(
+        ReasonCode.objects.filter(
+            case_type__code__in={s.case_type for s in shortfalls}
+        ).values_list("case_type__code", "code")
+    )
+    type_names = dict(CaseType.objects.values_list("code", "name"))
+    chosen: list[int] = []
+    for index, shortfall in enumerate(shortfalls):
+        invoice, amount = shortfall.invoice, shortfall.amount
+        already = disputed.get(invoice.pk, ZERO)
+        if shortfall.case_type not in DISPUTE_TYPES:
+            results[index] = f"{shortfall.case_type!r} is not a dispute type"
+        elif amount <= 0:
+            results[index] = "The disputed amount is above 0."
+        elif amount + already > invoice.balance:
+            results[index] = (
+                f"{money_text(amount)} is more than is open on {invoice.number} "
+                f"({money_text(invoice.balance)}"
+                + (f", of which {money_text(already)} already disputed)" if already else ")")
+            )
+        elif shortfall.reason and (shortfall.case_type, shortfall.reason) not in known_reasons:
+            name = type_names.get(shortfall.case_type, shortfall.case_type)
+            results[index] = f"{shortfall.reason!r} is not a reason code of {name}"
+        else:
+            disputed[invoice.pk] = already + amount
+            chosen.append(index)
+    openings = []
+    for index in chosen:
+        shortfall = shortfalls[index]
+        invoice, reason = shortfall.invoice, shortfall.reason
+        openings.append(
+            Opening(
+                case_type=shortfall.case_type,
+                title=f"{invoice.number}: "
+                + (shortfall.description.strip()[:80] or reason.replace("_", " ")),
+                description=shortfall.description,
+                subjects=[invoice] + ([shortfall.payment] if shortfall.payment else []),
+                reason=reason or None,
+                amount=shortfall.amount,
+                currency=invoice.currency,
+                customer=invoice.customer,
+            )
+        )
+    cases = cases_open_bulk(actor=actor, openings=openings, now=now)
+    person = actor if getattr(actor, "is_authenticated", False) else None
+    activities = []
+    for index, case in zip(chosen, cases, strict=True):
+        shortfall = shortfalls[index]
+        results[index] = case
+        activities.append(
+            Activity(
+                customer=shortfall.invoice.customer,
+                invoice=shortfall.invoice,
+                kind=ActivityKind.NOTE,
+                occurred_at=now or timezone.now(),
+                subject=f"{case.case_type.name} {case.number} opened on "
+                f"{shortfall.invoice.number}: {money_text(shortfall.amount)} "
+                f"{shortfall.invoice.currency}",
+                body=shortfall.description,
+                created_by=person,
+            )
+        )
+    Activity.objects.bulk_create(activities)
+    from .worklist import accounts_changed
+
+    accounts_changed(shortfalls[index].invoice.customer for index in chosen)
+    return results
 
 
 def short_payment_reasons() -> list[tuple[str, str]]:

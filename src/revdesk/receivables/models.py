@@ -362,11 +362,14 @@ class Payment(BaseModel):
 class RemittanceAdvice(BaseModel):
     """A customer's word of what a payment pays, sent apart from it: an e-mail to the cases
     inbox (its text, PDF and spreadsheet attachments read: receivables.remittance_mail). Open
-    until the receipt it describes is applied by it."""
+    until the receipt it describes is applied by it, or until every invoice it names is paid
+    some other way (closed: the receipt was applied by its reference, by a person, by the
+    ERP), so an old advice never stands in the way of the next one for the same amount."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Waiting for its receipt"
         APPLIED = "applied", "Applied to its receipt"
+        CLOSED = "closed", "Closed: its invoices were paid otherwise"
 
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

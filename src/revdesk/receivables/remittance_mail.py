@@ -135,10 +135,68 @@ def advice_from_mail(case, parsed, now: dt.datetime) -> RemittanceAdvice | None:
         body=summary + "\n" + "\n".join(f"- {n}" for n in notes),
         now=now,
     )
+    if customer is not None:
+        advices_close_settled(customer_ids=[customer.pk], now=now)
+        advice.refresh_from_db(fields=["status"])
+    if advice.status != RemittanceAdvice.Status.OPEN:
+        return advice
     payment = receipt_waiting_for(advice)
     if payment is not None:
         advice_apply_safely(advice, payment, actor=None, now=now)
     return advice
+
+
+def advices_close_settled(*, customer_ids, now=None) -> int:
+    """Close the open advices of these customers whose invoices are all paid some other way
+    (the receipt applied by its reference, by a person, by the ERP; the invoice credited or
+    cancelled): nothing is left for them to apply, and an advice left open would stand in the
+    way of the customer's next one for the same amount (a repeating payment). An advice that
+    names an invoice we do not have stays open for a person. Each closed advice says why on
+    its case's timeline. Returns how many were closed."""
+    from django.utils import timezone
+
+    from revdesk.cases.services import events_add_bulk
+
+    now = now or timezone.now()
+    advices = list(
+        RemittanceAdvice.objects.filter(
+            customer_id__in=[c for c in set(customer_ids) if c is not None],
+            status=RemittanceAdvice.Status.OPEN,
+        )
+        .select_related("case")
+        .prefetch_related("lines")
+    )
+    numbers = {line.invoice_number for a in advices for line in a.lines.all() if line.paid > 0}
+    invoices = {
+        number: (status, balance)
+        for number, status, balance in Invoice.objects.filter(number__in=numbers).values_list(
+            "number", "status", "balance"
+        )
+    }
+    closed, notes = [], []
+    for advice in advices:
+        named = [line.invoice_number for line in advice.lines.all() if line.paid > 0]
+        if not named or any(number not in invoices for number in named):
+            continue
+        if any(
+            status == InvoiceStatus.OPEN and balance > 0
+            for status, balance in (invoices[number] for number in named)
+        ):
+            continue
+        advice.status = RemittanceAdvice.Status.CLOSED
+        closed.append(advice)
+        if advice.case is not None:
+            notes.append(
+                (
+                    advice.case,
+                    f"Closed without applying a receipt: every invoice this advice names is "
+                    f"paid already ({', '.join(sorted(set(named)))}). A later receipt of "
+                    f"{advice_amount(advice):,.2f} is not applied by it.",
+                )
+            )
+    RemittanceAdvice.objects.bulk_update(closed, ["status"])
+    events_add_bulk(notes, kind="comment", actor_name="Revdesk cash application", now=now)
+    return len(closed)
 
 
 def advice_apply_safely(advice: RemittanceAdvice, payment: Payment, *, actor, now=None) -> int:
@@ -218,7 +276,7 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
 
     from revdesk.cases.services import event_add
 
-    from .services import payment_applications_upsert, receipt_status_refresh
+    from .services import payment_applications_upsert
 
     now = now or timezone.now()
     lines = [line for line in advice.lines.all() if line.paid > 0]
@@ -276,7 +334,6 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
         "" if left == 0 else f"{left:,.2f} left on account after the remittance advice"
     )
     payment.save(update_fields=["status_reason"])
-    receipt_status_refresh(payment_ids=[payment.pk])
     advice.status, advice.payment = RemittanceAdvice.Status.APPLIED, payment
     advice.save(update_fields=["status", "payment"])
     if advice.case is not None:

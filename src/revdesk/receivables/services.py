@@ -133,6 +133,16 @@ def receipt_status_refresh(*, payment_ids: Iterable[int]) -> None:
         Payment.objects.bulk_update(changed, ["status"])
 
 
+def settlements_refresh(*, invoice_ids: Iterable[int], payment_ids: Iterable[int]) -> None:
+    """What is settled between payments and invoices changed (an application made, changed,
+    deleted or taken back; a payment's amount or customer changed): the invoices' balances and
+    the receipts' cash-application status are worked out again. Every service that writes
+    applications or payments ends with this, whichever way the change came in (cash
+    application, the workbench, a remittance advice, the admin, the ERP import)."""
+    invoice_balances_refresh(invoice_ids=invoice_ids)
+    receipt_status_refresh(payment_ids=payment_ids)
+
+
 # Bulk upserts by natural key, for imports (revdesk.ingest). Rows carry resolved ids.
 
 INVOICE_IMPORT_FIELDS = (
@@ -503,9 +513,12 @@ def payments_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRes
         if problem := rules.payment_amount_problem(amount=amount, applied=applied_total[pk]):
             amounts.append(RowRefusal(index, "amount", amount, problem))
     _refuse(amounts)
-    return bulk_upsert(
+    result = bulk_upsert(
         model=Payment, key=("number",), rows=rows, fields=PAYMENT_IMPORT_FIELDS, actor=actor
     )
+    # a new amount or customer moves where a receipt stands (applied, partly, on account...)
+    settlements_refresh(invoice_ids=(), payment_ids=result.ids(Outcome.UPDATED))
+    return result
 
 
 @transaction.atomic
@@ -590,10 +603,10 @@ def payment_applications_upsert(*, rows: Sequence[Mapping[str, object]], actor) 
         fields=PAYMENT_APPLICATION_IMPORT_FIELDS,
         actor=actor,
     )
-    invoice_balances_refresh(
-        invoice_ids=[
-            key[1] for key, outcome in result.outcomes.items() if outcome is not Outcome.UNCHANGED
-        ]
+    changed = [key for key, outcome in result.outcomes.items() if outcome is not Outcome.UNCHANGED]
+    settlements_refresh(
+        invoice_ids=[invoice_id for _, invoice_id in changed],
+        payment_ids=[payment_id for payment_id, _ in changed],
     )
     return result
 
@@ -640,16 +653,19 @@ def payment_application_save(*, application: PaymentApplication, actor) -> None:
     invoice_ids = {application.invoice_id, stored.invoice_id if stored else None} - {None}
     _lock(Invoice, invoice_ids)
     _save_audited(application, actor=actor, stored=stored)
-    invoice_balances_refresh(invoice_ids=invoice_ids)
+    settlements_refresh(
+        invoice_ids=invoice_ids,
+        payment_ids={application.payment_id, stored.payment_id if stored else None},
+    )
 
 
 @transaction.atomic
 def payment_application_delete(*, application: PaymentApplication, actor) -> None:
     _lock(Payment, [application.payment_id])
     _lock(Invoice, [application.invoice_id])
-    invoice_id = application.invoice_id
+    invoice_id, payment_id = application.invoice_id, application.payment_id
     _delete_audited(application, actor=actor)
-    invoice_balances_refresh(invoice_ids=[invoice_id])
+    settlements_refresh(invoice_ids=[invoice_id], payment_ids=[payment_id])
 
 
 @transaction.atomic
@@ -756,8 +772,7 @@ def application_reverse(
             }
         )
     reversal = _application_reverse(current, on=on, reason=reason, actor=actor)
-    invoice_balances_refresh(invoice_ids=[current.invoice_id])
-    receipt_status_refresh(payment_ids=[current.payment_id])
+    settlements_refresh(invoice_ids=[current.invoice_id], payment_ids=[current.payment_id])
     return reversal
 
 
@@ -805,7 +820,7 @@ def payment_reverse(
     ]
     payment.reversed_on, payment.reversal_reason = on, reason
     _save_audited(payment, actor=actor, stored=stored)
-    invoice_balances_refresh(invoice_ids=invoice_ids)
+    settlements_refresh(invoice_ids=invoice_ids, payment_ids=[payment.pk])
     return reversals
 
 
@@ -871,6 +886,7 @@ def payment_save(*, payment: Payment, actor) -> None:
     """Create or update one payment (its amount never below what it pays on invoices)."""
     _lock(Payment, [payment.pk])
     _save_audited(payment, actor=actor, stored=_stored(payment))
+    settlements_refresh(invoice_ids=(), payment_ids=[payment.pk])
 
 
 @transaction.atomic

@@ -628,6 +628,18 @@ def account_changed(customer: Customer) -> None:
     worklist_refresh(customers=[customer])
 
 
+def accounts_changed(customers) -> None:
+    """`account_changed` for many accounts at once: their rows worked out together."""
+    customers = sorted({c.pk: c for c in customers}.values(), key=lambda c: c.pk)
+    if not customers:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(c.pk for c in customers)
+        return
+    worklist_refresh(customers=customers)
+
+
 def worklist_entries(*, user, collector=None):
     """The stored worklist rows this person may see (of `collector` only, when given), most
     urgent first.

@@ -10,7 +10,6 @@ Who may open what is PAGE_ROLES in web/roles.py (receivables/policies.py decides
 
 from __future__ import annotations
 
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,15 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from revdesk.engine.bankfiles import BankFileError
-from revdesk.foundation.bulk import RowsRefused
+from revdesk.engine.bankfiles import BankFileError, profile_load
 from revdesk.foundation.context import acting_as
 from revdesk.foundation.scoping import restrict
 from revdesk.foundation.views import DATE, DATETIME, MONEY, NUMBER, Column, person_name
 from revdesk.parties.models import Customer
 from revdesk.receivables.cash import (
-    AlreadyRead,
-    cash_apply,
     parse_amount,
     receipt_apply_manually,
     receipt_customer_set,
@@ -55,6 +51,7 @@ from revdesk.receivables.selectors import (
     payment_applied_totals,
 )
 from revdesk.receivables.services import application_reverse
+from revdesk.receivables.tasks import cash_file_queue, cash_file_result, cash_file_stage
 
 from . import roles
 from .views import ListView
@@ -431,17 +428,90 @@ class BankFileListView(ListView):
         return context
 
 
+DATE_FORMATS = (
+    ("%Y-%m-%d", "YYYY-MM-DD (2026-10-27)"),
+    ("%m/%d/%Y", "MM/DD/YYYY (10/27/2026)"),
+    ("%d/%m/%Y", "DD/MM/YYYY (27/10/2026)"),
+    ("%d.%m.%Y", "DD.MM.YYYY (27.10.2026)"),
+    ("%Y%m%d", "YYYYMMDD (20261027)"),
+)
+DELIMITERS = ((",", "comma ,"), (";", "semicolon ;"), ("\t", "tab"), ("|", "bar |"))
+THOUSANDS = (("", "none (1234.56)"), (",", "comma (1,234.56)"), (".", "dot (1.234,56)"))
+THOUSANDS += ((" ", "space (1 234,56)"), ("'", "apostrophe (1'234.56)"))
+# our receipt column: the form field naming the file's column for it
+MAPPED_COLUMNS = (
+    ("receipt", "Receipt id"),
+    ("date", "Date"),
+    ("amount", "Amount"),
+    ("currency", "Currency"),
+    ("payer_name", "Payer's name"),
+    ("payer_account", "Payer's account"),
+    ("text", "Remittance text"),
+)
+
+
 class BankFileForm(forms.Form):
+    """The file, and for a lockbox or bank CSV with its own column names, the mapping profile
+    (engine.bankfiles.lockbox.CsvProfile) in fields, each with the standard layout's value as
+    its default."""
+
     file = forms.FileField(label="Bank or remittance file")
+    layout = forms.ChoiceField(
+        label="Layout",
+        choices=(
+            (
+                "recognised",
+                "Recognised from its content: BAI2, MT940/MT942, camt.053/054, X12 820, or a "
+                "CSV with our columns",
+            ),
+            ("mapped", "A lockbox or bank CSV with its own column names (say which below)"),
+        ),
+        initial="recognised",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    receipt_column = forms.CharField(label="Receipt id", required=False, initial="receipt")
+    date_column = forms.CharField(label="Date", required=False, initial="date")
+    amount_column = forms.CharField(label="Amount", required=False, initial="amount")
+    currency_column = forms.CharField(label="Currency", required=False, initial="currency")
+    payer_name_column = forms.CharField(label="Payer's name", required=False, initial="payer_name")
+    payer_account_column = forms.CharField(
+        label="Payer's account", required=False, initial="payer_account"
+    )
+    text_column = forms.CharField(
+        label="Remittance text",
+        required=False,
+        initial="text",
+        help_text="Several columns: their headers separated by commas (e.g. Memo, Invoice "
+        "Numbers); they are joined with spaces.",
+    )
+    currency = forms.CharField(
+        label="Currency of every receipt",
+        required=False,
+        max_length=3,
+        help_text="When the file has no currency column, e.g. USD.",
+    )
+    date_format = forms.ChoiceField(label="Dates written", choices=DATE_FORMATS, required=False)
+    decimal_separator = forms.ChoiceField(
+        label="Decimal separator",
+        choices=((".", "dot (1234.56)"), (",", "comma (1234,56)")),
+        required=False,
+    )
+    thousands_separator = forms.ChoiceField(
+        label="Thousands separator", choices=THOUSANDS, required=False
+    )
+    delimiter = forms.ChoiceField(label="Columns separated by", choices=DELIMITERS, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = filesizeformat(settings.REVDESK_IMPORT_MAX_BYTES)
         self.fields["file"].help_text = (
-            f"BAI2, MT940/MT942, camt.053/camt.054, X12 820 or CSV (receipt, date, amount, "
-            f"currency, payer_name, payer_account, text), up to {limit}. The format is "
-            "recognised from the content."
+            f"BAI2, MT940/MT942, camt.053/camt.054, X12 820 or CSV, up to {limit}. The format "
+            "is recognised from the content."
         )
+
+    def mapping_fields(self):
+        return [self[name] for name in self.fields if name not in ("file", "layout")]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -453,49 +523,159 @@ class BankFileForm(forms.Form):
             )
         return upload
 
+    def clean(self):
+        """The mapping as a profile (None for the recognised layout), checked as the engine
+        checks a profile file: the problems go on their fields."""
+        data = super().clean()
+        data["profile"] = None
+        if data.get("layout") != "mapped":
+            return data
+        columns: dict[str, str | list[str]] = {}
+        for column, _label in MAPPED_COLUMNS:
+            given = (data.get(f"{column}_column") or "").strip()
+            if column == "text":
+                headers = [h.strip() for h in given.split(",") if h.strip()]
+                if headers:
+                    columns[column] = headers if len(headers) > 1 else headers[0]
+            elif given:
+                columns[column] = given
+        for required in ("date", "amount"):
+            if required not in columns:
+                self.add_error(
+                    f"{required}_column",
+                    f"Name the file's column that holds the {required} (it is required).",
+                )
+        profile = {
+            "columns": columns,
+            "date_format": data.get("date_format") or "%Y-%m-%d",
+            "decimal_separator": data.get("decimal_separator") or ".",
+            "thousands_separator": data.get("thousands_separator") or "",
+            "delimiter": data.get("delimiter") or ",",
+        }
+        currency = (data.get("currency") or "").strip().upper()
+        if currency:
+            profile["currency"] = currency
+        if profile["decimal_separator"] == profile["thousands_separator"]:
+            self.add_error(
+                "thousands_separator",
+                "The thousands separator cannot be the decimal separator too.",
+            )
+        try:
+            profile_load(profile)
+        except BankFileError as error:
+            for _file, _where, column, message in error.problems:
+                field = column if column in ("currency", "decimal_separator") else None
+                self.add_error(field, f"{column}: {message}" if column else message)
+        data["profile"] = profile
+        return data
+
 
 def _safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name.strip() or "bank-file"
-    return "".join(ch for ch in base if ch.isalnum() or ch in "._- ")[:200] or "bank-file"
+    kept = "".join(ch for ch in base if ch.isalnum() or ch in "._- ").lstrip(". ")
+    return kept[:200] or "bank-file"
+
+
+def _refused_context(outcome: dict) -> dict:
+    """A refused reading as the pages show it: the file's problems with line and column, or
+    one message (read before, refused by the ledger)."""
+    problems = [tuple(p) for p in outcome.get("problems") or []]
+    return {
+        "problems": problems,
+        "refused_name": outcome.get("name", "") if problems else "",
+        "message": "" if problems else outcome.get("message", ""),
+    }
 
 
 @login_required
 def cash_file_upload(request):
-    """Read a bank file now (in this request, one transaction) and show what was done; a file
-    refused shows every problem with its line and column, and nothing is kept."""
+    """Hand an uploaded bank file to a background worker and show its reading page (which
+    polls until done, then shows what was done). With a backend that runs tasks at once the
+    outcome is known here: the file's page, or this form with every problem."""
     _require(request.user, "web:cash_file_upload")
-    problems: list[tuple] = []
-    refused_name = ""
+    refused: dict = {"problems": [], "refused_name": "", "message": ""}
     form = BankFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         name = _safe_name(upload.name)
-        with tempfile.TemporaryDirectory(prefix="revdesk-cash-") as folder:
-            path = Path(folder) / name
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            try:
-                with acting_as(request.user, "web"):
-                    run = cash_apply(path=path, actor=request.user)
-            except BankFileError as error:
-                problems = list(error.problems)
-                refused_name = name
-            except AlreadyRead as error:
-                form.add_error("file", " ".join(error.messages))
-            except RowsRefused as error:
-                form.add_error(
-                    "file",
-                    f"{name} was not read (nothing was saved): the ledger refused "
-                    + "; ".join(r.message for r in error.refusals[:5]),
-                )
-            else:
-                messages.success(request, f"{name} was read: {run.summary['receipts']} receipts.")
-                return redirect(reverse("web:cash_file_detail", args=[run.bank_file.pk]))
+        result = cash_file_queue(
+            data=upload.chunks(),
+            name=name,
+            actor=request.user,
+            profile=form.cleaned_data["profile"],
+        )
+        if not result.is_finished:
+            return redirect(reverse("web:cash_file_reading", args=[result.id]))
+        outcome = result.return_value if result.status == "SUCCESSFUL" else None
+        if outcome and outcome.get("ok"):
+            messages.success(request, f"{name} was read: {outcome['receipts']} receipts.")
+            return redirect(reverse("web:cash_file_detail", args=[outcome["bank_file"]]))
+        refused = _refused_context(
+            outcome
+            or {
+                "name": name,
+                "message": f"Revdesk could not finish reading {name}. Nothing was saved. "
+                "This is a fault in Revdesk, not in your file: tell your administrator.",
+            }
+        )
+        if refused["message"]:
+            form.add_error("file", refused["message"])
+    return render(request, "web/cash/upload.html", {"form": form, **refused})
+
+
+def _reading_context(request, result_id: str) -> dict:
+    result = cash_file_result(result_id)
+    if result is None or result.kwargs.get("actor_id") not in (None, request.user.pk):
+        raise Http404("No such reading.")
+    outcome = result.return_value if result.status == "SUCCESSFUL" else None
+    state = {
+        "READY": "Queued",
+        "RUNNING": "Reading",
+        "SUCCESSFUL": "Done" if outcome and outcome.get("ok") else "Refused",
+        "FAILED": "Failed",
+    }.get(result.status, result.status)
+    context = {
+        "result": result,
+        "name": result.kwargs.get("name", ""),
+        "state": state,
+        "stage": cash_file_stage(result) if state == "Reading" else "",
+        "finished": result.is_finished,
+        "outcome": outcome,
+        "status_url": reverse("web:cash_file_reading_status", args=[result_id]),
+        "problems": [],
+        "refused_name": "",
+        "message": "",
+    }
+    if outcome and outcome.get("ok"):
+        bank_file = BankFile.objects.filter(pk=outcome["bank_file"]).first()
+        if bank_file is not None:
+            summary = bank_file.summary or {}
+            context.update(
+                bank_file=bank_file,
+                summary=summary,
+                lines=_summary_lines(summary),
+                file_url=reverse("web:cash_file_detail", args=[bank_file.pk]),
+                queue_url=reverse("web:cash_queue") + f"?file={bank_file.pk}",
+            )
+    elif outcome:
+        context.update(_refused_context(outcome))
+    return context
+
+
+@login_required
+def cash_file_reading(request, result_id: str):
+    """A bank file being read in the background: queued, reading (the step it is at), then
+    what was done, or why nothing was."""
+    _require(request.user, "web:cash_file_reading")
+    return render(request, "web/cash/reading.html", _reading_context(request, result_id))
+
+
+@login_required
+def cash_file_reading_status(request, result_id: str):
+    """The part of the reading page that changes (polled every 2 s until finished)."""
+    _require(request.user, "web:cash_file_reading_status")
     return render(
-        request,
-        "web/cash/upload.html",
-        {"form": form, "problems": problems, "refused_name": refused_name},
+        request, "web/cash/partials/_reading_status.html", _reading_context(request, result_id)
     )
 
 

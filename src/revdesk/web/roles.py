@@ -176,6 +176,8 @@ PAGE_ROLES: dict[str, frozenset[str] | str] = {
     "web:cash_file_list": CASH_FILE_ROLES,
     "web:cash_file_upload": CASH_FILE_ROLES,
     "web:cash_file_detail": CASH_FILE_ROLES,
+    "web:cash_file_reading": CASH_FILE_ROLES,
+    "web:cash_file_reading_status": CASH_FILE_ROLES,
 }
 
 

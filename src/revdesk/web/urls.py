@@ -64,6 +64,16 @@ urlpatterns = [
     path("cash/files/", cash_views.BankFileListView.as_view(), name="cash_file_list"),
     path("cash/files/upload/", cash_views.cash_file_upload, name="cash_file_upload"),
     path("cash/files/<int:pk>/", cash_views.cash_file_detail, name="cash_file_detail"),
+    path(
+        "cash/files/reading/<str:result_id>/",
+        cash_views.cash_file_reading,
+        name="cash_file_reading",
+    ),
+    path(
+        "cash/files/reading/<str:result_id>/status/",
+        cash_views.cash_file_reading_status,
+        name="cash_file_reading_status",
+    ),
     path("imports/", views.ImportRunListView.as_view(), name="import_list"),
     path("imports/upload/", import_views.import_upload, name="import_upload"),
     path("imports/columns/", import_views.import_columns, name="import_columns"),
