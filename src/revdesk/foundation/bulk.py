@@ -153,6 +153,10 @@ def _key_of(values: Mapping[str, object], key: Sequence[str]) -> Key:
     return tuple(values[name] for name in key)
 
 
+#: how many objects one prefetch of the change log's related objects reads at a time
+PREFETCH_SLICE = 500
+
+
 def bulk_upsert(
     *,
     model: type[models.Model],
@@ -224,10 +228,11 @@ def bulk_upsert(
     # points to (an application: its payment and invoice): read them once for the batch
     related = [by_attname[name].name for name in key if by_attname[name].is_relation]
     if related:
-        prefetch_related_objects(
-            [instance for _, instance in to_create] + [instance for _, instance, _ in to_update],
-            *related,
-        )
+        named = [instance for _, instance in to_create] + [instance for _, instance, _ in to_update]
+        # in slices: SQLite refuses one query naming many thousands of objects ("Expression
+        # tree is too large")
+        for start in range(0, len(named), PREFETCH_SLICE):
+            prefetch_related_objects(named[start : start + PREFETCH_SLICE], *related)
     records = []
     if to_create:
         model.objects.bulk_create([instance for _, instance in to_create], batch_size=batch_size)
