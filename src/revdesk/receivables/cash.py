@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -255,6 +256,11 @@ def cash_apply(
     )
     step("writing payments")
     receipts = read.receipts.to_pylist()
+    advised = _advised(result, receipts)
+    if advised:  # the advice pass below applies them as their customers said
+        result.applications = result.applications.filter(
+            pc.invert(pc.is_in(result.applications["receipt"], pa.array(sorted(advised))))
+        )
     if repeated := _already_in(receipts):
         shown = ", ".join(repeated[:10]) + (
             f" and {len(repeated) - 10} more" if len(repeated) > 10 else ""
@@ -274,6 +280,9 @@ def cash_apply(
         status[row["receipt"]] = (row["reason"], row["explanation"])
     for row in result.suggestions.to_pylist():
         customer_of.setdefault(row["receipt"], row["customer"])
+    for key, (customer, why) in advised.items():
+        customer_of[key] = customer
+        status[key] = ("on_account", why)
     codes = {c for c in customer_of.values() if c}
     customer_ids = dict(Customer.objects.filter(code__in=codes).values_list("code", "pk"))
     applied_receipts = {row["receipt"] for row in result.applications.to_pylist()}
@@ -330,20 +339,13 @@ def cash_apply(
                 "invoice_id": invoices[a["invoice"]],
                 "amount": a["applied"],
                 "applied_on": payment_of[a["receipt"]].received_on,
+                "rule": a["rule"],
+                "confidence": a["confidence"],
+                "explanation": a["explanation"],
             }
             for a in applications
         ]
-        upserted = services.payment_applications_upsert(rows=rows, actor=actor)
-        decided = []
-        for a, row in zip(applications, rows, strict=True):
-            saved: PaymentApplication = upserted.objects[(row["payment_id"], row["invoice_id"])]
-            saved.rule, saved.confidence, saved.explanation = (
-                a["rule"],
-                a["confidence"],
-                a["explanation"],
-            )
-            decided.append(saved)
-        PaymentApplication.objects.bulk_update(decided, ["rule", "confidence", "explanation"])
+        services.payment_applications_upsert(rows=rows, actor=actor)
     for a in applications:
         if a["write_off"] and a["write_off"] > 0:
             services.write_off_save(
@@ -445,6 +447,52 @@ def _cases_open(rows: list[dict], payment_of: dict[str, Payment], *, actor, now)
             )
     Notification.objects.bulk_create(told)
     Payment.objects.bulk_update(list(noted.values()), ["status_reason"])
+
+
+#: the rules by which matching applies a receipt by its amount alone
+BY_AMOUNT = frozenset(
+    {"open_item_amount", "open_items_equal", "open_items_sum", "open_items_oldest"}
+)
+
+
+def _advised(result, receipts: list[dict]) -> dict[str, tuple[str, str]]:
+    """The receipts matching applied by amount alone that a remittance advice received by
+    e-mail describes (the one open advice of their customer for their amount): receipt ->
+    (customer code, why). What the customer said beats what the amount suggests: these are
+    left to the advice pass."""
+    from .remittance_mail import advice_amount
+
+    found: dict[str, list[dict]] = defaultdict(list)
+    for row in result.applications.to_pylist():
+        found[row["receipt"]].append(row)
+    amounts = {row["receipt"]: row["amount"] for row in receipts}
+    by_amount = {
+        key: (rows[0]["customer"], amounts[key])
+        for key, rows in found.items()
+        if all(row["rule"] in BY_AMOUNT for row in rows)
+    }
+    if not by_amount:
+        return {}
+    advices: dict[tuple[str, Decimal], int] = defaultdict(int)
+    for advice in (
+        RemittanceAdvice.objects.filter(
+            customer__code__in={code for code, _ in by_amount.values()},
+            status=RemittanceAdvice.Status.OPEN,
+        )
+        .select_related("customer")
+        .prefetch_related("lines")
+    ):
+        advices[(advice.customer.code, advice_amount(advice))] += 1
+    return {
+        key: (
+            code,
+            f"matching found {', '.join(row['invoice'] for row in found[key])} by the amount "
+            f"alone, but the customer's remittance advice for {money_text(amount)} says what it "
+            "pays: applied as the advice says",
+        )
+        for key, (code, amount) in by_amount.items()
+        if advices.get((code, amount)) == 1
+    }
 
 
 def _advices_apply(payments: list[Payment], *, actor, now) -> int:

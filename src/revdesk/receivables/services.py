@@ -521,9 +521,14 @@ def payments_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertRes
     return result
 
 
+#: what a new application may carry besides the import fields: how matching decided it
+MATCHING_FIELDS = ("rule", "confidence", "explanation")
+
+
 @transaction.atomic
 def payment_applications_upsert(*, rows: Sequence[Mapping[str, object]], actor) -> UpsertResult:
     """Create or update what a payment paid, by (payment, invoice); audited; balances refreshed.
+    A row may carry `MATCHING_FIELDS` for an application it creates (cash application).
 
     Refuses (RowsRefused, nothing written) an application whose payment is in another currency
     than the invoice or from a customer outside the invoice customer's key-account hierarchy,
@@ -602,6 +607,9 @@ def payment_applications_upsert(*, rows: Sequence[Mapping[str, object]], actor) 
         rows=rows,
         fields=PAYMENT_APPLICATION_IMPORT_FIELDS,
         actor=actor,
+        # how cash application decided, kept with the application from its creation (and so
+        # in its change record); an import of the same application later leaves it be
+        on_create=lambda row: {name: row[name] for name in MATCHING_FIELDS if name in row},
     )
     changed = [key for key, outcome in result.outcomes.items() if outcome is not Outcome.UNCHANGED]
     settlements_refresh(
