@@ -25,7 +25,6 @@ from .models import (
     CashSuggestion,
     Invoice,
     Payment,
-    PaymentApplication,
     RemittanceAdvice,
     RemittanceLine,
     same_customer,
@@ -300,32 +299,26 @@ def advice_apply(advice: RemittanceAdvice, payment: Payment, *, actor, now=None)
         if amount <= 0:
             continue
         left -= amount
+        why = (
+            f"the customer's remittance advice ({line.source}) says {line.paid:,.2f} of "
+            f"{invoice.number}"
+            + (f"; {amount:,.2f} applied (what was open)" if amount != line.paid else "")
+        )
+        explained.append(why)
         rows.append(
             {
                 "payment_id": payment.pk,
                 "invoice_id": invoice.pk,
                 "amount": amount,
                 "applied_on": payment.received_on,
+                "rule": "remittance_advice",
+                "confidence": Decimal("1.000"),
+                "explanation": why,
             }
-        )
-        explained.append(
-            f"the customer's remittance advice ({line.source}) says {line.paid:,.2f} of "
-            f"{invoice.number}"
-            + (f"; {amount:,.2f} applied (what was open)" if amount != line.paid else "")
         )
     if not rows:
         return 0
-    result = payment_applications_upsert(rows=rows, actor=actor)
-    saved = []
-    for row, why in zip(rows, explained, strict=True):
-        application: PaymentApplication = result.objects[(row["payment_id"], row["invoice_id"])]
-        application.rule, application.confidence, application.explanation = (
-            "remittance_advice",
-            Decimal("1.000"),
-            why,
-        )
-        saved.append(application)
-    PaymentApplication.objects.bulk_update(saved, ["rule", "confidence", "explanation"])
+    payment_applications_upsert(rows=rows, actor=actor)
     # the customer said what it pays: the matching's guesses for this receipt are set aside
     CashSuggestion.objects.filter(payment=payment, status=SuggestionStatus.OPEN).update(
         status=SuggestionStatus.REJECTED, decided_at=now
