@@ -119,14 +119,30 @@ class Snapshot:
 #: the pass keys on as it keys on the payee
 SNAP = "_snap"
 
+#: whether a credited row's transaction is one its snapshot's new claims moved (the first
+#: snapshot's rows, and every direct credit, are not)
+MOVED = "_moved"
+
 _CLAIM_SCHEMA = {
     "transaction_id": "string",
     "payee": "string",
     "credit_share": MONEY,
     SNAP: "int32",
+    MOVED: "boolean",
 }
+#: which payees' transactions each snapshot works out and which lines it gives: role `rows`,
+#: the credited transactions of `payee` dated from `since` to `until`; role `moved`, only
+#: those the snapshot's new claims moved; role `shown`, the payee's lines of those dates, of
+#: the moved transactions alone when `moved_only` (the rest carried from earlier snapshots)
 SCOPE_SCHEMA = ibis.schema(
-    {"payee": "string", "role": "string", "since": "date", "until": "date", SNAP: "int32"}
+    {
+        "payee": "string",
+        "role": "string",
+        "since": "date",
+        "until": "date",
+        "moved_only": "boolean",
+        SNAP: "int32",
+    }
 )
 
 
@@ -233,10 +249,10 @@ class Compiler:
 
     def credited(self, window_end: dt.date) -> ibis.Table:
         """Who gets how much of each transaction, in every snapshot: the table named
-        `scope_name` says which payees' transactions (role `rows`: payee, since, until, never
-        overlapping for one payee and snapshot) each snapshot works out, the one named
-        `claims_name` the credit each snapshot's claims give (`claim_credits`). Both are
-        filled at run time, so the expression is compiled once."""
+        `scope_name` says which payees' transactions each snapshot works out (roles `rows` and
+        `moved`: payee, since, until, never overlapping for one payee and snapshot), the one
+        named `claims_name` the credit each snapshot's claims give (`claim_credits`, with
+        `MOVED`). Both are filled at run time, so the expression is compiled once."""
         tx = self.tx
         direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1))
         if self.inputs.credits is not None:
@@ -247,8 +263,8 @@ class Compiler:
                 credit_share=explicit.share.cast(MONEY),
             )
             direct = direct.anti_join(explicit, "transaction_id").union(explicit)
+        direct = direct.mutate(**{MOVED: ibis.literal(False)})
         scope = ibis.table(SCOPE_SCHEMA, name=self.scope_name)
-        rows = scope.filter(scope.role == "rows").select("payee", "since", "until", SNAP)
         claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
         # what the stages read of a transaction: its date, the columns plans filter on and
         # measure, what a clawback follows (not the seller, the customer or the file's line)
@@ -258,7 +274,8 @@ class Compiler:
         )
         renamed = renamed.filter(renamed.date <= window_end)
 
-        def scoped(credits: ibis.Table, by_snapshot: bool) -> ibis.Table:
+        def scoped(credits: ibis.Table, role: str, by_snapshot: bool) -> ibis.Table:
+            rows = scope.filter(scope.role == role).select("payee", "since", "until", SNAP)
             joined = credits.join(renamed, "transaction_id")
             on = [
                 joined.payee == rows.payee,
@@ -272,13 +289,14 @@ class Compiler:
                 *[c for c in joined.columns if c.endswith("_right")], "since", "until"
             )
 
-        own = scoped(direct, False)
+        own = scoped(direct, "rows", False)
         own = own.anti_join(
             claimed,
             [own.transaction_id == claimed.transaction_id, own[SNAP] == claimed[SNAP]],
         )
-        moved = scoped(claimed, True)
-        return own.union(moved.select(*own.columns))
+        claimed_rows = scoped(claimed, "rows", True)
+        moved = scoped(claimed.filter(claimed[MOVED]), "moved", True)
+        return own.union(claimed_rows.select(*own.columns)).union(moved.select(*own.columns))
 
     def claim_credits(self, snapshot: Snapshot) -> pa.Table:
         """The credit of every transaction claimed by the snapshot's claims (policy splits).
@@ -802,7 +820,8 @@ class Compiler:
         self, credited: ibis.Table, plan: Plan, managers: ibis.Table
     ) -> ibis.Table | None:
         """A manager's override on the basis credited to everyone reporting to them, for the
-        managers of `managers` (payee, `SNAP`): the snapshots working them out."""
+        managers of `managers` (payee, `SNAP`, `moved_only`): the snapshots working them out,
+        on the transactions the snapshot moved alone when `moved_only`."""
         override = plan.override
         if override is None or self.inputs.payees is None:
             return None
@@ -820,7 +839,12 @@ class Compiler:
         lines = credited.join(team, credited.payee == team.report).drop("report")
         lines = lines.rename(report="payee").rename(payee="manager")
         lines = lines.semi_join(
-            managers, [lines.payee == managers.payee, lines[SNAP] == managers[SNAP]]
+            managers,
+            [
+                lines.payee == managers.payee,
+                lines[SNAP] == managers[SNAP],
+                ~managers.moved_only | lines[MOVED],
+            ],
         )
         assign = self.assign.filter(self.assign.plan_key == plan_key(plan))
         lines = lines.join(

@@ -61,6 +61,7 @@ from .backend import (
 from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
 from .commission_stages import (
     FACTOR,
+    MOVED,
     REVERSAL_TYPES,
     SCOPE_SCHEMA,
     SNAP,
@@ -242,13 +243,13 @@ def calculate(
     exprs = _pipeline(compiler, window_end, step, stages)
     claims = pa.concat_tables(
         [
-            _of_snapshot(compiler.claim_credits(snapshot), index)
+            scopes.claims(compiler.claim_credits(snapshot), index)
             for index, snapshot in enumerate(snapshots)
         ]
     )
     scope_of = functools.partial(_scope, scopes, len(snapshots))
     batches = _batches(scopes.everyone, inputs.transactions.num_rows)
-    with _run(con, compiler, exprs, stages, claims, map(scope_of, batches)) as (
+    with _run(con, compiler, exprs, stages, claims, map(scope_of, batches), scopes) as (
         store,
         every_active,
     ):
@@ -292,14 +293,16 @@ def _run(
     stages: _Stages,
     claims: pa.Table,
     scopes: Iterable[pa.Table],
+    carrying: _Scopes,
 ) -> Iterator[tuple[_Lines, pa.Table]]:
     """Run the pipeline once for every snapshot, the snapshots' claim credits and scopes (the
     payees each works out, `_Scopes`) in the tables the expressions read them from, the
     stages stored first (`backend.STAGED_BACKENDS`); once per scope of `scopes` (batches of
-    payees), the lines of each added to the last's. Gives the lines, kept in DuckDB for the
-    balance stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never
-    leave it; from another backend they come back as Arrow into a DuckDB of the engine's
-    own. Each stored stage is freed as soon as nothing left to run reads it."""
+    payees), the lines of each added to the last's; then the lines the snapshots carry over
+    from earlier ones (`_Scopes.carried`). Gives the lines, kept in DuckDB for the balance
+    stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never leave
+    it; from another backend they come back as Arrow into a DuckDB of the engine's own. Each
+    stored stage is freed as soon as nothing left to run reads it."""
     lines_expr, active_expr = exprs
     table_put(con, compiler.claims_name, claims)
     # compiling is plain Python and running is the backend's: the SQL of each step is
@@ -347,6 +350,7 @@ def _run(
             while kept:
                 kept.pop()()
         assert store is not None
+        store.carry(carrying.carried(), carrying.moved_table())
         schema = active_expr.schema().to_pyarrow()
         yield store, pa.concat_tables([active.cast(schema) for active in actives])
     finally:
@@ -375,11 +379,6 @@ def _batches(payees: set[str], transactions: int) -> list[set[str] | None]:
 def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
     """Every snapshot's scope for a batch of payees (None: everyone)."""
     return pa.concat_tables([scopes.table(index, payees) for index in range(count)])
-
-
-def _of_snapshot(table: pa.Table, index: int) -> pa.Table:
-    """`table` with the snapshot it belongs to."""
-    return table.append_column(SNAP, pa.array([index] * table.num_rows, pa.int32()))
 
 
 # -- checks ------------------------------------------------------------------------------------
@@ -487,6 +486,11 @@ class _Showing:
     lookback: dt.date | None = None
     report_spans: list[tuple[dt.date, dt.date]] | None = None
     alone: bool = False  # the spans' lines depend on their own transactions alone
+    #: when every line of the payee's plans stands on its own transaction
+    #: (`_per_transaction`), the plan periods of the spans: the snapshot works out their
+    #: lines of the transactions it moved alone, and carries the others' over from the
+    #: snapshots before it (`_Lines.carry`); empty: the spans are worked out whole
+    carried: frozenset[str] = frozenset()
 
     def covers(self, period: str) -> bool:
         if self.spans is None:
@@ -505,6 +509,21 @@ def _carries(plan: Plan) -> bool:
         plan.payable_on == "payment"
         or any(c.tiers is not None and c.tiers.accumulate == "ytd" for c in plan.components)
         or (plan.clawback is not None and any(c.tiers is not None for c in plan.components))
+    )
+
+
+def _per_transaction(plan: Plan) -> bool:
+    """Whether each of the plan's lines depends on its own credited transaction alone (and
+    on the plan files, rates and originals), never on the payee's other transactions: no
+    tiers, bonuses, caps or floors, no rounding of the period total, not held until paid.
+    Overrides, flat and product-line rates, their clawbacks and SPIFs are."""
+    return (
+        plan.payable_on != "payment"
+        and plan.rounding != "period_total"
+        and plan.cap is None
+        and plan.floor is None
+        and not plan.bonuses
+        and all(c.tiers is None and c.cap is None and c.floor is None for c in plan.components)
     )
 
 
@@ -538,15 +557,22 @@ class _Scopes:
       transaction, caps and rounding per period), with the reports' transactions of those
       periods: unless one of the manager's plans is payable on payment, which moves lines
       into later periods.
+    - A payee whose every plan has each line stand on its own transaction
+      (`_per_transaction`: overrides, flat rates) is worked out on the moved transactions
+      alone (theirs or their reports'); the lines of the others in those periods are the
+      earlier snapshots', carried over (`carried`, `_Lines.carry`): a manager costs the
+      rows the claims move, not the months they touch.
     - Nor does a snapshot work out a payee's lines beyond the day before the next snapshot
       that works out all of the payee's periods again: a period is read from the snapshot
       known at its end, and its lines depend only on transactions up to its end.
 
     `owner(index, payee, period)` is the snapshot whose table holds the payee's lines of the
-    period as known at snapshot `index`. Each snapshot's scope table has rows of two roles:
+    period as known at snapshot `index`. Each snapshot's scope table has rows of three roles:
     `rows`, the credited transactions of a payee dated from `since` to `until` that go into
-    the calculation (shown payees' own, and their managers' reports'), and `shown`, the
-    payees whose lines dated from `since` to `until` the snapshot gives."""
+    the calculation (shown payees' own, and their managers' reports'); `moved`, the same of
+    the transactions the snapshot moved alone (reports of a manager whose lines are carried);
+    and `shown`, the payees whose lines dated from `since` to `until` the snapshot gives (of
+    the moved transactions alone when `moved_only`)."""
 
     def __init__(
         self,
@@ -556,8 +582,11 @@ class _Scopes:
         known: list[dt.date],
         first_day: dt.date,
         window_end: dt.date,
+        moved: list[set[str]] | None = None,
     ):
         self.showings = showings  # per snapshot (the first: none, it works out everyone)
+        #: per snapshot, the transactions its new claims moved (what carried lines leave out)
+        self.moved = moved or [set() for _ in known]
         self.reports = reports
         self.everyone = everyone
         self.known = known
@@ -609,15 +638,19 @@ class _Scopes:
         for row in inputs.assignments.select(["payee", "plan"]).to_pylist():
             plans_of[row["payee"]].extend(inputs.plans.get(row["plan"], []))
         showings: list[dict[str, _Showing]] = [{}]
+        moved_per: list[set[str]] = [set()]
         for index, (before, now) in enumerate(itertools.pairwise(snapshots), start=1):
             new_ids = now.claim_ids - before.claim_ids
             moved_by: dict[str, set[str]] = defaultdict(set)  # payee -> transactions moved
-            for tid in {
-                c["transaction_id"]
-                for cs in claims.values()
-                for c in cs
-                if c["claim_id"] in new_ids
-            }:
+            moved_per.append(
+                {
+                    claim["transaction_id"]
+                    for listed in claims.values()
+                    for claim in listed
+                    if claim["claim_id"] in new_ids
+                }
+            )
+            for tid in moved_per[-1]:
                 payees = set(base[tid])
                 for claim in claims[tid]:
                     if claim["claim_id"] in now.claim_ids:
@@ -648,6 +681,10 @@ class _Scopes:
                         report_spans=None if paid_later else [(since, window_end)],
                     )
                 else:
+                    carried = frozenset()
+                    if all(_per_transaction(plan) for plan in plans):
+                        kinds = {plan.period for plan in plans}
+                        carried = frozenset(_keys_within(periods, kinds))
                     shown[payee] = _Showing(
                         index,
                         periods,
@@ -655,11 +692,47 @@ class _Scopes:
                         lookback=lookback,
                         report_spans=periods,
                         alone=lookback == max(since, first_day),
+                        carried=carried,
                     )
             showings.append(shown)
             everyone |= set(moved_by)  # (the first snapshot's scope: it costs nothing to name them)
         known = [snapshot.known_on for snapshot in snapshots]
-        return cls(showings, reports, everyone, known, first_day, window_end)
+        return cls(showings, reports, everyone, known, first_day, window_end, moved_per)
+
+    def claims(self, credits: pa.Table, index: int) -> pa.Table:
+        """Snapshot `index`'s claim credits (`Compiler.claim_credits`) with the snapshot and
+        whether the snapshot's new claims moved the transaction (`MOVED`)."""
+        ids = pa.array(sorted(self.moved[index]), pa.string())
+        moved = pc.is_in(credits["transaction_id"], value_set=ids)
+        snapshot = pa.array([index] * credits.num_rows, pa.int32())
+        return credits.append_column(SNAP, snapshot).append_column(MOVED, moved)
+
+    def carried(self) -> pa.Table:
+        """The payees' plan periods whose lines each snapshot carries over from the ones before
+        it (`_Showing.carried`): snapshot, payee, period."""
+        rows = [
+            (index, payee, period)
+            for index, shown in enumerate(self.showings)
+            for payee, showing in shown.items()
+            for period in sorted(showing.carried)
+        ]
+        return pa.table(
+            {
+                SNAP: pa.array([row[0] for row in rows], pa.int32()),
+                "payee": pa.array([row[1] for row in rows], pa.string()),
+                "period": pa.array([row[2] for row in rows], pa.string()),
+            }
+        )
+
+    def moved_table(self) -> pa.Table:
+        """The transactions each snapshot's new claims moved: transaction_id, snapshot."""
+        rows = [(tid, index) for index, moved in enumerate(self.moved) for tid in sorted(moved)]
+        return pa.table(
+            {
+                "transaction_id": pa.array([row[0] for row in rows], pa.string()),
+                SNAP: pa.array([row[1] for row in rows], pa.int32()),
+            }
+        )
 
     def until(self, index: int, payee: str) -> dt.date:
         """The last day whose lines of `payee` snapshot `index` gives: the day before the
@@ -673,7 +746,7 @@ class _Scopes:
     def table(self, index: int, payees: set[str] | None = None) -> pa.Table:
         """Snapshot `index`'s scope (of the payees it shows among `payees`, if given: their
         rows, with their reports' for their overrides)."""
-        rows: list[tuple[str, str, dt.date, dt.date]] = []
+        rows: list[_Range] = []
         if index == 0:
             shown = {payee: _Showing(0, None) for payee in self.everyone}
         else:
@@ -685,17 +758,20 @@ class _Scopes:
             if showing.spans and not showing.tail and showing.alone:
                 # periods that depend on nothing before them: their own transactions alone
                 for start, end in showing.spans:
-                    rows.append((payee, "rows", start, min(end, until)))
+                    rows.append((payee, "rows", start, min(end, until), False))
             else:
-                rows.append((payee, "rows", showing.lookback or self.first_day, until))
+                rows.append((payee, "rows", showing.lookback or self.first_day, until, False))
+            carried = bool(showing.carried)
             for start, end in showing.spans or [(self.first_day, self.window_end)]:
-                rows.append((payee, "shown", start, end))
+                rows.append((payee, "shown", start, end, carried))
+            # the reports' transactions for the overrides: only the moved ones when carried
+            role = "moved" if carried else "rows"
             for report in self.reports.get(payee, ()):
                 for start, end in showing.report_spans or [(self.first_day, until)]:
-                    rows.append((report, "rows", start, min(end, until)))
+                    rows.append((report, role, start, min(end, until), False))
         rows = _merged(rows)
-        names = ["payee", "role", "since", "until"]
-        types = [pa.string(), pa.string(), pa.date32(), pa.date32()]
+        names = ["payee", "role", "since", "until", "moved_only"]
+        types = [pa.string(), pa.string(), pa.date32(), pa.date32(), pa.bool_()]
         columns = {
             name: pa.array([row[column] for row in rows], kind)
             for column, (name, kind) in enumerate(zip(names, types, strict=True))
@@ -712,23 +788,67 @@ class _Scopes:
         return covering[at - 1] if at else 0
 
 
-_Range = tuple[str, str, dt.date, dt.date]
+_Range = tuple[str, str, dt.date, dt.date, bool]
 
 
 def _merged(rows: list[_Range]) -> list[_Range]:
-    """The (payee, role, since, until) rows sorted, overlapping or touching ranges of one payee
-    and role made one: a transaction falls in one range at most, so joining the ranges never
-    counts it twice."""
+    """The (payee, role, since, until, moved_only) rows sorted, overlapping or touching ranges
+    of one payee and role made one, and a payee's `moved` ranges cut where their `rows`
+    ranges already take all of the payee's transactions: a transaction falls in one range at
+    most, so joining the ranges never counts it twice."""
     out: list[_Range] = []
-    for payee, role, since, until in sorted(rows):
+    for payee, role, since, until, flag in sorted(rows):
         if since > until:
             continue
         if out and out[-1][:2] == (payee, role) and since <= out[-1][3] + dt.timedelta(days=1):
             if until > out[-1][3]:
-                out[-1] = (payee, role, out[-1][2], until)
+                out[-1] = (payee, role, out[-1][2], until, flag)
             continue
-        out.append((payee, role, since, until))
-    return out
+        out.append((payee, role, since, until, flag))
+    whole: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for payee, role, since, until, _ in out:
+        if role == "rows":
+            whole[payee].append((since, until))
+    cut: list[_Range] = []
+    for payee, role, since, until, flag in out:
+        if role != "moved":
+            cut.append((payee, role, since, until, flag))
+            continue
+        for start, end in _minus((since, until), whole.get(payee, [])):
+            cut.append((payee, role, start, end, flag))
+    return cut
+
+
+def _minus(
+    span: tuple[dt.date, dt.date], taken: list[tuple[dt.date, dt.date]]
+) -> list[tuple[dt.date, dt.date]]:
+    """The days of `span` outside every range of `taken` (sorted, not overlapping)."""
+    left: list[tuple[dt.date, dt.date]] = []
+    start, end = span
+    for first, last in taken:
+        if last < start or first > end:
+            continue
+        if first > start:
+            left.append((start, first - dt.timedelta(days=1)))
+        start = last + dt.timedelta(days=1)
+        if start > end:
+            return left
+    left.append((start, end))
+    return left
+
+
+def _keys_within(spans: list[tuple[dt.date, dt.date]], kinds: set[str]) -> set[str]:
+    """The keys of the plan periods of `kinds` (month, quarter, year) inside the spans."""
+    keys: set[str] = set()
+    for first, last in spans:
+        for kind in kinds:
+            day = first
+            while day <= last:
+                key = _key_for(day, kind)
+                if first <= _span(key)[0] and _end(key) <= last:
+                    keys.add(key)
+                day = _end(key) + dt.timedelta(days=1)
+    return keys
 
 
 def _claim_payees(inputs: CommissionInputs, claim: dict) -> set[str]:
@@ -762,12 +882,22 @@ def _pipeline(
     # the shown payees' own lines; the others are only there for their managers' overrides
     own = credited.semi_join(shown, [credited.payee == shown.payee, credited[SNAP] == shown[SNAP]])
     planned = stages("planned", compiler.with_plans(own))
+    # what earns: of a payee whose lines are carried over, the moved transactions alone (the
+    # others are still planned: they tell whether the payee was active in the period)
+    earning = planned.semi_join(
+        shown,
+        [
+            planned.payee == shown.payee,
+            planned[SNAP] == shown[SNAP],
+            ~shown.moved_only | planned[MOVED],
+        ],
+    )
     step("measurement")
     versions = compiler.versions
     parts: list[ibis.Table] = []
     active_parts: list[ibis.Table] = []
     for key, plan in sorted(versions.items()):
-        parts.extend(compiler.plan_lines(planned, plan, compiler.originals))
+        parts.extend(compiler.plan_lines(earning, plan, compiler.originals))
         override = compiler.override_lines(credited, plan, shown)
         if override is not None:
             parts.append(override)
@@ -1319,6 +1449,35 @@ class _Lines:
     def add(self, sql: str) -> None:
         """Add the lines another pass (of other payees) gives."""
         self.con.execute(f'INSERT INTO "{self.name}" {sql}')
+
+    def carry(self, carried: pa.Table, moved: pa.Table) -> None:
+        """Give each snapshot the lines it carries over (`carried`: snapshot, payee, period;
+        `_Showing.carried`): every line of the payee and period an earlier snapshot worked
+        out, unless a snapshot since then, up to this one, moved its transaction (`moved`:
+        transaction_id, snapshot) and so worked it out again. One statement: it reads the
+        lines as the pipeline left them, never lines carried already."""
+        if not carried.num_rows:
+            return
+        names = ", ".join(f'l."{name}"' for name in LINE_SCHEMA.names)
+        self.con.register("revdesk_carried", carried)
+        self.con.register("revdesk_moved", moved)
+        try:
+            self.con.execute(
+                f"""
+                INSERT INTO "{self.name}"
+                SELECT c.{SNAP}, {names}
+                FROM "{self.name}" l JOIN revdesk_carried c
+                  ON l.payee = c.payee AND l.period = c.period AND l.{SNAP} < c.{SNAP}
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM revdesk_moved m
+                    WHERE m.transaction_id = l.transaction_id
+                      AND m.{SNAP} > l.{SNAP} AND m.{SNAP} <= c.{SNAP}
+                )
+                """
+            )
+        finally:
+            self.con.unregister("revdesk_carried")
+            self.con.unregister("revdesk_moved")
 
     def add_arrow(self, table: pa.Table) -> None:
         self.con.register("revdesk_arrived", table)
