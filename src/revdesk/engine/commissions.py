@@ -514,12 +514,12 @@ def _carries(plan: Plan) -> bool:
 
 def _per_transaction(plan: Plan) -> bool:
     """Whether each of the plan's lines depends on its own credited transaction alone (and
-    on the plan files, rates and originals), never on the payee's other transactions: no
-    tiers, bonuses, caps or floors, no rounding of the period total, not held until paid.
-    Overrides, flat and product-line rates, their clawbacks and SPIFs are."""
+    on the plan files, rates, originals and payments), never on the payee's other
+    transactions: no tiers, bonuses, caps or floors, no rounding of the period total.
+    Overrides, flat and product-line rates, their clawbacks, SPIFs and their releases on
+    payment are."""
     return (
-        plan.payable_on != "payment"
-        and plan.rounding != "period_total"
+        plan.rounding != "period_total"
         and plan.cap is None
         and plan.floor is None
         and not plan.bonuses
@@ -558,10 +558,11 @@ class _Scopes:
       periods: unless one of the manager's plans is payable on payment, which moves lines
       into later periods.
     - A payee whose every plan has each line stand on its own transaction
-      (`_per_transaction`: overrides, flat rates) is worked out on the moved transactions
-      alone (theirs or their reports'); the lines of the others in those periods are the
-      earlier snapshots', carried over (`carried`, `_Lines.carry`): a manager costs the
-      rows the claims move, not the months they touch.
+      (`_per_transaction`: overrides, flat rates, pay on payment) is worked out on the moved
+      transactions alone (theirs or their reports'), on their periods (from the first of
+      them on, when a payment may release a line later); the lines of the others in those
+      periods are the earlier snapshots', carried over (`carried`, `_Lines.carry`): a
+      manager costs the rows the claims move, not the months they touch.
     - Nor does a snapshot work out a payee's lines beyond the day before the next snapshot
       that works out all of the payee's periods again: a period is read from the snapshot
       known at its end, and its lines depend only on transactions up to its end.
@@ -673,7 +674,20 @@ class _Scopes:
                 periods = sorted({_span(_key_for(day, p.period)) for day in days for p in plans})
                 since = periods[0][0]
                 lookback = min(_lookback(plan, since, first_day) for plan in plans)
-                if paid_later or (payee in moved_by and any(_carries(p) for p in plans)):
+                if all(_per_transaction(plan) for plan in plans):
+                    # a payment releases a moved transaction's lines in any later period
+                    spans = [(since, window_end)] if paid_later else periods
+                    kinds = {plan.period for plan in plans}
+                    shown[payee] = _Showing(
+                        index,
+                        spans,
+                        tail=False,
+                        lookback=max(since, first_day),
+                        report_spans=spans,
+                        alone=True,
+                        carried=frozenset(_keys_within(spans, kinds)),
+                    )
+                elif paid_later or (payee in moved_by and any(_carries(p) for p in plans)):
                     shown[payee] = _Showing(
                         index,
                         [(since, window_end)],
@@ -681,10 +695,6 @@ class _Scopes:
                         report_spans=None if paid_later else [(since, window_end)],
                     )
                 else:
-                    carried = frozenset()
-                    if all(_per_transaction(plan) for plan in plans):
-                        kinds = {plan.period for plan in plans}
-                        carried = frozenset(_keys_within(periods, kinds))
                     shown[payee] = _Showing(
                         index,
                         periods,
@@ -692,7 +702,6 @@ class _Scopes:
                         lookback=lookback,
                         report_spans=periods,
                         alone=lookback == max(since, first_day),
-                        carried=carried,
                     )
             showings.append(shown)
             everyone |= set(moved_by)  # (the first snapshot's scope: it costs nothing to name them)
