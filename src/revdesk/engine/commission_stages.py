@@ -25,7 +25,7 @@ import ibis.expr.datatypes as dtypes
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .backend import MONEY, money
+from .backend import MONEY, money, product
 from .commission_inputs import DECIMAL, CommissionInputs, period_parse
 from .plans import Basis, Component, Filter, Plan, Spif
 
@@ -61,7 +61,7 @@ def dec(value: Decimal | int | str) -> ibis.Value:
 
 
 def mul(left: ibis.Value, right: ibis.Value) -> ibis.Value:
-    return money(left.cast(MONEY) * right.cast(MONEY))
+    return product(left, right)
 
 
 ZERO = Decimal(0)
@@ -396,18 +396,24 @@ class Compiler:
             return lines.mutate(quota=fallback)
         quotas = self.quotas
         if ytd:
+            # the year's quotas up to each period's end, summed once per payee and period
+            # (a few per payee), not once per line
             lines = lines.mutate(_end=lines.period_end, _year=lines.date.year())
-            joined = lines.left_join(
+            ends = lines.select("payee", "_year", "_end").distinct()
+            joined = ends.join(
                 quotas,
                 [
-                    lines.payee == quotas.q_payee,
-                    lines._year == quotas.q_year,
-                    quotas.q_end <= lines._end,
+                    ends.payee == quotas.q_payee,
+                    ends._year == quotas.q_year,
+                    quotas.q_end <= ends._end,
                 ],
             )
-            keys = list(lines.columns)
-            summed = joined.group_by(keys).aggregate(_q=joined.q_amount.cast(MONEY).sum())
-            return summed.mutate(quota=summed._q.cast(MONEY).fill_null(fallback)).drop(
+            summed = joined.group_by(["payee", "_year", "_end"]).aggregate(
+                _q=joined.q_amount.cast(MONEY).sum()
+            )
+            lines = lines.left_join(summed, ["payee", "_year", "_end"])
+            lines = lines.drop(*[c for c in lines.columns if c.endswith("_right")])
+            return lines.mutate(quota=lines._q.cast(MONEY).fill_null(fallback)).drop(
                 "_q", "_end", "_year"
             )
         joined = lines.left_join(

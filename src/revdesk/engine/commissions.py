@@ -51,6 +51,7 @@ from .backend import (
     MONEY,
     SQL_BACKENDS,
     STAGED_BACKENDS,
+    cents,
     connect,
     inputs_put,
     money,
@@ -951,9 +952,7 @@ def _round_lines(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
     keys = _keys(versions, lambda p: p.rounding == "line")
     if not keys:
         return lines
-    rounded = ibis.cases(
-        (lines.plan_key.isin(keys), lines.amount.round(2).cast(MONEY)), else_=lines.amount
-    )
+    rounded = ibis.cases((lines.plan_key.isin(keys), cents(lines.amount)), else_=lines.amount)
     return lines.mutate(amount=rounded.cast(MONEY))
 
 
@@ -1069,7 +1068,7 @@ def _payable(
     def share(factor: ibis.Value) -> ibis.Value:
         raw = money(released.amount.cast(MONEY) * factor)
         return ibis.cases(
-            (released.plan_key.isin(line_keys or ["\0"]), raw.round(2).cast(MONEY)), else_=raw
+            (released.plan_key.isin(line_keys or ["\0"]), cents(raw)), else_=raw
         ).cast(MONEY)
 
     def base_share(factor: ibis.Value) -> ibis.Value:
@@ -1172,7 +1171,7 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
     totals = mine.group_by([SNAP, "payee", "plan", "plan_key", "period"]).aggregate(
         total=mine.amount.sum().cast(MONEY), date=mine.date.max()
     )
-    totals = totals.mutate(_r=(totals.total.round(2).cast(MONEY) - totals.total).cast(MONEY))
+    totals = totals.mutate(_r=(cents(totals.total) - totals.total).cast(MONEY))
     totals = totals.filter(totals._r != dec(0))
     rounding = totals.select(
         payee=totals.payee,
