@@ -69,7 +69,8 @@ ZERO = Decimal(0)
 
 #: the month of a transaction ("2026-03"), a column of the compiler's transactions
 TX_MONTH = "_tx_month"
-#: the transaction columns a credited line carries (with transaction_id, payee, credit_share)
+#: the transaction columns a credited line may carry (with transaction_id, payee,
+#: credit_share): those some plan reads (`Compiler.columns_read`)
 CREDITED_COLUMNS = (
     "date",
     "type",
@@ -86,6 +87,16 @@ CREDITED_COLUMNS = (
     "original_id",
     TX_MONTH,
 )
+
+
+#: the transaction column each basis measures (margin: amount less cost)
+_BASIS_COLUMNS = {
+    Basis.AMOUNT: "amount",
+    Basis.MARGIN: "amount",
+    Basis.UNITS: "units",
+    Basis.MRR: "mrr",
+    Basis.TCV: "tcv",
+}
 
 
 def period_of(lines: ibis.Table, period: str) -> ibis.Value:
@@ -245,6 +256,36 @@ class Compiler:
             if self.versions[row["plan_key"]].draw is not None
         ]
 
+    def columns_read(self) -> set[str]:
+        """The transaction columns the stages read: the date, type, product line (rates by
+        product line), amount, currency, original and month every plan may, and those only
+        some plans' bases and filters do (units, cost, MRR, TCV, SKU, segment, territory):
+        a credited line carries no column no plan reads."""
+        read = {"date", "type", "product_line", "amount", "currency", "original_id", TX_MONTH}
+        bases: set[str] = set()
+        filters: list[Filter] = []
+        for plan in self.versions.values():
+            for component in plan.components:
+                bases.add(component.basis)
+                filters.append(component.filter)
+            for spif in plan.spifs:
+                filters.append(spif.filter)
+                if spif.per == "unit":
+                    read.add("units")
+            if plan.override is not None:
+                bases.add(plan.override.basis)
+        for basis in bases:
+            read.add("cost" if basis == Basis.MARGIN else _BASIS_COLUMNS[basis])
+        for chosen in filters:
+            for column, values in (
+                ("sku", chosen.skus),
+                ("segment", chosen.segments),
+                ("territory", chosen.territories),
+            ):
+                if values:
+                    read.add(column)
+        return read
+
     # -- credit --------------------------------------------------------------------------------
 
     def credited(self, window_end: dt.date) -> ibis.Table:
@@ -268,9 +309,10 @@ class Compiler:
         claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
         # what the stages read of a transaction: its date, the columns plans filter on and
         # measure, what a clawback follows (not the seller, the customer or the file's line)
+        read = self.columns_read()
         renamed = tx.select(
             transaction_id=tx.id,
-            **{name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns},
+            **{name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns and name in read},
         )
         renamed = renamed.filter(renamed.date <= window_end)
 
@@ -363,12 +405,10 @@ class Compiler:
         """The measured basis of a credited line, in the plan currency."""
         if basis == Basis.UNITS:
             return mul(lines.units, lines.credit_share)
-        raw = {
-            Basis.AMOUNT: lines.amount.cast(MONEY),
-            Basis.MARGIN: (lines.amount.cast(MONEY) - lines.cost.cast(MONEY)).cast(MONEY),
-            Basis.MRR: lines.mrr.cast(MONEY),
-            Basis.TCV: lines.tcv.cast(MONEY),
-        }[basis]
+        if basis == Basis.MARGIN:
+            raw = (lines.amount.cast(MONEY) - lines.cost.cast(MONEY)).cast(MONEY)
+        else:
+            raw = lines[_BASIS_COLUMNS[basis]].cast(MONEY)
         return mul(mul(raw.fill_null(dec(0)), lines.fx), lines.credit_share)
 
     @staticmethod

@@ -1543,10 +1543,14 @@ class _Lines:
         within a period's lines, the last by every column (nulls last), which, the matched
         columns being equal, is the one with the highest credit share, a line without one
         last of all: whatever backend or thread made the lines, the same line is last. It is
-        found by `arg_max` on (seq, place paid, no share, share), without sorting the lines."""
+        found by `arg_max` on (seq, place paid, no share, share), without sorting the lines;
+        only for the keys where money moved, found first by the sums alone (most of the lines
+        compared are the same on both sides: the arg_max is the dear part)."""
         columns = ", ".join(f'l."{name}"' for name in _PICKED.names)
         listed = ", ".join(f'"{name}"' for name in _PICKED.names)
-        keys = ", ".join(f'"{name}"' for name in ("group", *_MATCH))
+        names = ("group", *_MATCH)
+        keys = ", ".join(f'"{name}"' for name in names)
+        same = " AND ".join(f'c."{name}" IS NOT DISTINCT FROM k."{name}"' for name in names)
         draws = ", ".join(f"'{kind}'" for kind in DRAW_KINDS)
         last = "{'seq': seq, 'paid': _row, 'none': credit_share IS NULL, 'share': credit_share}"
         self.con.register("revdesk_picks", picks)
@@ -1554,27 +1558,39 @@ class _Lines:
         try:
             return self.con.sql(
                 f"""
-                WITH compared AS (
-                    SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
-                    FROM revdesk_picks p JOIN "{self.name}" l
-                      ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
-                     AND l.currency = p.currency AND l.period = p.period
-                    UNION ALL
-                    SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
+                WITH compared AS MATERIALIZED (
+                    SELECT * FROM (
+                        SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
+                        FROM revdesk_picks p JOIN "{self.name}" l
+                          ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
+                         AND l.currency = p.currency AND l.period = p.period
+                        UNION ALL
+                        SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
+                    )
+                    WHERE kind NOT IN ({draws})
                 ),
-                summed AS (
-                    SELECT {keys},
-                           sum(CASE WHEN after THEN 1 ELSE -1 END * coalesce(base, 0)) AS base,
-                           sum(CASE WHEN after THEN 1 ELSE -1 END * amount) AS amount,
+                moved AS (
+                    SELECT * FROM (
+                        SELECT {keys},
+                               sum(CASE WHEN after THEN 1 ELSE -1 END * coalesce(base, 0)) AS base,
+                               sum(CASE WHEN after THEN 1 ELSE -1 END * amount) AS amount
+                        FROM compared GROUP BY {keys}
+                    )
+                    WHERE amount <> 0 OR (base <> 0 AND transaction_id IS NOT NULL)
+                ),
+                shares AS (
+                    SELECT {", ".join(f'c."{name}"' for name in names)},
                            coalesce(arg_max(coalesce(credit_share, 0), {last})
                                     FILTER (WHERE after), 0)
                            - coalesce(arg_max(coalesce(credit_share, 0), {last})
                                       FILTER (WHERE NOT after), 0) AS credit_share
-                    FROM compared WHERE kind NOT IN ({draws}) GROUP BY {keys}
+                    FROM compared c SEMI JOIN moved k ON {same}
+                    GROUP BY ALL
                 )
-                SELECT * FROM summed
-                WHERE amount <> 0 OR (base <> 0 AND transaction_id IS NOT NULL)
-                ORDER BY {", ".join(f"{key} ASC NULLS LAST" for key in keys.split(", "))}
+                SELECT {", ".join(f'k."{name}"' for name in names)}, k.base, k.amount,
+                       c.credit_share
+                FROM moved k JOIN shares c ON {same}
+                ORDER BY {", ".join(f'k."{name}" ASC NULLS LAST' for name in names)}
                 """
             ).to_arrow_table()
         finally:
