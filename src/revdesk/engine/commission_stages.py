@@ -16,6 +16,7 @@ adjustment | draw | recovery).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -189,7 +190,10 @@ class Compiler:
             plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
         }
         self.assign = ibis.memtable(plan_windows(inputs))
-        self.eligible = _eligible(inputs.transactions)
+        # of the transactions, the columns the stages read (not the customer, say)
+        tx = inputs.transactions
+        read = {"id", "payee", "eligible", *self.columns_read()}
+        self.eligible = _eligible(tx.select([name for name in tx.column_names if name in read]))
         # the month of every transaction, written once here rather than for every line
         dates = self.eligible["date"]
         days = pc.unique(dates)  # a few hundred: formatted once each
@@ -236,7 +240,8 @@ class Compiler:
         """Quotas with the year and end of their period, for year-to-date attainment."""
         quotas = self.inputs.quotas
         periods = quotas.column("period").to_pylist()
-        ends = [period_parse(p)[1] for p in periods]
+        end_of = {period: period_parse(period)[1] for period in set(periods)}
+        ends = [end_of[period] for period in periods]
         return pa.table(
             {
                 "q_payee": quotas.column("payee"),
@@ -345,13 +350,8 @@ class Compiler:
 
         A transaction claimed more than once is credited by its latest approved claim alone
         (approval date, then claim id): claims never add up to more than the whole credit."""
-        claims = self.inputs.claims
         latest: dict[str, dict] = {}
-        known = [
-            claim
-            for claim in (claims.to_pylist() if claims is not None else [])
-            if claim["claim_id"] in snapshot.claim_ids
-        ]
+        known = [claim for claim in self._claims if claim["claim_id"] in snapshot.claim_ids]
         for claim in sorted(known, key=lambda c: (c["approved"], c["claim_id"])):
             latest[claim["transaction_id"]] = claim
         rows: dict[tuple[str, str], Decimal] = {}
@@ -369,6 +369,12 @@ class Compiler:
                 "credit_share": pa.array(list(rows.values()), DECIMAL),
             }
         )
+
+    @functools.cached_property
+    def _claims(self) -> list[dict]:
+        """The claims as rows, read once for every snapshot."""
+        claims = self.inputs.claims
+        return claims.to_pylist() if claims is not None else []
 
     def with_plans(self, credited: ibis.Table) -> ibis.Table:
         """Each credited line with the payee's plan version in force on the transaction date."""

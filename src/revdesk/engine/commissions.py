@@ -235,7 +235,7 @@ def calculate(
     hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     fingerprinted = hashing.submit(fingerprint, inputs)
     hashing.shutdown(wait=False)
-    compiler = Compiler(_numbered(inputs))
+    compiler = Compiler(inputs)
 
     snapshots = _snapshots(inputs, window_end)
     scopes = _Scopes.of(compiler, snapshots, window_end)
@@ -383,14 +383,6 @@ def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
 
 
 # -- checks ------------------------------------------------------------------------------------
-
-
-def _numbered(inputs: CommissionInputs) -> CommissionInputs:
-    """The transactions with their line number in the file (2 is the first row)."""
-    tx = inputs.transactions
-    if "_line" not in tx.column_names:
-        tx = tx.append_column("_line", pa.array(range(2, tx.num_rows + 2), pa.int64()))
-    return CommissionInputs(**{**inputs.__dict__, "transactions": tx})
 
 
 def _check_inputs(inputs: CommissionInputs) -> None:
@@ -596,9 +588,21 @@ class _Scopes:
         self.window_end = window_end
         self.by_payee: dict[str, list[_Showing]] = defaultdict(list)  # by snapshot
         self._covering: dict[tuple[str, str], list[int]] = {}  # the snapshots showing a period
+        self._everywhere: set[str] = set()  # payees some snapshot shows on every period
         for shown in self.showings[1:]:
             for payee, showing in shown.items():
                 self.by_payee[payee].append(showing)
+                if showing.spans is None:
+                    self._everywhere.add(payee)
+        # the periods each snapshot shows, listed once (months, quarters and years inside its
+        # spans), rather than every showing asked about every period
+        for payee, showings in self.by_payee.items():
+            if payee in self._everywhere:
+                continue  # (worked out period by period, `owner`)
+            for showing in showings:
+                assert showing.spans is not None
+                for period in _keys_within(showing.spans, _KINDS):
+                    self._covering.setdefault((payee, period), []).append(showing.snapshot)
 
     @classmethod
     def of(cls, compiler: Compiler, snapshots: list[Snapshot], window_end: dt.date) -> _Scopes:
@@ -791,9 +795,11 @@ class _Scopes:
 
     def owner(self, index: int, payee: str, period: str) -> int:
         covering = self._covering.get((payee, period))
-        if covering is None:
+        if covering is None and payee in self._everywhere:
             covering = [s.snapshot for s in self.by_payee.get(payee, ()) if s.covers(period)]
             self._covering[(payee, period)] = covering
+        if not covering:
+            return 0
         at = bisect.bisect_right(covering, index)
         return covering[at - 1] if at else 0
 
@@ -847,7 +853,11 @@ def _minus(
     return left
 
 
-def _keys_within(spans: list[tuple[dt.date, dt.date]], kinds: set[str]) -> set[str]:
+#: the kinds of plan period
+_KINDS = frozenset({"month", "quarter", "year"})
+
+
+def _keys_within(spans: list[tuple[dt.date, dt.date]], kinds: Iterable[str]) -> set[str]:
     """The keys of the plan periods of `kinds` (month, quarter, year) inside the spans."""
     keys: set[str] = set()
     for first, last in spans:
@@ -1094,7 +1104,8 @@ def _payable(
 #: millionths (HUGEINT: 128 bits hold the quotient's numerator exactly)
 _FACTORS_SQL = """
 with whole as (
-    select id, (round(amount, 6) * 1000000)::HUGEINT as w from tx where amount <> 0
+    select id, (round(amount, 6) * 1000000)::HUGEINT as w from tx
+    where amount <> 0 and id in (select invoice_id from pay)
 ),
 paid as (
     select pay.invoice_id as p_id, pay.date as p_date,
@@ -1292,6 +1303,7 @@ def _balance(
         periods, and only those are compared line by line."""
         return first == second or digests[first].get(key) == digests[second].get(key)
 
+    known_at: dict[str, int] = {}  # period -> the snapshot known at its end
     for account in sorted(candidates):
         payee, currency = account
         periods = sorted((p for p in candidates[account] if _end(p) <= window_end), key=_order)
@@ -1299,6 +1311,10 @@ def _balance(
         owed = ZERO
         previous: int | None = None  # the snapshot the previous period was known at
         done: list[str] = []
+        # what each done period earned as known at the previous period's snapshot: between
+        # two snapshots only the periods a snapshot in between works out again can change
+        values: list[Decimal] = []
+        showings = scopes.by_payee.get(payee, [])
         pending: list[str] = []  # closed periods whose lines are what was paid, not as known
         owners: dict[tuple[int, str], int] = {}
 
@@ -1309,9 +1325,20 @@ def _balance(
             return owners[key]
 
         for period in periods:
-            index = _snapshot_at(snapshots, _end(period))
+            index = known_at.get(period)
+            if index is None:
+                index = known_at[period] = _snapshot_at(snapshots, _end(period))
+            changed: list[int] = []  # the done periods known otherwise than at `previous`
+            if previous is not None and index != previous:
+                between = [s for s in showings if previous < s.snapshot <= index]
+                if between:
+                    changed = [at for at, q in enumerate(done) if any(s.covers(q) for s in between)]
+                for at in changed:
+                    q = done[at]
+                    values[at] = totals[owner(index, q)].get(account, {}).get(q, ZERO)
             known = owner(index, period)
             earned = totals[known].get(account, {})
+            value = earned.get(period, ZERO)
             shown = _end(period) >= window_start
             plan = draws.get(account, {}).get(period)
             if not shown and period in settled.closed:
@@ -1323,13 +1350,11 @@ def _balance(
                     ):
                         owed += row["amount"]
                 done.append(period)
+                values.append(value)
                 pending.append(period)
                 previous = index
                 continue
-            through = sum(
-                (totals[owner(index, q)].get(account, {}).get(q, ZERO) for q in [*done, period]),
-                ZERO,
-            )
+            through = sum(values, ZERO) + value  # (in period order, as known at `index`)
             net = through - paid
             paid += net
             new_lines: list[dict] = []
@@ -1338,7 +1363,7 @@ def _balance(
             if done and (pending or (previous is not None and previous != index)):
                 restated = [
                     q
-                    for q in done
+                    for q in (done[at] for at in changed)
                     if paying
                     and q not in pending
                     and previous is not None
@@ -1392,6 +1417,7 @@ def _balance(
                 extra_lines.extend(new_lines)
                 line_picks.append((known, payee, currency, period))
             done.append(period)
+            values.append(value)
             previous = index
     adjusted, owing = restatements.lines(store)
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
