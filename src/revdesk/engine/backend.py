@@ -38,6 +38,8 @@ def connect(url: str | None = None) -> ibis.BaseBackend:
         # that was killed left behind (gigabytes at 10M lines) can be told and cleared
         spill = spill_root() / str(os.getpid())
         _clear_abandoned(spill.parent)
+        # DuckDB makes the last folder of the path only, when it first spills
+        spill.parent.mkdir(parents=True, exist_ok=True)
         con.raw_sql(f"SET temp_directory = '{spill}'")
     return con
 
