@@ -298,3 +298,64 @@ def test_payees_worked_out_in_batches_give_the_same_lines(monkeypatch):
     assert pc.sum(pc.equal(batched.lines["kind"], "override")).as_py() > 100
     assert batched.payouts.equals(whole.payouts)
     assert batched.lines.equals(whole.lines)
+
+
+PAID_ON_PAYMENT = """code: p
+name: Flat, payable as the invoice is paid
+valid_from: 2026-01-01
+currency: USD
+payable_on: payment
+components:
+  - code: c
+    rate: "0.06"
+"""
+
+
+def test_a_claim_on_a_plan_paid_on_payment_carries_the_other_lines_over(tmp_path, monkeypatch):
+    """Each line of a flat plan paid on payment stands on its own transaction: a claim
+    approved in May on a March sale paid in April and June works out that sale alone, from
+    March to the end of the window (its releases), and carries R2's other March sale, paid
+    in March and July, over from the first snapshot. Scoped or in full, the same lines and
+    payouts."""
+    payments = tmp_path / "payments.csv"
+    payments.write_text(
+        "invoice_id,date,amount\n"
+        "T1,2026-04-10,500.00\nT1,2026-06-10,500.00\n"
+        "T2,2026-03-20,100.00\nT2,2026-07-20,300.00\n"
+    )
+    two_reps_one_claim(
+        tmp_path,
+        PAID_ON_PAYMENT,
+        "id,date,type,payee,customer,product_line,sku,units,amount,cost,currency,original_id\n"
+        "T1,2026-03-05,invoice,R2,C,UPS,X,1,1000.00,0,USD,\n"
+        "T2,2026-03-06,invoice,R2,C,UPS,X,1,400.00,0,USD,\n",
+        "CL-1,P,T1,2026-05-12,2026-05-20,R1",
+    )
+    from revdesk.engine.commission_inputs import inputs_read
+
+    inputs = inputs_read(
+        plans=tmp_path / "plans",
+        transactions=tmp_path / "transactions.csv",
+        claims=tmp_path / "claims.csv",
+        payments=payments,
+    )
+    scoped = calculate(inputs, periods=YEAR)
+
+    def check(scopes, window_end):
+        for payee in ("R1", "R2"):
+            showing = scopes.showings[1][payee]
+            assert showing.spans == [(dt.date(2026, 3, 1), window_end)]
+            assert showing.carried == {f"2026-{month:02d}" for month in range(3, 13)}
+        carried = scopes.carried().to_pylist()
+        assert {"_snap": 1, "payee": "R2", "period": "2026-07"} in carried
+        assert scopes.moved == [set(), {"T1"}]
+
+    full = calculate_in_full(monkeypatch, inputs, YEAR, check)
+    payouts = {(r["payee"], r["period"]): r["amount"] for r in scoped.payouts.to_pylist()}
+    assert payouts[("R2", "2026-04")] == Decimal("30.00")  # half of T1's 60.00, R2's then
+    assert payouts[("R1", "2026-05")] == Decimal("30.00")  # restated to R1
+    assert payouts[("R2", "2026-05")] == Decimal("-30.00")
+    assert payouts[("R1", "2026-06")] == Decimal("30.00")
+    assert payouts[("R2", "2026-07")] == Decimal("18.00")  # T2, carried: 300 of 400 × 6%
+    assert scoped.lines.equals(full.lines)
+    assert scoped.payouts.equals(full.payouts)

@@ -16,6 +16,7 @@ adjustment | draw | recovery).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +26,7 @@ import ibis.expr.datatypes as dtypes
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .backend import MONEY, money
+from .backend import MONEY, money, product
 from .commission_inputs import DECIMAL, CommissionInputs, period_parse
 from .plans import Basis, Component, Filter, Plan, Spif
 
@@ -61,7 +62,7 @@ def dec(value: Decimal | int | str) -> ibis.Value:
 
 
 def mul(left: ibis.Value, right: ibis.Value) -> ibis.Value:
-    return money(left.cast(MONEY) * right.cast(MONEY))
+    return product(left, right)
 
 
 ZERO = Decimal(0)
@@ -69,7 +70,8 @@ ZERO = Decimal(0)
 
 #: the month of a transaction ("2026-03"), a column of the compiler's transactions
 TX_MONTH = "_tx_month"
-#: the transaction columns a credited line carries (with transaction_id, payee, credit_share)
+#: the transaction columns a credited line may carry (with transaction_id, payee,
+#: credit_share): those some plan reads (`Compiler.columns_read`)
 CREDITED_COLUMNS = (
     "date",
     "type",
@@ -86,6 +88,16 @@ CREDITED_COLUMNS = (
     "original_id",
     TX_MONTH,
 )
+
+
+#: the transaction column each basis measures (margin: amount less cost)
+_BASIS_COLUMNS = {
+    Basis.AMOUNT: "amount",
+    Basis.MARGIN: "amount",
+    Basis.UNITS: "units",
+    Basis.MRR: "mrr",
+    Basis.TCV: "tcv",
+}
 
 
 def period_of(lines: ibis.Table, period: str) -> ibis.Value:
@@ -119,14 +131,30 @@ class Snapshot:
 #: the pass keys on as it keys on the payee
 SNAP = "_snap"
 
+#: whether a credited row's transaction is one its snapshot's new claims moved (the first
+#: snapshot's rows, and every direct credit, are not)
+MOVED = "_moved"
+
 _CLAIM_SCHEMA = {
     "transaction_id": "string",
     "payee": "string",
     "credit_share": MONEY,
     SNAP: "int32",
+    MOVED: "boolean",
 }
+#: which payees' transactions each snapshot works out and which lines it gives: role `rows`,
+#: the credited transactions of `payee` dated from `since` to `until`; role `moved`, only
+#: those the snapshot's new claims moved; role `shown`, the payee's lines of those dates, of
+#: the moved transactions alone when `moved_only` (the rest carried from earlier snapshots)
 SCOPE_SCHEMA = ibis.schema(
-    {"payee": "string", "role": "string", "since": "date", "until": "date", SNAP: "int32"}
+    {
+        "payee": "string",
+        "role": "string",
+        "since": "date",
+        "until": "date",
+        "moved_only": "boolean",
+        SNAP: "int32",
+    }
 )
 
 
@@ -162,7 +190,10 @@ class Compiler:
             plan_key(plan): plan for versions in inputs.plans.values() for plan in versions
         }
         self.assign = ibis.memtable(plan_windows(inputs))
-        self.eligible = _eligible(inputs.transactions)
+        # of the transactions, the columns the stages read (not the customer, say)
+        tx = inputs.transactions
+        read = {"id", "payee", "eligible", *self.columns_read()}
+        self.eligible = _eligible(tx.select([name for name in tx.column_names if name in read]))
         # the month of every transaction, written once here rather than for every line
         dates = self.eligible["date"]
         days = pc.unique(dates)  # a few hundred: formatted once each
@@ -209,7 +240,8 @@ class Compiler:
         """Quotas with the year and end of their period, for year-to-date attainment."""
         quotas = self.inputs.quotas
         periods = quotas.column("period").to_pylist()
-        ends = [period_parse(p)[1] for p in periods]
+        end_of = {period: period_parse(period)[1] for period in set(periods)}
+        ends = [end_of[period] for period in periods]
         return pa.table(
             {
                 "q_payee": quotas.column("payee"),
@@ -229,14 +261,44 @@ class Compiler:
             if self.versions[row["plan_key"]].draw is not None
         ]
 
+    def columns_read(self) -> set[str]:
+        """The transaction columns the stages read: the date, type, product line (rates by
+        product line), amount, currency, original and month every plan may, and those only
+        some plans' bases and filters do (units, cost, MRR, TCV, SKU, segment, territory):
+        a credited line carries no column no plan reads."""
+        read = {"date", "type", "product_line", "amount", "currency", "original_id", TX_MONTH}
+        bases: set[str] = set()
+        filters: list[Filter] = []
+        for plan in self.versions.values():
+            for component in plan.components:
+                bases.add(component.basis)
+                filters.append(component.filter)
+            for spif in plan.spifs:
+                filters.append(spif.filter)
+                if spif.per == "unit":
+                    read.add("units")
+            if plan.override is not None:
+                bases.add(plan.override.basis)
+        for basis in bases:
+            read.add("cost" if basis == Basis.MARGIN else _BASIS_COLUMNS[basis])
+        for chosen in filters:
+            for column, values in (
+                ("sku", chosen.skus),
+                ("segment", chosen.segments),
+                ("territory", chosen.territories),
+            ):
+                if values:
+                    read.add(column)
+        return read
+
     # -- credit --------------------------------------------------------------------------------
 
     def credited(self, window_end: dt.date) -> ibis.Table:
         """Who gets how much of each transaction, in every snapshot: the table named
-        `scope_name` says which payees' transactions (role `rows`: payee, since, until, never
-        overlapping for one payee and snapshot) each snapshot works out, the one named
-        `claims_name` the credit each snapshot's claims give (`claim_credits`). Both are
-        filled at run time, so the expression is compiled once."""
+        `scope_name` says which payees' transactions each snapshot works out (roles `rows` and
+        `moved`: payee, since, until, never overlapping for one payee and snapshot), the one
+        named `claims_name` the credit each snapshot's claims give (`claim_credits`, with
+        `MOVED`). Both are filled at run time, so the expression is compiled once."""
         tx = self.tx
         direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1))
         if self.inputs.credits is not None:
@@ -247,18 +309,20 @@ class Compiler:
                 credit_share=explicit.share.cast(MONEY),
             )
             direct = direct.anti_join(explicit, "transaction_id").union(explicit)
+        direct = direct.mutate(**{MOVED: ibis.literal(False)})
         scope = ibis.table(SCOPE_SCHEMA, name=self.scope_name)
-        rows = scope.filter(scope.role == "rows").select("payee", "since", "until", SNAP)
         claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
         # what the stages read of a transaction: its date, the columns plans filter on and
         # measure, what a clawback follows (not the seller, the customer or the file's line)
+        read = self.columns_read()
         renamed = tx.select(
             transaction_id=tx.id,
-            **{name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns},
+            **{name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns and name in read},
         )
         renamed = renamed.filter(renamed.date <= window_end)
 
-        def scoped(credits: ibis.Table, by_snapshot: bool) -> ibis.Table:
+        def scoped(credits: ibis.Table, role: str, by_snapshot: bool) -> ibis.Table:
+            rows = scope.filter(scope.role == role).select("payee", "since", "until", SNAP)
             joined = credits.join(renamed, "transaction_id")
             on = [
                 joined.payee == rows.payee,
@@ -272,26 +336,22 @@ class Compiler:
                 *[c for c in joined.columns if c.endswith("_right")], "since", "until"
             )
 
-        own = scoped(direct, False)
+        own = scoped(direct, "rows", False)
         own = own.anti_join(
             claimed,
             [own.transaction_id == claimed.transaction_id, own[SNAP] == claimed[SNAP]],
         )
-        moved = scoped(claimed, True)
-        return own.union(moved.select(*own.columns))
+        claimed_rows = scoped(claimed, "rows", True)
+        moved = scoped(claimed.filter(claimed[MOVED]), "moved", True)
+        return own.union(claimed_rows.select(*own.columns)).union(moved.select(*own.columns))
 
     def claim_credits(self, snapshot: Snapshot) -> pa.Table:
         """The credit of every transaction claimed by the snapshot's claims (policy splits).
 
         A transaction claimed more than once is credited by its latest approved claim alone
         (approval date, then claim id): claims never add up to more than the whole credit."""
-        claims = self.inputs.claims
         latest: dict[str, dict] = {}
-        known = [
-            claim
-            for claim in (claims.to_pylist() if claims is not None else [])
-            if claim["claim_id"] in snapshot.claim_ids
-        ]
+        known = [claim for claim in self._claims if claim["claim_id"] in snapshot.claim_ids]
         for claim in sorted(known, key=lambda c: (c["approved"], c["claim_id"])):
             latest[claim["transaction_id"]] = claim
         rows: dict[tuple[str, str], Decimal] = {}
@@ -309,6 +369,12 @@ class Compiler:
                 "credit_share": pa.array(list(rows.values()), DECIMAL),
             }
         )
+
+    @functools.cached_property
+    def _claims(self) -> list[dict]:
+        """The claims as rows, read once for every snapshot."""
+        claims = self.inputs.claims
+        return claims.to_pylist() if claims is not None else []
 
     def with_plans(self, credited: ibis.Table) -> ibis.Table:
         """Each credited line with the payee's plan version in force on the transaction date."""
@@ -345,12 +411,10 @@ class Compiler:
         """The measured basis of a credited line, in the plan currency."""
         if basis == Basis.UNITS:
             return mul(lines.units, lines.credit_share)
-        raw = {
-            Basis.AMOUNT: lines.amount.cast(MONEY),
-            Basis.MARGIN: (lines.amount.cast(MONEY) - lines.cost.cast(MONEY)).cast(MONEY),
-            Basis.MRR: lines.mrr.cast(MONEY),
-            Basis.TCV: lines.tcv.cast(MONEY),
-        }[basis]
+        if basis == Basis.MARGIN:
+            raw = (lines.amount.cast(MONEY) - lines.cost.cast(MONEY)).cast(MONEY)
+        else:
+            raw = lines[_BASIS_COLUMNS[basis]].cast(MONEY)
         return mul(mul(raw.fill_null(dec(0)), lines.fx), lines.credit_share)
 
     @staticmethod
@@ -378,18 +442,24 @@ class Compiler:
             return lines.mutate(quota=fallback)
         quotas = self.quotas
         if ytd:
+            # the year's quotas up to each period's end, summed once per payee and period
+            # (a few per payee), not once per line
             lines = lines.mutate(_end=lines.period_end, _year=lines.date.year())
-            joined = lines.left_join(
+            ends = lines.select("payee", "_year", "_end").distinct()
+            joined = ends.join(
                 quotas,
                 [
-                    lines.payee == quotas.q_payee,
-                    lines._year == quotas.q_year,
-                    quotas.q_end <= lines._end,
+                    ends.payee == quotas.q_payee,
+                    ends._year == quotas.q_year,
+                    quotas.q_end <= ends._end,
                 ],
             )
-            keys = list(lines.columns)
-            summed = joined.group_by(keys).aggregate(_q=joined.q_amount.cast(MONEY).sum())
-            return summed.mutate(quota=summed._q.cast(MONEY).fill_null(fallback)).drop(
+            summed = joined.group_by(["payee", "_year", "_end"]).aggregate(
+                _q=joined.q_amount.cast(MONEY).sum()
+            )
+            lines = lines.left_join(summed, ["payee", "_year", "_end"])
+            lines = lines.drop(*[c for c in lines.columns if c.endswith("_right")])
+            return lines.mutate(quota=lines._q.cast(MONEY).fill_null(fallback)).drop(
                 "_q", "_end", "_year"
             )
         joined = lines.left_join(
@@ -802,7 +872,8 @@ class Compiler:
         self, credited: ibis.Table, plan: Plan, managers: ibis.Table
     ) -> ibis.Table | None:
         """A manager's override on the basis credited to everyone reporting to them, for the
-        managers of `managers` (payee, `SNAP`): the snapshots working them out."""
+        managers of `managers` (payee, `SNAP`, `moved_only`): the snapshots working them out,
+        on the transactions the snapshot moved alone when `moved_only`."""
         override = plan.override
         if override is None or self.inputs.payees is None:
             return None
@@ -820,7 +891,12 @@ class Compiler:
         lines = credited.join(team, credited.payee == team.report).drop("report")
         lines = lines.rename(report="payee").rename(payee="manager")
         lines = lines.semi_join(
-            managers, [lines.payee == managers.payee, lines[SNAP] == managers[SNAP]]
+            managers,
+            [
+                lines.payee == managers.payee,
+                lines[SNAP] == managers[SNAP],
+                ~managers.moved_only | lines[MOVED],
+            ],
         )
         assign = self.assign.filter(self.assign.plan_key == plan_key(plan))
         lines = lines.join(

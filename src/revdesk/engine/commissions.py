@@ -51,6 +51,7 @@ from .backend import (
     MONEY,
     SQL_BACKENDS,
     STAGED_BACKENDS,
+    cents,
     connect,
     inputs_put,
     money,
@@ -61,6 +62,7 @@ from .backend import (
 from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
 from .commission_stages import (
     FACTOR,
+    MOVED,
     REVERSAL_TYPES,
     SCOPE_SCHEMA,
     SNAP,
@@ -233,7 +235,7 @@ def calculate(
     hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     fingerprinted = hashing.submit(fingerprint, inputs)
     hashing.shutdown(wait=False)
-    compiler = Compiler(_numbered(inputs))
+    compiler = Compiler(inputs)
 
     snapshots = _snapshots(inputs, window_end)
     scopes = _Scopes.of(compiler, snapshots, window_end)
@@ -242,13 +244,13 @@ def calculate(
     exprs = _pipeline(compiler, window_end, step, stages)
     claims = pa.concat_tables(
         [
-            _of_snapshot(compiler.claim_credits(snapshot), index)
+            scopes.claims(compiler.claim_credits(snapshot), index)
             for index, snapshot in enumerate(snapshots)
         ]
     )
     scope_of = functools.partial(_scope, scopes, len(snapshots))
     batches = _batches(scopes.everyone, inputs.transactions.num_rows)
-    with _run(con, compiler, exprs, stages, claims, map(scope_of, batches)) as (
+    with _run(con, compiler, exprs, stages, claims, map(scope_of, batches), scopes) as (
         store,
         every_active,
     ):
@@ -292,14 +294,16 @@ def _run(
     stages: _Stages,
     claims: pa.Table,
     scopes: Iterable[pa.Table],
+    carrying: _Scopes,
 ) -> Iterator[tuple[_Lines, pa.Table]]:
     """Run the pipeline once for every snapshot, the snapshots' claim credits and scopes (the
     payees each works out, `_Scopes`) in the tables the expressions read them from, the
     stages stored first (`backend.STAGED_BACKENDS`); once per scope of `scopes` (batches of
-    payees), the lines of each added to the last's. Gives the lines, kept in DuckDB for the
-    balance stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never
-    leave it; from another backend they come back as Arrow into a DuckDB of the engine's
-    own. Each stored stage is freed as soon as nothing left to run reads it."""
+    payees), the lines of each added to the last's; then the lines the snapshots carry over
+    from earlier ones (`_Scopes.carried`). Gives the lines, kept in DuckDB for the balance
+    stage to query (`_Lines`), and the activity as Arrow. On DuckDB the lines never leave
+    it; from another backend they come back as Arrow into a DuckDB of the engine's own. Each
+    stored stage is freed as soon as nothing left to run reads it."""
     lines_expr, active_expr = exprs
     table_put(con, compiler.claims_name, claims)
     # compiling is plain Python and running is the backend's: the SQL of each step is
@@ -347,6 +351,7 @@ def _run(
             while kept:
                 kept.pop()()
         assert store is not None
+        store.carry(carrying.carried(), carrying.moved_table())
         schema = active_expr.schema().to_pyarrow()
         yield store, pa.concat_tables([active.cast(schema) for active in actives])
     finally:
@@ -377,20 +382,7 @@ def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
     return pa.concat_tables([scopes.table(index, payees) for index in range(count)])
 
 
-def _of_snapshot(table: pa.Table, index: int) -> pa.Table:
-    """`table` with the snapshot it belongs to."""
-    return table.append_column(SNAP, pa.array([index] * table.num_rows, pa.int32()))
-
-
 # -- checks ------------------------------------------------------------------------------------
-
-
-def _numbered(inputs: CommissionInputs) -> CommissionInputs:
-    """The transactions with their line number in the file (2 is the first row)."""
-    tx = inputs.transactions
-    if "_line" not in tx.column_names:
-        tx = tx.append_column("_line", pa.array(range(2, tx.num_rows + 2), pa.int64()))
-    return CommissionInputs(**{**inputs.__dict__, "transactions": tx})
 
 
 def _check_inputs(inputs: CommissionInputs) -> None:
@@ -487,6 +479,11 @@ class _Showing:
     lookback: dt.date | None = None
     report_spans: list[tuple[dt.date, dt.date]] | None = None
     alone: bool = False  # the spans' lines depend on their own transactions alone
+    #: when every line of the payee's plans stands on its own transaction
+    #: (`_per_transaction`), the plan periods of the spans: the snapshot works out their
+    #: lines of the transactions it moved alone, and carries the others' over from the
+    #: snapshots before it (`_Lines.carry`); empty: the spans are worked out whole
+    carried: frozenset[str] = frozenset()
 
     def covers(self, period: str) -> bool:
         if self.spans is None:
@@ -505,6 +502,21 @@ def _carries(plan: Plan) -> bool:
         plan.payable_on == "payment"
         or any(c.tiers is not None and c.tiers.accumulate == "ytd" for c in plan.components)
         or (plan.clawback is not None and any(c.tiers is not None for c in plan.components))
+    )
+
+
+def _per_transaction(plan: Plan) -> bool:
+    """Whether each of the plan's lines depends on its own credited transaction alone (and
+    on the plan files, rates, originals and payments), never on the payee's other
+    transactions: no tiers, bonuses, caps or floors, no rounding of the period total.
+    Overrides, flat and product-line rates, their clawbacks, SPIFs and their releases on
+    payment are."""
+    return (
+        plan.rounding != "period_total"
+        and plan.cap is None
+        and plan.floor is None
+        and not plan.bonuses
+        and all(c.tiers is None and c.cap is None and c.floor is None for c in plan.components)
     )
 
 
@@ -538,15 +550,23 @@ class _Scopes:
       transaction, caps and rounding per period), with the reports' transactions of those
       periods: unless one of the manager's plans is payable on payment, which moves lines
       into later periods.
+    - A payee whose every plan has each line stand on its own transaction
+      (`_per_transaction`: overrides, flat rates, pay on payment) is worked out on the moved
+      transactions alone (theirs or their reports'), on their periods (from the first of
+      them on, when a payment may release a line later); the lines of the others in those
+      periods are the earlier snapshots', carried over (`carried`, `_Lines.carry`): a
+      manager costs the rows the claims move, not the months they touch.
     - Nor does a snapshot work out a payee's lines beyond the day before the next snapshot
       that works out all of the payee's periods again: a period is read from the snapshot
       known at its end, and its lines depend only on transactions up to its end.
 
     `owner(index, payee, period)` is the snapshot whose table holds the payee's lines of the
-    period as known at snapshot `index`. Each snapshot's scope table has rows of two roles:
+    period as known at snapshot `index`. Each snapshot's scope table has rows of three roles:
     `rows`, the credited transactions of a payee dated from `since` to `until` that go into
-    the calculation (shown payees' own, and their managers' reports'), and `shown`, the
-    payees whose lines dated from `since` to `until` the snapshot gives."""
+    the calculation (shown payees' own, and their managers' reports'); `moved`, the same of
+    the transactions the snapshot moved alone (reports of a manager whose lines are carried);
+    and `shown`, the payees whose lines dated from `since` to `until` the snapshot gives (of
+    the moved transactions alone when `moved_only`)."""
 
     def __init__(
         self,
@@ -556,8 +576,11 @@ class _Scopes:
         known: list[dt.date],
         first_day: dt.date,
         window_end: dt.date,
+        moved: list[set[str]] | None = None,
     ):
         self.showings = showings  # per snapshot (the first: none, it works out everyone)
+        #: per snapshot, the transactions its new claims moved (what carried lines leave out)
+        self.moved = moved or [set() for _ in known]
         self.reports = reports
         self.everyone = everyone
         self.known = known
@@ -565,9 +588,21 @@ class _Scopes:
         self.window_end = window_end
         self.by_payee: dict[str, list[_Showing]] = defaultdict(list)  # by snapshot
         self._covering: dict[tuple[str, str], list[int]] = {}  # the snapshots showing a period
+        self._everywhere: set[str] = set()  # payees some snapshot shows on every period
         for shown in self.showings[1:]:
             for payee, showing in shown.items():
                 self.by_payee[payee].append(showing)
+                if showing.spans is None:
+                    self._everywhere.add(payee)
+        # the periods each snapshot shows, listed once (months, quarters and years inside its
+        # spans), rather than every showing asked about every period
+        for payee, showings in self.by_payee.items():
+            if payee in self._everywhere:
+                continue  # (worked out period by period, `owner`)
+            for showing in showings:
+                assert showing.spans is not None
+                for period in _keys_within(showing.spans, _KINDS):
+                    self._covering.setdefault((payee, period), []).append(showing.snapshot)
 
     @classmethod
     def of(cls, compiler: Compiler, snapshots: list[Snapshot], window_end: dt.date) -> _Scopes:
@@ -609,15 +644,19 @@ class _Scopes:
         for row in inputs.assignments.select(["payee", "plan"]).to_pylist():
             plans_of[row["payee"]].extend(inputs.plans.get(row["plan"], []))
         showings: list[dict[str, _Showing]] = [{}]
+        moved_per: list[set[str]] = [set()]
         for index, (before, now) in enumerate(itertools.pairwise(snapshots), start=1):
             new_ids = now.claim_ids - before.claim_ids
             moved_by: dict[str, set[str]] = defaultdict(set)  # payee -> transactions moved
-            for tid in {
-                c["transaction_id"]
-                for cs in claims.values()
-                for c in cs
-                if c["claim_id"] in new_ids
-            }:
+            moved_per.append(
+                {
+                    claim["transaction_id"]
+                    for listed in claims.values()
+                    for claim in listed
+                    if claim["claim_id"] in new_ids
+                }
+            )
+            for tid in moved_per[-1]:
                 payees = set(base[tid])
                 for claim in claims[tid]:
                     if claim["claim_id"] in now.claim_ids:
@@ -640,7 +679,20 @@ class _Scopes:
                 periods = sorted({_span(_key_for(day, p.period)) for day in days for p in plans})
                 since = periods[0][0]
                 lookback = min(_lookback(plan, since, first_day) for plan in plans)
-                if paid_later or (payee in moved_by and any(_carries(p) for p in plans)):
+                if all(_per_transaction(plan) for plan in plans):
+                    # a payment releases a moved transaction's lines in any later period
+                    spans = [(since, window_end)] if paid_later else periods
+                    kinds = {plan.period for plan in plans}
+                    shown[payee] = _Showing(
+                        index,
+                        spans,
+                        tail=False,
+                        lookback=max(since, first_day),
+                        report_spans=spans,
+                        alone=True,
+                        carried=frozenset(_keys_within(spans, kinds)),
+                    )
+                elif paid_later or (payee in moved_by and any(_carries(p) for p in plans)):
                     shown[payee] = _Showing(
                         index,
                         [(since, window_end)],
@@ -659,7 +711,42 @@ class _Scopes:
             showings.append(shown)
             everyone |= set(moved_by)  # (the first snapshot's scope: it costs nothing to name them)
         known = [snapshot.known_on for snapshot in snapshots]
-        return cls(showings, reports, everyone, known, first_day, window_end)
+        return cls(showings, reports, everyone, known, first_day, window_end, moved_per)
+
+    def claims(self, credits: pa.Table, index: int) -> pa.Table:
+        """Snapshot `index`'s claim credits (`Compiler.claim_credits`) with the snapshot and
+        whether the snapshot's new claims moved the transaction (`MOVED`)."""
+        ids = pa.array(sorted(self.moved[index]), pa.string())
+        moved = pc.is_in(credits["transaction_id"], value_set=ids)
+        snapshot = pa.array([index] * credits.num_rows, pa.int32())
+        return credits.append_column(SNAP, snapshot).append_column(MOVED, moved)
+
+    def carried(self) -> pa.Table:
+        """The payees' plan periods whose lines each snapshot carries over from the ones before
+        it (`_Showing.carried`): snapshot, payee, period."""
+        rows = [
+            (index, payee, period)
+            for index, shown in enumerate(self.showings)
+            for payee, showing in shown.items()
+            for period in sorted(showing.carried)
+        ]
+        return pa.table(
+            {
+                SNAP: pa.array([row[0] for row in rows], pa.int32()),
+                "payee": pa.array([row[1] for row in rows], pa.string()),
+                "period": pa.array([row[2] for row in rows], pa.string()),
+            }
+        )
+
+    def moved_table(self) -> pa.Table:
+        """The transactions each snapshot's new claims moved: transaction_id, snapshot."""
+        rows = [(tid, index) for index, moved in enumerate(self.moved) for tid in sorted(moved)]
+        return pa.table(
+            {
+                "transaction_id": pa.array([row[0] for row in rows], pa.string()),
+                SNAP: pa.array([row[1] for row in rows], pa.int32()),
+            }
+        )
 
     def until(self, index: int, payee: str) -> dt.date:
         """The last day whose lines of `payee` snapshot `index` gives: the day before the
@@ -673,7 +760,7 @@ class _Scopes:
     def table(self, index: int, payees: set[str] | None = None) -> pa.Table:
         """Snapshot `index`'s scope (of the payees it shows among `payees`, if given: their
         rows, with their reports' for their overrides)."""
-        rows: list[tuple[str, str, dt.date, dt.date]] = []
+        rows: list[_Range] = []
         if index == 0:
             shown = {payee: _Showing(0, None) for payee in self.everyone}
         else:
@@ -685,17 +772,20 @@ class _Scopes:
             if showing.spans and not showing.tail and showing.alone:
                 # periods that depend on nothing before them: their own transactions alone
                 for start, end in showing.spans:
-                    rows.append((payee, "rows", start, min(end, until)))
+                    rows.append((payee, "rows", start, min(end, until), False))
             else:
-                rows.append((payee, "rows", showing.lookback or self.first_day, until))
+                rows.append((payee, "rows", showing.lookback or self.first_day, until, False))
+            carried = bool(showing.carried)
             for start, end in showing.spans or [(self.first_day, self.window_end)]:
-                rows.append((payee, "shown", start, end))
+                rows.append((payee, "shown", start, end, carried))
+            # the reports' transactions for the overrides: only the moved ones when carried
+            role = "moved" if carried else "rows"
             for report in self.reports.get(payee, ()):
                 for start, end in showing.report_spans or [(self.first_day, until)]:
-                    rows.append((report, "rows", start, min(end, until)))
+                    rows.append((report, role, start, min(end, until), False))
         rows = _merged(rows)
-        names = ["payee", "role", "since", "until"]
-        types = [pa.string(), pa.string(), pa.date32(), pa.date32()]
+        names = ["payee", "role", "since", "until", "moved_only"]
+        types = [pa.string(), pa.string(), pa.date32(), pa.date32(), pa.bool_()]
         columns = {
             name: pa.array([row[column] for row in rows], kind)
             for column, (name, kind) in enumerate(zip(names, types, strict=True))
@@ -705,30 +795,80 @@ class _Scopes:
 
     def owner(self, index: int, payee: str, period: str) -> int:
         covering = self._covering.get((payee, period))
-        if covering is None:
+        if covering is None and payee in self._everywhere:
             covering = [s.snapshot for s in self.by_payee.get(payee, ()) if s.covers(period)]
             self._covering[(payee, period)] = covering
+        if not covering:
+            return 0
         at = bisect.bisect_right(covering, index)
         return covering[at - 1] if at else 0
 
 
-_Range = tuple[str, str, dt.date, dt.date]
+_Range = tuple[str, str, dt.date, dt.date, bool]
 
 
 def _merged(rows: list[_Range]) -> list[_Range]:
-    """The (payee, role, since, until) rows sorted, overlapping or touching ranges of one payee
-    and role made one: a transaction falls in one range at most, so joining the ranges never
-    counts it twice."""
+    """The (payee, role, since, until, moved_only) rows sorted, overlapping or touching ranges
+    of one payee and role made one, and a payee's `moved` ranges cut where their `rows`
+    ranges already take all of the payee's transactions: a transaction falls in one range at
+    most, so joining the ranges never counts it twice."""
     out: list[_Range] = []
-    for payee, role, since, until in sorted(rows):
+    for payee, role, since, until, flag in sorted(rows):
         if since > until:
             continue
         if out and out[-1][:2] == (payee, role) and since <= out[-1][3] + dt.timedelta(days=1):
             if until > out[-1][3]:
-                out[-1] = (payee, role, out[-1][2], until)
+                out[-1] = (payee, role, out[-1][2], until, flag)
             continue
-        out.append((payee, role, since, until))
-    return out
+        out.append((payee, role, since, until, flag))
+    whole: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for payee, role, since, until, _ in out:
+        if role == "rows":
+            whole[payee].append((since, until))
+    cut: list[_Range] = []
+    for payee, role, since, until, flag in out:
+        if role != "moved":
+            cut.append((payee, role, since, until, flag))
+            continue
+        for start, end in _minus((since, until), whole.get(payee, [])):
+            cut.append((payee, role, start, end, flag))
+    return cut
+
+
+def _minus(
+    span: tuple[dt.date, dt.date], taken: list[tuple[dt.date, dt.date]]
+) -> list[tuple[dt.date, dt.date]]:
+    """The days of `span` outside every range of `taken` (sorted, not overlapping)."""
+    left: list[tuple[dt.date, dt.date]] = []
+    start, end = span
+    for first, last in taken:
+        if last < start or first > end:
+            continue
+        if first > start:
+            left.append((start, first - dt.timedelta(days=1)))
+        start = last + dt.timedelta(days=1)
+        if start > end:
+            return left
+    left.append((start, end))
+    return left
+
+
+#: the kinds of plan period
+_KINDS = frozenset({"month", "quarter", "year"})
+
+
+def _keys_within(spans: list[tuple[dt.date, dt.date]], kinds: Iterable[str]) -> set[str]:
+    """The keys of the plan periods of `kinds` (month, quarter, year) inside the spans."""
+    keys: set[str] = set()
+    for first, last in spans:
+        for kind in kinds:
+            day = first
+            while day <= last:
+                key = _key_for(day, kind)
+                if first <= _span(key)[0] and _end(key) <= last:
+                    keys.add(key)
+                day = _end(key) + dt.timedelta(days=1)
+    return keys
 
 
 def _claim_payees(inputs: CommissionInputs, claim: dict) -> set[str]:
@@ -762,12 +902,22 @@ def _pipeline(
     # the shown payees' own lines; the others are only there for their managers' overrides
     own = credited.semi_join(shown, [credited.payee == shown.payee, credited[SNAP] == shown[SNAP]])
     planned = stages("planned", compiler.with_plans(own))
+    # what earns: of a payee whose lines are carried over, the moved transactions alone (the
+    # others are still planned: they tell whether the payee was active in the period)
+    earning = planned.semi_join(
+        shown,
+        [
+            planned.payee == shown.payee,
+            planned[SNAP] == shown[SNAP],
+            ~shown.moved_only | planned[MOVED],
+        ],
+    )
     step("measurement")
     versions = compiler.versions
     parts: list[ibis.Table] = []
     active_parts: list[ibis.Table] = []
     for key, plan in sorted(versions.items()):
-        parts.extend(compiler.plan_lines(planned, plan, compiler.originals))
+        parts.extend(compiler.plan_lines(earning, plan, compiler.originals))
         override = compiler.override_lines(credited, plan, shown)
         if override is not None:
             parts.append(override)
@@ -812,9 +962,7 @@ def _round_lines(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
     keys = _keys(versions, lambda p: p.rounding == "line")
     if not keys:
         return lines
-    rounded = ibis.cases(
-        (lines.plan_key.isin(keys), lines.amount.round(2).cast(MONEY)), else_=lines.amount
-    )
+    rounded = ibis.cases((lines.plan_key.isin(keys), cents(lines.amount)), else_=lines.amount)
     return lines.mutate(amount=rounded.cast(MONEY))
 
 
@@ -930,7 +1078,7 @@ def _payable(
     def share(factor: ibis.Value) -> ibis.Value:
         raw = money(released.amount.cast(MONEY) * factor)
         return ibis.cases(
-            (released.plan_key.isin(line_keys or ["\0"]), raw.round(2).cast(MONEY)), else_=raw
+            (released.plan_key.isin(line_keys or ["\0"]), cents(raw)), else_=raw
         ).cast(MONEY)
 
     def base_share(factor: ibis.Value) -> ibis.Value:
@@ -956,7 +1104,8 @@ def _payable(
 #: millionths (HUGEINT: 128 bits hold the quotient's numerator exactly)
 _FACTORS_SQL = """
 with whole as (
-    select id, (round(amount, 6) * 1000000)::HUGEINT as w from tx where amount <> 0
+    select id, (round(amount, 6) * 1000000)::HUGEINT as w from tx
+    where amount <> 0 and id in (select invoice_id from pay)
 ),
 paid as (
     select pay.invoice_id as p_id, pay.date as p_date,
@@ -1033,7 +1182,7 @@ def _round_totals(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
     totals = mine.group_by([SNAP, "payee", "plan", "plan_key", "period"]).aggregate(
         total=mine.amount.sum().cast(MONEY), date=mine.date.max()
     )
-    totals = totals.mutate(_r=(totals.total.round(2).cast(MONEY) - totals.total).cast(MONEY))
+    totals = totals.mutate(_r=(cents(totals.total) - totals.total).cast(MONEY))
     totals = totals.filter(totals._r != dec(0))
     rounding = totals.select(
         payee=totals.payee,
@@ -1154,6 +1303,7 @@ def _balance(
         periods, and only those are compared line by line."""
         return first == second or digests[first].get(key) == digests[second].get(key)
 
+    known_at: dict[str, int] = {}  # period -> the snapshot known at its end
     for account in sorted(candidates):
         payee, currency = account
         periods = sorted((p for p in candidates[account] if _end(p) <= window_end), key=_order)
@@ -1161,6 +1311,10 @@ def _balance(
         owed = ZERO
         previous: int | None = None  # the snapshot the previous period was known at
         done: list[str] = []
+        # what each done period earned as known at the previous period's snapshot: between
+        # two snapshots only the periods a snapshot in between works out again can change
+        values: list[Decimal] = []
+        showings = scopes.by_payee.get(payee, [])
         pending: list[str] = []  # closed periods whose lines are what was paid, not as known
         owners: dict[tuple[int, str], int] = {}
 
@@ -1171,9 +1325,20 @@ def _balance(
             return owners[key]
 
         for period in periods:
-            index = _snapshot_at(snapshots, _end(period))
+            index = known_at.get(period)
+            if index is None:
+                index = known_at[period] = _snapshot_at(snapshots, _end(period))
+            changed: list[int] = []  # the done periods known otherwise than at `previous`
+            if previous is not None and index != previous:
+                between = [s for s in showings if previous < s.snapshot <= index]
+                if between:
+                    changed = [at for at, q in enumerate(done) if any(s.covers(q) for s in between)]
+                for at in changed:
+                    q = done[at]
+                    values[at] = totals[owner(index, q)].get(account, {}).get(q, ZERO)
             known = owner(index, period)
             earned = totals[known].get(account, {})
+            value = earned.get(period, ZERO)
             shown = _end(period) >= window_start
             plan = draws.get(account, {}).get(period)
             if not shown and period in settled.closed:
@@ -1185,13 +1350,11 @@ def _balance(
                     ):
                         owed += row["amount"]
                 done.append(period)
+                values.append(value)
                 pending.append(period)
                 previous = index
                 continue
-            through = sum(
-                (totals[owner(index, q)].get(account, {}).get(q, ZERO) for q in [*done, period]),
-                ZERO,
-            )
+            through = sum(values, ZERO) + value  # (in period order, as known at `index`)
             net = through - paid
             paid += net
             new_lines: list[dict] = []
@@ -1200,7 +1363,7 @@ def _balance(
             if done and (pending or (previous is not None and previous != index)):
                 restated = [
                     q
-                    for q in done
+                    for q in (done[at] for at in changed)
                     if paying
                     and q not in pending
                     and previous is not None
@@ -1254,6 +1417,7 @@ def _balance(
                 extra_lines.extend(new_lines)
                 line_picks.append((known, payee, currency, period))
             done.append(period)
+            values.append(value)
             previous = index
     adjusted, owing = restatements.lines(store)
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
@@ -1320,6 +1484,35 @@ class _Lines:
         """Add the lines another pass (of other payees) gives."""
         self.con.execute(f'INSERT INTO "{self.name}" {sql}')
 
+    def carry(self, carried: pa.Table, moved: pa.Table) -> None:
+        """Give each snapshot the lines it carries over (`carried`: snapshot, payee, period;
+        `_Showing.carried`): every line of the payee and period an earlier snapshot worked
+        out, unless a snapshot since then, up to this one, moved its transaction (`moved`:
+        transaction_id, snapshot) and so worked it out again. One statement: it reads the
+        lines as the pipeline left them, never lines carried already."""
+        if not carried.num_rows:
+            return
+        names = ", ".join(f'l."{name}"' for name in LINE_SCHEMA.names)
+        self.con.register("revdesk_carried", carried)
+        self.con.register("revdesk_moved", moved)
+        try:
+            self.con.execute(
+                f"""
+                INSERT INTO "{self.name}"
+                SELECT c.{SNAP}, {names}
+                FROM "{self.name}" l JOIN revdesk_carried c
+                  ON l.payee = c.payee AND l.period = c.period AND l.{SNAP} < c.{SNAP}
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM revdesk_moved m
+                    WHERE m.transaction_id = l.transaction_id
+                      AND m.{SNAP} > l.{SNAP} AND m.{SNAP} <= c.{SNAP}
+                )
+                """
+            )
+        finally:
+            self.con.unregister("revdesk_carried")
+            self.con.unregister("revdesk_moved")
+
     def add_arrow(self, table: pa.Table) -> None:
         self.con.register("revdesk_arrived", table)
         try:
@@ -1376,10 +1569,14 @@ class _Lines:
         within a period's lines, the last by every column (nulls last), which, the matched
         columns being equal, is the one with the highest credit share, a line without one
         last of all: whatever backend or thread made the lines, the same line is last. It is
-        found by `arg_max` on (seq, place paid, no share, share), without sorting the lines."""
+        found by `arg_max` on (seq, place paid, no share, share), without sorting the lines;
+        only for the keys where money moved, found first by the sums alone (most of the lines
+        compared are the same on both sides: the arg_max is the dear part)."""
         columns = ", ".join(f'l."{name}"' for name in _PICKED.names)
         listed = ", ".join(f'"{name}"' for name in _PICKED.names)
-        keys = ", ".join(f'"{name}"' for name in ("group", *_MATCH))
+        names = ("group", *_MATCH)
+        keys = ", ".join(f'"{name}"' for name in names)
+        same = " AND ".join(f'c."{name}" IS NOT DISTINCT FROM k."{name}"' for name in names)
         draws = ", ".join(f"'{kind}'" for kind in DRAW_KINDS)
         last = "{'seq': seq, 'paid': _row, 'none': credit_share IS NULL, 'share': credit_share}"
         self.con.register("revdesk_picks", picks)
@@ -1387,27 +1584,39 @@ class _Lines:
         try:
             return self.con.sql(
                 f"""
-                WITH compared AS (
-                    SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
-                    FROM revdesk_picks p JOIN "{self.name}" l
-                      ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
-                     AND l.currency = p.currency AND l.period = p.period
-                    UNION ALL
-                    SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
+                WITH compared AS MATERIALIZED (
+                    SELECT * FROM (
+                        SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
+                        FROM revdesk_picks p JOIN "{self.name}" l
+                          ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
+                         AND l.currency = p.currency AND l.period = p.period
+                        UNION ALL
+                        SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
+                    )
+                    WHERE kind NOT IN ({draws})
                 ),
-                summed AS (
-                    SELECT {keys},
-                           sum(CASE WHEN after THEN 1 ELSE -1 END * coalesce(base, 0)) AS base,
-                           sum(CASE WHEN after THEN 1 ELSE -1 END * amount) AS amount,
+                moved AS (
+                    SELECT * FROM (
+                        SELECT {keys},
+                               sum(CASE WHEN after THEN 1 ELSE -1 END * coalesce(base, 0)) AS base,
+                               sum(CASE WHEN after THEN 1 ELSE -1 END * amount) AS amount
+                        FROM compared GROUP BY {keys}
+                    )
+                    WHERE amount <> 0 OR (base <> 0 AND transaction_id IS NOT NULL)
+                ),
+                shares AS (
+                    SELECT {", ".join(f'c."{name}"' for name in names)},
                            coalesce(arg_max(coalesce(credit_share, 0), {last})
                                     FILTER (WHERE after), 0)
                            - coalesce(arg_max(coalesce(credit_share, 0), {last})
                                       FILTER (WHERE NOT after), 0) AS credit_share
-                    FROM compared WHERE kind NOT IN ({draws}) GROUP BY {keys}
+                    FROM compared c SEMI JOIN moved k ON {same}
+                    GROUP BY ALL
                 )
-                SELECT * FROM summed
-                WHERE amount <> 0 OR (base <> 0 AND transaction_id IS NOT NULL)
-                ORDER BY {", ".join(f"{key} ASC NULLS LAST" for key in keys.split(", "))}
+                SELECT {", ".join(f'k."{name}"' for name in names)}, k.base, k.amount,
+                       c.credit_share
+                FROM moved k JOIN shares c ON {same}
+                ORDER BY {", ".join(f'k."{name}" ASC NULLS LAST' for name in names)}
                 """
             ).to_arrow_table()
         finally:
