@@ -1161,20 +1161,21 @@ class _Matcher:
             summary=f"{lead}; {identified}; {listed} ({why})",
         )
         for item in picked:
-            self.balance.setdefault(item.item, item.open_cents)
-            outcome.lines.append(
-                (
-                    customer,
-                    item.item,
-                    item.invoice,
-                    self.open_of(item),
-                    0,
-                    f"{lead}; {identified}; invoice {item.invoice} "
-                    f"(due {item.due_date}) is in {why} ({listed} = "
-                    f"{_shown(receipt.cents)}); paid in full",
-                )
+            self.pay_in_full(
+                outcome,
+                item,
+                f"{lead}; {identified}; invoice {item.invoice} "
+                f"(due {item.due_date}) is in {why} ({listed} = "
+                f"{_shown(receipt.cents)}); paid in full",
             )
         self.decide(outcome)
+
+    def pay_in_full(self, outcome: _Outcome, item: _Item, explanation: str) -> None:
+        """Add to `outcome` the payment of what is left open on `item`."""
+        self.balance.setdefault(item.item, item.open_cents)
+        outcome.lines.append(
+            (outcome.customer, item.item, item.invoice, self.open_of(item), 0, explanation)
+        )
 
     def equal_of(self, receipt: _Receipt, customer: str | None = None) -> list[_Item]:
         """The open items for exactly the receipt's amount (what this run left of them), of
@@ -1212,16 +1213,10 @@ class _Matcher:
         outcome = _Outcome(
             receipt, customer, how, "reference_corrected", sure, summary=f"{identified}; {why}"
         )
-        self.balance.setdefault(item.item, item.open_cents)
-        outcome.lines.append(
-            (
-                customer,
-                item.item,
-                item.invoice,
-                self.open_of(item),
-                0,
-                f"{identified}; {why} (due {item.due_date}); paid in full",
-            )
+        self.pay_in_full(
+            outcome,
+            item,
+            f"{identified}; {why} (due {item.due_date}); paid in full",
         )
         self.decide(outcome)
 
@@ -1294,16 +1289,10 @@ class _Matcher:
         outcome = _Outcome(
             receipt, customer, how, rule, sure, summary=f"{lead}; {identified}; {why}"
         )
-        self.balance.setdefault(item.item, item.open_cents)
-        outcome.lines.append(
-            (
-                customer,
-                item.item,
-                item.invoice,
-                self.open_of(item),
-                0,
-                f"{lead}; {identified}; {why} (due {item.due_date}); paid in full",
-            )
+        self.pay_in_full(
+            outcome,
+            item,
+            f"{lead}; {identified}; {why} (due {item.due_date}); paid in full",
         )
         self.decide(outcome)
 
