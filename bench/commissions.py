@@ -164,7 +164,10 @@ def _child(*args: str) -> dict:
 
 
 def dataset(lines: int, payees: int, seed: int, say) -> Path:
-    folder = CACHE / f"commissions-{lines}-lines-{payees}-payees-seed-{seed}"
+    from revdesk.engine.generate import GENERATOR_VERSION
+
+    name = f"commissions-v{GENERATOR_VERSION}-{lines}-lines-{payees}-payees-seed-{seed}"
+    folder = CACHE / name
     if not folder.is_dir():
         say(f"generating {lines:,} lines ({payees:,} payees, seed {seed}) into {folder}")
         report = _child("--_generate", str(folder), str(lines), str(payees), str(seed))

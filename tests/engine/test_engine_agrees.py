@@ -237,12 +237,12 @@ components:
 """
 
 
-def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeypatch):
+def test_a_claim_on_a_flat_plan_works_out_only_the_moved_months(tmp_path, monkeypatch):
     """A flat plan is worked out month by month (its clawbacks read the rate from the plan
     file, not from the original's lines): a claim approved in May on a March sale works R1
-    and R2 out again on March alone, from March's transactions alone. April (with R2's memo
-    reversing the March sale) stays as the first snapshot worked it out. Scoped or in full,
-    the same lines and payouts."""
+    and R2 out again on March and April alone (April holds R2's memo reversing the sale,
+    which follows its original's claim), from those months' transactions alone. Scoped or
+    in full, the same lines and payouts."""
     inputs = two_reps_one_claim(
         tmp_path,
         FLAT_WITH_CLAWBACK,
@@ -256,15 +256,18 @@ def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeyp
     scoped = calculate(inputs, periods=YEAR[:5])
 
     def check(scopes, window_end):
-        march = [(dt.date(2026, 3, 1), dt.date(2026, 3, 31))]
+        months = [
+            (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+            (dt.date(2026, 4, 1), dt.date(2026, 4, 30)),
+        ]
         for payee in ("R1", "R2"):
             showing = scopes.showings[1][payee]
             assert not showing.tail
-            assert showing.spans == march
+            assert showing.spans == months
         rows = scopes.table(1).filter(pc.equal(scopes.table(1)["role"], "rows")).to_pylist()
         assert {(r["payee"], r["since"], r["until"]) for r in rows} == {
-            ("R1", *march[0]),
-            ("R2", *march[0]),
+            ("R1", dt.date(2026, 3, 1), dt.date(2026, 4, 30)),
+            ("R2", dt.date(2026, 3, 1), dt.date(2026, 4, 30)),
         }
 
     full = calculate_in_full(monkeypatch, inputs, YEAR[:5], check)
@@ -272,8 +275,9 @@ def test_a_claim_on_a_flat_plan_works_out_only_the_moved_month(tmp_path, monkeyp
     assert payouts == {
         ("R2", "2026-03"): Decimal("50.00"),  # T1 at 5%
         ("R2", "2026-04"): Decimal("5.00"),  # T2 25.00, M1 clawed back at March's 5%: -20.00
-        ("R1", "2026-05"): Decimal("60.00"),  # T3 10.00, and T1 restated to R1: 50.00
-        ("R2", "2026-05"): Decimal("-50.00"),  # T1 restated away
+        # T3 10.00; T1 restated to R1: 50.00, and its memo M1 with it: -20.00
+        ("R1", "2026-05"): Decimal("40.00"),
+        ("R2", "2026-05"): Decimal("-30.00"),  # T1 and M1 restated away
     }
     assert scoped.lines.equals(full.lines)
     assert scoped.payouts.equals(full.payouts)

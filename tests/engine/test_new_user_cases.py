@@ -8,8 +8,6 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from revdesk.cli import main
 
 D = Decimal
@@ -667,11 +665,6 @@ components:
     _assert_lines_add_up(payouts, lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a SPIF's valid_from/valid_to is checked on the return's date, so a "
-    "sale in the SPIF window returned after it keeps its SPIF",
-)
 def test_a_return_after_the_spif_window_takes_the_spif_back(tmp_path):
     # S2, 2 GXT units sold on 6 June (June SPIF: 2 x 25 = 50 per unit, 100 per deal) and
     # wholly returned on 2 July: -100 commission, -50 and -100 SPIF back = -250.00.
@@ -694,3 +687,51 @@ spifs:
     }
     payouts, _ = _run(tmp_path, files, "2026-07")
     assert payouts == [("P1", "2026-07", D("-250.00"))]
+
+
+def test_a_memo_without_rows_of_its_own_follows_its_originals_split_and_claim(tmp_path):
+    # T1 10,000 split R1 0.6 / R2 0.4 @5%: January R1 300.00, R2 200.00. CM1 (-2,000 on T1,
+    # February) has no credits rows: it follows T1's split, R1 -60.00, R2 -40.00. CM2 (-1,000
+    # on T1) has its own row (R1 takes all of it): R1 -50.00. INV-9 4,000 of A's, claimed
+    # under Policy 100 (B specifying, A ordering, C installing), approved 25 January:
+    # A 100.00, B 50.00, C 50.00. Its memo CM9 (-400, February) is in no claim row: it
+    # follows the claim, A -10.00, B -5.00, C -5.00.
+    files = {
+        "plans/rep.yaml": REP_5,
+        "plans/policies.yaml": POLICY_100,
+        "plans/assignments.csv": "payee,plan,valid_from,valid_to\n"
+        + "".join(f"{p},rep,2026-01-01,\n" for p in ("A", "B", "C", "R1", "R2")),
+        "tx.csv": HEADER + "T1,2026-01-10,invoice,R1,C1,UPS,S1,1,10000.00,0,USD,\n"
+        "INV-9,2026-01-12,invoice,A,C2,UPS,S1,1,4000.00,0,USD,\n"
+        "CM1,2026-02-03,credit_memo,R1,C1,UPS,S1,-1,-2000.00,0,USD,T1\n"
+        "CM2,2026-02-04,credit_memo,R1,C1,UPS,S1,-1,-1000.00,0,USD,T1\n"
+        "CM9,2026-02-05,credit_memo,A,C2,UPS,S1,-1,-400.00,0,USD,INV-9\n",
+        "credits.csv": "transaction_id,payee,share\nT1,R1,0.6\nT1,R2,0.4\nCM2,R1,1\n",
+        "claims.csv": "claim_id,policy,transaction_id,filed,approved,specifying,ordering,"
+        "installing\nCL1,Policy 100,INV-9,2026-01-15,2026-01-25,B,A,C\n",
+    }
+    payouts, lines = _run(
+        tmp_path, files, "2026-01..2026-02", "--credits", "credits.csv", "--claims", "claims.csv"
+    )
+    assert payouts == [
+        ("A", "2026-01", D("100.00")),
+        ("B", "2026-01", D("50.00")),
+        ("C", "2026-01", D("50.00")),
+        ("R1", "2026-01", D("300.00")),
+        ("R2", "2026-01", D("200.00")),
+        ("A", "2026-02", D("-10.00")),
+        ("B", "2026-02", D("-5.00")),
+        ("C", "2026-02", D("-5.00")),
+        ("R1", "2026-02", D("-110.00")),
+        ("R2", "2026-02", D("-40.00")),
+    ]
+    assert [(r[2], r[3], r[8]) for r in _lines(lines, "R1", "2026-02")] == [
+        ("CM1", D("0.6"), D(-60)),
+        ("CM2", D(1), D(-50)),
+    ]
+    assert [(r[0], r[2], r[3], r[8]) for r in _lines(lines) if r[2] == "CM9"] == [
+        ("A", "CM9", D("0.5"), D(-10)),
+        ("B", "CM9", D("0.25"), D(-5)),
+        ("C", "CM9", D("0.25"), D(-5)),
+    ]
+    _assert_lines_add_up(payouts, lines)

@@ -22,12 +22,14 @@ Columns (optional ones in brackets; CSV or Parquet):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
@@ -402,3 +404,44 @@ def inputs_read(
         claims=tables["claims"],
         policies=policies,
     )
+
+
+#: the transaction types that reverse another (`original_id`)
+REVERSAL_TYPES = ("credit_memo", "disconnect")
+
+
+def memos_follow_originals(inputs: CommissionInputs) -> CommissionInputs:
+    """The inputs with every credit memo and disconnect credited as its original: a memo with
+    no `credits` rows of its own takes its original's split, and one named in no claim takes
+    its original's claims (the same claim, policy, dates and payees), so a return takes
+    credit back from whoever the sale credited. The database run writes those rows itself
+    (compensation.selectors); a memo's own rows always win."""
+    tx = inputs.transactions
+    memos = tx.filter(
+        pc.and_(
+            pc.is_in(tx["type"], value_set=pa.array(REVERSAL_TYPES, pa.string())),
+            pc.is_valid(tx["original_id"]),
+        )
+    ).select(["id", "original_id"])
+    if not memos.num_rows:
+        return inputs
+    followed = {}
+    for name in ("credits", "claims"):
+        table = getattr(inputs, name)
+        if table is None:
+            continue
+        bare = memos.filter(pc.invert(pc.is_in(memos["id"], value_set=table["transaction_id"])))
+        if not bare.num_rows:
+            continue
+        copies = table.join(
+            bare, keys="transaction_id", right_keys="original_id", join_type="inner"
+        )
+        if not copies.num_rows:
+            continue
+        copies = copies.set_column(
+            copies.column_names.index("transaction_id"), "transaction_id", copies["id"]
+        )
+        second = "payee" if name == "credits" else "claim_id"
+        copies = copies.sort_by([("transaction_id", "ascending"), (second, "ascending")])
+        followed[name] = pa.concat_tables([table, copies.select(table.column_names)])
+    return dataclasses.replace(inputs, **followed) if followed else inputs

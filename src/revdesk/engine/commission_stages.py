@@ -27,12 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .backend import MONEY, money, product
-from .commission_inputs import DECIMAL, CommissionInputs, period_parse
+from .commission_inputs import DECIMAL, REVERSAL_TYPES, CommissionInputs, period_parse
 from .plans import Basis, Component, Filter, Plan, Spif
 
 FACTOR = dtypes.Decimal(38, 12)
 FOREVER = dt.date(9999, 12, 31)
-REVERSAL_TYPES = ("credit_memo", "disconnect")
 DEAL_TYPES = ("invoice", "booking")
 
 LINE_COLUMNS = (
@@ -798,19 +797,26 @@ class Compiler:
 
     def _spif_lines(self, lines: ibis.Table, plan: Plan, spif: Spif) -> ibis.Table:
         chosen = self.selected(lines, spif.filter)
-        if spif.valid_from is not None:
-            chosen = chosen.filter(chosen.date >= spif.valid_from)
-        if spif.valid_to is not None:
-            chosen = chosen.filter(chosen.date <= spif.valid_to)
+        windowed = spif.valid_from is not None or spif.valid_to is not None
+        if windowed or spif.per == "deal":
+            found = self.originals
+            origin = found.select(w_id=found.id, w_amount=found.amount, w_date=found.date)
+            chosen = chosen.left_join(origin, chosen.original_id == origin.w_id)
+        if windowed:
+            # a memo is held to the window on its original's date: a return takes back what
+            # the sale earned inside the window, whenever it comes
+            reverses = chosen.type.isin(REVERSAL_TYPES) & chosen.w_date.notnull()
+            day = ibis.cases((reverses, chosen.w_date), else_=chosen.date)
+            if spif.valid_from is not None:
+                chosen = chosen.filter(day >= spif.valid_from)
+            if spif.valid_to is not None:
+                chosen = chosen.filter(day <= spif.valid_to)
         if spif.per == "unit":
             base = mul(chosen.units, chosen.credit_share)
         else:
             # per deal: an invoice or booking earns it; a memo takes it back only when it
             # reverses the whole original, and not once the original is outside the
             # clawback window; a partial memo leaves it alone
-            found = self.originals
-            origin = found.select(w_id=found.id, w_amount=found.amount, w_date=found.date)
-            chosen = chosen.left_join(origin, chosen.original_id == origin.w_id)
             whole = (
                 chosen.type.isin(REVERSAL_TYPES)
                 & chosen.w_amount.notnull()
@@ -827,6 +833,7 @@ class Compiler:
                 (outside, dec(0)),
                 else_=money(-chosen.credit_share.cast(MONEY)),
             )
+        if windowed or spif.per == "deal":
             chosen = chosen.mutate(_spif_base=money(base)).drop("w_id", "w_amount", "w_date")
             base = chosen._spif_base
         return self._shape(

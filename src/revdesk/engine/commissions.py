@@ -59,7 +59,13 @@ from .backend import (
     stage_store,
     table_put,
 )
-from .commission_inputs import DECIMAL, CommissionInputs, InputError, period_parse
+from .commission_inputs import (
+    DECIMAL,
+    CommissionInputs,
+    InputError,
+    memos_follow_originals,
+    period_parse,
+)
 from .commission_stages import (
     FACTOR,
     MOVED,
@@ -235,6 +241,7 @@ def calculate(
     hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     fingerprinted = hashing.submit(fingerprint, inputs)
     hashing.shutdown(wait=False)
+    inputs = memos_follow_originals(inputs)
     compiler = Compiler(inputs)
 
     snapshots = _snapshots(inputs, window_end)

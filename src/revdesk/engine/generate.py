@@ -19,7 +19,8 @@ year for P payees (about one in ten a manager) on a mix of plans:
 About 8% of the lines are credit memos reversing an earlier invoice (whole, half or a
 quarter, up to nine months later: inside and outside the clawback windows), 12% are in EUR
 (monthly FX to USD), 6% of the invoices are split between two reps by `credits` rows, a few
-carry a claim under Policy 100 (approved in the same or a later month, some never), 1% are
+carry a claim under Policy 100 (approved in the same or a later month, some never; a claimed
+invoice's memos are named in its claim too, as the database run writes them), 1% are
 not eligible. Amounts are whole multiples of 4 cents and payments are halves, quarters or
 the whole, so pro-rata shares are exact. Every table is built column-wise (numpy, Arrow),
 not row by row: 10M lines take seconds.
@@ -34,8 +35,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .commission_inputs import DECIMAL, CommissionInputs, Policy
+from .commission_inputs import DECIMAL, CommissionInputs, Policy, memos_follow_originals
 from .plans import Plan
+
+#: bumped when the same arguments generate other inputs (benchmarks keep their data per version)
+GENERATOR_VERSION = 2
 
 PRODUCT_LINES = ["UPS", "Thermal", "PDU", "Rack"]
 SKUS = {
@@ -410,15 +414,18 @@ def commission_inputs_generate(
             ),
         }
     )
-    return CommissionInputs(
-        plans=plans_generate(year),
-        assignments=assignments,
-        transactions=transactions,
-        quotas=quotas,
-        payments=payments,
-        fx=fx,
-        payees=payees_table,
-        credits=credits,
-        claims=claims,
-        policies={POLICY.code: POLICY},
+    # the claims name the claimed invoices' memos too, as the database run writes them
+    return memos_follow_originals(
+        CommissionInputs(
+            plans=plans_generate(year),
+            assignments=assignments,
+            transactions=transactions,
+            quotas=quotas,
+            payments=payments,
+            fx=fx,
+            payees=payees_table,
+            credits=credits,
+            claims=claims,
+            policies={POLICY.code: POLICY},
+        )
     )

@@ -62,13 +62,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .commission_inputs import CommissionInputs, period_parse
+from .commission_inputs import (
+    REVERSAL_TYPES,
+    CommissionInputs,
+    memos_follow_originals,
+    period_parse,
+)
 from .money import ZERO, round_money
 from .plans import Plan
 
 SIX = Decimal("0.000001")
 ONE = Decimal(1)
-MEMO_TYPES = ("credit_memo", "disconnect")
+MEMO_TYPES = REVERSAL_TYPES
 DEAL_TYPES = ("invoice", "booking")
 MONEY_BASES = ("amount", "margin", "mrr", "tcv")
 
@@ -325,6 +330,14 @@ class _Calculator:
         original = self.by_id.get(txn.original_id) if txn.original_id else None
         return txn.type in MEMO_TYPES and original is not None and txn.amount == -original.amount
 
+    def spif_day(self, txn: _Txn) -> dt.date:
+        """The day a SPIF's window is checked on: a memo's original's (a return takes back
+        what the sale earned inside the window, whenever it comes), else the transaction's."""
+        original = self.by_id.get(txn.original_id) if txn.original_id else None
+        if txn.type in MEMO_TYPES and original is not None:
+            return original.date
+        return txn.date
+
     def in_window(self, plan: Plan, txn: _Txn) -> _Txn | bool | None:
         """For a memo under a clawback plan: the original if inside the window, False if
         outside; None when the normal rate applies."""
@@ -402,9 +415,10 @@ class _Calculator:
             for spif in plan.spifs:
                 if not self.matches(spif.filter, txn):
                     continue
-                if spif.valid_from and txn.date < spif.valid_from:
+                day = self.spif_day(txn)
+                if spif.valid_from and day < spif.valid_from:
                     continue
-                if spif.valid_to and txn.date > spif.valid_to:
+                if spif.valid_to and day > spif.valid_to:
                     continue
                 if spif.per == "unit":
                     base = txn.units * share
@@ -714,4 +728,4 @@ def _round_pieces(pieces):
 def reference_calculate(inputs: CommissionInputs, *, periods: list[str]) -> ReferenceResult:
     """Payouts (payee, period, amount, currency; by period then payee) and explanation lines
     for the periods given, calculated in order as successive runs."""
-    return _Calculator(inputs, periods).run()
+    return _Calculator(memos_follow_originals(inputs), periods).run()
