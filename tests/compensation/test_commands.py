@@ -32,8 +32,8 @@ def test_import_is_all_or_nothing_and_lists_every_mistake(tmp_path, capsys):
     assert main(["commissions", "plans", "import", str(tmp_path)]) == 1
     out = " ".join(capsys.readouterr().out.split())  # rich wraps long lines
     assert (
-        "b.yaml, line 7, components.0.rate: expected a number such as 0.05 or 1500.00, "
-        "got 'five'" in out
+        "b.yaml, line 7, components.0.rate: rate must be a number such as 0.05 or 1500.00, "
+        "not 'five'" in out
     )
     assert "Nothing was saved: 1 problem(s)." in out
     assert not PlanVersion.objects.exists()

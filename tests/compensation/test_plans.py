@@ -67,7 +67,9 @@ def test_a_bad_plan_is_refused_at_its_line(world):
         plan_version_save(PLAN.replace("currency: USD", "currency: dollars"), actor=None)
     ((_, line, field, message),) = error.value.problems
     assert (line, field) == (5, "currency")
-    assert "got 'dollars'" in message
+    assert message == (
+        "currency must be a three-letter currency code in capitals such as USD, not 'dollars'"
+    )
     assert not PlanVersion.objects.exists()
 
 

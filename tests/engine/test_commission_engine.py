@@ -198,8 +198,11 @@ def test_a_missing_fx_rate_is_reported_with_the_line(tmp_path):
     with pytest.raises(InputError) as caught:
         _calc(tmp_path, FLAT, "T1,2026-01-10,invoice,R1,C,UPS,X,1,1000.00,0,EUR,\n", "2026-01")
     ((file, line, column, message),) = caught.value.problems
-    assert (file, line, column) == ("transactions", 2, "currency")
-    assert "EUR to USD for 2026-01" in message
+    assert (file, line, column) == ("transactions.csv", 2, "currency")
+    assert message == (
+        "no FX rate from EUR to USD for 2026-01 "
+        "(give the rates in a file with --fx: period,from,to,rate)"
+    )
 
 
 def test_only_the_lines_whose_month_has_no_rate_are_reported(tmp_path):
@@ -215,16 +218,16 @@ def test_only_the_lines_whose_month_has_no_rate_are_reported(tmp_path):
         _calc(tmp_path, FLAT, transactions, "2026-01..2026-03", fx=fx)
     assert caught.value.problems == [
         (
-            "transactions",
+            "transactions.csv",
             4,
             "currency",
-            "no FX rate from EUR to USD for 2026-02 (add it to the fx file)",
+            "no FX rate from EUR to USD for 2026-02 (add it to fx.csv)",
         ),
         (
-            "transactions",
+            "transactions.csv",
             6,
             "currency",
-            "no FX rate from GBP to USD for 2026-03 (add it to the fx file)",
+            "no FX rate from GBP to USD for 2026-03 (add it to fx.csv)",
         ),
     ]
 
@@ -263,7 +266,14 @@ def test_a_bad_plan_names_the_file_and_field(tmp_path):
     plans, paths = _case(tmp_path, FLAT.replace('rate: "0.05"', 'rate: "five"'), "")
     with pytest.raises(InputError) as caught:
         inputs_read(plans=plans, **paths)
-    assert caught.value.problems[0][:3] == ("plan.yaml", None, "components.0.rate")
+    assert caught.value.problems == [
+        (
+            "plan.yaml",
+            7,
+            "components.0.rate",
+            "rate must be a number such as 0.05 or 1500.00, not 'five'",
+        )
+    ]
 
 
 def test_parquet_out_and_json_summary(tmp_path, capsys):

@@ -52,13 +52,25 @@ def test_every_mistake_is_reported_at_its_line():
     with pytest.raises(InputError) as error:
         plan_parse(BAD, "field-rep.yaml")
     assert sorted(error.value.problems, key=lambda p: p[1]) == [
-        ("field-rep.yaml", 3, "valid_from", "expected a date written YYYY-MM-DD, got '2026-13-01'"),
-        ("field-rep.yaml", 5, "colour", "is not a plan field (check the spelling), got 'blue'"),
+        (
+            "field-rep.yaml",
+            3,
+            "valid_from",
+            "valid_from must be a date written YYYY-MM-DD, not '2026-13-01'",
+        ),
+        (
+            "field-rep.yaml",
+            5,
+            "colour",
+            "'colour' is not a field of a plan (check the spelling): expected one of code, name, "
+            "version, valid_from, valid_to, currency, period, rounding, payable_on, quota, "
+            "components, spifs, bonuses, override, cap, floor, draw, clawback, description",
+        ),
         (
             "field-rep.yaml",
             8,
             "components.0.rate",
-            "expected a number such as 0.05 or 1500.00, got 'five percent'",
+            "rate must be a number such as 0.05 or 1500.00, not 'five percent'",
         ),
         (
             "field-rep.yaml",
@@ -90,5 +102,10 @@ def test_codes_may_be_written_as_an_erp_names_plans():
     with pytest.raises(InputError) as error:
         plan_parse(GOOD.replace("code: field-rep", "code: field rep"), "p.yaml")
     assert error.value.problems == [
-        ("p.yaml", 1, "code", "only letters, digits, '-', '_' and '.' (no spaces), got 'field rep'")
+        (
+            "p.yaml",
+            1,
+            "code",
+            "code must be letters, digits, '-', '_' and '.' only (no spaces), not 'field rep'",
+        )
     ]

@@ -5,7 +5,8 @@ cash application, `calc match`, in cashmatch_commands).
 Reads the plans folder (plan *.yaml, assignments.csv, policies.yaml) and the input files (CSV
 or Parquet), calculates the periods asked for on the engine and writes the payouts (CSV or
 Parquet by the suffix of --out) and, with --explain, every explanation line. Bad input: exit 1
-with every problem (file, line, column, what was expected).
+with every problem (file, line, column, what was expected). What is allowed but probably a
+mistake (payments naming no transaction) is a warning on stderr, and in the --json summary.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ def _commissions(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from .backend import BackendUnavailable, spark_connect
-    from .commission_inputs import InputError, inputs_read
+    from .commission_inputs import InputError, inputs_read, payments_warning
     from .commissions import STAGES, calculate, periods_expand
 
     console = Console()
@@ -133,6 +134,9 @@ def _commissions(args: argparse.Namespace) -> int:
         inputs = inputs_read(plans=Path(args.plans), **files)
     except InputError as error:
         return input_rejected(error, args.json, console, errors)
+    warnings = [text for text in (payments_warning(inputs),) if text]
+    for text in warnings:
+        errors.print(f"Warning: {text}", markup=False, highlight=False, soft_wrap=True)
     backend = None
     if args.backend == "spark":
         try:
@@ -175,6 +179,7 @@ def _commissions(args: argparse.Namespace) -> int:
         "plan_versions": result.plan_versions,
         "out": str(out),
         "explain": str(explain) if explain else None,
+        "warnings": warnings,
     }
     if args.json:
         console.print_json(json.dumps(summary))

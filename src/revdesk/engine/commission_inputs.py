@@ -32,8 +32,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
-from pydantic import ValidationError
 
 from .plans import Plan
 
@@ -41,10 +39,15 @@ DECIMAL = pa.decimal128(38, 6)
 CENTS_STEP = Decimal("0.01")
 
 
+#: One problem with an input: file, line (1 is the header; None for the whole file), column
+#: (for a plan file, the field's path such as components.0.rate) and what was expected.
+Problem = tuple[str, int | None, str, str]
+
+
 class InputError(ValueError):
     """Bad input: `problems` lists (file, line, column, message); nothing was calculated."""
 
-    def __init__(self, problems: list[tuple[str, int | None, str, str]]):
+    def __init__(self, problems: list[Problem]):
         self.problems = problems
         shown = "; ".join(_problem_text(*p) for p in problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
@@ -120,13 +123,55 @@ ARROW_TYPES = {
     "bool": pa.bool_(),
 }
 EXPECTED = {
-    "text": "text",
+    "text": "a value",
     "date": "a date written YYYY-MM-DD",
     "decimal": "a number such as 1234.50 (no thousands separators)",
     "cents": "an amount such as 1234.50 (at most two decimals, no thousands separators)",
     "currency": "a three-letter currency code such as USD",
     "period": "a period written YYYY-MM (or YYYY-Qn, YYYY)",
     "bool": "true or false",
+}
+
+
+#: What a commission input column holds, in the analyst's words: said when a cell is empty.
+MEANING: dict[str, dict[str, str]] = {
+    "transactions": {
+        "id": "a transaction id such as INV-1001 (payments and credits name it)",
+        "type": "a transaction type: invoice, credit_memo, booking or disconnect",
+        "payee": "a payee code (as in assignments.csv)",
+        "customer": "a customer code or name",
+        "product_line": "a product line (the plans' rates_by_product_line and filters use it)",
+        "sku": "a SKU (the product code)",
+        "units": "the number of units, such as 2 (write 0 if none)",
+        "amount": "the amount, such as 1234.50 (negative for a credit memo)",
+        "cost": "the cost, such as 800.00 (write 0 if none)",
+    },
+    "assignments": {
+        "payee": "a payee code",
+        "plan": "a plan code (the 'code:' of a plan file)",
+        "valid_from": "the first day of the assignment, written YYYY-MM-DD",
+    },
+    "quotas": {
+        "payee": "a payee code",
+        "amount": "the quota for the period, such as 50000.00",
+    },
+    "payments": {
+        "invoice_id": "the id of the transaction paid",
+        "amount": "the amount paid, such as 1234.50",
+    },
+    "fx": {"rate": "the rate: how many 'to' units one 'from' unit buys, such as 1.0850"},
+    "payees": {"id": "a payee code", "name": "the payee's name"},
+    "credits": {
+        "transaction_id": "the id of the transaction credited",
+        "payee": "a payee code",
+        "share": "the payee's share of the transaction, such as 0.5",
+    },
+    "claims": {
+        "claim_id": "a claim id",
+        "policy": "a policy code from policies.yaml",
+        "transaction_id": "the id of the transaction claimed",
+        "filed": "the day the claim was filed, written YYYY-MM-DD",
+    },
 }
 
 
@@ -158,6 +203,13 @@ class CommissionInputs:
     #: adjustment in the next open period.
     settled: pa.Table | None = None
     closed: frozenset[str] = frozenset()
+    #: The file each table was read from, as the user named it (transactions -> tx.csv), so
+    #: the checks made later (missing FX rates) name the user's file; empty for a database run.
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def source(self, table: str) -> str:
+        """The file name a table came from, or the table's name if it came from no file."""
+        return self.sources.get(table, table)
 
 
 def _convert(kind: str, text: str) -> object:
@@ -227,14 +279,113 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def table_read(path: Path, columns: Columns, *, extra_ok: bool = False) -> pa.Table:
-    """Read a CSV or Parquet file into a table of exactly `columns` (optional ones filled
-    with nulls), checking every value; InputError lists every problem."""
+#: At most this many lines with the wrong number of columns are listed one by one.
+SHAPE_PROBLEMS_LISTED = 50
+
+
+def _csv_unreadable(path: Path, columns: Columns, error: pa.ArrowInvalid) -> list[Problem]:
+    """Why Arrow could not read a CSV file, at its line: Arrow says "Expected 11 columns,
+    got 12" without a line, so the file is read again with Python's csv module, which counts
+    physical lines (a quoted value may span several)."""
+    import csv
+
     name = path.name
+    text = str(error)
+    if "Empty CSV file" in text:
+        return [
+            (
+                name,
+                None,
+                "",
+                f"the file is empty; expected a header line: {', '.join(columns)}",
+            )
+        ]
+    if "UTF8" in text or "UTF-8" in text:
+        return _not_utf8(path) or [(name, None, "", "not UTF-8 text: save it as 'CSV UTF-8'")]
+    problems: list[Problem] = []
+    header: int | None = None
+    bad = 0
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        start = 1
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not record:  # a blank line: Arrow skips it too
+                continue
+            if header is None:
+                header = len(record)
+                continue
+            if len(record) != header:
+                bad += 1
+                if bad <= SHAPE_PROBLEMS_LISTED:
+                    found = f"expected {header} columns (the header's), found {len(record)}"
+                    if len(record) > header:
+                        found += " (a value with a comma in it needs quotes)"
+                    problems.append((name, line, "", found))
+    if bad > SHAPE_PROBLEMS_LISTED:
+        problems.append(
+            (
+                name,
+                None,
+                "",
+                f"and {bad - SHAPE_PROBLEMS_LISTED} more lines with another number of columns "
+                "than the header",
+            )
+        )
+    return problems or [(name, None, "", f"not a readable CSV file: {error}")]
+
+
+def _not_utf8(path: Path) -> list[Problem]:
+    """The first line that is not UTF-8 text, and its column if the line is a whole record."""
+    import csv
+
+    with path.open("rb") as handle:
+        header = next(csv.reader([handle.readline().decode("utf-8-sig", "replace")]), [])
+        handle.seek(0)
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                values = next(csv.reader([raw.decode("utf-8", "replace")]), [])
+                column = next(
+                    (
+                        header[index].strip()
+                        for index, value in enumerate(values)
+                        if "\ufffd" in value and index < len(header)
+                    ),
+                    "",
+                )
+                return [
+                    (
+                        path.name,
+                        number,
+                        column,
+                        "not UTF-8 text (an accented letter saved in another encoding): "
+                        "save the file as 'CSV UTF-8'",
+                    )
+                ]
+    return []
+
+
+def table_read(
+    path: Path,
+    columns: Columns,
+    *,
+    extra_ok: bool = False,
+    meaning: dict[str, str] | None = None,
+) -> pa.Table:
+    """Read a CSV or Parquet file into a table of exactly `columns` (optional ones filled
+    with nulls), checking every value; InputError lists every problem. `meaning` says what a
+    column holds in the analyst's words (said when a required cell is empty)."""
+    name = path.name
+    meaning = meaning or {}
     if not path.is_file():
         raise InputError([(str(path), None, "", "the file does not exist")])
     if path.suffix.lower() == ".parquet":
-        raw = pq.read_table(path)
+        try:
+            raw = pq.read_table(path)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise InputError([(name, None, "", f"not a readable Parquet file: {error}")]) from None
         raw = raw.cast(pa.schema([(n, pa.string()) for n in raw.column_names]))
     else:
         try:
@@ -250,11 +401,23 @@ def table_read(path: Path, columns: Columns, *, extra_ok: bool = False) -> pa.Ta
                 read_options=pacsv.ReadOptions(autogenerate_column_names=False),
             )
         except pa.ArrowInvalid as error:
-            raise InputError([(name, None, "", f"not a readable CSV file: {error}")]) from error
+            raise InputError(_csv_unreadable(path, columns, error)) from None
         raw = raw.cast(pa.schema([(n, pa.string()) for n in raw.column_names]))
-    problems: list[tuple[str, int | None, str, str]] = []
+    problems: list[Problem] = []
     header = [c.strip() for c in raw.column_names]
     raw = raw.rename_columns(header)
+    if len(header) == 1 and ";" in header[0]:
+        raise InputError(
+            [
+                (
+                    name,
+                    1,
+                    "",
+                    "the columns are separated by ';': expected commas "
+                    "(in Excel: Save As, 'CSV UTF-8 (Comma delimited)')",
+                )
+            ]
+        )
     missing = [c for c, (_, required) in columns.items() if required and c not in header]
     for column in missing:
         problems.append((name, 1, column, "this column is missing from the header"))
@@ -273,7 +436,8 @@ def table_read(path: Path, columns: Columns, *, extra_ok: bool = False) -> pa.Ta
             text = (text or "").strip()
             if not text:
                 if required:
-                    problems.append((name, index + 2, column, f"empty; expected {EXPECTED[kind]}"))
+                    expected = meaning.get(column, EXPECTED[kind])
+                    problems.append((name, index + 2, column, f"empty; expected {expected}"))
                 values.append(None)
                 continue
             try:
@@ -292,45 +456,47 @@ def table_read(path: Path, columns: Columns, *, extra_ok: bool = False) -> pa.Ta
 
 def plans_read(directory: Path) -> tuple[dict[str, list[Plan]], dict[str, Policy]]:
     """Every *.yaml plan in the folder (policies.yaml holds the crediting policies)."""
-    plans: dict[str, list[Plan]] = {}
-    policies: dict[str, Policy] = {}
-    problems: list[tuple[str, int | None, str, str]] = []
-    if not directory.is_dir():
-        raise InputError([(str(directory), None, "", "the plans folder does not exist")])
-    for path in sorted(directory.glob("*.y*ml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            problems.append((path.name, line, "", f"not valid YAML: {error}"))
-            continue
-        if path.stem == "policies":
-            for entry in data or []:
-                splits = {role: Decimal(str(share)) for role, share in entry["splits"].items()}
-                if sum(splits.values()) != 1:
-                    problems.append(
-                        (path.name, None, "splits", f"{entry['code']}: shares do not add to 1")
-                    )
-                policies[entry["code"]] = Policy(
-                    entry["code"], entry.get("title", ""), splits, entry.get("text", "")
-                )
-            continue
-        try:
-            plan = Plan.model_validate(data)
-        except ValidationError as error:
-            for item in error.errors():
-                where = ".".join(str(part) for part in item["loc"])
-                problems.append((path.name, None, where, item["msg"]))
-            continue
-        plans.setdefault(plan.code, []).append(plan)
+    plans, policies, problems, _ = _plans_collect(directory)
     if problems:
         raise InputError(problems)
-    if not plans:
-        raise InputError([(str(directory), None, "", "no plan files (*.yaml) in the folder")])
+    return plans, policies
+
+
+def _plans_collect(
+    directory: Path,
+) -> tuple[dict[str, list[Plan]], dict[str, Policy] | None, list[Problem], set[str]]:
+    """The plans and policies of a folder, every problem of every file, and the codes the
+    plan files that have problems give themselves (so an assignment to one of them is not
+    reported again as naming no plan). Policies are None if policies.yaml has problems."""
+    from .plan_files import plan_code_written, plan_parse, policies_parse
+
+    plans: dict[str, list[Plan]] = {}
+    policies: dict[str, Policy] | None = {}
+    problems: list[Problem] = []
+    refused: set[str] = set()
+    if not directory.is_dir():
+        problems.append((str(directory), None, "", "the plans folder does not exist"))
+        return plans, None, problems, refused
+    for path in sorted(directory.glob("*.y*ml")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            if path.stem == "policies":
+                policies = policies_parse(text, path.name)
+                continue
+            plan = plan_parse(text, path.name)
+        except InputError as error:
+            problems.extend(error.problems)
+            if path.stem == "policies":
+                policies = None
+            else:
+                refused.add(plan_code_written(text))
+            continue
+        plans.setdefault(plan.code, []).append(plan)
+    if not plans and not refused:
+        problems.append((str(directory), None, "", "no plan files (*.yaml) in the folder"))
     for versions in plans.values():
         versions.sort(key=lambda plan: (plan.valid_from, plan.version))
-    return plans, policies
+    return plans, policies, problems, refused
 
 
 def inputs_read(
@@ -344,11 +510,16 @@ def inputs_read(
     credits: Path | None = None,
     claims: Path | None = None,
 ) -> CommissionInputs:
-    """Everything a file-mode calculation needs, checked; InputError names every problem."""
-    plan_versions, policies = plans_read(plans)
+    """Everything a file-mode calculation needs, checked; InputError names every problem of
+    every file at once: the plan files, every input file, then what the files say of each
+    other (transaction types, assignments naming plans, claims naming policies, FX rates).
+    A check that needs a file that could not be read is left out (an assignment to a plan
+    whose file has problems is not reported again; FX rates are checked once the plans,
+    assignments, transactions and fx files are all readable)."""
+    plan_versions, policies, problems, refused = _plans_collect(plans)
     assignments_path = plans / "assignments.csv"
-    problems: list[tuple[str, int | None, str, str]] = []
     tables: dict[str, pa.Table | None] = {}
+    unread: set[str] = set()
     for key, path, columns, extra in (
         ("assignments", assignments_path, ASSIGNMENTS, False),
         ("transactions", transactions, TRANSACTIONS, False),
@@ -359,39 +530,75 @@ def inputs_read(
         ("credits", credits, CREDITS, False),
         ("claims", claims, CLAIMS, True),
     ):
+        tables[key] = None
         if path is None:
-            tables[key] = None
+            continue
+        if key == "assignments" and not plans.is_dir():  # already said: no plans folder
+            unread.add(key)
             continue
         try:
-            tables[key] = table_read(path, columns, extra_ok=extra)
+            tables[key] = table_read(path, columns, extra_ok=extra, meaning=MEANING.get(key))
         except InputError as error:
             problems.extend(error.problems)
-    if problems:
-        raise InputError(problems)
+            unread.add(key)
+    sources = {
+        key: path.name
+        for key, path in (
+            ("assignments", assignments_path),
+            ("transactions", transactions),
+            ("quotas", quotas),
+            ("payments", payments),
+            ("fx", fx),
+            ("payees", payees),
+            ("credits", credits),
+            ("claims", claims),
+        )
+        if path is not None
+    }
     transactions_table = tables["transactions"]
-    for index, kind in enumerate(transactions_table.column("type").to_pylist()):
-        if kind not in TRANSACTION_TYPES:
-            problems.append(
-                (
-                    transactions.name,
-                    index + 2,
-                    "type",
-                    f"{kind!r} is not one of {', '.join(sorted(TRANSACTION_TYPES))}",
+    if transactions_table is not None:
+        for index, kind in enumerate(transactions_table.column("type").to_pylist()):
+            if kind not in TRANSACTION_TYPES:
+                problems.append(
+                    (
+                        transactions.name,
+                        index + 2,
+                        "type",
+                        f"{kind!r} is not a transaction type: expected invoice, credit_memo, "
+                        "booking or disconnect",
+                    )
                 )
-            )
-    for index, code in enumerate(tables["assignments"].column("plan").to_pylist()):
-        if code not in plan_versions:
-            problems.append(
-                ("assignments.csv", index + 2, "plan", f"no plan file has code {code!r}")
-            )
-    if tables["claims"] is not None:
+    if tables["assignments"] is not None:
+        known = ", ".join(sorted(plan_versions)) or "none could be read"
+        for index, code in enumerate(tables["assignments"].column("plan").to_pylist()):
+            if code not in plan_versions and code not in refused:
+                problems.append(
+                    (
+                        assignments_path.name,
+                        index + 2,
+                        "plan",
+                        f"no plan file has code {code!r} (the plan codes: {known})",
+                    )
+                )
+    if tables["claims"] is not None and policies is not None:
+        known = ", ".join(sorted(policies)) or "none"
         for index, code in enumerate(tables["claims"].column("policy").to_pylist()):
             if code not in policies:
                 problems.append(
-                    (claims.name, index + 2, "policy", f"{code!r} is not in policies.yaml")
+                    (
+                        sources["claims"],
+                        index + 2,
+                        "policy",
+                        f"{code!r} is not a policy in policies.yaml (the policies: {known})",
+                    )
                 )
     if problems:
+        problems.extend(_fx_problems(plan_versions, tables, sources, refused, unread))
+    if problems:
         raise InputError(problems)
+    assert transactions_table is not None
+    assert tables["assignments"] is not None
+    assert policies is not None
     return CommissionInputs(
         plans=plan_versions,
         assignments=tables["assignments"],
@@ -403,6 +610,61 @@ def inputs_read(
         credits=tables["credits"],
         claims=tables["claims"],
         policies=policies,
+        sources=sources,
+    )
+
+
+def _fx_problems(
+    plans: dict[str, list[Plan]],
+    tables: dict[str, pa.Table | None],
+    sources: dict[str, str],
+    refused: set[str],
+    unread: set[str],
+) -> list[Problem]:
+    """The missing FX rates, when other problems stop the run before the calculation would
+    find them (it checks them itself otherwise), so they are in the same report: only when
+    every plan, the assignments, the transactions and the fx file could be read."""
+    if refused or unread & {"assignments", "transactions", "fx"}:
+        return []
+    if tables["assignments"] is None or tables["transactions"] is None:
+        return []
+    from .commissions import fx_problems
+
+    inputs = CommissionInputs(
+        plans=plans,
+        assignments=tables["assignments"],
+        transactions=tables["transactions"],
+        fx=tables["fx"],
+        sources=sources,
+    )
+    return fx_problems(inputs)
+
+
+def payments_unmatched(inputs: CommissionInputs) -> list[tuple[int, str]]:
+    """The payments (line in the payments file, invoice_id) that name no transaction: they
+    are legitimate (a payment for an invoice that earns no commission) and release nothing,
+    but a mistyped id would silently hold commission back, so the file mode warns of them."""
+    if inputs.payments is None or not inputs.payments.num_rows:
+        return []
+    ids = inputs.payments.column("invoice_id")
+    known = pc.is_in(ids, value_set=pc.unique(inputs.transactions.column("id")))
+    rows = pc.indices_nonzero(pc.invert(known)).to_pylist()
+    return [(row + 2, ids[row].as_py()) for row in rows]
+
+
+def payments_warning(inputs: CommissionInputs, *, shown: int = 5) -> str | None:
+    """The file mode's warning of payments that name no transaction, or None."""
+    unmatched = payments_unmatched(inputs)
+    if not unmatched:
+        return None
+    count = len(unmatched)
+    listed = ", ".join(f"line {line}: {invoice}" for line, invoice in unmatched[:shown])
+    if count > shown:
+        listed += f" and {count - shown} more"
+    noun = "payment names" if count == 1 else "payments name"
+    return (
+        f"{inputs.source('payments')}: {count} {noun} no transaction in "
+        f"{inputs.source('transactions')} ({listed}); they release nothing"
     )
 
 

@@ -393,9 +393,16 @@ def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
 
 
 def _check_inputs(inputs: CommissionInputs) -> None:
-    """What the file checks cannot see: FX rates missing for a transaction in another currency
-    than the plan the payee had on its date. Worked out on the columns (a join of the
-    transactions with the payees' plan windows), so ten million lines stay cheap."""
+    """What the file checks cannot see (`fx_problems`); InputError if anything is wrong."""
+    problems = fx_problems(inputs)
+    if problems:
+        raise InputError(problems)
+
+
+def fx_problems(inputs: CommissionInputs) -> list[tuple[str, int | None, str, str]]:
+    """FX rates missing for a transaction in another currency than the plan the payee had on
+    its date, each at its line of the transactions file. Worked out on the columns (a join of
+    the transactions with the payees' plan windows), so ten million lines stay cheap."""
     windows = plan_windows(inputs)
     currency_of = {plan_key(p): p.currency for versions in inputs.plans.values() for p in versions}
     plans = pa.table(
@@ -415,7 +422,7 @@ def _check_inputs(inputs: CommissionInputs) -> None:
     if len(currencies) == 1:  # the usual case: only lines in another currency can miss a rate
         tx = tx.filter(pc.not_equal(tx["currency"], currencies.pop()))
     if not tx.num_rows or not plans.num_rows:
-        return
+        return []
     joined = tx.join(plans, "payee")
     joined = joined.filter(
         pc.and_(
@@ -437,18 +444,22 @@ def _check_inputs(inputs: CommissionInputs) -> None:
     joined = joined.append_column("_month", month)
     missing = joined.filter(pc.invert(pc.is_in(key, value_set=pa.array(rates, pa.string()))))
     missing = missing.sort_by([("_row", "ascending"), ("w_index", "ascending")])
-    problems = [
+    if "fx" in inputs.sources:
+        where = f"add it to {inputs.sources['fx']}"
+    elif inputs.sources:  # file mode without --fx
+        where = "give the rates in a file with --fx: period,from,to,rate"
+    else:
+        where = "add it to the fx file"
+    return [
         (
-            "transactions",
+            inputs.source("transactions"),
             row["_row"] + 2,
             "currency",
             f"no FX rate from {row['currency']} to {row['w_currency']} for {row['_month']} "
-            "(add it to the fx file)",
+            f"({where})",
         )
         for row in missing.to_pylist()
     ]
-    if problems:
-        raise InputError(problems)
 
 
 def _snapshots(inputs: CommissionInputs, window_end: dt.date) -> list[Snapshot]:
