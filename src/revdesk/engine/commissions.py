@@ -143,6 +143,7 @@ def periods_expand(text: str) -> list[str]:
     return keys
 
 
+@functools.cache
 def _key_of(day: dt.date, sample: str) -> str:
     if len(sample) == 4:
         return f"{day.year}"
@@ -880,13 +881,22 @@ def _keys_within(spans: list[tuple[dt.date, dt.date]], kinds: Iterable[str]) -> 
     keys: set[str] = set()
     for first, last in spans:
         for kind in kinds:
-            day = first
-            while day <= last:
-                key = _key_for(day, kind)
-                if first <= _span(key)[0] and _end(key) <= last:
-                    keys.add(key)
-                day = _end(key) + dt.timedelta(days=1)
+            keys.update(_keys_inside(first, last, kind))
     return keys
+
+
+@functools.cache
+def _keys_inside(first: dt.date, last: dt.date, kind: str) -> frozenset[str]:
+    """The keys of the plan periods of one kind from `first` to `last` (a few dozen spans
+    recur for thousands of payees: worked out once each)."""
+    keys: set[str] = set()
+    day = first
+    while day <= last:
+        key = _key_for(day, kind)
+        if first <= _span(key)[0] and _end(key) <= last:
+            keys.add(key)
+        day = _end(key) + dt.timedelta(days=1)
+    return frozenset(keys)
 
 
 def _claim_payees(inputs: CommissionInputs, claim: dict) -> set[str]:
@@ -1463,6 +1473,7 @@ def _covering(asked: list[str]) -> set[str]:
     return keys
 
 
+@functools.cache
 def _key_for(day: dt.date, period: str) -> str:
     return _key_of(day, {"year": "2026", "quarter": "2026-Q1"}.get(period, "2026-01"))
 
