@@ -343,3 +343,83 @@ def test_no_warning_when_every_payment_names_a_transaction(tmp_path, capsys):
     code, _ = _payments_run(tmp_path, "T1,2026-01-20,1000.00\n")
     assert code == 0
     assert capsys.readouterr().err == ""
+
+
+# 7. the line is the physical line of the file: Arrow skips blank lines and reads a quoted
+# value over several lines as one record, so the row number alone would be off
+
+
+BLANK_AND_QUOTED = (
+    GOOD_LINE  # line 2
+    + "\n"  # line 3: blank, skipped
+    + 'T2,2026-01-11,invoice,R1,"Acme\nWest",UPS,X,1,1000.00,0,USD\n'  # lines 4 and 5
+)
+
+
+def test_a_bad_date_after_a_blank_line_and_a_quoted_value_is_at_its_physical_line(tmp_path):
+    tx = _write(
+        tmp_path,
+        "tx.csv",
+        HEADER + BLANK_AND_QUOTED + "T3,2026-02-30,invoice,R1,C,UPS,X,1,1000.00,0,USD\n",
+    )
+    assert _problems(plans=_folder(tmp_path), transactions=tx) == [
+        ("tx.csv", 6, "date", "'2026-02-30' is not a date written YYYY-MM-DD")
+    ]
+
+
+def test_a_bad_transaction_type_after_a_blank_line_and_a_quoted_value(tmp_path):
+    tx = _write(
+        tmp_path,
+        "tx.csv",
+        HEADER + BLANK_AND_QUOTED + "T3,2026-01-12,sale,R1,C,UPS,X,1,1000.00,0,USD\n",
+    )
+    assert _problems(plans=_folder(tmp_path), transactions=tx) == [
+        (
+            "tx.csv",
+            6,
+            "type",
+            "'sale' is not a transaction type: "
+            "expected invoice, credit_memo, booking or disconnect",
+        )
+    ]
+
+
+def test_an_assignment_to_an_unknown_plan_after_a_blank_line(tmp_path):
+    plans = _folder(tmp_path, assignments="R1,p,2026-01-01,\n\nR2,q,2026-01-01,\n")
+    tx = _write(tmp_path, "tx.csv", HEADER + GOOD_LINE)
+    assert _problems(plans=plans, transactions=tx) == [
+        ("assignments.csv", 4, "plan", "no plan file has code 'q' (the plan codes: p)")
+    ]
+
+
+def test_a_missing_fx_rate_after_a_blank_line(tmp_path):
+    tx = _write(tmp_path, "tx.csv", HEADER + GOOD_LINE + "\n" + GOOD_LINE.replace("USD", "EUR"))
+    rates = _write(tmp_path, "rates.csv", "period,from,to,rate\n2026-02,EUR,USD,1.10\n")
+    inputs = inputs_read(plans=_folder(tmp_path), transactions=tx, fx=rates)
+    with pytest.raises(InputError) as caught:
+        calculate(inputs, periods=["2026-01"])
+    assert caught.value.problems == [
+        ("tx.csv", 4, "currency", "no FX rate from EUR to USD for 2026-01 (add it to rates.csv)")
+    ]
+
+
+def test_a_payment_naming_no_transaction_after_a_blank_line(tmp_path, capsys):
+    code, _ = _payments_run(tmp_path, "T1,2026-01-20,500.00\n\nINV-7,2026-01-21,100.00\n")
+    assert code == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "Warning: payments.csv: 1 payment names no transaction in tx.csv "
+        "(line 4: INV-7); they release nothing"
+    ]
+
+
+def test_a_parquet_file_has_no_lines_so_a_problem_is_at_its_row(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names, good = HEADER.strip().split(","), GOOD_LINE.strip().split(",")
+    rows = [good, ["T2", "2026-02-30", *good[2:]]]
+    tx = tmp_path / "tx.parquet"
+    pq.write_table(pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows]), tx)
+    assert _problems(plans=_folder(tmp_path), transactions=tx) == [
+        ("tx.parquet", "row 2", "date", "'2026-02-30' is not a date written YYYY-MM-DD")
+    ]

@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,9 +42,10 @@ DECIMAL = pa.decimal128(38, 6)
 CENTS_STEP = Decimal("0.01")
 
 
-#: One problem with an input: file, line (1 is the header; None for the whole file), column
-#: (for a plan file, the field's path such as components.0.rate) and what was expected.
-Problem = tuple[str, int | None, str, str]
+#: One problem with an input: file, line (1 is the header; "row N" in a Parquet file, which
+#: has no lines; None for the whole file), column (for a plan file, the field's path such as
+#: components.0.rate) and what was expected.
+Problem = tuple[str, int | str | None, str, str]
 
 
 class InputError(ValueError):
@@ -54,8 +58,8 @@ class InputError(ValueError):
         super().__init__(shown + more)
 
 
-def _problem_text(file: str, line: int | None, column: str, message: str) -> str:
-    where = f"{file}, line {line}" if line is not None else file
+def _problem_text(file: str, line: int | str | None, column: str, message: str) -> str:
+    where = f"{file}, {place_text(line)}" if line is not None else file
     return f"{where}, column {column}: {message}" if column else f"{where}: {message}"
 
 
@@ -204,12 +208,17 @@ class CommissionInputs:
     settled: pa.Table | None = None
     closed: frozenset[str] = frozenset()
     #: The file each table was read from, as the user named it (transactions -> tx.csv), so
-    #: the checks made later (missing FX rates) name the user's file; empty for a database run.
-    sources: dict[str, str] = field(default_factory=dict)
+    #: the checks made later (missing FX rates) name the user's file and its lines; empty for
+    #: a database run.
+    paths: dict[str, Path] = field(default_factory=dict)
 
     def source(self, table: str) -> str:
         """The file name a table came from, or the table's name if it came from no file."""
-        return self.sources.get(table, table)
+        return self.paths[table].name if table in self.paths else table
+
+    def places(self, table: str) -> Callable[[int], int | str]:
+        """Where each row of a table is in the file it came from (`row_places`)."""
+        return row_places(self.paths.get(table))
 
 
 def _convert(kind: str, text: str) -> object:
@@ -269,6 +278,49 @@ def period_parse(text: str) -> tuple[dt.date, dt.date]:
 def _month_end(first: dt.date) -> dt.date:
     following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
+
+
+def row_places(path: Path | None) -> Callable[[int], int | str]:
+    """Where row `index` of a table read from `path` is, said in a problem: for a CSV file
+    the physical line its record starts on (Arrow skips blank lines and reads a quoted value
+    over several lines as one record, so it is not always index + 2); "row N" for a Parquet
+    file, which has no lines; index + 2 for a table that came from no file. For problems
+    only: the first line asked of a CSV file reads the whole file again."""
+    if path is None:
+        return lambda index: index + 2
+    if path.suffix.lower() == ".parquet":
+        return lambda index: f"row {index + 1}"
+    mtime = path.stat().st_mtime_ns
+
+    def line(index: int) -> int:
+        starts = _record_lines(path, mtime)
+        return starts[index] if index < len(starts) else index + 2
+
+    return line
+
+
+def place_text(place: int | str) -> str:
+    """A place from `row_places` in words: "line 4" or "row 3"."""
+    return f"line {place}" if isinstance(place, int) else place
+
+
+@functools.lru_cache(maxsize=4)
+def _record_lines(path: Path, mtime: int) -> array:
+    """The physical line each data record of a CSV file starts on (the table's row 0 first),
+    read as Arrow reads the file: blank lines skipped. `mtime` keys the cache: a file
+    written again is read again."""
+    import csv
+
+    starts = array("q")
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        start = 1
+        for record in reader:
+            if record:  # a blank line comes back as []
+                starts.append(start)
+            start = reader.line_num + 1
+    del starts[:1]  # the header
+    return starts
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -427,6 +479,7 @@ def table_read(
     if problems:
         raise InputError(problems)
     arrays = {}
+    place = row_places(path)
     for column, (kind, required) in columns.items():
         if column not in header:
             arrays[column] = pa.nulls(raw.num_rows, ARROW_TYPES[kind])
@@ -437,13 +490,13 @@ def table_read(
             if not text:
                 if required:
                     expected = meaning.get(column, EXPECTED[kind])
-                    problems.append((name, index + 2, column, f"empty; expected {expected}"))
+                    problems.append((name, place(index), column, f"empty; expected {expected}"))
                 values.append(None)
                 continue
             try:
                 values.append(_convert(kind, text))
             except (ValueError, InvalidOperation):
-                problems.append((name, index + 2, column, f"{text!r} is not {EXPECTED[kind]}"))
+                problems.append((name, place(index), column, f"{text!r} is not {EXPECTED[kind]}"))
                 values.append(None)
         arrays[column] = pa.array(values, type=ARROW_TYPES[kind])
     if problems:
@@ -541,8 +594,8 @@ def inputs_read(
         except InputError as error:
             problems.extend(error.problems)
             unread.add(key)
-    sources = {
-        key: path.name
+    paths = {
+        key: path
         for key, path in (
             ("assignments", assignments_path),
             ("transactions", transactions),
@@ -557,12 +610,13 @@ def inputs_read(
     }
     transactions_table = tables["transactions"]
     if transactions_table is not None:
+        place = row_places(transactions)
         for index, kind in enumerate(transactions_table.column("type").to_pylist()):
             if kind not in TRANSACTION_TYPES:
                 problems.append(
                     (
                         transactions.name,
-                        index + 2,
+                        place(index),
                         "type",
                         f"{kind!r} is not a transaction type: expected invoice, credit_memo, "
                         "booking or disconnect",
@@ -570,30 +624,32 @@ def inputs_read(
                 )
     if tables["assignments"] is not None:
         known = ", ".join(sorted(plan_versions)) or "none could be read"
+        place = row_places(assignments_path)
         for index, code in enumerate(tables["assignments"].column("plan").to_pylist()):
             if code not in plan_versions and code not in refused:
                 problems.append(
                     (
                         assignments_path.name,
-                        index + 2,
+                        place(index),
                         "plan",
                         f"no plan file has code {code!r} (the plan codes: {known})",
                     )
                 )
     if tables["claims"] is not None and policies is not None:
         known = ", ".join(sorted(policies)) or "none"
+        place = row_places(paths["claims"])
         for index, code in enumerate(tables["claims"].column("policy").to_pylist()):
             if code not in policies:
                 problems.append(
                     (
-                        sources["claims"],
-                        index + 2,
+                        paths["claims"].name,
+                        place(index),
                         "policy",
                         f"{code!r} is not a policy in policies.yaml (the policies: {known})",
                     )
                 )
     if problems:
-        problems.extend(_fx_problems(plan_versions, tables, sources, refused, unread))
+        problems.extend(_fx_problems(plan_versions, tables, paths, refused, unread))
     if problems:
         raise InputError(problems)
     assert transactions_table is not None
@@ -610,14 +666,14 @@ def inputs_read(
         credits=tables["credits"],
         claims=tables["claims"],
         policies=policies,
-        sources=sources,
+        paths=paths,
     )
 
 
 def _fx_problems(
     plans: dict[str, list[Plan]],
     tables: dict[str, pa.Table | None],
-    sources: dict[str, str],
+    paths: dict[str, Path],
     refused: set[str],
     unread: set[str],
 ) -> list[Problem]:
@@ -635,13 +691,13 @@ def _fx_problems(
         assignments=tables["assignments"],
         transactions=tables["transactions"],
         fx=tables["fx"],
-        sources=sources,
+        paths=paths,
     )
     return fx_problems(inputs)
 
 
-def payments_unmatched(inputs: CommissionInputs) -> list[tuple[int, str]]:
-    """The payments (line in the payments file, invoice_id) that name no transaction: they
+def payments_unmatched(inputs: CommissionInputs) -> list[tuple[int | str, str]]:
+    """The payments (place in the payments file, invoice_id) that name no transaction: they
     are legitimate (a payment for an invoice that earns no commission) and release nothing,
     but a mistyped id would silently hold commission back, so the file mode warns of them."""
     if inputs.payments is None or not inputs.payments.num_rows:
@@ -649,7 +705,8 @@ def payments_unmatched(inputs: CommissionInputs) -> list[tuple[int, str]]:
     ids = inputs.payments.column("invoice_id")
     known = pc.is_in(ids, value_set=pc.unique(inputs.transactions.column("id")))
     rows = pc.indices_nonzero(pc.invert(known)).to_pylist()
-    return [(row + 2, ids[row].as_py()) for row in rows]
+    place = inputs.places("payments")
+    return [(place(row), ids[row].as_py()) for row in rows]
 
 
 def payments_warning(inputs: CommissionInputs, *, shown: int = 5) -> str | None:
@@ -658,7 +715,7 @@ def payments_warning(inputs: CommissionInputs, *, shown: int = 5) -> str | None:
     if not unmatched:
         return None
     count = len(unmatched)
-    listed = ", ".join(f"line {line}: {invoice}" for line, invoice in unmatched[:shown])
+    listed = ", ".join(f"{place_text(at)}: {invoice}" for at, invoice in unmatched[:shown])
     if count > shown:
         listed += f" and {count - shown} more"
     noun = "payment names" if count == 1 else "payments name"

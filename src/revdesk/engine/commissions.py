@@ -63,6 +63,7 @@ from .commission_inputs import (
     DECIMAL,
     CommissionInputs,
     InputError,
+    Problem,
     memos_follow_originals,
     period_parse,
 )
@@ -400,7 +401,7 @@ def _check_inputs(inputs: CommissionInputs) -> None:
         raise InputError(problems)
 
 
-def fx_problems(inputs: CommissionInputs) -> list[tuple[str, int | None, str, str]]:
+def fx_problems(inputs: CommissionInputs) -> list[Problem]:
     """FX rates missing for a transaction in another currency than the plan the payee had on
     its date, each at its line of the transactions file. Worked out on the columns (a join of
     the transactions with the payees' plan windows), so ten million lines stay cheap."""
@@ -445,16 +446,17 @@ def fx_problems(inputs: CommissionInputs) -> list[tuple[str, int | None, str, st
     joined = joined.append_column("_month", month)
     missing = joined.filter(pc.invert(pc.is_in(key, value_set=pa.array(rates, pa.string()))))
     missing = missing.sort_by([("_row", "ascending"), ("w_index", "ascending")])
-    if "fx" in inputs.sources:
-        where = f"add it to {inputs.sources['fx']}"
-    elif inputs.sources:  # file mode without --fx
+    if "fx" in inputs.paths:
+        where = f"add it to {inputs.source('fx')}"
+    elif inputs.paths:  # file mode without --fx
         where = "give the rates in a file with --fx: period,from,to,rate"
     else:
         where = "add it to the fx file"
+    place = inputs.places("transactions")
     return [
         (
             inputs.source("transactions"),
-            row["_row"] + 2,
+            place(row["_row"]),
             "currency",
             f"no FX rate from {row['currency']} to {row['w_currency']} for {row['_month']} "
             f"({where})",
