@@ -365,6 +365,20 @@ def test_kpis_without_open_receivables_or_disputes():
     assert set(kpis(KpiInputs(months, D("0"), D("0"), D("0"))).values) == set(DAYS_KPIS)
 
 
+def test_a_bad_kpi_row_after_a_blank_line_names_its_own_line(tmp_path):
+    # Arrow skips the blank line 3: the rows are numbered by the lines they are on
+    path = tmp_path / "kpis.csv"
+    path.write_text("item,value\nar_begin,1\n\nar_begin,2\n")
+    with pytest.raises(InputError) as caught:
+        kpi_inputs_read(path)
+    assert caught.value.problems[0] == (
+        "kpis.csv",
+        4,
+        "item",
+        "ar_begin is given twice (line 2)",
+    )
+
+
 def test_bad_disputes(tmp_path):
     from revdesk.engine.dispute_aging import disputes_read
 

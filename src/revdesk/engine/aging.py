@@ -32,7 +32,7 @@ import ibis.expr.datatypes as dt_types
 import pyarrow as pa
 
 from .backend import connect
-from .commission_inputs import Columns, InputError, table_read
+from .commission_inputs import Columns, InputError, row_places, table_read
 
 #: money in the receivables ledger: to the cent, as the database keeps it
 CENTS = dt_types.Decimal(38, 2)
@@ -124,27 +124,33 @@ def items_read(path: Path) -> pa.Table:
     """Open items from CSV or Parquet (`ITEMS`), checked: InputError names the file, line and
     column of every problem; nothing is reported from a file with errors."""
     table = table_read(path, ITEMS)
-    problems: list[tuple[str, int | None, str, str]] = []
+    problems: list[tuple[str, int | str | None, str, str]] = []
     name = path.name
+    place = row_places(path)  # (read only for a problem)
     columns = {column: table.column(column).to_pylist() for column in table.column_names}
     for index in range(table.num_rows):
-        line = index + 2
         kind = columns["type"][index]
         amount = columns["open_amount"][index]
         if kind not in ITEM_TYPES:
-            problems.append((name, line, "type", f"{kind!r} is not one of {', '.join(ITEM_TYPES)}"))
+            problems.append(
+                (name, place(index), "type", f"{kind!r} is not one of {', '.join(ITEM_TYPES)}")
+            )
             continue
         if kind in DEBIT_TYPES:
             due, issued = columns["due_date"][index], columns["invoice_date"][index]
             if due is None:
-                problems.append((name, line, "due_date", f"empty; an {kind} has a due date"))
+                problems.append(
+                    (name, place(index), "due_date", f"empty; an {kind} has a due date")
+                )
             elif due < issued:
-                problems.append((name, line, "due_date", f"{due} is before the invoice date"))
+                problems.append(
+                    (name, place(index), "due_date", f"{due} is before the invoice date")
+                )
         elif amount is not None and amount > 0:
             problems.append(
                 (
                     name,
-                    line,
+                    place(index),
                     "open_amount",
                     f"{amount} is positive; a {kind}'s open amount is what it takes off, "
                     f"written negative (-{amount})",

@@ -29,7 +29,7 @@ import ibis
 import pyarrow as pa
 
 from .aging import CENTS, default_backend, group_keys
-from .commission_inputs import Columns, InputError, table_read
+from .commission_inputs import Columns, InputError, place_text, row_places, table_read
 
 #: the dispute age buckets' upper limits in days; above the last: "over-90"
 DISPUTE_LIMITS = (30, 60, 90)
@@ -79,21 +79,29 @@ def disputes_read(path: Path) -> pa.Table:
     """Disputes from CSV or Parquet (`DISPUTES`), checked: InputError names the line and column
     of every problem; nothing is worked out from a file with errors."""
     table = table_read(path, DISPUTES)
-    problems: list[tuple[str, int | None, str, str]] = []
+    problems: list[tuple[str, int | str | None, str, str]] = []
     rows = table.to_pylist()
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # number -> the index of its first row
+    place = row_places(path)  # (read only for a problem)
     for index, row in enumerate(rows):
-        line, number = index + 2, row["number"]
+        number = row["number"]
         if number in seen:
             problems.append(
-                (path.name, line, "number", f"{number} is given twice (line {seen[number]})")
+                (
+                    path.name,
+                    place(index),
+                    "number",
+                    f"{number} is given twice ({place_text(place(seen[number]))})",
+                )
             )
-        seen.setdefault(number, line)
+        seen.setdefault(number, index)
         if row["amount"] < 0:
-            problems.append((path.name, line, "amount", f"{row['amount']}: write 0 or more"))
+            problems.append(
+                (path.name, place(index), "amount", f"{row['amount']}: write 0 or more")
+            )
         closed = row["closed_on"]
         if closed is not None and closed < row["opened_on"]:
-            problems.append((path.name, line, "closed_on", f"{closed} is before opened_on"))
+            problems.append((path.name, place(index), "closed_on", f"{closed} is before opened_on"))
     if problems:
         raise InputError(problems)
     return disputes_table(rows)

@@ -55,7 +55,14 @@ from .aging import (
     default_backend,
     group_keys,
 )
-from .commission_inputs import Columns, InputError, period_parse, table_read
+from .commission_inputs import (
+    Columns,
+    InputError,
+    period_parse,
+    place_text,
+    row_places,
+    table_read,
+)
 from .dispute_aging import DISPUTE_BUCKETS, OpenDisputes, dispute_aging_at
 
 HUNDREDTH = Decimal("0.01")
@@ -233,16 +240,18 @@ def kpi_inputs_read(path: Path) -> KpiInputs:
     problem."""
     table = table_read(path, KPI_FILE)
     name = path.name
-    problems: list[tuple[str, int | None, str, str]] = []
+    place = row_places(path)  # (read only for a problem)
+    problems: list[tuple[str, int | str | None, str, str]] = []
     sales: dict[str, Decimal] = {}
     balances: dict[str, Decimal] = {}
-    lines: dict[str, int] = {}
+    first: dict[str, int] = {}  # item -> the index of its row
     for index, row in enumerate(table.to_pylist()):
-        line, item, value = index + 2, row["item"], row["value"]
-        if item in lines:
-            problems.append((name, line, "item", f"{item} is given twice (line {lines[item]})"))
+        item, value = row["item"], row["value"]
+        if item in first:
+            earlier = place_text(place(first[item]))
+            problems.append((name, place(index), "item", f"{item} is given twice ({earlier})"))
             continue
-        lines[item] = line
+        first[item] = index
         if item.startswith("sales_"):
             month = item.removeprefix("sales_")
             try:
@@ -251,18 +260,20 @@ def kpi_inputs_read(path: Path) -> KpiInputs:
             except ValueError:
                 valid = False
             if not valid:
-                problems.append((name, line, "item", f"{item!r}: write sales_YYYY-MM"))
+                problems.append((name, place(index), "item", f"{item!r}: write sales_YYYY-MM"))
             elif value < 0:
-                problems.append((name, line, "value", f"{value}: sales are 0 or more"))
+                problems.append((name, place(index), "value", f"{value}: sales are 0 or more"))
             else:
                 sales[month] = value
         elif item in BALANCES or item in OPTIONAL_INPUTS:
             if item in OPTIONAL_INPUTS and value < 0:
-                problems.append((name, line, "value", f"{value}: {item} is 0 or more"))
+                problems.append((name, place(index), "value", f"{value}: {item} is 0 or more"))
             balances[item] = value
         else:
             items = ", ".join((*BALANCES, *OPTIONAL_INPUTS))
-            problems.append((name, line, "item", f"{item!r} is not sales_YYYY-MM or {items}"))
+            problems.append(
+                (name, place(index), "item", f"{item!r} is not sales_YYYY-MM or {items}")
+            )
     for item in BALANCES:
         if item not in balances and not problems:
             problems.append((name, None, "item", f"no {item} row"))

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .commission_inputs import Columns, InputError, table_read
+from .commission_inputs import Columns, InputError, place_text, row_places, table_read
 
 ZERO = Decimal("0.00")
 PROMISES: Columns = {
@@ -152,31 +152,40 @@ def outcomes_table(outcomes: list[Outcome]) -> pa.Table:
 def promises_read(path: Path, default_grace: int) -> list[Promise]:
     """Promises from CSV or Parquet (`PROMISES`; grace_days defaults to `default_grace`)."""
     rows = table_read(path, PROMISES).to_pylist()
-    problems: list[tuple[str, int | None, str, str]] = []
-    seen: dict[str, int] = {}
+    problems: list[tuple[str, int | str | None, str, str]] = []
+    seen: dict[str, int] = {}  # promise -> the index of its row
+    place = row_places(path)  # (read only for a problem)
     promises = []
     for index, row in enumerate(rows):
-        line = index + 2
         grace = row["grace_days"]
         if grace is not None and (grace < 0 or grace != grace.to_integral_value()):
-            problems.append((path.name, line, "grace_days", f"{grace}: a whole number of days"))
+            problems.append(
+                (path.name, place(index), "grace_days", f"{grace}: a whole number of days")
+            )
             continue
         if row["amount"] <= 0:
-            problems.append((path.name, line, "amount", f"{row['amount']}: promised is above 0"))
+            problems.append(
+                (path.name, place(index), "amount", f"{row['amount']}: promised is above 0")
+            )
         if row["promised_date"] < row["made_on"]:
             problems.append(
-                (path.name, line, "promised_date", f"{row['promised_date']} is before made_on")
+                (
+                    path.name,
+                    place(index),
+                    "promised_date",
+                    f"{row['promised_date']} is before made_on",
+                )
             )
         if row["promise"] in seen:
             problems.append(
                 (
                     path.name,
-                    line,
+                    place(index),
                     "promise",
-                    f"{row['promise']} is given twice (line {seen[row['promise']]})",
+                    f"{row['promise']} is given twice ({place_text(place(seen[row['promise']]))})",
                 )
             )
-        seen[row["promise"]] = line
+        seen[row["promise"]] = index
         promises.append(
             Promise(
                 row["promise"],
