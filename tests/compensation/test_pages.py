@@ -416,14 +416,23 @@ def test_drill_down_groups_every_line_by_component_adding_up_to_the_payout(clien
     )
     assert response.status_code == 200
     assert rows(response, "explanation-2026-04") == [
-        ["Transaction", "Credit share", "Kind", "Tier", "Rate", "Base", "Amount"],
+        ["Transaction", "Credit share", "Kind", "Tier", "Rate", "Base", "Amount", "Note"],
         ["hardware"],
-        ["INV-C/1", "100%", "earning", "", "5%", "2,400.00", "120.00"],
-        ["Subtotal hardware", "120.00"],
+        ["INV-C/1", "100%", "earning", "", "5%", "2,400.00", "120.00", "2,400.00 × 5% = 120.00"],
+        ["Subtotal hardware", "120.00", ""],
         ["quota-made"],
-        ["—", "100%", "bonus", "", "", "2,400.00", "100.00"],
-        ["Subtotal quota-made", "100.00"],
-        ["Total 2026-04", "220.00 USD"],
+        [
+            "—",
+            "100%",
+            "bonus",
+            "",
+            "",
+            "2,400.00",
+            "100.00",
+            "attainment 120% of quota 2,000.00 reached 100%: 100.00",
+        ],
+        ["Subtotal quota-made", "100.00", ""],
+        ["Total 2026-04", "220.00 USD", ""],
     ]
     east = Payee.objects.get(code="E101")
     periods = run_payee_explanation(april, east, user=runs_user("analyst"))
@@ -445,11 +454,29 @@ def test_drill_down_march_lines(client, runs):
     table = rows(response, "explanation-2026-03")
     assert table[1:] == [
         ["hardware"],
-        ["INV-A/1", "100%", "earning", "", "5%", "1,000.00", "50.00"],
-        ["INV-B/1", "100%", "earning", "", "5%", "33.33", "1.67"],
-        ["INV-B/2", "100%", "earning", "", "10%", "66.67", "6.67"],
-        ["Subtotal hardware", "58.34"],
-        ["Total 2026-03", "58.34 USD"],
+        ["INV-A/1", "100%", "earning", "", "5%", "1,000.00", "50.00", "1,000.00 × 5% = 50.00"],
+        [
+            "INV-B/1",
+            "100%",
+            "earning",
+            "",
+            "5%",
+            "33.33",
+            "1.67",
+            "33.33 × 5% = 1.67 (rounded to the cent)",
+        ],
+        [
+            "INV-B/2",
+            "100%",
+            "earning",
+            "",
+            "10%",
+            "66.67",
+            "6.67",
+            "66.67 × 10% = 6.67 (rounded to the cent)",
+        ],
+        ["Subtotal hardware", "58.34", ""],
+        ["Total 2026-03", "58.34 USD", ""],
     ]
 
 

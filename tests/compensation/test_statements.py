@@ -90,6 +90,7 @@ def test_the_workbook_holds_money_as_numbers_with_two_decimals(run, world):
             "Amount",
             "Currency",
             "Kind",
+            "Note",
         )
     )
     body = rows[header + 1 : header + 5]
@@ -226,3 +227,30 @@ def test_who_may_download_which_statement(run, world, client):
     for username, _, approved in matrix:
         signed_in(client, username)
         assert client.get(url(run, "E101")).status_code == approved, username
+
+
+def test_every_line_carries_its_note_in_plain_words(run, world):
+    lines = pdf_text(statement_pdf(statement_build(run, world.rep_east)))
+    for expected in (
+        "1,000.00 × 5% = 50.00",
+        "33.33 × 5% = 1.67 (rounded to the cent)",
+        "takes back what the original sale earned, at its rate: -1,000.00 × 5% = -50.00",
+    ):
+        assert expected in lines, expected
+    _, rows = sheet_rows(statement_xlsx(statement_build(run, world.rep_east)))
+    notes = [row[10] for row in rows if len(row) > 10 and row[9] in ("earning", "clawback")]
+    assert notes == [
+        "33.33 × 5% = 1.67 (rounded to the cent)",
+        "66.67 × 10% = 6.67 (rounded to the cent)",
+        "1,000.00 × 5% = 50.00",
+        "takes back what the original sale earned, at its rate: -1,000.00 × 5% = -50.00",
+    ]
+
+
+def test_the_run_command_explains_a_payee_with_notes(run, world, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+    assert main(["commissions", "explain", str(run.pk), "E101"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "note" in out
+    assert "1,000.00 × 5% = 50.00" in out
+    assert "takes back what the original sale earned, at its rate" in out

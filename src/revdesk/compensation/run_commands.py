@@ -135,9 +135,11 @@ def _summary(run) -> dict[str, object]:
 def _explain(run, payee: str, console) -> int:
     from rich.table import Table
 
-    from .selectors import run_lines
+    from .selectors import payout_lines_noted, run_lines
 
     lines = list(run_lines(run, payee))
+    if lines:
+        payout_lines_noted(lines[0].payee_id, lines)
     payouts = list(run.payouts.filter(payee__code=payee).order_by("period"))
     if not lines and not payouts:
         console.print(f"{payee} has no lines in run {run.pk} ({run.periods}).")
@@ -151,6 +153,7 @@ def _explain(run, payee: str, console) -> int:
         )
     table.add_column("amount", justify="right", overflow="fold")
     table.add_column("kind", overflow="fold")
+    table.add_column("note", overflow="fold")
     for line in lines:
         table.add_row(
             line.period,
@@ -162,6 +165,7 @@ def _explain(run, payee: str, console) -> int:
             _money(line.base),
             _money(line.amount),
             line.kind,
+            line.note,
         )
     console.print(table)
     for payout in payouts:

@@ -757,6 +757,8 @@ def _explain_periods(run: CommissionRun, payee_id: int, periods=None) -> list[Pe
         period: (amount, currency)
         for period, amount, currency in payouts.values_list("period", "amount", "currency")
     }
+    lines = list(lines)
+    payout_lines_noted(payee_id, lines)
     grouped: dict[str, dict[str, list[PayoutLine]]] = defaultdict(dict)
     for line in lines:
         label = line.component or line.kind
@@ -779,6 +781,65 @@ def _explain_periods(run: CommissionRun, payee_id: int, periods=None) -> list[Pe
             )
         )
     return explanations
+
+
+def payout_lines_noted(payee_id: int, lines: list[PayoutLine]) -> list[PayoutLine]:
+    """Give each of one payee's lines a `note`: the line in plain words (engine line_notes),
+    from the payee's plan version in force for the line's period and their own quota. Three
+    queries whatever the number of lines: the payee's assignments, those plans' versions,
+    the payee's quotas."""
+    from revdesk.engine.line_notes import line_notes
+    from revdesk.parties.models import PlanAssignment
+
+    if not lines:
+        return lines
+    key = str(payee_id)
+    assigned = list(
+        PlanAssignment.objects.filter(payee_id=payee_id).values_list(
+            "plan_code", "valid_from", "valid_to"
+        )
+    )
+    plans: dict[str, list[Plan]] = defaultdict(list)
+    versions = PlanVersion.objects.filter(code__in={code for code, _, _ in assigned})
+    for code, version, text in versions.values_list("code", "version", "text"):
+        plans[code].append(plan_parse(text, f"{code} v{version}"))
+    assignments = pa.table(
+        {
+            "payee": pa.array([key] * len(assigned), pa.string()),
+            "plan": pa.array([row[0] for row in assigned], pa.string()),
+            "valid_from": pa.array([row[1] for row in assigned], pa.date32()),
+            "valid_to": pa.array([row[2] for row in assigned], pa.date32()),
+        }
+    )
+    quotas = list(Quota.objects.filter(payee_id=payee_id).values_list("period", "amount"))
+    quota_table = pa.table(
+        {
+            "payee": pa.array([key] * len(quotas), pa.string()),
+            "period": pa.array([period for period, _ in quotas], pa.string()),
+            "amount": pa.array([amount for _, amount in quotas], pa.decimal128(38, 6)),
+        }
+    )
+    rows = [
+        {
+            "payee": key,
+            "period": line.period,
+            "transaction_id": line.transaction_id or None,
+            "credit_share": line.credit_share,
+            "component": line.component,
+            "tier": line.tier,
+            "rate": line.rate,
+            "base": line.base,
+            "amount": line.amount,
+            "currency": line.currency,
+            "kind": line.kind,
+        }
+        for line in lines
+    ]
+    table = pa.Table.from_pylist(rows, schema=LINE_SCHEMA)
+    notes = line_notes(table, plans, assignments, quotas=quota_table).to_pylist()
+    for line, note in zip(lines, notes, strict=True):
+        line.note = note
+    return lines
 
 
 def run_payee_explanation(run: CommissionRun, payee, *, user) -> list[PeriodExplanation] | None:

@@ -25,6 +25,7 @@ from revdesk.foundation.pdf import FONT, PdfPage, pdf_text
 from revdesk.foundation.scoping import restrict, viewer_for
 
 from .models import CommissionRun, Payout, PayoutLine, PlanVersion, RunStatus
+from .selectors import payout_lines_noted
 
 FORMATS = ("pdf", "xlsx")
 RELEASED = (RunStatus.APPROVED, RunStatus.PAID)
@@ -148,6 +149,7 @@ def statement_build(run: CommissionRun, payee) -> Statement:
         raise StatementRefused(
             f"{payee.code} ({payee.name}) has nothing in run {run.pk} ({run.periods})."
         )
+    payout_lines_noted(payee.pk, lines)
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for payout in payouts:
         totals[payout.currency] += payout.amount
@@ -288,6 +290,10 @@ def statement_pdf(statement: Statement) -> bytes:
                         line.kind,
                     ]
                 )
+                if line.note:
+                    note = table.row(style=FontFace(color=(80, 80, 80)))
+                    note.cell("")
+                    note.cell(pdf_text(line.note), colspan=7, align="LEFT")
             row = table.row(style=FontFace(emphasis="BOLD"))
             row.cell(pdf_text(f"Subtotal {group.component}"), colspan=6)
             row.cell(money_text(group.subtotal))
@@ -355,7 +361,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     for payout in statement.payouts:
         sheet.append([text(payout.period), money(payout.amount), text(payout.currency)])
     sheet.append([])
-    headers = ("Component", *LINE_HEADERS[:7], "Currency", "Kind")
+    headers = ("Component", *LINE_HEADERS[:7], "Currency", "Kind", "Note")
     for group in statement.groups:
         sheet.append([heading(name) for name in headers])
         for line in group.lines:
@@ -371,6 +377,7 @@ def statement_xlsx(statement: Statement) -> bytes:
                     money(line.amount),
                     text(statement.currency_of(line)),
                     text(line.kind),
+                    text(line.note),
                 ]
             )
         sheet.append([heading(f"Subtotal {group.component}"), *[None] * 6, money(group.subtotal)])
@@ -379,7 +386,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     for note in (*statement.notes, statement.question):
         sheet.append([text(note)])
         sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=False)
-    for letter, size in zip("ABCDEFGHIJ", (22, 10, 24, 12, 6, 10, 14, 14, 9, 11), strict=True):
+    for letter, size in zip("ABCDEFGHIJK", (22, 10, 24, 12, 6, 10, 14, 14, 9, 11, 70), strict=True):
         sheet.column_dimensions[letter].width = size
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -4,7 +4,8 @@ cash application, `calc match`, in cashmatch_commands).
 
 Reads the plans folder (plan *.yaml, assignments.csv, policies.yaml) and the input files (CSV
 or Parquet), calculates the periods asked for on the engine and writes the payouts (CSV or
-Parquet by the suffix of --out) and, with --explain, every explanation line. Bad input: exit 1
+Parquet by the suffix of --out) and, with --explain, every explanation line with a last column
+`note` saying it in plain words (line_notes.py). Bad input: exit 1
 with every problem (file, line, column, what was expected). What is allowed but probably a
 mistake (payments naming no transaction) is a warning on stderr, and in the --json summary.
 """
@@ -66,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", required=True, metavar="FILE", help="payouts (.csv or .parquet)"
     )
     commissions.add_argument(
-        "--explain", metavar="FILE", help="also write every explanation line (.csv or .parquet)"
+        "--explain",
+        metavar="FILE",
+        help="also write every explanation line, with a note in plain words (.csv or .parquet)",
     )
     commissions.add_argument(
         "--backend",
@@ -167,7 +170,7 @@ def _commissions(args: argparse.Namespace) -> int:
         return input_rejected(error, args.json, console, errors)
     table_write(result.payouts, out)
     if explain is not None:
-        table_write(result.lines, explain)
+        table_write(explained(result.lines, inputs), explain)
     summary = {
         "periods": result.periods,
         "payouts": result.payouts.num_rows,
@@ -193,6 +196,21 @@ def _commissions(args: argparse.Namespace) -> int:
     console.print(f"Written to {out}" + (f" (explanation lines: {explain})" if explain else ""))
     console.print(f"Input fingerprint {result.fingerprint[:16]}, engine {result.engine_version}")
     return 0
+
+
+def explained(lines: pa.Table, inputs) -> pa.Table:
+    """The explanation lines with a last column `note`: each line in plain words
+    (line_notes.py), from the plan version in force for its payee and period."""
+    from .line_notes import line_notes
+
+    notes = line_notes(
+        lines,
+        inputs.plans,
+        inputs.assignments,
+        quotas=inputs.quotas,
+        transactions=inputs.transactions,
+    )
+    return lines.append_column("note", notes)
 
 
 def _totals(payouts: pa.Table) -> dict[str, str]:
