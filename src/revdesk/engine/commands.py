@@ -170,7 +170,20 @@ def _commissions(args: argparse.Namespace) -> int:
         return input_rejected(error, args.json, console, errors)
     table_write(result.payouts, out)
     if explain is not None:
-        table_write(explained(result.lines, inputs), explain)
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} lines"),
+            console=errors,
+            transient=True,
+            disable=args.json or not errors.is_terminal,
+        ) as progress:
+            task = progress.add_task("notes", total=result.lines.num_rows)
+
+            def noted(done: int) -> None:
+                progress.update(task, completed=done)
+
+            table_write(explained(result.lines, inputs, progress=noted), explain)
     summary = {
         "periods": result.periods,
         "payouts": result.payouts.num_rows,
@@ -198,9 +211,10 @@ def _commissions(args: argparse.Namespace) -> int:
     return 0
 
 
-def explained(lines: pa.Table, inputs) -> pa.Table:
+def explained(lines: pa.Table, inputs, *, progress=None) -> pa.Table:
     """The explanation lines with a last column `note`: each line in plain words
-    (line_notes.py), from the plan version in force for its payee and period."""
+    (line_notes.py), from the plan version in force for its payee and period; `progress` is
+    told how many lines are noted so far."""
     from .line_notes import line_notes
 
     notes = line_notes(
@@ -209,6 +223,7 @@ def explained(lines: pa.Table, inputs) -> pa.Table:
         inputs.assignments,
         quotas=inputs.quotas,
         transactions=inputs.transactions,
+        progress=progress,
     )
     return lines.append_column("note", notes)
 

@@ -27,10 +27,11 @@ changes a calculation: the notes are text beside the lines.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import ROUND_DOWN, Decimal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .commission_inputs import period_parse
 from .money import CENT, ZERO
@@ -439,12 +440,14 @@ def line_notes(
     *,
     quotas: pa.Table | None = None,
     transactions: pa.Table | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> pa.Array:
     """The note of every line of `lines` (LINE_SCHEMA columns), in order, as a string array.
 
     plans: the plan versions by code; assignments: payee, plan, valid_from, valid_to;
     quotas: payee, period, amount (a payee's own quota, else the plan's); transactions: id,
-    date, original_id (what a clawback reverses and whether it is inside the window)."""
+    date, original_id (what a clawback reverses and whether it is inside the window);
+    progress: called with the number of lines noted so far, every `NOTES_STEP` lines."""
     finder = PlanFinder(plans, assignments)
     own_quota: dict[tuple[str, str], Decimal] = {}
     if quotas is not None:
@@ -458,14 +461,20 @@ def line_notes(
             if row["kind"] == "clawback" and row["transaction_id"]
         }
         if wanted:
-            rows = transactions.select(["id", "date", "original_id"]).to_pylist()
-            date_of = {row["id"]: row["date"] for row in rows}
-            for row in rows:
-                if row["id"] in wanted and row["original_id"]:
+            # the clawed-back memos and their originals alone, found by Arrow (not every
+            # transaction made a Python row)
+            tx = transactions.select(["id", "date", "original_id"])
+            memos = tx.filter(pc.is_in(tx["id"], value_set=pa.array(sorted(wanted), pa.string())))
+            originals = tx.filter(pc.is_in(tx["id"], value_set=memos["original_id"].drop_null()))
+            date_of = dict(
+                zip(originals["id"].to_pylist(), originals["date"].to_pylist(), strict=True)
+            )
+            for row in memos.to_pylist():
+                if row["original_id"]:
                     original = row["original_id"]
                     reversed_[row["id"]] = (original, row["date"], date_of.get(original))
     notes: list[str] = []
-    for line in lines.to_pylist():
+    for line in _rows(lines, progress):
         plan = finder.find(line["payee"], line["period"], line.get("component") or "")
         quota = own_quota.get((line["payee"], line["period"]))
         original, outside = None, None
@@ -477,6 +486,18 @@ def line_notes(
                 outside = original_date < since
         notes.append(line_note(line, plan, quota=quota, original=original, outside_window=outside))
     return pa.array(notes, pa.string())
+
+
+#: lines noted between two calls of `line_notes`'s progress
+NOTES_STEP = 50_000
+
+
+def _rows(lines: pa.Table, progress: Callable[[int], None] | None) -> Iterator[dict]:
+    """The lines as dicts, a slice at a time, telling `progress` how far it got."""
+    for start in range(0, lines.num_rows, NOTES_STEP):
+        yield from lines.slice(start, NOTES_STEP).to_pylist()
+        if progress is not None:
+            progress(min(start + NOTES_STEP, lines.num_rows))
 
 
 __all__ = ["PlanFinder", "line_note", "line_notes", "money_text", "percent_text"]
