@@ -299,26 +299,7 @@ class Compiler:
         named `claims_name` the credit each snapshot's claims give (`claim_credits`, with
         `MOVED`). Both are filled at run time, so the expression is compiled once."""
         tx = self.tx
-        scope = ibis.table(SCOPE_SCHEMA, name=self.scope_name)
-        claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
-        # what the stages read of a transaction: its date, the columns plans filter on and
-        # measure, what a clawback follows (not the seller, the customer or the file's line)
-        read = self.columns_read()
-        columns = {
-            name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns and name in read
-        }
-        renamed = tx.select(transaction_id=tx.id, **columns)
-        renamed = renamed.filter(renamed.date <= window_end)
-
-        def joined(credits: ibis.Table) -> ibis.Table:
-            """Credit rows (transaction_id, payee, ...) with their transaction's columns."""
-            both = credits.join(renamed, "transaction_id")
-            return both.drop(*[c for c in both.columns if c.endswith("_right")])
-
-        # the seller's own credit, read with the transaction's columns in one go (most rows:
-        # no join back to the transactions); explicit splits replace it
-        direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1), **columns)
-        direct = direct.filter(direct.date <= window_end)
+        direct = tx.select(transaction_id=tx.id, payee=tx.payee, credit_share=dec(1))
         if self.inputs.credits is not None:
             explicit = ibis.memtable(self.inputs.credits)
             explicit = explicit.select(
@@ -326,37 +307,41 @@ class Compiler:
                 payee=explicit.payee,
                 credit_share=explicit.share.cast(MONEY),
             )
-            split = joined(explicit).select(*direct.columns)
-            direct = direct.anti_join(explicit, "transaction_id").union(split)
+            direct = direct.anti_join(explicit, "transaction_id").union(explicit)
         direct = direct.mutate(**{MOVED: ibis.literal(False)})
+        scope = ibis.table(SCOPE_SCHEMA, name=self.scope_name)
+        claimed = ibis.table(ibis.schema(_CLAIM_SCHEMA), name=self.claims_name)
+        # what the stages read of a transaction: its date, the columns plans filter on and
+        # measure, what a clawback follows (not the seller, the customer or the file's line)
+        read = self.columns_read()
+        renamed = tx.select(
+            transaction_id=tx.id,
+            **{name: tx[name] for name in CREDITED_COLUMNS if name in tx.columns and name in read},
+        )
+        renamed = renamed.filter(renamed.date <= window_end)
 
         def scoped(credits: ibis.Table, role: str, by_snapshot: bool) -> ibis.Table:
-            """Credit rows with the transaction's columns, once for every snapshot whose scope
-            (`role` rows) takes the payee's transactions of that date."""
             rows = scope.filter(scope.role == role).select("payee", "since", "until", SNAP)
+            joined = credits.join(renamed, "transaction_id")
             on = [
-                credits.payee == rows.payee,
-                credits.date >= rows.since,
-                credits.date <= rows.until,
+                joined.payee == rows.payee,
+                joined.date >= rows.since,
+                joined.date <= rows.until,
             ]
             if by_snapshot:
-                on.append(credits[SNAP] == rows[SNAP])
-            both = credits.join(rows, on)
-            return both.drop(*[c for c in both.columns if c.endswith("_right")], "since", "until")
+                on.append(joined[SNAP] == rows[SNAP])
+            joined = joined.join(rows, on)
+            return joined.drop(
+                *[c for c in joined.columns if c.endswith("_right")], "since", "until"
+            )
 
-        # a transaction's own credit stands in the snapshots none of its claims credit: the
-        # few claimed transactions carry the list of those snapshots, joined before the
-        # scopes multiply the rows (an anti-join of every scoped row with the claims made
-        # DuckDB, misjudging their number, build its hash table on all of them)
-        snaps = claimed.group_by(c_id=claimed.transaction_id).aggregate(
-            c_snaps=claimed[SNAP].collect()
-        )
-        direct = direct.left_join(snaps, direct.transaction_id == snaps.c_id).drop("c_id")
         own = scoped(direct, "rows", False)
-        own = own.filter(own.c_snaps.isnull() | ~own.c_snaps.contains(own[SNAP]))
-        own = own.drop("c_snaps")
-        claimed_rows = scoped(joined(claimed), "rows", True)
-        moved = scoped(joined(claimed.filter(claimed[MOVED])), "moved", True)
+        own = own.anti_join(
+            claimed,
+            [own.transaction_id == claimed.transaction_id, own[SNAP] == claimed[SNAP]],
+        )
+        claimed_rows = scoped(claimed, "rows", True)
+        moved = scoped(claimed.filter(claimed[MOVED]), "moved", True)
         return own.union(claimed_rows.select(*own.columns)).union(moved.select(*own.columns))
 
     def claim_credits(self, snapshot: Snapshot) -> pa.Table:
