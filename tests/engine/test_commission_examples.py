@@ -103,8 +103,13 @@ def test_the_command_writes_the_expected_file(case, tmp_path, capsys):
         out.read_text() == (SHARED / case / "expected_payouts.csv").read_text().rstrip("\n") + "\n"
     )
     assert explain.read_text().startswith(
-        "payee,period,transaction_id,credit_share,component,tier,rate,base,amount,currency,kind\n"
+        "payee,period,transaction_id,credit_share,component,tier,rate,base,amount,currency,kind,"
+        "note\n"
     )
+    with explain.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    assert all(row["note"] for row in rows)  # every line says itself in words
 
 
 def test_rerun_gives_identical_results_and_fingerprint():
