@@ -1569,24 +1569,28 @@ class _Lines:
 
     def digests(
         self, count: int
-    ) -> tuple[list[dict[tuple[str, str], dict[str, Decimal]]], list[dict[tuple, tuple]]]:
+    ) -> tuple[list[dict[tuple[str, str], dict[str, Decimal]]], list[dict[tuple, str]]]:
         """Per snapshot: (payee, currency) -> period -> the total amount; and (payee,
-        currency, period) -> (lines, sum of amounts, of their absolute values, sum of bases,
-        of their absolute values)."""
+        currency, period) -> a digest of the period's lines (their count and the sums of their
+        amounts and bases, plain and absolute, written out exactly as text: one string per
+        period comes to Python, not five numbers)."""
         totals: list[dict[tuple[str, str], dict[str, Decimal]]] = [
             defaultdict(dict) for _ in range(count)
         ]
-        digests: list[dict[tuple, tuple]] = [{} for _ in range(count)]
-        rows = self.con.sql(
+        digests: list[dict[tuple, str]] = [{} for _ in range(count)]
+        sums = ("sum(amount)", "sum(abs(amount))", "sum(base)", "sum(abs(coalesce(base, 0)))")
+        written = ", ".join(f"coalesce(CAST({value} AS VARCHAR), '-')" for value in sums)
+        table = self.con.sql(
             f"""
-            SELECT {SNAP}, payee, currency, period, count(*), sum(amount), sum(abs(amount)),
-                   sum(base), sum(abs(coalesce(base, 0)))
+            SELECT {SNAP}, payee, currency, period, sum(amount) AS total,
+                   concat_ws('|', count(*), {written}) AS digest
             FROM "{self.name}" GROUP BY ALL
             """
-        ).fetchall()
-        for snapshot, payee, currency, period, *digest in rows:
-            totals[snapshot][(payee, currency)][period] = digest[1]
-            digests[snapshot][(payee, currency, period)] = tuple(digest)
+        ).to_arrow_table()
+        columns = [table[name].to_pylist() for name in table.column_names]
+        for snapshot, payee, currency, period, total, digest in zip(*columns, strict=True):
+            totals[snapshot][(payee, currency)][period] = total
+            digests[snapshot][(payee, currency, period)] = digest
         return totals, digests
 
     def restated(self, picks: pa.Table, settled: pa.Table) -> pa.Table:
