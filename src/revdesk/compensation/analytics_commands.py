@@ -57,7 +57,8 @@ def _percent(value: Decimal | None) -> str:
 
 def _analytics(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
+
+    from revdesk.engine.progress import progress_bar
 
     from .analytics import AnalyticsRefused, analytics_json, analytics_xlsx, commission_analytics
 
@@ -70,14 +71,7 @@ def _analytics(args: argparse.Namespace) -> int:
         errors.print(f"--top {args.top}: write how many variances to list, 1 or more")
         return 1
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            console=errors,
-            transient=True,
-            disable=args.json or not errors.is_terminal,
-        ) as progress:
+        with progress_bar(errors, quiet=args.json) as progress:
             task = progress.add_task("reading", total=len(STAGES))
 
             def step(stage: str) -> None:

@@ -97,7 +97,8 @@ def _fail(args, console, message: str, **extra) -> int:
 
 def _statement(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
+
+    from revdesk.engine.progress import progress_bar
 
     from .statements import (
         statement_build,
@@ -140,14 +141,7 @@ def _statement(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         targets = [args.out / statement_file_name(run, payee, args.format) for payee in chosen]
     written = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=errors,
-        transient=True,
-        disable=args.json or not errors.is_terminal,
-    ) as progress:
+    with progress_bar(errors, quiet=args.json) as progress:
         task = progress.add_task("statements", total=len(chosen))
         for payee, target in zip(chosen, targets, strict=True):
             progress.update(task, description=payee.code)

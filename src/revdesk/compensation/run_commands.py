@@ -48,10 +48,10 @@ def _money(value: Decimal | None, places: int = 2) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
     from rich.table import Table
 
     from revdesk.engine.commissions import STAGES
+    from revdesk.engine.progress import progress_bar
     from revdesk.foundation.context import acting_as
 
     from .runs import RunRefused, run_create
@@ -62,14 +62,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         with (
             acting_as(None, "cli"),
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                console=errors,
-                transient=True,
-                disable=args.json or not errors.is_terminal,
-            ) as progress,
+            progress_bar(errors, quiet=args.json) as progress,
         ):
             task = progress.add_task("reading", total=len(stages))
             seen: set[str] = set()

@@ -129,12 +129,12 @@ def _amount(text: str) -> Decimal:
 
 def _match(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
 
     from .cashmatch import MatchSettings, match
     from .cashmatch_inputs import inputs_read
     from .commands import input_rejected, table_write
     from .commission_inputs import InputError
+    from .progress import progress_bar
 
     console, errors = Console(), Console(stderr=True)
     try:
@@ -167,14 +167,7 @@ def _match(args: argparse.Namespace) -> int:
         "searching by amount",
         "writing",
     )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=errors,
-        transient=True,
-        disable=args.json or not errors.is_terminal,
-    ) as progress:
+    with progress_bar(errors, quiet=args.json) as progress:
         task = progress.add_task("reading", total=len(stages))
 
         def step(stage: str) -> None:

@@ -112,12 +112,12 @@ def _text(value: object) -> str:
 
 def _commissions(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn
     from rich.table import Table
 
     from .backend import BackendUnavailable, spark_connect
     from .commission_inputs import InputError, inputs_read, payments_warning
     from .commissions import STAGES, calculate, periods_expand
+    from .progress import progress_bar
 
     console = Console()
     errors = Console(stderr=True)
@@ -149,14 +149,7 @@ def _commissions(args: argparse.Namespace) -> int:
             errors.print(f"--backend spark: {error}")
             return 2
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            console=errors,
-            transient=True,
-            disable=args.json or not errors.is_terminal,
-        ) as progress:
+        with progress_bar(errors, quiet=args.json) as progress:
             task = progress.add_task("reading", total=len(STAGES))
             seen: set[str] = set()
 
@@ -170,13 +163,8 @@ def _commissions(args: argparse.Namespace) -> int:
         return input_rejected(error, args.json, console, errors)
     table_write(result.payouts, out)
     if explain is not None:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,} lines"),
-            console=errors,
-            transient=True,
-            disable=args.json or not errors.is_terminal,
+        with progress_bar(
+            errors, quiet=args.json, counts="{task.completed:,}/{task.total:,} lines"
         ) as progress:
             task = progress.add_task("notes", total=result.lines.num_rows)
 
