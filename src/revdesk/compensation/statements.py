@@ -20,7 +20,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from revdesk.engine.money import CENT, ZERO
+from revdesk.engine.line_notes import money_text
+from revdesk.engine.money import ZERO
 from revdesk.foundation.pdf import FONT, PdfPage, pdf_text
 from revdesk.foundation.scoping import restrict, viewer_for
 
@@ -181,15 +182,6 @@ def statement_file_name(run: CommissionRun, payee, fmt: str) -> str:
 
 
 # -- text as shown ---------------------------------------------------------------------------
-
-
-def money_text(value: Decimal | None) -> str:
-    """2 decimals with thousands separators; a line kept at finer precision shows all of it."""
-    if value is None:
-        return ""
-    if value == value.quantize(CENT):
-        return f"{value:,.2f}"
-    return f"{value.normalize():,f}"
 
 
 def number_text(value: Decimal | None) -> str:
