@@ -315,6 +315,13 @@ def _run(
     stored stage is freed as soon as nothing left to run reads it."""
     lines_expr, active_expr = exprs
     table_put(con, compiler.claims_name, claims)
+    # the first pass's inputs are in place before any SQL is compiled: both are plain Python,
+    # and the first step can run only once both are done
+    scopes = iter(scopes)
+    first = next(scopes)
+    table_put(con, compiler.scope_name, first)
+    if con.name in SQL_BACKENDS:
+        inputs_put(con, [lines_expr, active_expr, *(expr for _, expr in stages.stored)])
     # compiling is plain Python and running is the backend's: the SQL of each step is
     # compiled on a thread of its own while the step before it runs
     compiling = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -327,11 +334,9 @@ def _run(
     store: _Lines | None = None
     actives: list[pa.Table] = []
     try:
-        for number, scope in enumerate(scopes):
-            table_put(con, compiler.scope_name, scope)
-            if con.name in SQL_BACKENDS and not number:
-                exprs_all = [lines_expr, active_expr, *(expr for _, expr in stages.stored)]
-                inputs_put(con, exprs_all)
+        for number, scope in enumerate(itertools.chain([first], scopes)):
+            if number:
+                table_put(con, compiler.scope_name, scope)
             for name, expr in stages.stored:
                 kept.append(stage_store(con, name, sql[id(expr)].result()))
             if con.name in SQL_BACKENDS:
