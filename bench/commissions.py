@@ -9,7 +9,11 @@ paid on payment, a manager override, splits, claims, clawbacks, EUR with FX) or 
 Parquet files cached under bench/.data/, then calculates the year's payouts three ways, each
 in its own subprocess so peak memory is measured per implementation:
 
-- engine:     revdesk.engine.commissions.calculate (Ibis over DuckDB);
+- engine:     revdesk.engine.commissions.calculate (Ibis over DuckDB), the payouts alone
+              (`explain=False`: the explanation lines are worked out, since the payouts come
+              from them, but not gathered and sorted), as the SQL gives them;
+- engine+lines: the same, handing back every explanation line too, in order (what a run
+              stored in the database, or `calc commissions --explain`, does);
 - sql:        bench/commissions.sql, the same plans hand-written in plain DuckDB SQL (the floor);
 - row-by-row: revdesk.engine.reference (plain Python, one transaction at a time, Decimal), as
               tools that calculate through an ORM do.
@@ -46,7 +50,8 @@ INPUT_TABLES = (
     "payees",
     "assignments",
 )
-IMPLEMENTATIONS = ("sql", "engine", "row-by-row")
+IMPLEMENTATIONS = ("sql", "engine", "engine+lines", "row-by-row")
+ENGINES = ("engine", "engine+lines")
 
 
 # -- inside a subprocess ---------------------------------------------------------------------
@@ -95,6 +100,7 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
     import pyarrow.parquet as pq
 
     began = time.perf_counter()
+    explained = None  # explanation lines handed back
     if implementation == "sql":
         import duckdb
 
@@ -110,7 +116,7 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
         payouts = sql_payouts(con)
     else:
         inputs = _inputs_load(folder)
-        if implementation == "engine":
+        if implementation in ENGINES:
             from revdesk.engine.backend import connect
             from revdesk.engine.commissions import calculate
 
@@ -118,8 +124,12 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
             # engine's handing them to DuckDB is timed, the SQL's loading is not)
             backend = connect()
         loaded, cpu = time.perf_counter(), _cpu_seconds()
-        if implementation == "engine":
-            payouts = calculate(inputs, periods=YEAR, backend=backend).payouts
+        if implementation in ENGINES:
+            explain = implementation == "engine+lines"
+            result = calculate(inputs, periods=YEAR, backend=backend, explain=explain)
+            payouts = result.payouts
+            if result.lines is not None:
+                explained = result.lines.num_rows
         else:
             from revdesk.engine.reference import reference_calculate
 
@@ -150,6 +160,7 @@ def _run(implementation: str, folder: Path, out: Path) -> dict:
         "seconds": done - loaded,
         "cpu_seconds": cpu,
         "payout_rows": payouts.num_rows,
+        "explanation_lines": explained,
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -205,7 +216,7 @@ def bench(lines: int, args, say) -> dict:
     folder = dataset(lines, args.payees, args.seed, say)
     results: dict[str, dict] = {}
     outputs: dict[str, Path] = {}
-    for implementation in [i for i in ("sql", "engine") if i in args.implementations]:
+    for implementation in [i for i in ("sql", *ENGINES) if i in args.implementations]:
         say(f"{implementation}: {lines:,} lines ...")
         out = folder / f"payouts-{implementation}.parquet"
         results[implementation] = _child("--_run", implementation, str(folder), str(out))
@@ -236,8 +247,9 @@ def bench(lines: int, args, say) -> dict:
         say(f"  {report['measured_seconds']:.1f} s")
     checks = []
     pairs = []
-    if "engine" in outputs:
-        pairs.append(("engine", "sql", outputs["engine"], outputs["sql"]))
+    for name in ENGINES:
+        if name in outputs:
+            pairs.append((name, "sql", outputs[name], outputs["sql"]))
     if "row-by-row" in outputs:
         against = outputs.get("sql-subset", outputs["sql"])
         pairs.append(("row-by-row", "sql", outputs["row-by-row"], against))
@@ -266,6 +278,8 @@ def _table(report: dict) -> list[dict]:
             continue
         r = results[name]
         note = ""
+        if r.get("explanation_lines") is not None:
+            note = f"handed back {r['explanation_lines']:,} explanation lines, in order"
         if "extrapolated_from" in r:
             note = (
                 f"extrapolated from {r['extrapolated_from']:,} lines "
@@ -310,14 +324,16 @@ def main(argv: list[str] | None = None) -> int:
         "--implementations",
         type=lambda text: [part.strip() for part in text.split(",")],
         default=list(IMPLEMENTATIONS),
-        help="which to run, comma-separated (default: sql,engine,row-by-row; sql always runs)",
+        help="which to run, comma-separated (default: all of sql, engine, engine+lines, "
+        "row-by-row; sql always runs)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     sizes = args.lines or [1_000_000]
     unknown = set(args.implementations) - set(IMPLEMENTATIONS)
     if unknown:
-        parser.error(f"unknown implementation {sorted(unknown)[0]!r} (sql, engine, row-by-row)")
+        known = ", ".join(IMPLEMENTATIONS)
+        parser.error(f"unknown implementation {sorted(unknown)[0]!r} ({known})")
     args.implementations = ["sql", *args.implementations]
     CACHE.mkdir(exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")  # generated data stays out of git
@@ -326,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     from rich.table import Table
 
     console = Console(stderr=args.json)
+    if not console.is_terminal:
+        console.width = max(console.width, 120)  # the table whole in a log file
 
     def say(text: str) -> None:
         console.print(text, highlight=False)

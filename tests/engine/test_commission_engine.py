@@ -297,10 +297,40 @@ def test_parquet_out_and_json_summary(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["totals"] == {"USD": "50.00"}
     assert summary["periods"] == ["2026-01", "2026-02"]
+    assert (summary["explain"], summary["lines"]) == (None, None)  # not gathered unasked
     import pyarrow.parquet as pq
 
     assert pq.read_table(out).to_pylist() == [
         {"payee": "R1", "period": "2026-01", "amount": D("50.00"), "currency": "USD"}
+    ]
+
+
+def test_payouts_alone_are_the_same_payouts_without_the_lines(tmp_path):
+    plan = CLAWBACK.replace(
+        "components:", 'draw:\n  amount: "100.00"\n  recoverable: true\ncomponents:'
+    )
+    plans, paths = _case(
+        tmp_path,
+        plan,
+        "T1,2026-01-10,invoice,R1,C,UPS,X,1,1000.00,0,USD,\n"
+        "T2,2026-02-10,invoice,R1,C,UPS,X,1,3000.00,0,USD,\n"
+        "T3,2026-03-02,credit_memo,R1,C,UPS,X,1,-1000.00,0,USD,T1\n",
+    )
+    inputs = inputs_read(plans=plans, **paths)
+    periods = periods_expand("2026-01..2026-03")
+    full = calculate(inputs, periods=periods)
+    alone = calculate(inputs, periods=periods, explain=False)
+    assert alone.lines is None
+    assert alone.payouts.equals(full.payouts)
+    assert alone.fingerprint == full.fingerprint
+    assert _payouts(alone) == [
+        ("R1", "2026-01", D("100.00")),  # earned 50.00, topped up by a 50.00 draw
+        ("R1", "2026-02", D("100.00")),  # earned 150.00, 50.00 of it repays the draw
+        ("R1", "2026-03", D("100.00")),  # -50.00 clawback, topped up by 150.00
+    ]
+    assert [line["kind"] for line in full.lines.to_pylist() if line["period"] == "2026-01"] == [
+        "earning",
+        "draw",
     ]
 
 

@@ -158,11 +158,17 @@ def _commissions(args: argparse.Namespace) -> int:
                     seen.add(stage)
                     progress.update(task, description=stage, completed=len(seen))
 
-            result = calculate(inputs, periods=periods, backend=backend, progress=step)
+            result = calculate(
+                inputs,
+                periods=periods,
+                backend=backend,
+                progress=step,
+                explain=explain is not None,
+            )
     except InputError as error:
         return input_rejected(error, args.json, console, errors)
     table_write(result.payouts, out)
-    if explain is not None:
+    if explain is not None and result.lines is not None:
         with progress_bar(
             errors, quiet=args.json, counts="{task.completed:,}/{task.total:,} lines"
         ) as progress:
@@ -175,7 +181,8 @@ def _commissions(args: argparse.Namespace) -> int:
     summary = {
         "periods": result.periods,
         "payouts": result.payouts.num_rows,
-        "lines": result.lines.num_rows,
+        # (the lines are gathered only for --explain)
+        "lines": None if result.lines is None else result.lines.num_rows,
         "totals": _totals(result.payouts),
         "fingerprint": result.fingerprint,
         "engine_version": result.engine_version,

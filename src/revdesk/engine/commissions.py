@@ -116,8 +116,11 @@ DRAW_KINDS = ("draw", "recovery")
 
 @dataclass
 class CommissionResult:
+    """The payouts, and their explanation lines (LINE_SCHEMA, in order; None when the
+    calculation was asked for the payouts alone: `calculate(explain=False)`)."""
+
     payouts: pa.Table
-    lines: pa.Table
+    lines: pa.Table | None
     fingerprint: str
     engine_version: str = ENGINE_VERSION
     periods: list[str] = field(default_factory=list)
@@ -227,8 +230,13 @@ def calculate(
     periods: list[str],
     backend: ibis.BaseBackend | None = None,
     progress: Callable[[str], None] | None = None,
+    explain: bool = True,
 ) -> CommissionResult:
-    """Payouts and explanation lines for `periods` (calculated in order; see module doc)."""
+    """Payouts and explanation lines for `periods` (calculated in order; see module doc).
+
+    With `explain=False` the lines are worked out all the same (the payouts come from them)
+    but not gathered, sorted and handed back: at a million transactions that is two million
+    lines and a couple of seconds, which a run that writes the payouts alone does not need."""
     if not periods:
         raise ValueError("no period to calculate")
     for period in periods:
@@ -268,7 +276,7 @@ def calculate(
             activity[row[SNAP]].add((row["payee"], row["period"], row["currency"]))
         step("balance")
         payouts, lines = _balance(
-            compiler, snapshots, scopes, store, activity, asked, window_start, window_end
+            compiler, snapshots, scopes, store, activity, asked, window_start, window_end, explain
         )
     return CommissionResult(
         payouts=payouts,
@@ -1294,7 +1302,8 @@ def _balance(
     asked: list[str],
     window_start: dt.date,
     window_end: dt.date,
-) -> tuple[pa.Table, pa.Table]:
+    explain: bool,
+) -> tuple[pa.Table, pa.Table | None]:
     settled = _Settled.of(compiler.inputs)
     # per snapshot: (payee, currency) -> period -> amount, and each period's digest
     totals, digests = store.digests(len(snapshots))
@@ -1458,6 +1467,8 @@ def _balance(
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
+    if not explain:
+        return payouts, None
     return payouts, store.shown(line_picks, pa.concat_tables([adjusted, _lines_of(extra_lines)]))
 
 
