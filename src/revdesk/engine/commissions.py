@@ -1028,7 +1028,12 @@ def _caps(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
                 }
             )
         )
-        earning = lines.filter(lines.kind.isin(["earning", "clawback"]))
+        # (only the lines of plans with a limit are summed: a manager's override lines are
+        # most of the lines, and their plan may have none)
+        capped = sorted({x[0] for x in component_limits})
+        earning = lines.filter(
+            lines.kind.isin(["earning", "clawback"]) & lines.plan_key.isin(capped)
+        )
         lines = lines.union(
             _limit_lines(earning, limits, ["component"], "l_component"), distinct=False
         )
@@ -1045,7 +1050,8 @@ def _caps(lines: ibis.Table, versions: dict[str, Plan]) -> ibis.Table:
                 }
             )
         )
-        lines = lines.union(_limit_lines(lines, limits, [], None), distinct=False)
+        mine = lines.filter(lines.plan_key.isin(sorted({x[0] for x in plan_limits})))
+        lines = lines.union(_limit_lines(mine, limits, [], None), distinct=False)
     return lines
 
 
@@ -1546,14 +1552,15 @@ class _Lines:
             self.con.execute(
                 f"""
                 INSERT INTO "{self.name}"
-                SELECT c.{SNAP}, {names}
-                FROM "{self.name}" l JOIN revdesk_carried c
-                  ON l.payee = c.payee AND l.period = c.period AND l.{SNAP} < c.{SNAP}
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM revdesk_moved m
-                    WHERE m.transaction_id = l.transaction_id
-                      AND m.{SNAP} > l.{SNAP} AND m.{SNAP} <= c.{SNAP}
-                )
+                SELECT l.{SNAP}, {names.replace('l."', '"')}
+                FROM (
+                    SELECT c.{SNAP}, l.{SNAP} AS _from, {names}
+                    FROM "{self.name}" l JOIN revdesk_carried c
+                      ON l.payee = c.payee AND l.period = c.period AND l.{SNAP} < c.{SNAP}
+                ) l
+                ANTI JOIN revdesk_moved m
+                  ON m.transaction_id = l.transaction_id
+                 AND m.{SNAP} > l._from AND m.{SNAP} <= l.{SNAP}
                 """
             )
         finally:
@@ -1630,22 +1637,24 @@ class _Lines:
         same = " AND ".join(f'c."{name}" IS NOT DISTINCT FROM k."{name}"' for name in names)
         draws = ", ".join(f"'{kind}'" for kind in DRAW_KINDS)
         last = "{'seq': seq, 'paid': _row, 'none': credit_share IS NULL, 'share': credit_share}"
+        compared = f"""
+            SELECT * FROM (
+                SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
+                FROM revdesk_picks p JOIN "{self.name}" l
+                  ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
+                 AND l.currency = p.currency AND l.period = p.period
+                UNION ALL
+                SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
+            )
+            WHERE kind NOT IN ({draws})
+        """
         self.con.register("revdesk_picks", picks)
         self.con.register("revdesk_settled", settled)
         try:
             return self.con.sql(
                 f"""
-                WITH compared AS MATERIALIZED (
-                    SELECT * FROM (
-                        SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
-                        FROM revdesk_picks p JOIN "{self.name}" l
-                          ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
-                         AND l.currency = p.currency AND l.period = p.period
-                        UNION ALL
-                        SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
-                    )
-                    WHERE kind NOT IN ({draws})
-                ),
+                WITH compared AS NOT MATERIALIZED ({compared}),
+                compared_again AS NOT MATERIALIZED ({compared}),
                 moved AS (
                     SELECT * FROM (
                         SELECT {keys},
@@ -1661,7 +1670,7 @@ class _Lines:
                                     FILTER (WHERE after), 0)
                            - coalesce(arg_max(coalesce(credit_share, 0), {last})
                                       FILTER (WHERE NOT after), 0) AS credit_share
-                    FROM compared c SEMI JOIN moved k ON {same}
+                    FROM compared_again c SEMI JOIN moved k ON {same}
                     GROUP BY ALL
                 )
                 SELECT {", ".join(f'k."{name}"' for name in names)}, k.base, k.amount,
