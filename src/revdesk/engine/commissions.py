@@ -245,20 +245,30 @@ def calculate(
     window_start, window_end = period_parse(asked[0])[0], _end(asked[-1])
     con = backend or connect()
     step = progress or (lambda stage: None)
-    _check_inputs(inputs)
-    # hashing the inputs waits on Arrow and hashlib, which let go of the interpreter: it runs
-    # beside the calculation, on a core the balance stage (plain Python) leaves free
-    hashing = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    fingerprinted = hashing.submit(fingerprint, inputs)
-    hashing.shutdown(wait=False)
-    inputs = memos_follow_originals(inputs)
-    compiler = Compiler(inputs)
-
-    snapshots = _snapshots(inputs, window_end)
-    scopes = _Scopes.of(compiler, snapshots, window_end)
-    step("credit")
-    stages = _Stages(con.name in STAGED_BACKENDS)
-    exprs = _pipeline(compiler, window_end, step, stages)
+    # the FX check, the inputs' hash and the payments' shares wait mostly on Arrow, hashlib
+    # and DuckDB, which let go of the interpreter: they run beside the plain Python that sets
+    # the calculation up, on the core it leaves free
+    side = concurrent.futures.ThreadPoolExecutor(max_workers=3)
+    checked = side.submit(fx_problems, inputs)
+    fingerprinted = side.submit(fingerprint, inputs)
+    try:
+        inputs = memos_follow_originals(inputs)
+        compiler = Compiler(inputs)
+        factors = None
+        if inputs.payments is not None and _keys(compiler.versions, _paid_later):
+            factors = side.submit(_payment_factors, compiler.eligible, inputs.payments, window_end)
+        snapshots = _snapshots(inputs, window_end)
+        scopes = _Scopes.of(compiler, snapshots, window_end)
+        step("credit")
+        stages = _Stages(con.name in STAGED_BACKENDS)
+        exprs = _pipeline(compiler, window_end, step, stages, factors)
+    except Exception as error:
+        # inputs the FX check refuses are what is wrong, whatever it broke on the way
+        _refuse(checked, cause=error)
+        raise
+    finally:
+        side.shutdown(wait=False)
+    _refuse(checked)
     claims = pa.concat_tables(
         [
             scopes.claims(compiler.claim_credits(snapshot), index)
@@ -407,11 +417,14 @@ def _scope(scopes: _Scopes, count: int, payees: set[str] | None) -> pa.Table:
 # -- checks ------------------------------------------------------------------------------------
 
 
-def _check_inputs(inputs: CommissionInputs) -> None:
-    """What the file checks cannot see (`fx_problems`); InputError if anything is wrong."""
-    problems = fx_problems(inputs)
+def _refuse(
+    checked: concurrent.futures.Future[list[Problem]], cause: BaseException | None = None
+) -> None:
+    """InputError if the check of what the file checks cannot see (`fx_problems`) found
+    anything wrong."""
+    problems = checked.result()
     if problems:
-        raise InputError(problems)
+        raise InputError(problems) from cause
 
 
 def fx_problems(inputs: CommissionInputs) -> list[Problem]:
@@ -936,6 +949,7 @@ def _pipeline(
     window_end: dt.date,
     step: Callable[[str], None],
     stages: _Stages,
+    factors: concurrent.futures.Future[pa.Table] | None,
 ) -> tuple[ibis.Table, ibis.Table]:
     """The lines and the activity (payee, period, currency) of every snapshot, in one pass:
     each row carries its snapshot (`SNAP`)."""
@@ -978,7 +992,7 @@ def _pipeline(
     lines = stages("earned", _round_lines(lines, versions))
     lines = _caps(lines, versions)
     step("payable")
-    lines = _payable(compiler, lines, versions, window_end)
+    lines = _payable(compiler, lines, versions, factors)
     lines = _round_totals(lines, versions)
     currency = ibis.cases(
         *[(lines.plan_key == key, ibis.literal(p.currency)) for key, p in versions.items()],
@@ -1097,13 +1111,20 @@ def _limit_lines(
     )
 
 
+def _paid_later(plan: Plan) -> bool:
+    return plan.payable_on == "payment"
+
+
 def _payable(
-    compiler: Compiler, lines: ibis.Table, versions: dict[str, Plan], window_end: dt.date
+    compiler: Compiler,
+    lines: ibis.Table,
+    versions: dict[str, Plan],
+    factors: concurrent.futures.Future[pa.Table] | None,
 ) -> ibis.Table:
     """Payable on payment: a transaction's lines are released pro rata to what is paid, in the
-    period of each payment (a reversal is payable at once)."""
-    keys = _keys(versions, lambda p: p.payable_on == "payment")
-    payments_table = compiler.inputs.payments
+    period of each payment (a reversal is payable at once; `factors`: `_payment_factors`,
+    being worked out, if there are payments)."""
+    keys = _keys(versions, _paid_later)
     if not keys:
         return lines
     held = (
@@ -1118,9 +1139,9 @@ def _payable(
     lines = lines.mutate(_held=held).drop("t_id")
     now = lines.filter(~lines._held).drop("_held")
     later = lines.filter(lines._held).drop("_held")
-    if payments_table is None:
+    if factors is None:
         return now
-    payments = ibis.memtable(_payment_factors(compiler.eligible, payments_table, window_end))
+    payments = ibis.memtable(factors.result())
     released = later.join(payments, later.transaction_id == payments.p_id)
     line_keys = _keys(versions, lambda p: p.rounding == "line")
 
