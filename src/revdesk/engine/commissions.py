@@ -624,10 +624,15 @@ class _Scopes:
         first_day: dt.date,
         window_end: dt.date,
         moved: list[set[str]] | None = None,
+        per_transaction: set[str] | None = None,
     ):
         self.showings = showings  # per snapshot (the first: none, it works out everyone)
         #: per snapshot, the transactions its new claims moved (what carried lines leave out)
         self.moved = moved or [set() for _ in known]
+        #: the payees whose every plan's lines each stand on their own transaction
+        #: (`_per_transaction`): two snapshots' lines of theirs differ only in the transactions
+        #: moved in between (`_Restatements.add`)
+        self.per_transaction = per_transaction or set()
         self.reports = reports
         self.everyone = everyone
         self.known = known
@@ -758,7 +763,14 @@ class _Scopes:
             showings.append(shown)
             everyone |= set(moved_by)  # (the first snapshot's scope: it costs nothing to name them)
         known = [snapshot.known_on for snapshot in snapshots]
-        return cls(showings, reports, everyone, known, first_day, window_end, moved_per)
+        per_transaction = {
+            payee
+            for payee, plans in plans_of.items()
+            if plans and all(_per_transaction(plan) for plan in plans)
+        }
+        return cls(
+            showings, reports, everyone, known, first_day, window_end, moved_per, per_transaction
+        )
 
     def claims(self, credits: pa.Table, index: int) -> pa.Table:
         """Snapshot `index`'s claim credits (`Compiler.claim_credits`) with the snapshot and
@@ -1448,6 +1460,7 @@ def _balance(
                         payee,
                         period,
                         currency,
+                        narrow=payee in scopes.per_transaction,
                     )
                 pending = []
             total = net
@@ -1490,7 +1503,7 @@ def _balance(
             done.append(period)
             values.append(value)
             previous = index
-    adjusted, owing = restatements.lines(store)
+    adjusted, owing = restatements.lines(store, scopes.moved_table())
     payout_rows = [row for row in payout_rows if _kept(row.pop("_group"), owing)]
     payout_rows.sort(key=lambda r: (_order(r["period"]), r["payee"], r["currency"]))
     payouts = pa.Table.from_pylist(payout_rows, schema=PAYOUT_SCHEMA)
@@ -1637,7 +1650,7 @@ class _Lines:
             digests[snapshot][(payee, currency, period)] = digest
         return totals, digests
 
-    def restated(self, picks: pa.Table, settled: pa.Table) -> pa.Table:
+    def restated(self, picks: pa.Table, settled: pa.Table, moved: pa.Table) -> pa.Table:
         """The restatements (`_Restatements`): per group (`picks`: group, after, seq and the
         snapshot, payee, currency and period whose lines it compares; `settled`: lines paid,
         on the before side, in the order paid) and transaction, component, tier and rate, the
@@ -1658,12 +1671,25 @@ class _Lines:
         same = " AND ".join(f'c."{name}" IS NOT DISTINCT FROM k."{name}"' for name in names)
         draws = ", ".join(f"'{kind}'" for kind in DRAW_KINDS)
         last = "{'seq': seq, 'paid': _row, 'none': credit_share IS NULL, 'share': credit_share}"
+        on = f"""l.{SNAP} = p.{SNAP} AND l.payee = p.payee
+                 AND l.currency = p.currency AND l.period = p.period"""
+        # a narrowed pick (`_Restatements.add`): the lines of the transactions moved after
+        # snapshot `since` up to `until` alone (found from the few moved transactions first)
         compared = f"""
             SELECT * FROM (
                 SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
-                FROM revdesk_picks p JOIN "{self.name}" l
-                  ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
-                 AND l.currency = p.currency AND l.period = p.period
+                FROM revdesk_picks p JOIN "{self.name}" l ON {on}
+                WHERE p.since IS NULL
+                UNION ALL
+                SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
+                FROM revdesk_picks p JOIN (
+                    SELECT * FROM "{self.name}"
+                    WHERE transaction_id IN (SELECT transaction_id FROM revdesk_moved)
+                ) l ON {on}
+                SEMI JOIN revdesk_moved m
+                  ON m.transaction_id = l.transaction_id
+                 AND m.{SNAP} > p.since AND m.{SNAP} <= p.until
+                WHERE p.since IS NOT NULL
                 UNION ALL
                 SELECT "group", after, seq, {listed}, _row FROM revdesk_settled
             )
@@ -1671,11 +1697,11 @@ class _Lines:
         """
         self.con.register("revdesk_picks", picks)
         self.con.register("revdesk_settled", settled)
+        self.con.register("revdesk_moved", moved)
         try:
             return self.con.sql(
                 f"""
-                WITH compared AS NOT MATERIALIZED ({compared}),
-                compared_again AS NOT MATERIALIZED ({compared}),
+                WITH compared AS MATERIALIZED ({compared}),
                 moved AS (
                     SELECT * FROM (
                         SELECT {keys},
@@ -1691,7 +1717,7 @@ class _Lines:
                                     FILTER (WHERE after), 0)
                            - coalesce(arg_max(coalesce(credit_share, 0), {last})
                                       FILTER (WHERE NOT after), 0) AS credit_share
-                    FROM compared_again c SEMI JOIN moved k ON {same}
+                    FROM compared c SEMI JOIN moved k ON {same}
                     GROUP BY ALL
                 )
                 SELECT {", ".join(f'k."{name}"' for name in names)}, k.base, k.amount,
@@ -1703,6 +1729,7 @@ class _Lines:
         finally:
             self.con.unregister("revdesk_picks")
             self.con.unregister("revdesk_settled")
+            self.con.unregister("revdesk_moved")
 
     def shown(self, picks: list[tuple[int, str, str, str]], extra: pa.Table) -> pa.Table:
         """The explanation lines of the payouts shown, each period's from the snapshot it was
@@ -1760,7 +1787,9 @@ class _Restatements:
 
     def __init__(self):
         self.settled: list[pa.Table] = []  # what closed periods paid, the before of a group
-        self.picks: list[tuple] = []  # (group, after, seq, snapshot, payee, currency, period)
+        #: (group, after, seq, snapshot, payee, currency, period, since, until): the lines of
+        #: the transactions moved after snapshot `since` up to `until` alone, if not None
+        self.picks: list[tuple] = []
         self.where: list[tuple[str, str, str]] = []  # group -> (payee, period, currency)
 
     def add(
@@ -1771,10 +1800,16 @@ class _Restatements:
         payee: str,
         period: str,
         currency: str,
+        narrow: bool = False,
     ) -> int:
         """File a comparison: before, the lines `settled` (what closed periods paid) then the
         lines of each (snapshot, period) of `before`; after, those of `after`. The lines are
-        read where they are kept when the comparisons are worked out (`lines`)."""
+        read where they are kept when the comparisons are worked out (`lines`).
+
+        `narrow`: each of the payee's lines stands on its own transaction (`_Scopes.
+        per_transaction`), so a period's lines as known at two snapshots differ only in the
+        transactions that claims moved in between: only those are compared (a manager's
+        period holds every report's transactions; a claim moves a few)."""
         group = len(self.where)
         if settled.num_rows:
             count = settled.num_rows
@@ -1784,15 +1819,36 @@ class _Restatements:
                 .append_column("seq", pa.array([-1] * count, pa.int32()))
                 .append_column("_row", pa.array(range(count), pa.int64()))
             )
+        bounds: dict[str, tuple[int, int]] = {}
+        if narrow:
+            earlier = {wanted: snapshot for snapshot, wanted in before}
+            bounds = {
+                wanted: (earlier[wanted], snapshot)
+                for snapshot, wanted in after
+                if wanted in earlier
+            }
         for side, picks in ((False, before), (True, after)):
             for seq, (snapshot, wanted) in enumerate(picks):
-                self.picks.append((group, side, seq, snapshot, payee, currency, wanted))
+                since, until = bounds.get(wanted, (None, None))
+                self.picks.append(
+                    (group, side, seq, snapshot, payee, currency, wanted, since, until)
+                )
         self.where.append((payee, period, currency))
         return group
 
-    def lines(self, store: _Lines) -> tuple[pa.Table, set[int]]:
-        names = ["group", "after", "seq", SNAP, "payee", "currency", "period"]
-        types = [pa.int64(), pa.bool_(), pa.int32(), pa.int32(), *[pa.string()] * 3]
+    def lines(self, store: _Lines, moved: pa.Table) -> tuple[pa.Table, set[int]]:
+        """The adjustment lines and the groups that have any (`moved`: the transactions
+        each snapshot moved, `_Scopes.moved_table`)."""
+        names = ["group", "after", "seq", SNAP, "payee", "currency", "period", "since", "until"]
+        types = [
+            pa.int64(),
+            pa.bool_(),
+            pa.int32(),
+            pa.int32(),
+            *[pa.string()] * 3,
+            pa.int32(),
+            pa.int32(),
+        ]
         picks = pa.table(
             {
                 name: pa.array([pick[at] for pick in self.picks], kind)
@@ -1804,7 +1860,7 @@ class _Restatements:
             if self.settled
             else _ORDERED_PICKS.empty_table()
         )
-        changed = store.restated(picks, settled)
+        changed = store.restated(picks, settled, moved)
         groups = changed["group"].to_pylist()
         where = [self.where[group] for group in groups]
         count = changed.num_rows
