@@ -1566,6 +1566,9 @@ class _Lines:
         self.owned = owned  # the engine's own DuckDB, let go with the table
         self.name = f"revdesk_lines_{uuid.uuid4().hex}"
         con.execute(f'CREATE TEMP TABLE "{self.name}" AS {sql}')
+        #: what the balance stage reads: the lines, with those carried over once `carry` ran
+        self.read = self.name
+        self.dropped: list[str] = []  # what `close` drops besides the lines (views first)
 
     def add(self, sql: str) -> None:
         """Add the lines another pass (of other payees) gives."""
@@ -1575,31 +1578,50 @@ class _Lines:
         """Give each snapshot the lines it carries over (`carried`: snapshot, payee, period;
         `_Showing.carried`): every line of the payee and period an earlier snapshot worked
         out, unless a snapshot since then, up to this one, moved its transaction (`moved`:
-        transaction_id, snapshot) and so worked it out again. One statement: it reads the
-        lines as the pipeline left them, never lines carried already."""
+        transaction_id, snapshot) and so worked it out again. It reads the lines as the
+        pipeline left them, never lines carried already.
+
+        The carried lines are not copied: `read` becomes a view of the lines and of the
+        carried ones, which each query of the balance stage works out as it reads them. A
+        manager's period is carried into every later snapshot that works the manager out
+        again: copied, they were most of the rows (60 million of 94 million at 10M
+        transactions), which the digests and restatements then scanned, spilled to disk."""
         if not carried.num_rows:
             return
+        tag = uuid.uuid4().hex
+        carried_name, moved_name = f"revdesk_carried_{tag}", f"revdesk_moved_{tag}"
+        view = f"{self.name}_all"
         names = ", ".join(f'l."{name}"' for name in LINE_SCHEMA.names)
-        self.con.register("revdesk_carried", carried)
-        self.con.register("revdesk_moved", moved)
+        self.con.register("revdesk_arrived", carried)
         try:
-            self.con.execute(
-                f"""
-                INSERT INTO "{self.name}"
-                SELECT l.{SNAP}, {names.replace('l."', '"')}
-                FROM (
-                    SELECT c.{SNAP}, l.{SNAP} AS _from, {names}
-                    FROM "{self.name}" l JOIN revdesk_carried c
-                      ON l.payee = c.payee AND l.period = c.period AND l.{SNAP} < c.{SNAP}
-                ) l
-                ANTI JOIN revdesk_moved m
-                  ON m.transaction_id = l.transaction_id
-                 AND m.{SNAP} > l._from AND m.{SNAP} <= l.{SNAP}
-                """
-            )
+            self.con.execute(f'CREATE TEMP TABLE "{carried_name}" AS FROM revdesk_arrived')
         finally:
-            self.con.unregister("revdesk_carried")
-            self.con.unregister("revdesk_moved")
+            self.con.unregister("revdesk_arrived")
+        self.dropped.append(f'TABLE IF EXISTS "{carried_name}"')
+        self.con.register("revdesk_arrived", moved)
+        try:
+            self.con.execute(f'CREATE TEMP TABLE "{moved_name}" AS FROM revdesk_arrived')
+        finally:
+            self.con.unregister("revdesk_arrived")
+        self.dropped.append(f'TABLE IF EXISTS "{moved_name}"')
+        self.con.execute(
+            f"""
+            CREATE TEMP VIEW "{view}" AS
+            SELECT * FROM "{self.name}"
+            UNION ALL
+            SELECT l.{SNAP}, {names.replace('l."', '"')}
+            FROM (
+                SELECT c.{SNAP}, l.{SNAP} AS _from, {names}
+                FROM "{self.name}" l JOIN "{carried_name}" c
+                  ON l.payee = c.payee AND l.period = c.period AND l.{SNAP} < c.{SNAP}
+            ) l
+            ANTI JOIN "{moved_name}" m
+              ON m.transaction_id = l.transaction_id
+             AND m.{SNAP} > l._from AND m.{SNAP} <= l.{SNAP}
+            """
+        )
+        self.dropped.insert(0, f'VIEW IF EXISTS "{view}"')
+        self.read = view
 
     def add_arrow(self, table: pa.Table) -> None:
         self.con.register("revdesk_arrived", table)
@@ -1620,6 +1642,8 @@ class _Lines:
             con.unregister("revdesk_arrived")
 
     def close(self) -> None:
+        for what in self.dropped:
+            self.con.execute(f"DROP {what}")
         self.con.execute(f'DROP TABLE IF EXISTS "{self.name}"')
         if self.owned is not None:
             self.owned.disconnect()
@@ -1641,7 +1665,7 @@ class _Lines:
             f"""
             SELECT {SNAP}, payee, currency, period, sum(amount) AS total,
                    concat_ws('|', count(*), {written}) AS digest
-            FROM "{self.name}" GROUP BY ALL
+            FROM "{self.read}" GROUP BY ALL
             """
         ).to_arrow_table()
         columns = [table[name].to_pylist() for name in table.column_names]
@@ -1678,12 +1702,12 @@ class _Lines:
         compared = f"""
             SELECT * FROM (
                 SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
-                FROM revdesk_picks p JOIN "{self.name}" l ON {on}
+                FROM revdesk_picks p JOIN "{self.read}" l ON {on}
                 WHERE p.since IS NULL
                 UNION ALL
                 SELECT p."group", p.after, p.seq, {columns}, CAST(0 AS BIGINT) AS _row
                 FROM revdesk_picks p JOIN (
-                    SELECT * FROM "{self.name}"
+                    SELECT * FROM "{self.read}"
                     WHERE transaction_id IN (SELECT transaction_id FROM revdesk_moved)
                 ) l ON {on}
                 SEMI JOIN revdesk_moved m
@@ -1758,7 +1782,7 @@ class _Lines:
                 f"""
                 SELECT {listed} FROM (
                     SELECT {chosen}
-                    FROM revdesk_picks p JOIN "{self.name}" l
+                    FROM revdesk_picks p JOIN "{self.read}" l
                       ON l.{SNAP} = p.{SNAP} AND l.payee = p.payee
                      AND l.currency = p.currency AND l.period = p.period
                     UNION ALL
