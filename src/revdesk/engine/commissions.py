@@ -1592,18 +1592,8 @@ class _Lines:
         carried_name, moved_name = f"revdesk_carried_{tag}", f"revdesk_moved_{tag}"
         view = f"{self.name}_all"
         names = ", ".join(f'l."{name}"' for name in LINE_SCHEMA.names)
-        self.con.register("revdesk_arrived", carried)
-        try:
-            self.con.execute(f'CREATE TEMP TABLE "{carried_name}" AS FROM revdesk_arrived')
-        finally:
-            self.con.unregister("revdesk_arrived")
-        self.dropped.append(f'TABLE IF EXISTS "{carried_name}"')
-        self.con.register("revdesk_arrived", moved)
-        try:
-            self.con.execute(f'CREATE TEMP TABLE "{moved_name}" AS FROM revdesk_arrived')
-        finally:
-            self.con.unregister("revdesk_arrived")
-        self.dropped.append(f'TABLE IF EXISTS "{moved_name}"')
+        self._keep(carried_name, carried)
+        self._keep(moved_name, moved)
         self.con.execute(
             f"""
             CREATE TEMP VIEW "{view}" AS
@@ -1622,6 +1612,16 @@ class _Lines:
         )
         self.dropped.insert(0, f'VIEW IF EXISTS "{view}"')
         self.read = view
+
+    def _keep(self, name: str, table: pa.Table) -> None:
+        """Keep an Arrow table as a temporary table for as long as the lines (a view reads
+        it after the Arrow table is gone)."""
+        self.con.register("revdesk_arrived", table)
+        try:
+            self.con.execute(f'CREATE TEMP TABLE "{name}" AS FROM revdesk_arrived')
+        finally:
+            self.con.unregister("revdesk_arrived")
+        self.dropped.append(f'TABLE IF EXISTS "{name}"')
 
     def add_arrow(self, table: pa.Table) -> None:
         self.con.register("revdesk_arrived", table)
@@ -1676,10 +1676,11 @@ class _Lines:
 
     def restated(self, picks: pa.Table, settled: pa.Table, moved: pa.Table) -> pa.Table:
         """The restatements (`_Restatements`): per group (`picks`: group, after, seq and the
-        snapshot, payee, currency and period whose lines it compares; `settled`: lines paid,
-        on the before side, in the order paid) and transaction, component, tier and rate, the
-        change in base and amount (after − before) and in credit share (each side's last
-        line's), where money moved (or a transaction's base did), in order.
+        snapshot, payee, currency and period whose lines it compares, of the transactions
+        `moved` after snapshot `since` up to `until` alone when those are set; `settled`:
+        lines paid, on the before side, in the order paid) and transaction, component, tier
+        and rate, the change in base and amount (after − before) and in credit share (each
+        side's last line's), where money moved (or a transaction's base did), in order.
 
         A side's last line is the one of its highest seq; within a period paid, the last paid;
         within a period's lines, the last by every column (nulls last), which, the matched
